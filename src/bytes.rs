@@ -1,0 +1,242 @@
+//! Command-line values: byte strings (literal, `--hex`, `--escapes`) and numbers (decimal or
+//! `0x` hex, with an optional sign).
+//!
+//! Pure functions over the raw argument bytes, so invalid UTF-8 in an argument is just more bytes.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+use anyhow::{Result, bail};
+
+use crate::cli::ByteStringOpts;
+
+/// How a byte string is spelled on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    Literal,
+    Hex,
+    Escapes,
+}
+
+impl From<ByteStringOpts> for Spelling {
+    fn from(opts: ByteStringOpts) -> Self {
+        if opts.hex {
+            Self::Hex
+        } else if opts.escapes {
+            Self::Escapes
+        } else {
+            Self::Literal
+        }
+    }
+}
+
+/// The bytes an argument stands for. `what` names the argument in errors ("NEEDLE").
+pub fn parse_byte_string(arg: &OsStr, spelling: Spelling, what: &str) -> Result<Vec<u8>> {
+    let raw = arg.as_bytes();
+    let parsed = match spelling {
+        Spelling::Literal => Ok(raw.to_vec()),
+        Spelling::Hex => decode_hex(raw),
+        Spelling::Escapes => decode_escapes(raw),
+    };
+    parsed.map_err(|reason| anyhow::anyhow!("invalid {what} {}: {reason}", quoted(raw)))
+}
+
+/// Hex digits, optionally separated by spaces, tabs or colons, with an optional `0x` prefix.
+pub fn decode_hex(text: &[u8]) -> Result<Vec<u8>, String> {
+    let text = text.strip_prefix(b"0x").unwrap_or(text);
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b' ' | b'\t' | b':'))
+        .collect();
+    if let Some(bad) = digits.iter().find(|b| !b.is_ascii_hexdigit()) {
+        return Err(format!("{} is not a hex digit", quoted(&[*bad])));
+    }
+    if digits.len() % 2 == 1 {
+        return Err("odd number of hex digits".to_owned());
+    }
+    Ok(digits
+        .chunks_exact(2)
+        .map(|pair| hex_value(pair[0]) << 4 | hex_value(pair[1]))
+        .collect())
+}
+
+fn hex_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit - b'A' + 10,
+    }
+}
+
+/// Backslash escapes: `\n \r \t \0 \\ \xNN`; any other byte stands for itself.
+pub fn decode_escapes(text: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        if byte != b'\\' {
+            out.push(byte);
+            continue;
+        }
+        let Some((&code, tail)) = rest.split_first() else {
+            return Err("a trailing backslash escapes nothing (write \\\\ for a backslash)".into());
+        };
+        rest = tail;
+        out.push(match code {
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'0' => 0,
+            b'\\' => b'\\',
+            b'x' => {
+                let pair = rest
+                    .get(..2)
+                    .filter(|p| p.iter().all(u8::is_ascii_hexdigit));
+                let Some(pair) = pair else {
+                    return Err("\\x takes exactly two hex digits".into());
+                };
+                rest = &rest[2..];
+                hex_value(pair[0]) << 4 | hex_value(pair[1])
+            }
+            other => {
+                return Err(format!(
+                    "unknown escape \\{} (known: \\n \\r \\t \\0 \\\\ \\xNN)",
+                    String::from_utf8_lossy(&[other])
+                ));
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// A signed number: decimal or `0x` hex, with an optional leading `-` or `+`.
+/// `what` names the value in errors ("offset", "--seek").
+pub fn parse_signed(arg: &OsStr, what: &str) -> Result<i64> {
+    parse_signed_bytes(arg.as_bytes())
+        .map_err(|reason| anyhow::anyhow!("invalid {what} {}: {reason}", quoted(arg.as_bytes())))
+}
+
+/// A number that may not be negative, such as a count.
+pub fn parse_unsigned(arg: &OsStr, what: &str) -> Result<u64> {
+    let value = parse_signed(arg, what)?;
+    match u64::try_from(value) {
+        Ok(value) => Ok(value),
+        Err(_) => bail!(
+            "invalid {what} {}: must not be negative",
+            quoted(arg.as_bytes())
+        ),
+    }
+}
+
+pub fn parse_signed_bytes(text: &[u8]) -> Result<i64, String> {
+    let (negative, magnitude) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, text),
+    };
+    let (radix, digits) = match magnitude
+        .strip_prefix(b"0x")
+        .or_else(|| magnitude.strip_prefix(b"0X"))
+    {
+        Some(hex) => (16, hex),
+        None => (10, magnitude),
+    };
+    if digits.is_empty() {
+        return Err("expected a decimal or 0x hex number".into());
+    }
+    let mut value: i128 = 0;
+    for &digit in digits {
+        let Some(d) = char::from(digit).to_digit(radix) else {
+            return Err(format!(
+                "expected a decimal or 0x hex number, found {}",
+                quoted(&[digit])
+            ));
+        };
+        value = value * i128::from(radix) + i128::from(d);
+        if value > i128::from(i64::MAX) + 1 {
+            return Err("number is too large (more than 64 bits)".into());
+        }
+    }
+    let value = if negative { -value } else { value };
+    i64::try_from(value).map_err(|_| "number is too large (more than 64 bits)".into())
+}
+
+/// An argument as the user typed it, for error messages: quoted, invalid UTF-8 shown as `\xNN`.
+pub fn quoted(raw: &[u8]) -> String {
+    format!("'{}'", raw.escape_ascii())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_accepts_the_spec_spellings() {
+        for text in ["deadbeef", "de ad be ef", "de:ad:be:ef", "0xDEADBEEF"] {
+            assert_eq!(
+                decode_hex(text.as_bytes()).unwrap(),
+                [0xde, 0xad, 0xbe, 0xef]
+            );
+        }
+        assert_eq!(decode_hex(b"").unwrap(), b"");
+    }
+
+    #[test]
+    fn hex_rejects_odd_and_foreign_digits() {
+        assert_eq!(decode_hex(b"abc").unwrap_err(), "odd number of hex digits");
+        assert_eq!(decode_hex(b"zz").unwrap_err(), "'z' is not a hex digit");
+    }
+
+    #[test]
+    fn escapes_decode_the_documented_set() {
+        let decoded = decode_escapes(br"a\n\r\t\0\\\x41\xff").unwrap();
+        assert_eq!(decoded, b"a\n\r\t\0\\A\xff");
+    }
+
+    #[test]
+    fn escapes_reject_what_they_do_not_know() {
+        assert!(
+            decode_escapes(br"\q")
+                .unwrap_err()
+                .contains("unknown escape \\q")
+        );
+        assert!(decode_escapes(br"\x4").is_err());
+        assert!(decode_escapes(br"\xzz").is_err());
+        assert!(
+            decode_escapes(b"ab\\")
+                .unwrap_err()
+                .contains("trailing backslash")
+        );
+    }
+
+    #[test]
+    fn numbers_take_decimal_hex_and_signs() {
+        assert_eq!(parse_signed_bytes(b"10"), Ok(10));
+        assert_eq!(parse_signed_bytes(b"-10"), Ok(-10));
+        assert_eq!(parse_signed_bytes(b"+0x1F"), Ok(31));
+        assert_eq!(parse_signed_bytes(b"-0x10"), Ok(-16));
+        assert_eq!(parse_signed_bytes(b"9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(parse_signed_bytes(b"-9223372036854775808"), Ok(i64::MIN));
+    }
+
+    #[test]
+    fn numbers_past_64_bits_are_refused() {
+        let err = parse_signed_bytes(b"9223372036854775808").unwrap_err();
+        assert!(err.contains("too large"));
+        assert!(parse_signed_bytes(b"99999999999999999999999999999999999").is_err());
+        assert!(parse_signed_bytes(b"0xffffffffffffffffff").is_err());
+    }
+
+    #[test]
+    fn numbers_refuse_junk() {
+        for junk in ["", "-", "0x", "12x", "1.5", " 1", "--1"] {
+            assert!(parse_signed_bytes(junk.as_bytes()).is_err(), "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn quoting_shows_invalid_utf8_as_escapes() {
+        assert_eq!(quoted(b"a\xffb"), "'a\\xffb'");
+    }
+}

@@ -1,0 +1,70 @@
+//! `mmt find FILE NEEDLE`: byte offsets of a literal, as `m.find`, `m.rfind` and `bytes.count`.
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::bytes::{Spelling, parse_byte_string, parse_signed};
+use crate::cli::{FindArgs, GlobalOpts};
+use crate::exit::Outcome;
+use crate::map::{self, ReadPlan};
+use crate::output::Printer;
+use crate::search::{Needle, clamp_bounds};
+
+pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
+    let needle = parse_byte_string(&args.needle, Spelling::from(args.bytes), "NEEDLE")?;
+    let start = args
+        .start
+        .as_deref()
+        .map(|s| parse_signed(s, "--start"))
+        .transpose()?;
+    let end = args
+        .end
+        .as_deref()
+        .map(|s| parse_signed(s, "--end"))
+        .transpose()?;
+    let view = map::open_view(
+        &args.file,
+        ReadPlan {
+            no_mmap: global.no_mmap,
+            limit: None,
+        },
+    )?;
+    let bounds = clamp_bounds(view.len(), start, end);
+    let finder = Needle::new(&needle);
+
+    if args.count {
+        view.expect_sequential_scan();
+        let count = finder.all(&view, bounds, args.overlapping).count();
+        if global.json {
+            printer.json_line(&json!({ "count": count }))?;
+        } else {
+            printer.line(&count.to_string())?;
+        }
+        return Ok(Outcome::found(count > 0));
+    }
+    let mut found = false;
+    let mut print_offset = |printer: &mut Printer, offset: usize| {
+        found = true;
+        if global.json {
+            printer.json_line(&json!({ "offset": offset }))
+        } else {
+            printer.line(&offset.to_string())
+        }
+    };
+    if args.all {
+        view.expect_sequential_scan();
+        for offset in finder.all(&view, bounds, args.overlapping) {
+            print_offset(printer, offset)?;
+        }
+    } else {
+        let offset = if args.last {
+            finder.last(&view, bounds)
+        } else {
+            finder.first(&view, bounds)
+        };
+        if let Some(offset) = offset {
+            print_offset(printer, offset)?;
+        }
+    }
+    Ok(Outcome::found(found))
+}

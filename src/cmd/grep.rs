@@ -1,0 +1,164 @@
+//! `mmt grep FILE PATTERN`: a bytes regex over the whole file, so matches may span lines, with
+//! Python's `re` flags and capture groups.
+
+use std::borrow::Cow;
+use std::os::unix::ffi::OsStrExt;
+
+use anyhow::{Context, Result, bail};
+use regex::bytes::{CaptureLocations, Regex};
+use serde_json::{Value, json};
+
+use crate::bytes::parse_unsigned;
+use crate::cli::{Format, GlobalOpts, GrepArgs};
+use crate::exit::Outcome;
+use crate::map::{self, ReadPlan};
+use crate::output::{Paint, Printer, json_bytes};
+use crate::search::{MatchCursor, build_regex};
+
+pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
+    let pattern = std::str::from_utf8(args.pattern.as_bytes())
+        .context("PATTERN is not valid UTF-8 (write bytes as \\xNN)")?;
+    let re = build_regex(pattern, &args.flags)?;
+    let group = match &args.group {
+        Some(name) => group_index(&re, name)?,
+        None => 0,
+    };
+    let max = match &args.max_count {
+        Some(n) => usize::try_from(parse_unsigned(n, "--max-count")?).unwrap_or(usize::MAX),
+        None => usize::MAX,
+    };
+    let view = map::open_view(
+        &args.file,
+        ReadPlan {
+            no_mmap: global.no_mmap,
+            limit: None,
+        },
+    )?;
+    view.expect_sequential_scan();
+
+    if args.count {
+        let count = count_matches(&re, &view, max);
+        if global.json {
+            printer.json_line(&json!({ "count": count }))?;
+        } else {
+            printer.line(&count.to_string())?;
+        }
+        return Ok(Outcome::found(count > 0));
+    }
+
+    let mut locs = re.capture_locations();
+    let mut cursor = MatchCursor::new(view.len());
+    let mut matches = 0;
+    while matches < max {
+        let Some(pos) = cursor.position() else { break };
+        let Some(whole) = re.captures_read_at(&mut locs, &view, pos) else {
+            break;
+        };
+        cursor.advance_past(whole.range());
+        matches += 1;
+        if global.json {
+            printer.json_line(&match_json(&re, &locs, &view))?;
+            continue;
+        }
+        // A group that did not take part in this match prints nothing for it.
+        let Some((start, end)) = locs.get(group) else {
+            continue;
+        };
+        let mut record = Cow::Borrowed(&view[start..end]);
+        if args.fold && record.contains(&b'\n') {
+            record = Cow::Owned(
+                record
+                    .iter()
+                    .map(|&b| if b == b'\n' { b' ' } else { b })
+                    .collect(),
+            );
+        }
+        print_record(printer, args, start, &record)?;
+    }
+    Ok(Outcome::found(matches > 0))
+}
+
+/// `--group G`: a number, or the name of a group the pattern has.
+fn group_index(re: &Regex, name: &str) -> Result<usize> {
+    let groups = re.captures_len();
+    if let Ok(index) = name.parse::<usize>() {
+        if index < groups {
+            return Ok(index);
+        }
+        bail!(
+            "--group {index}: the pattern has no group {index} (it has {} groups)",
+            groups - 1
+        );
+    }
+    match re.capture_names().position(|n| n == Some(name)) {
+        Some(index) => Ok(index),
+        None => bail!("--group {name}: the pattern has no group named {name}"),
+    }
+}
+
+/// The number of matches, without asking for capture groups (the fast path).
+fn count_matches(re: &Regex, hay: &[u8], max: usize) -> usize {
+    let mut cursor = MatchCursor::new(hay.len());
+    let mut count = 0;
+    while count < max {
+        let Some(pos) = cursor.position() else { break };
+        let Some(found) = re.find_at(hay, pos) else {
+            break;
+        };
+        cursor.advance_past(found.range());
+        count += 1;
+    }
+    count
+}
+
+fn print_record(
+    printer: &mut Printer,
+    args: &GrepArgs,
+    offset: usize,
+    record: &[u8],
+) -> Result<()> {
+    if args.format == Format::Hex {
+        printer.hex_dump(offset as u64, record, None)?;
+        return Ok(());
+    }
+    if args.byte_offset {
+        printer.painted(Paint::Offset, offset.to_string().as_bytes())?;
+        printer.raw(b":")?;
+    }
+    match args.format {
+        Format::Repr => printer.record(Format::Repr, offset as u64, record)?,
+        _ => {
+            printer.painted(Paint::Match, record)?;
+            printer.raw(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+/// `{"offset", "end", "match", "groups": [...]}`; a group that did not take part is null.
+fn match_json(re: &Regex, locs: &CaptureLocations, hay: &[u8]) -> Value {
+    let span = |i: usize| {
+        locs.get(i).map(|(start, end)| {
+            json!({ "offset": start, "end": end, "data": json_bytes(&hay[start..end]) })
+        })
+    };
+    let groups: Vec<Value> = re
+        .capture_names()
+        .enumerate()
+        .skip(1)
+        .map(|(i, name)| match span(i) {
+            Some(mut group) => {
+                group["name"] = json!(name);
+                group
+            }
+            None => Value::Null,
+        })
+        .collect();
+    let (start, end) = locs.get(0).unwrap_or((0, 0));
+    json!({
+        "offset": start,
+        "end": end,
+        "match": json_bytes(&hay[start..end]),
+        "groups": groups,
+    })
+}

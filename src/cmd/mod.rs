@@ -1,0 +1,43 @@
+//! One module per command. Each `run` takes its parsed arguments and the shared [`Printer`] and
+//! returns an [`Outcome`]; `dispatch` names the file in any error the command returns, so every
+//! message reads `mmt: FILE: reason`.
+
+mod completions;
+mod find;
+mod grep;
+mod patching;
+mod read;
+mod replace;
+mod slice;
+mod write;
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Outcome;
+use crate::output::Printer;
+
+pub fn dispatch(cli: Cli, printer: &mut Printer) -> Result<Outcome> {
+    let global = &cli.global;
+    let (file, result) = match &cli.command {
+        Command::Read(args) => (&args.file, read::run(args, global, printer)),
+        Command::Slice(args) => (&args.file, slice::run(args, global, printer)),
+        Command::Find(args) => (&args.file, find::run(args, global, printer)),
+        Command::Grep(args) => (&args.file, grep::run(args, global, printer)),
+        Command::Replace(args) => (&args.file, replace::run(args, global, printer)),
+        Command::Write(args) => (&args.file, write::run(args, global, printer)),
+        Command::Completions(args) => return completions::run(args, printer),
+    };
+    result.map_err(|err| err.context(display_name(file)))
+}
+
+/// The name of a target in messages: its path, or `<stdin>` for `-`.
+pub fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}

@@ -1,0 +1,109 @@
+//! What `replace` and `write` share: carrying out a planned patch, or previewing it under
+//! `--copy`, and reporting it.
+
+use std::path::Path;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use crate::cli::GlobalOpts;
+use crate::map::{self, View};
+use crate::output::{Printer, json_path};
+use crate::patch::Plan;
+use crate::preview::{self, NewBytes};
+use crate::target::{BackupMethod, Target};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Same length: patched through the write-through map.
+    InPlace,
+    /// Length changes: a new file renamed over the original.
+    Rewrite,
+}
+
+impl Mode {
+    pub fn of(plan: &Plan) -> Mode {
+        if plan.keeps_length() {
+            Mode::InPlace
+        } else {
+            Mode::Rewrite
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::InPlace => "in-place",
+            Mode::Rewrite => "rewrite",
+        }
+    }
+}
+
+/// Writes `plan` to the target, or with `--copy` makes the change in a private copy-on-write
+/// map (or in memory, when the length changes) and prints a preview instead.
+pub fn carry_out(
+    target: &Target,
+    view: &View,
+    plan: &Plan,
+    global: &GlobalOpts,
+    printer: &mut Printer,
+    name: &str,
+    backup: Option<&Path>,
+) -> Result<Mode> {
+    let mode = Mode::of(plan);
+    if global.copy {
+        if !global.json && !plan.is_empty() {
+            print_preview(target, view, plan, printer, name, mode)?;
+        }
+        return Ok(mode);
+    }
+    match mode {
+        Mode::InPlace => {
+            if let Some(backup) = backup {
+                target.backup(backup, BackupMethod::Copy)?;
+            }
+            target.patch_in_place(plan, global.no_mmap)?;
+        }
+        Mode::Rewrite => {
+            target.rewrite(plan, view, backup)?;
+            let links = target.hard_links();
+            if links > 1 {
+                printer.summary(&format!(
+                    "mmt: note: {name} had {links} hard links; the rewrite gave {name} a new file, \
+                     the other names keep the old content"
+                ));
+            }
+        }
+    }
+    Ok(mode)
+}
+
+fn print_preview(
+    target: &Target,
+    view: &View,
+    plan: &Plan,
+    printer: &mut Printer,
+    name: &str,
+    mode: Mode,
+) -> Result<()> {
+    if mode == Mode::InPlace && view.is_mapped() {
+        // The seed's ACCESS_COPY: the edit happens in a private map and never reaches the file.
+        let mut private = map::map_private(&target.file, view.len() as u64, &target.real)?;
+        plan.apply_in_place(&mut private);
+        preview::print(printer, name, view, plan, &NewBytes::Applied(&private))?;
+    } else {
+        preview::print(printer, name, view, plan, &NewBytes::Rendered)?;
+    }
+    Ok(())
+}
+
+/// The JSON object that reports a patch: file, count, offsets, mode and whether it was a dry run.
+pub fn report_json(target_name: &Path, plan: &Plan, mode: Mode, dry_run: bool) -> Value {
+    let offsets: Vec<usize> = plan.edits().iter().map(|e| e.start).collect();
+    json!({
+        "file": json_path(target_name),
+        "replacements": plan.len(),
+        "offsets": offsets,
+        "mode": mode.name(),
+        "dry_run": dry_run,
+    })
+}

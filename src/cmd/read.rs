@@ -1,0 +1,159 @@
+//! `mmt read FILE [SIZE]... [--seek POS] [--lines N]`: successive reads from a file pointer, as
+//! Python's `m.read(SIZE)` and `m.readline()` give them.
+
+use std::ops::Range;
+
+use anyhow::{Result, bail};
+use memchr::memchr;
+use serde_json::json;
+
+use crate::bytes::{parse_signed, parse_unsigned};
+use crate::cli::{Format, GlobalOpts, ReadArgs};
+use crate::exit::Outcome;
+use crate::map::{self, ReadPlan};
+use crate::output::{Printer, json_bytes};
+
+/// What each record reads.
+enum Reads {
+    /// One record per SIZE; a negative SIZE reads to the end, as in Python.
+    Sized(Vec<i64>),
+    /// N `readline()` records.
+    Lines(u64),
+}
+
+pub fn run(args: &ReadArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
+    let seek = args
+        .seek
+        .as_deref()
+        .map(|s| parse_signed(s, "--seek"))
+        .transpose()?;
+    let reads = match &args.lines {
+        Some(n) => Reads::Lines(parse_unsigned(n, "--lines")?),
+        None if args.sizes.is_empty() => Reads::Sized(vec![-1]),
+        None => Reads::Sized(
+            args.sizes
+                .iter()
+                .map(|s| parse_signed(s, "SIZE"))
+                .collect::<Result<_>>()?,
+        ),
+    };
+    let plan = ReadPlan {
+        no_mmap: global.no_mmap,
+        limit: reach(seek, &reads),
+    };
+    let view = map::open_view(&args.file, plan)?;
+    let start = resolve_seek(seek, view.len())?;
+    let records = records(&view, start, &reads, args.format == Format::Raw);
+    for range in records {
+        let bytes = &view[range.clone()];
+        if global.json {
+            printer.json_line(&json!({
+                "offset": range.start,
+                "length": bytes.len(),
+                "data": json_bytes(bytes),
+            }))?;
+        } else {
+            printer.record(args.format, range.start as u64, bytes)?;
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+/// How far from the start the reads can go, when that is known without the file's length
+/// (so an endless stream is read only that far).
+fn reach(seek: Option<i64>, reads: &Reads) -> Option<u64> {
+    let start = u64::try_from(seek.unwrap_or(0)).ok()?;
+    match reads {
+        Reads::Lines(_) => None,
+        Reads::Sized(sizes) => sizes.iter().try_fold(start, |end, &size| {
+            Some(end.saturating_add(u64::try_from(size).ok()?))
+        }),
+    }
+}
+
+/// The file pointer `--seek` sets: negative from the end; outside the file is an error, as
+/// Python's `m.seek` says "seek out of range".
+fn resolve_seek(seek: Option<i64>, len: usize) -> Result<usize> {
+    let Some(seek) = seek else { return Ok(0) };
+    let len_i = i64::try_from(len).unwrap_or(i64::MAX);
+    let pos = if seek < 0 {
+        seek.checked_add(len_i)
+    } else {
+        Some(seek)
+    };
+    match pos.filter(|pos| (0..=len_i).contains(pos)) {
+        Some(pos) => Ok(pos as usize),
+        None => bail!("--seek {seek} is outside the file ({len} bytes)"),
+    }
+}
+
+/// The ranges the successive reads return. Past the end a read is short or empty; in raw format
+/// empty records print nothing, so reading stops at the end.
+fn records(data: &[u8], start: usize, reads: &Reads, stop_at_end: bool) -> Vec<Range<usize>> {
+    let mut pos = start;
+    let mut out = Vec::new();
+    match reads {
+        Reads::Sized(sizes) => {
+            for &size in sizes {
+                let end = match usize::try_from(size) {
+                    Ok(size) => pos.saturating_add(size).min(data.len()),
+                    Err(_) => data.len(),
+                };
+                out.push(pos..end);
+                pos = end;
+            }
+        }
+        Reads::Lines(n) => {
+            for _ in 0..*n {
+                if stop_at_end && pos == data.len() {
+                    break;
+                }
+                let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |nl| pos + nl + 1);
+                out.push(pos..end);
+                pos = end;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sized_reads_advance_the_pointer_like_python() {
+        let data = b"Lorem ipsum dolor sit amet";
+        let got = records(data, 0, &Reads::Sized(vec![10, 10, 100, 5]), false);
+        assert_eq!(got, [0..10, 10..20, 20..26, 26..26]);
+        assert_eq!(
+            records(data, 20, &Reads::Sized(vec![-1]), false),
+            vec![20..26]
+        );
+    }
+
+    #[test]
+    fn lines_keep_their_newlines() {
+        let data = b"a\nbb\nc";
+        let got = records(data, 0, &Reads::Lines(4), false);
+        assert_eq!(got, [0..2, 2..5, 5..6, 6..6]);
+        assert_eq!(records(data, 0, &Reads::Lines(u64::MAX), true).len(), 3);
+    }
+
+    #[test]
+    fn seek_counts_from_the_end_and_refuses_outside() {
+        assert_eq!(resolve_seek(Some(-10), 26).unwrap(), 16);
+        assert_eq!(resolve_seek(Some(26), 26).unwrap(), 26);
+        assert!(resolve_seek(Some(27), 26).is_err());
+        assert!(resolve_seek(Some(-27), 26).is_err());
+        assert!(resolve_seek(Some(i64::MIN), 26).is_err());
+    }
+
+    #[test]
+    fn reach_is_the_sum_of_sizes() {
+        assert_eq!(reach(Some(4), &Reads::Sized(vec![10, 6])), Some(20));
+        assert_eq!(reach(Some(-4), &Reads::Sized(vec![10])), None);
+        assert_eq!(reach(None, &Reads::Sized(vec![-1])), None);
+        assert_eq!(reach(None, &Reads::Lines(1)), None);
+    }
+}

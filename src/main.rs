@@ -1,0 +1,70 @@
+//! mmt: inspect and patch files through memory maps.
+//!
+//! `main` parses the command line, runs the command and turns its result into the exit status
+//! of `SPEC.md`: 0 done, 1 nothing matched, 2 error with one `mmt: FILE: reason` message.
+
+mod bytes;
+mod cli;
+mod cmd;
+mod exit;
+mod map;
+mod output;
+mod patch;
+mod preview;
+mod search;
+mod slice;
+mod target;
+
+use std::io;
+
+use crate::exit::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err).into(),
+    };
+    map::ignore_sigxfsz();
+    let mut printer = output::Printer::new(&cli.global);
+    let result = cmd::dispatch(cli, &mut printer).and_then(|outcome| {
+        printer.flush()?;
+        Ok(outcome)
+    });
+    match result {
+        Ok(outcome) => ExitCode::from(outcome).into(),
+        // The reader went away (`mmt ... | head`): what it wanted was printed, so this is a
+        // quiet, successful end, as in ripgrep.
+        Err(err) if is_broken_pipe(&err) => ExitCode::Success.into(),
+        Err(err) => {
+            let _ = printer.flush();
+            eprintln!("mmt: {err:#}");
+            ExitCode::Error.into()
+        }
+    }
+}
+
+/// Prints clap's message so that it reads like mmt's own (`mmt: ...`); help and version are
+/// not errors.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = err.print();
+        return ExitCode::Success;
+    }
+    // A value clap complains about may carry cli's NUL mark; it is not part of what was typed.
+    let rendered = err.render().to_string().replace('\0', "");
+    let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+    eprint!("mmt: {message}");
+    ExitCode::Error
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,272 @@
+//! The mapping layer: the one place that maps files, and the only module with `unsafe`.
+//!
+//! A [`View`] is the bytes of a target, whatever their source: a read-only map of a regular file
+//! or block device, or an owned buffer for what cannot or should not be mapped (standard input,
+//! pipes and FIFOs, character devices, `/proc` files that report size 0, and `--no-mmap`).
+//! The writing commands ask for a write-through map ([`map_shared_mut`]) or a private
+//! copy-on-write one ([`map_private`]); commands never call `mmap` themselves.
+//!
+//! Mapping has one sharp edge that reading does not: when another process truncates a mapped
+//! file, touching the lost pages raises SIGBUS. [`arm_sigbus_guard`] turns that into the same
+//! kind of `mmt: FILE: ...` message every other error gets, instead of a bare "Bus error".
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Deref;
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
+use std::sync::Once;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use anyhow::{Context, Result, bail};
+use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
+
+/// The bytes of a target, mapped or owned.
+pub struct View {
+    bytes: Bytes,
+}
+
+enum Bytes {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Deref for View {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match &self.bytes {
+            Bytes::Mapped(map) => map,
+            Bytes::Owned(buf) => buf,
+        }
+    }
+}
+
+impl View {
+    /// Whether the bytes come from a map of the file (rather than a copy in memory).
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.bytes, Bytes::Mapped(_))
+    }
+
+    /// Tells the kernel that the whole view will be read front to back, so it reads ahead
+    /// aggressively. Only worth it for commands that scan; a failure only costs speed.
+    pub fn expect_sequential_scan(&self) {
+        if let Bytes::Mapped(map) = &self.bytes {
+            let _ = map.advise(Advice::Sequential);
+        }
+    }
+}
+
+/// How a target should be opened for reading.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadPlan {
+    /// Read into memory even when the file could be mapped.
+    pub no_mmap: bool,
+    /// When the target has to be read (not mapped), no more than this many bytes are needed:
+    /// reading `/dev/zero` for `mmt read /dev/zero 16` must stop.
+    pub limit: Option<u64>,
+}
+
+/// Opens `path` (`-` for standard input) as a [`View`].
+pub fn open_view(path: &Path, plan: ReadPlan) -> Result<View> {
+    if path.as_os_str() == "-" {
+        let bytes = read_bounded(io::stdin().lock(), plan.limit).context("cannot read")?;
+        return Ok(View {
+            bytes: Bytes::Owned(bytes),
+        });
+    }
+    let file = File::open(path).context("cannot open")?;
+    view_of_file(&file, path, plan)
+}
+
+/// A [`View`] of a file that is already open (the writing commands hold it locked).
+/// `path` only names the file in messages.
+pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
+    let meta = file.metadata().context("cannot stat")?;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        bail!("is a directory");
+    }
+    let len = if kind.is_block_device() {
+        block_device_len(file)?
+    } else {
+        meta.len()
+    };
+    let mappable = (kind.is_file() || kind.is_block_device()) && len > 0 && !plan.no_mmap;
+    let bytes = if mappable {
+        Bytes::Mapped(map_read_only(file, len, path)?)
+    } else {
+        // Pipes, character devices and files that report size 0 but have content (/proc).
+        Bytes::Owned(read_bounded(file, plan.limit).context("cannot read")?)
+    };
+    Ok(View { bytes })
+}
+
+/// A block device reports size 0 in its metadata; its real size is where a seek to the end lands.
+fn block_device_len(mut file: &File) -> Result<u64> {
+    let len = file
+        .seek(SeekFrom::End(0))
+        .context("cannot find the size of the device")?;
+    file.seek(SeekFrom::Start(0)).context("cannot seek")?;
+    Ok(len)
+}
+
+fn read_bounded(mut reader: impl Read, limit: Option<u64>) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    match limit {
+        Some(limit) => reader.take(limit).read_to_end(&mut buf)?,
+        None => reader.read_to_end(&mut buf)?,
+    };
+    Ok(buf)
+}
+
+fn map_read_only(file: &File, len: u64, path: &Path) -> Result<Mmap> {
+    let len = map_len(len)?;
+    arm_sigbus_guard(path);
+    // SAFETY: the map is only ever read through shared references, and it lives in a `View` that
+    // owns it, so no reference outlives it. What the type system cannot promise is that no other
+    // process changes the file meanwhile: a concurrent write shows through (the same data race
+    // every mmap-based tool such as ripgrep accepts), and a concurrent truncation raises SIGBUS
+    // on the lost pages, which `arm_sigbus_guard` turns into a clean exit 2 with a message.
+    // Users who cannot accept that use `--no-mmap`.
+    let map = unsafe { MmapOptions::new().len(len).map(file) };
+    map.context("cannot map")
+}
+
+/// Maps `len` bytes of `file` writable and shared: every store reaches the file.
+/// The file must be open for reading and writing.
+pub fn map_shared_mut(file: &File, len: u64, path: &Path) -> Result<MmapMut> {
+    let len = map_len(len)?;
+    arm_sigbus_guard(path);
+    // SAFETY: the caller holds an exclusive advisory lock on the file for as long as the map
+    // lives, so cooperating mmt processes do not write it concurrently; the map is owned by the
+    // caller and no reference into it escapes its lifetime. A non-cooperating process that
+    // truncates the file triggers SIGBUS, handled by the guard armed above.
+    let map = unsafe { MmapOptions::new().len(len).map_mut(file) };
+    map.context("cannot map for writing")
+}
+
+/// Maps `len` bytes of `file` private and copy-on-write: stores stay in this process's memory
+/// and never reach the file (Python's ACCESS_COPY). Used for `--copy` dry runs.
+pub fn map_private(file: &File, len: u64, path: &Path) -> Result<MmapMut> {
+    let len = map_len(len)?;
+    arm_sigbus_guard(path);
+    // SAFETY: a private map cannot change the file, and it is owned by the caller. Pages not yet
+    // copied still show the file's current contents, so a concurrent truncation raises SIGBUS,
+    // which the guard armed above turns into a clean exit.
+    let map = unsafe { MmapOptions::new().len(len).map_copy(file) };
+    map.context("cannot map copy-on-write")
+}
+
+fn map_len(len: u64) -> Result<usize> {
+    match usize::try_from(len) {
+        Ok(len) => Ok(len),
+        Err(_) => bail!("file of {len} bytes is too large to map on this platform"),
+    }
+}
+
+/// Makes a write past the file-size limit (`ulimit -f`) fail with `EFBIG`, which mmt reports and
+/// cleans up after, instead of killing the process with SIGXFSZ and leaving a temporary file.
+pub fn ignore_sigxfsz() {
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no code and touches no memory.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+/// The message the SIGBUS handler writes, prepared in advance because a signal handler may not
+/// allocate. Points at a leaked `&'static [u8]`; null until a file is mapped.
+static SIGBUS_MESSAGE: AtomicPtr<&'static [u8]> = AtomicPtr::new(std::ptr::null_mut());
+static SIGBUS_HANDLER: Once = Once::new();
+
+/// Prepares the SIGBUS message for `path` and installs the handler (once per process).
+fn arm_sigbus_guard(path: &Path) {
+    let message = format!(
+        "mmt: {}: file was truncated while mapped, or a page of it could not be read or written \
+         (use --no-mmap to work on a copy in memory)\n",
+        path.display()
+    );
+    let leaked: &'static [u8] = Box::leak(message.into_bytes().into_boxed_slice());
+    let slot: &'static mut &'static [u8] = Box::leak(Box::new(leaked));
+    SIGBUS_MESSAGE.store(slot, Ordering::Release);
+    SIGBUS_HANDLER.call_once(install_sigbus_handler);
+}
+
+fn install_sigbus_handler() {
+    // SAFETY: `sigaction` is given a zeroed, then fully initialised, struct whose handler is an
+    // `extern "C"` function that only performs async-signal-safe work (an atomic load, `write`
+    // and `_exit`). Installing a handler has no other effect on Rust's invariants.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigbus as *const () as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        action.sa_flags = 0;
+        libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+    }
+}
+
+extern "C" fn on_sigbus(_signal: libc::c_int) {
+    let slot = SIGBUS_MESSAGE.load(Ordering::Acquire);
+    // SAFETY: a non-null slot points at a leaked, never-freed `&'static [u8]` (see
+    // `arm_sigbus_guard`). `write` and `_exit` are async-signal-safe; we never return into the
+    // faulting instruction, which would fault again.
+    unsafe {
+        if !slot.is_null() {
+            let message: &[u8] = *slot;
+            libc::write(2, message.as_ptr().cast(), message.len());
+        }
+        libc::_exit(2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_regular_file_is_mapped_and_reads_back() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(b"hello").unwrap();
+        let view = open_view(file.path(), ReadPlan::default()).unwrap();
+        assert!(view.is_mapped());
+        assert_eq!(&*view, b"hello");
+    }
+
+    #[test]
+    fn no_mmap_reads_into_memory() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(b"hello").unwrap();
+        let plan = ReadPlan {
+            no_mmap: true,
+            limit: None,
+        };
+        let view = open_view(file.path(), plan).unwrap();
+        assert!(!view.is_mapped());
+        assert_eq!(&*view, b"hello");
+    }
+
+    #[test]
+    fn an_empty_file_is_an_empty_view() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let view = open_view(file.path(), ReadPlan::default()).unwrap();
+        assert!(view.is_empty());
+    }
+
+    #[test]
+    fn a_character_device_is_read_up_to_the_limit() {
+        let plan = ReadPlan {
+            no_mmap: false,
+            limit: Some(16),
+        };
+        let view = open_view(Path::new("/dev/zero"), plan).unwrap();
+        assert_eq!(&*view, &[0u8; 16]);
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = open_view(dir.path(), ReadPlan::default()).err().unwrap();
+        assert_eq!(err.to_string(), "is a directory");
+    }
+}

@@ -1,0 +1,267 @@
+//! The one place that writes to standard output: raw bytes, Python `repr`, `xxd`-style dumps,
+//! JSON Lines and coloured text, through a single large buffer.
+//!
+//! Raw file bytes never pass through a colour-stripping stream (it would eat escape sequences
+//! that are part of the data): colour is decided once, and styles are written only when on.
+
+use std::io::{self, IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::cli::{ColorWhen, Format, GlobalOpts};
+
+const BUFFER_SIZE: usize = 256 * 1024;
+
+pub struct Printer {
+    out: Box<dyn Write>,
+    quiet: bool,
+    color: bool,
+}
+
+/// The styles of the things mmt colours.
+#[derive(Debug, Clone, Copy)]
+pub enum Paint {
+    Removed,
+    Added,
+    HunkHeader,
+    FileHeader,
+    Offset,
+    Match,
+}
+
+impl Paint {
+    fn style(self) -> Style {
+        match self {
+            Paint::Removed => AnsiColor::Red.on_default(),
+            Paint::Added => AnsiColor::Green.on_default(),
+            Paint::HunkHeader => AnsiColor::Cyan.on_default(),
+            Paint::FileHeader => Style::new().bold(),
+            Paint::Offset => AnsiColor::Green.on_default(),
+            Paint::Match => AnsiColor::Red.on_default().bold(),
+        }
+    }
+}
+
+impl Printer {
+    pub fn new(global: &GlobalOpts) -> Self {
+        let stdout = io::stdout();
+        let color = wants_color(global.color, stdout.is_terminal());
+        let out: Box<dyn Write> = if global.quiet {
+            Box::new(io::sink())
+        } else {
+            Box::new(io::BufWriter::with_capacity(BUFFER_SIZE, stdout))
+        };
+        Self {
+            out,
+            quiet: global.quiet,
+            color,
+        }
+    }
+
+    /// A printer into any writer, for tests of the commands' output.
+    #[cfg(test)]
+    pub fn to_writer(out: Box<dyn Write>, color: bool) -> Self {
+        Self {
+            out,
+            quiet: false,
+            color,
+        }
+    }
+
+    pub fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
+    /// `bytes` styled when colour is on.
+    pub fn painted(&mut self, paint: Paint, bytes: &[u8]) -> io::Result<()> {
+        if self.color {
+            let style = paint.style();
+            write!(self.out, "{style}")?;
+            self.out.write_all(bytes)?;
+            write!(self.out, "{style:#}")
+        } else {
+            self.out.write_all(bytes)
+        }
+    }
+
+    /// One record in the chosen format: raw bytes as they are, a `repr` line, or a hex dump
+    /// whose offsets start at `offset`.
+    pub fn record(&mut self, format: Format, offset: u64, bytes: &[u8]) -> io::Result<()> {
+        match format {
+            Format::Raw => self.raw(bytes),
+            Format::Repr => {
+                write_repr(&mut self.out, bytes)?;
+                self.out.write_all(b"\n")
+            }
+            Format::Hex => self.hex_dump(offset, bytes, None),
+        }
+    }
+
+    /// An `xxd`-style dump; `prefix` (a diff sign) and its paint start each line when given.
+    pub fn hex_dump(
+        &mut self,
+        offset: u64,
+        bytes: &[u8],
+        prefix: Option<(u8, Paint)>,
+    ) -> io::Result<()> {
+        let mut line = Vec::with_capacity(80);
+        for (i, chunk) in bytes.chunks(16).enumerate() {
+            line.clear();
+            if let Some((sign, _)) = prefix {
+                line.push(sign);
+            }
+            write_hex_line(&mut line, offset + 16 * i as u64, chunk)?;
+            match prefix {
+                Some((_, paint)) => self.painted(paint, &line)?,
+                None => self.out.write_all(&line)?,
+            }
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    /// One JSON Lines object.
+    pub fn json_line(&mut self, value: &Value) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// A line of text on standard output.
+    pub fn line(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// A summary line on standard error (`lorem.txt: 2 replacements`), unless quiet.
+    pub fn summary(&mut self, text: &str) {
+        if !self.quiet {
+            let _ = self.out.flush();
+            eprintln!("{text}");
+        }
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn wants_color(when: ColorWhen, is_terminal: bool) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            is_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// Writes `bytes` as Python's `repr(bytes)` does: `b'...'`, switching to double quotes when the
+/// data holds a single quote and no double quote; `\t \n \r \\` and the quote escaped, other
+/// bytes outside printable ASCII as `\xNN` in lower case.
+pub fn write_repr(out: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
+    let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut buf = Vec::with_capacity(bytes.len() + 3);
+    buf.push(b'b');
+    buf.push(quote);
+    for &byte in bytes {
+        match byte {
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            _ if byte == quote => buf.extend_from_slice(&[b'\\', quote]),
+            0x20..=0x7e => buf.push(byte),
+            _ => write!(buf, "\\x{byte:02x}")?,
+        }
+    }
+    buf.push(quote);
+    out.write_all(&buf)
+}
+
+/// One line of `xxd`: offset, eight groups of two bytes, two spaces, the printable text.
+fn write_hex_line(line: &mut Vec<u8>, offset: u64, chunk: &[u8]) -> io::Result<()> {
+    write!(line, "{offset:08x}:")?;
+    for i in 0..16 {
+        if i % 2 == 0 {
+            line.push(b' ');
+        }
+        match chunk.get(i) {
+            Some(byte) => write!(line, "{byte:02x}")?,
+            None => line.extend_from_slice(b"  "),
+        }
+    }
+    line.extend_from_slice(b"  ");
+    line.extend(
+        chunk
+            .iter()
+            .map(|&b| if (0x20..=0x7e).contains(&b) { b } else { b'.' }),
+    );
+    Ok(())
+}
+
+/// Bytes as ripgrep's JSON does: `{"text": ...}` when valid UTF-8, else `{"base64": ...}`.
+pub fn json_bytes(bytes: &[u8]) -> Value {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => json!({ "text": text }),
+        Err(_) => json!({ "base64": base64::engine::general_purpose::STANDARD.encode(bytes) }),
+    }
+}
+
+/// A path as JSON: `{"text": ...}` or, for a name that is not UTF-8, `{"base64": ...}`.
+pub fn json_path(path: &std::path::Path) -> Value {
+    use std::os::unix::ffi::OsStrExt;
+    json_bytes(path.as_os_str().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repr(bytes: &[u8]) -> String {
+        let mut out = Vec::new();
+        write_repr(&mut out, bytes).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn repr_matches_python() {
+        assert_eq!(repr(b"Lorem ipsu"), "b'Lorem ipsu'");
+        assert_eq!(repr(b"it's"), "b\"it's\"");
+        assert_eq!(repr(b"'\""), "b'\\'\"'");
+        assert_eq!(
+            repr(b"\x00\n\t\r\\\x7f\xff "),
+            "b'\\x00\\n\\t\\r\\\\\\x7f\\xff '"
+        );
+        assert_eq!(repr(b""), "b''");
+    }
+
+    #[test]
+    fn hex_lines_match_xxd() {
+        let mut line = Vec::new();
+        write_hex_line(&mut line, 28, b"consectetuer adi").unwrap();
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            "0000001c: 636f 6e73 6563 7465 7475 6572 2061 6469  consectetuer adi"
+        );
+        let mut short = Vec::new();
+        write_hex_line(&mut short, 0x1_0000_0000, b"\x00a\xff").unwrap();
+        assert_eq!(
+            String::from_utf8(short).unwrap(),
+            "100000000: 0061 ff                                  .a."
+        );
+    }
+
+    #[test]
+    fn json_bytes_follow_ripgrep() {
+        assert_eq!(json_bytes(b"hi"), json!({"text": "hi"}));
+        assert_eq!(json_bytes(b"\xff"), json!({"base64": "/w=="}));
+    }
+}

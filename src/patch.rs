@@ -1,0 +1,225 @@
+//! Edits planned before a byte is written: every match is found first, so that `--expect`, a
+//! bad template or any other error leaves the file as it was. A [`Plan`] is then applied in
+//! place (same length) or streamed into a rewrite (length changes), or rendered for a preview.
+
+use std::io;
+use std::ops::Range;
+
+use memchr::memmem;
+use regex::bytes::Regex;
+
+use crate::search::python_matches;
+
+/// Replace `old[start..end]` with the plan's bytes at `new`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    new: Range<usize>,
+}
+
+/// Sorted, non-overlapping edits of one file, and the bytes they put in.
+#[derive(Debug, Default)]
+pub struct Plan {
+    edits: Vec<Edit>,
+    /// Replacement bytes: once for a literal replace, one expansion per match for a regex.
+    arena: Vec<u8>,
+}
+
+/// Where a rewrite sends the new file: unchanged runs of the original, and new bytes.
+pub trait RewriteSink {
+    fn copy_unchanged(&mut self, range: Range<usize>) -> io::Result<()>;
+    fn write_new(&mut self, bytes: &[u8]) -> io::Result<()>;
+}
+
+impl Plan {
+    /// Python's `hay.replace(old, new, max)`: non-overlapping occurrences, left to right.
+    /// `old` must not be empty (the caller refuses it).
+    pub fn literal(hay: &[u8], old: &[u8], new: &[u8], max: usize) -> Plan {
+        let edits = memmem::find_iter(hay, old)
+            .take(max)
+            .map(|start| Edit {
+                start,
+                end: start + old.len(),
+                new: 0..new.len(),
+            })
+            .collect();
+        Plan {
+            edits,
+            arena: new.to_vec(),
+        }
+    }
+
+    /// Python's `re.sub(pattern, template, hay, count=max)`, with the regex crate's `$1` and
+    /// `${name}` in the template.
+    pub fn regex(hay: &[u8], re: &Regex, template: &[u8], max: usize) -> Plan {
+        let mut plan = Plan::default();
+        let matches = python_matches(
+            hay.len(),
+            |pos| re.captures_at(hay, pos),
+            |caps| caps.get(0).map_or(0..0, |m| m.range()),
+        );
+        for caps in matches.take(max) {
+            let Some(whole) = caps.get(0) else { continue };
+            let from = plan.arena.len();
+            caps.expand(template, &mut plan.arena);
+            plan.edits.push(Edit {
+                start: whole.start(),
+                end: whole.end(),
+                new: from..plan.arena.len(),
+            });
+        }
+        plan
+    }
+
+    /// One overwrite of `data.len()` bytes at `offset`.
+    pub fn overwrite(offset: usize, data: &[u8]) -> Plan {
+        Plan {
+            edits: vec![Edit {
+                start: offset,
+                end: offset + data.len(),
+                new: 0..data.len(),
+            }],
+            arena: data.to_vec(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.edits.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+
+    pub fn edits(&self) -> &[Edit] {
+        &self.edits
+    }
+
+    pub fn replacement(&self, edit: &Edit) -> &[u8] {
+        &self.arena[edit.new.clone()]
+    }
+
+    /// True when every edit puts in as many bytes as it takes out, so the file can be patched
+    /// in place.
+    pub fn keeps_length(&self) -> bool {
+        self.edits.iter().all(|e| e.end - e.start == e.new.len())
+    }
+
+    /// The byte range from the first edit's start to the last edit's end.
+    pub fn touched(&self) -> Option<Range<usize>> {
+        Some(self.edits.first()?.start..self.edits.last()?.end)
+    }
+
+    /// Writes every replacement into `target`, which holds the original bytes (a map or a copy).
+    /// Only for a plan that [`keeps_length`](Self::keeps_length).
+    pub fn apply_in_place(&self, target: &mut [u8]) {
+        for edit in &self.edits {
+            target[edit.start..edit.end].copy_from_slice(&self.arena[edit.new.clone()]);
+        }
+    }
+
+    /// Streams the new file into `sink`: unchanged runs of an original of `old_len` bytes and
+    /// the replacements between them, front to back.
+    pub fn rewrite_into(&self, old_len: usize, sink: &mut impl RewriteSink) -> io::Result<()> {
+        let mut pos = 0;
+        for edit in &self.edits {
+            sink.copy_unchanged(pos..edit.start)?;
+            sink.write_new(self.replacement(edit))?;
+            pos = edit.end;
+        }
+        sink.copy_unchanged(pos..old_len)
+    }
+
+    /// The new bytes that stand for `old[range]`, where `range` holds whole edits and touches
+    /// no edit it does not hold. Used by previews, which look at a few regions only.
+    pub fn render(&self, old: &[u8], range: Range<usize>) -> Vec<u8> {
+        let first = self.edits.partition_point(|e| e.start < range.start);
+        let mut out = Vec::with_capacity(range.len());
+        let mut pos = range.start;
+        for edit in self.edits[first..]
+            .iter()
+            .take_while(|e| e.end <= range.end)
+        {
+            out.extend_from_slice(&old[pos..edit.start]);
+            out.extend_from_slice(self.replacement(edit));
+            pos = edit.end;
+        }
+        out.extend_from_slice(&old[pos..range.end]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(old: &[u8], plan: &Plan) -> Vec<u8> {
+        plan.render(old, 0..old.len())
+    }
+
+    #[test]
+    fn literal_plans_follow_bytes_replace() {
+        let plan = Plan::literal(b"aaaa", b"aa", b"b", usize::MAX);
+        assert_eq!(rewritten(b"aaaa", &plan), b"bb");
+        let plan = Plan::literal(b"a.a.a", b"a", b"xyz", 2);
+        assert_eq!(rewritten(b"a.a.a", &plan), b"xyz.xyz.a");
+        assert!(!plan.keeps_length());
+        let plan = Plan::literal(b"abc", b"b", b"B", 0);
+        assert!(plan.is_empty());
+    }
+
+    #[test]
+    fn in_place_application_matches_the_rewrite() {
+        let old = b"one two one";
+        let plan = Plan::literal(old, b"one", b"ONE", usize::MAX);
+        assert!(plan.keeps_length());
+        let mut target = old.to_vec();
+        plan.apply_in_place(&mut target);
+        assert_eq!(target, rewritten(old, &plan));
+        assert_eq!(plan.touched(), Some(0..11));
+    }
+
+    #[test]
+    fn regex_plans_follow_re_sub() {
+        let re = Regex::new(r"(\w+)@(?P<host>\w+)").unwrap();
+        let old = b"a@b, c@d";
+        let plan = Plan::regex(old, &re, b"${host}:$1", usize::MAX);
+        assert_eq!(rewritten(old, &plan), b"b:a, d:c");
+        // re.sub(rb'x*', b'-', b'abc') == b'-a-b-c-'
+        let plan = Plan::regex(b"abc", &Regex::new("x*").unwrap(), b"-", usize::MAX);
+        assert_eq!(rewritten(b"abc", &plan), b"-a-b-c-");
+    }
+
+    #[test]
+    fn render_of_a_region_takes_only_its_edits() {
+        let old = b"ab\ncd\nab\n";
+        let plan = Plan::literal(old, b"ab", b"XYZ", usize::MAX);
+        assert_eq!(plan.render(old, 3..6), b"cd\n");
+        assert_eq!(plan.render(old, 6..9), b"XYZ\n");
+    }
+
+    struct Recorder(Vec<u8>, Vec<u8>);
+
+    impl RewriteSink for Recorder {
+        fn copy_unchanged(&mut self, range: Range<usize>) -> io::Result<()> {
+            self.1.extend_from_slice(&self.0[range]);
+            Ok(())
+        }
+
+        fn write_new(&mut self, bytes: &[u8]) -> io::Result<()> {
+            self.1.extend_from_slice(bytes);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn streaming_rewrite_matches_render() {
+        let old = b"x=1; y=22; x=333".to_vec();
+        let plan = Plan::regex(&old, &Regex::new(r"\d+").unwrap(), b"<$0>", usize::MAX);
+        let mut sink = Recorder(old.clone(), Vec::new());
+        plan.rewrite_into(old.len(), &mut sink).unwrap();
+        assert_eq!(sink.1, b"x=<1>; y=<22>; x=<333>");
+        assert_eq!(sink.1, rewritten(&old, &plan));
+    }
+}

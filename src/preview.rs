@@ -1,0 +1,290 @@
+//! `--copy` previews: what a patch would change, as a unified diff for text or a hex diff of
+//! the changed regions for binary data.
+//!
+//! Only the regions around the edits are looked at (lines with three lines of context, or the
+//! edited bytes), so a preview of a few changes in a file of many GiB costs little memory.
+
+use std::io;
+use std::ops::Range;
+
+use memchr::{memchr, memchr_iter, memrchr};
+use similar::{ChangeTag, TextDiff};
+
+use crate::output::{Paint, Printer};
+use crate::patch::Plan;
+
+/// Lines of context around each change, as `diff -u` gives.
+const CONTEXT_LINES: usize = 3;
+/// Edits closer than this many bytes share one region of a hex diff.
+const HEX_MERGE_GAP: usize = 16;
+
+/// Where a preview reads the changed bytes from: the plan applied to a private copy-on-write
+/// map of the file (same length), or the plan rendered region by region (length changes).
+pub enum NewBytes<'a> {
+    Applied(&'a [u8]),
+    Rendered,
+}
+
+impl NewBytes<'_> {
+    fn region(&self, old: &[u8], plan: &Plan, range: Range<usize>) -> Vec<u8> {
+        match self {
+            NewBytes::Applied(new) => new[range].to_vec(),
+            NewBytes::Rendered => plan.render(old, range),
+        }
+    }
+}
+
+/// Prints the preview of `plan` over `old` (the file `name`).
+pub fn print(
+    printer: &mut Printer,
+    name: &str,
+    old: &[u8],
+    plan: &Plan,
+    new: &NewBytes,
+) -> io::Result<()> {
+    let line_regions = merge(
+        plan.edits()
+            .iter()
+            .map(|e| line_region(old, e.start..e.end)),
+    );
+    let sides: Vec<(Range<usize>, Vec<u8>)> = line_regions
+        .into_iter()
+        .map(|range| {
+            let new_bytes = new.region(old, plan, range.clone());
+            (range, new_bytes)
+        })
+        .collect();
+    if sides
+        .iter()
+        .all(|(range, new)| is_text(&old[range.clone()]) && is_text(new))
+    {
+        print_unified(printer, name, old, &sides)
+    } else {
+        print_hex(printer, old, plan, new)
+    }
+}
+
+/// Text for a preview: valid UTF-8 without NUL bytes, as `git diff` and `grep` judge.
+fn is_text(bytes: &[u8]) -> bool {
+    memchr(0, bytes).is_none() && std::str::from_utf8(bytes).is_ok()
+}
+
+/// The lines that hold `edit`, widened by the context lines on either side.
+fn line_region(old: &[u8], edit: Range<usize>) -> Range<usize> {
+    let mut start = memrchr(b'\n', &old[..edit.start]).map_or(0, |nl| nl + 1);
+    for _ in 0..CONTEXT_LINES {
+        if start == 0 {
+            break;
+        }
+        start = memrchr(b'\n', &old[..start - 1]).map_or(0, |nl| nl + 1);
+    }
+    let last_byte = if edit.is_empty() {
+        edit.start
+    } else {
+        edit.end - 1
+    };
+    let mut end = line_end(old, last_byte);
+    for _ in 0..CONTEXT_LINES {
+        end = line_end(old, end);
+    }
+    start..end
+}
+
+/// Just past the newline that ends the line holding `pos` (the end of the data at most).
+fn line_end(old: &[u8], pos: usize) -> usize {
+    if pos >= old.len() {
+        return old.len();
+    }
+    memchr(b'\n', &old[pos..]).map_or(old.len(), |nl| pos + nl + 1)
+}
+
+/// Joins regions that overlap or touch, so that each edit lies in exactly one region.
+fn merge(regions: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for region in regions {
+        match merged.last_mut() {
+            Some(last) if region.start <= last.end => last.end = last.end.max(region.end),
+            _ => merged.push(region),
+        }
+    }
+    merged
+}
+
+fn print_unified(
+    printer: &mut Printer,
+    name: &str,
+    old: &[u8],
+    sides: &[(Range<usize>, Vec<u8>)],
+) -> io::Result<()> {
+    printer.painted(
+        Paint::FileHeader,
+        format!("--- {name}\n+++ {name}\n").as_bytes(),
+    )?;
+    let mut old_line = 0; // lines before the current region, in the original
+    let mut counted_to = 0;
+    let mut shift: i64 = 0; // lines the new file has gained before the current region
+    for (range, new) in sides {
+        old_line += memchr_iter(b'\n', &old[counted_to..range.start]).count();
+        counted_to = range.start;
+        let old_text = &old[range.clone()];
+        let diff = TextDiff::from_lines(old_text, new.as_slice());
+        for group in diff.grouped_ops(CONTEXT_LINES) {
+            let (Some(first), Some(last)) = (group.first(), group.last()) else {
+                continue;
+            };
+            let old_span = first.old_range().start..last.old_range().end;
+            let new_span = first.new_range().start..last.new_range().end;
+            let new_base = (old_line as i64 + shift) as usize;
+            let header = format!(
+                "@@ -{} +{} @@\n",
+                hunk_range(old_line + old_span.start, old_span.len()),
+                hunk_range(new_base + new_span.start, new_span.len())
+            );
+            printer.painted(Paint::HunkHeader, header.as_bytes())?;
+            for op in &group {
+                for change in diff.iter_changes(op) {
+                    let (sign, paint) = match change.tag() {
+                        ChangeTag::Equal => (b' ', None),
+                        ChangeTag::Delete => (b'-', Some(Paint::Removed)),
+                        ChangeTag::Insert => (b'+', Some(Paint::Added)),
+                    };
+                    let mut line = vec![sign];
+                    line.extend_from_slice(change.value());
+                    let missing_newline = !line.ends_with(b"\n");
+                    if missing_newline {
+                        line.push(b'\n');
+                    }
+                    match paint {
+                        Some(paint) => printer.painted(paint, &line)?,
+                        None => printer.raw(&line)?,
+                    }
+                    if missing_newline {
+                        printer.raw(b"\\ No newline at end of file\n")?;
+                    }
+                }
+            }
+        }
+        let old_lines = count_lines(old_text);
+        let new_lines = count_lines(new);
+        shift += new_lines as i64 - old_lines as i64;
+    }
+    Ok(())
+}
+
+/// Lines in a text, counting a last line without a newline.
+fn count_lines(text: &[u8]) -> usize {
+    memchr_iter(b'\n', text).count() + usize::from(!text.is_empty() && !text.ends_with(b"\n"))
+}
+
+/// `START,COUNT` of a hunk header, 1-based, written as GNU diff writes it.
+fn hunk_range(start0: usize, count: usize) -> String {
+    match count {
+        0 => format!("{start0},0"),
+        1 => format!("{}", start0 + 1),
+        _ => format!("{},{count}", start0 + 1),
+    }
+}
+
+fn print_hex(printer: &mut Printer, old: &[u8], plan: &Plan, new: &NewBytes) -> io::Result<()> {
+    let regions = merge(plan.edits().iter().map(|e| e.start..e.end + HEX_MERGE_GAP))
+        .into_iter()
+        .map(|r| r.start..(r.end - HEX_MERGE_GAP).min(old.len()));
+    for range in regions {
+        let new_bytes = new.region(old, plan, range.clone());
+        let header = format!(
+            "@@ 0x{:x}: {} bytes -> {} bytes @@\n",
+            range.start,
+            range.len(),
+            new_bytes.len()
+        );
+        printer.painted(Paint::HunkHeader, header.as_bytes())?;
+        let offset = range.start as u64;
+        printer.hex_dump(offset, &old[range], Some((b'-', Paint::Removed)))?;
+        printer.hex_dump(offset, &new_bytes, Some((b'+', Paint::Added)))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preview(old: &[u8], plan: &Plan) -> String {
+        let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl io::Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut printer = Printer::to_writer(Box::new(Shared(buf.clone())), false);
+        print(&mut printer, "f", old, plan, &NewBytes::Rendered).unwrap();
+        printer.flush().unwrap();
+        String::from_utf8(buf.borrow().clone()).unwrap()
+    }
+
+    #[test]
+    fn unified_diff_with_context_and_line_numbers() {
+        let old: Vec<u8> = (1..=20)
+            .map(|i| format!("line {i}\n"))
+            .collect::<String>()
+            .into();
+        let plan = Plan::literal(&old, b"line 10\n", b"ten\n", usize::MAX);
+        assert_eq!(
+            preview(&old, &plan),
+            "--- f\n+++ f\n@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+ten\n line 11\n line 12\n line 13\n"
+        );
+    }
+
+    #[test]
+    fn line_numbers_follow_earlier_hunks_that_add_lines() {
+        let old: Vec<u8> = (1..=30)
+            .map(|i| format!("l{i}\n"))
+            .collect::<String>()
+            .into();
+        let plan = Plan::literal(&old, b"l2\n", b"l2\nextra\n", usize::MAX);
+        let mut edits = plan;
+        // A second, independent edit far below.
+        let second = Plan::literal(&old, b"l25\n", b"L25\n", usize::MAX);
+        let text_one = preview(&old, &edits);
+        assert!(text_one.starts_with("--- f\n+++ f\n@@ -1,5 +1,6 @@\n l1\n l2\n+extra\n"));
+        let text_two = preview(&old, &second);
+        assert!(text_two.contains("@@ -22,7 +22,7 @@"));
+        edits = Plan::regex(
+            &old,
+            &regex::bytes::Regex::new(r"(?m)^l(2|25)\n").unwrap(),
+            b"l${1}\nX\n",
+            usize::MAX,
+        );
+        let both = preview(&old, &edits);
+        assert!(
+            both.contains("@@ -23,6 +24,7 @@\n l23\n l24\n l25\n+X\n"),
+            "{both}"
+        );
+    }
+
+    #[test]
+    fn missing_final_newline_is_marked() {
+        let plan = Plan::literal(b"a\nb", b"b", b"c", usize::MAX);
+        assert_eq!(
+            preview(b"a\nb", &plan),
+            "--- f\n+++ f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
+        );
+    }
+
+    #[test]
+    fn binary_data_gets_a_hex_diff() {
+        let old = b"\x00\x01\x02MAGIC\x00\xff";
+        let plan = Plan::literal(old, b"MAGIC", b"magic", usize::MAX);
+        assert_eq!(
+            preview(old, &plan),
+            "@@ 0x3: 5 bytes -> 5 bytes @@\n\
+             -00000003: 4d41 4749 43                             MAGIC\n\
+             +00000003: 6d61 6769 63                             magic\n"
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! A file opened for patching: locked, checked, and written either in place or by an atomic
+//! rewrite. Everything that touches the disk for `replace` and `write` lives here.
+//!
+//! The order of work is the promise: lock, plan (elsewhere), check that the file is still the
+//! one planned on, then write. A failure before the last step leaves the file untouched; the
+//! rewrite leaves it untouched even when the last step fails.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::ops::Range;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::map;
+use crate::patch::{Plan, RewriteSink};
+
+/// How many times to re-open a file that was replaced (renamed over) while we waited for its
+/// lock, before giving up.
+const REOPEN_ATTEMPTS: usize = 100;
+
+pub struct Target {
+    /// The file the edits go to: the path given, with symbolic links resolved.
+    pub real: PathBuf,
+    pub file: File,
+    pub meta: Metadata,
+    /// Why the file could not be opened for writing, when it could not.
+    not_writable: Option<io::Error>,
+}
+
+/// How a file is opened for patching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A real run: exclusive lock for the whole run.
+    Patch,
+    /// A `--copy` dry run: nothing is written, so no lock is needed.
+    DryRun,
+}
+
+impl Target {
+    pub fn open(path: &Path, access: Access) -> Result<Target> {
+        if path.as_os_str() == "-" {
+            bail!("standard input cannot be patched; name a file");
+        }
+        for _ in 0..REOPEN_ATTEMPTS {
+            let real = fs::canonicalize(path).context("cannot open")?;
+            let meta = fs::metadata(&real).context("cannot open")?;
+            if !meta.is_file() {
+                bail!(
+                    "not a regular file ({}); only regular files can be patched",
+                    describe_kind(&meta)
+                );
+            }
+            let (file, not_writable) = open_read_write(&real)?;
+            if access == Access::Patch {
+                file.lock().context("cannot lock")?;
+            }
+            let meta = file.metadata().context("cannot stat")?;
+            // Another mmt may have renamed a rewritten file over this path while we waited for
+            // the lock; then we hold the lock of a file that is no longer there. Start again.
+            if same_file(&meta, &fs::metadata(&real).context("cannot stat")?) {
+                return Ok(Target {
+                    real,
+                    file,
+                    meta,
+                    not_writable,
+                });
+            }
+        }
+        bail!("the file keeps being replaced by another process; try again")
+    }
+
+    /// Refuses to go on when the file was replaced or resized since it was planned on, which a
+    /// process that does not take mmt's lock could have done.
+    pub fn check_unchanged(&self) -> Result<()> {
+        let now_open = self.file.metadata().context("cannot stat")?;
+        let at_path = fs::metadata(&self.real).context("cannot stat")?;
+        if !same_file(&self.meta, &at_path) {
+            bail!(
+                "the file was replaced by another process while mmt planned its edits; nothing written"
+            );
+        }
+        if now_open.len() != self.meta.len() {
+            bail!(
+                "the file changed size ({} to {} bytes) while mmt planned its edits; nothing written",
+                self.meta.len(),
+                now_open.len()
+            );
+        }
+        Ok(())
+    }
+
+    fn require_writable(&self) -> Result<()> {
+        match &self.not_writable {
+            None => Ok(()),
+            Some(err) => Err(anyhow::anyhow!("cannot open for writing: {err}")),
+        }
+    }
+
+    /// Patches a plan that keeps the length: through a write-through map, so only the touched
+    /// pages are dirtied, or with positioned writes under `--no-mmap`; then syncs.
+    pub fn patch_in_place(&self, plan: &Plan, no_mmap: bool) -> Result<()> {
+        self.require_writable()?;
+        let Some(touched) = plan.touched() else {
+            return Ok(());
+        };
+        self.check_unchanged()?;
+        if no_mmap {
+            for edit in plan.edits() {
+                self.file
+                    .write_all_at(plan.replacement(edit), edit.start as u64)
+                    .context("cannot write")?;
+            }
+        } else {
+            self.allocate_holes(plan)?;
+            let mut map = map::map_shared_mut(&self.file, self.meta.len(), &self.real)?;
+            plan.apply_in_place(&mut map);
+            map.flush_range(touched.start, touched.len())
+                .context("cannot write back the changed pages")?;
+        }
+        self.file.sync_data().context("cannot sync")
+    }
+
+    /// In a sparse file, a store into a hole needs a block; on a full disk the kernel can only
+    /// answer with SIGBUS. Allocating the touched ranges first turns that into an ENOSPC error
+    /// before a byte is written. Dense files (the common case) skip this.
+    fn allocate_holes(&self, plan: &Plan) -> Result<()> {
+        if self.meta.blocks().saturating_mul(512) >= self.meta.len() {
+            return Ok(());
+        }
+        for edit in plan.edits().iter().filter(|e| e.end > e.start) {
+            rustix::fs::fallocate(
+                &self.file,
+                rustix::fs::FallocateFlags::KEEP_SIZE,
+                edit.start as u64,
+                (edit.end - edit.start) as u64,
+            )
+            .map_err(io::Error::from)
+            .context("cannot allocate space for the edit; nothing written")?;
+        }
+        Ok(())
+    }
+
+    /// Writes the new content to a temporary file beside the original, syncs it and renames it
+    /// over the original, keeping permission bits (and the owner, as root). `old` is the
+    /// original's bytes as planned on.
+    pub fn rewrite(&self, plan: &Plan, old: &[u8], backup: Option<&Path>) -> Result<()> {
+        let dir = self.real.parent().unwrap_or(Path::new("."));
+        let mut prefix = OsString::from(".");
+        prefix.push(self.real.file_name().unwrap_or(OsStr::new("mmt")));
+        prefix.push(".");
+        let temp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".mmt-tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        // From here on, an error drops `temp`, which deletes the temporary file.
+        temp.as_file()
+            .set_permissions(self.meta.permissions())
+            .context("cannot set permissions on the temporary file")?;
+        if rustix::process::geteuid().is_root() {
+            std::os::unix::fs::fchown(temp.as_file(), Some(self.meta.uid()), Some(self.meta.gid()))
+                .context("cannot set the owner of the temporary file")?;
+        }
+        let mut sink = FileSink::new(&self.file, old, temp.as_file());
+        plan.rewrite_into(old.len(), &mut sink)
+            .and_then(|()| sink.finish())
+            .context("cannot write the new content")?;
+        drop(sink);
+        temp.as_file()
+            .sync_all()
+            .context("cannot sync the new content")?;
+        self.check_unchanged()?;
+        if let Some(backup) = backup {
+            self.backup(backup, BackupMethod::HardLink)?;
+        }
+        temp.persist(&self.real)
+            .map_err(|err| err.error)
+            .context("cannot rename the new content over the original")?;
+        // The rename is durable once the directory is synced; a failure here is not worth
+        // failing a run whose edit has landed.
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Keeps the original as `backup`, replacing any older backup atomically. A hard link costs
+    /// nothing and suits a rewrite (the original inode is left alone); an in-place patch needs
+    /// a real copy, made before the first byte is written.
+    pub fn backup(&self, backup: &Path, method: BackupMethod) -> Result<()> {
+        let dir = backup
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let temp = tempfile::Builder::new()
+            .prefix(".mmt-backup")
+            .suffix(".mmt-tmp")
+            .make_in(dir, |name| match method {
+                BackupMethod::HardLink => fs::hard_link(&self.real, name),
+                BackupMethod::Copy => copy_preserving(&self.real, name),
+            })
+            .or_else(|_| {
+                // Hard links may be unsupported (or cross a device): fall back to a copy.
+                tempfile::Builder::new()
+                    .prefix(".mmt-backup")
+                    .suffix(".mmt-tmp")
+                    .make_in(dir, |name| copy_preserving(&self.real, name))
+            })
+            .with_context(|| format!("cannot write the backup {}", backup.display()))?;
+        temp.persist(backup)
+            .map_err(|err| err.error)
+            .with_context(|| format!("cannot write the backup {}", backup.display()))?;
+        Ok(())
+    }
+
+    /// The number of names the file has; a rewrite gives only the one used a new inode.
+    pub fn hard_links(&self) -> u64 {
+        self.meta.nlink()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupMethod {
+    HardLink,
+    Copy,
+}
+
+/// `path` + `suffix`, as `sed -i SUFFIX` names its backup.
+pub fn backup_path(path: &Path, suffix: &OsStr) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Copies a file without following the creation through a symlink at `to` (`to` is new).
+fn copy_preserving(from: &Path, to: &Path) -> io::Result<()> {
+    let mut source = File::open(from)?;
+    let mut dest = OpenOptions::new().write(true).create_new(true).open(to)?;
+    io::copy(&mut source, &mut dest)?;
+    dest.set_permissions(source.metadata()?.permissions())?;
+    dest.sync_all()
+}
+
+fn open_read_write(path: &Path) -> Result<(File, Option<io::Error>)> {
+    match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => Ok((file, None)),
+        // A rewrite needs only the directory to be writable (as with `sed -i`); an in-place
+        // patch reports this error when it comes to write.
+        Err(err)
+            if matches!(
+                err.raw_os_error(),
+                Some(libc::EACCES | libc::EROFS | libc::EPERM | libc::ETXTBSY)
+            ) =>
+        {
+            let file = File::open(path).context("cannot open")?;
+            Ok((file, Some(err)))
+        }
+        Err(err) => Err(err).context("cannot open"),
+    }
+}
+
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+fn describe_kind(meta: &Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a plain file"
+    }
+}
+
+/// Streams a rewrite into the temporary file. Long unchanged runs are copied by the kernel
+/// (`copy_file_range`, no trip through user space, and reflinks where the file system has
+/// them); short runs and new bytes go through one buffer.
+struct FileSink<'a> {
+    source: &'a File,
+    old: &'a [u8],
+    out: BufWriter<&'a File>,
+    kernel_copy: bool,
+}
+
+/// Runs shorter than this are cheaper to copy through the buffer than with a system call.
+const KERNEL_COPY_MIN: usize = 128 * 1024;
+
+impl<'a> FileSink<'a> {
+    fn new(source: &'a File, old: &'a [u8], out: &'a File) -> Self {
+        Self {
+            source,
+            old,
+            out: BufWriter::with_capacity(1 << 20, out),
+            kernel_copy: true,
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    /// Copies `range` of the source with `copy_file_range`; false when the kernel or file
+    /// system cannot, and the caller should copy through user space instead.
+    fn kernel_copy(&mut self, range: Range<usize>) -> io::Result<bool> {
+        self.out.flush()?;
+        let mut offset = range.start as u64;
+        let end = range.end as u64;
+        while offset < end {
+            let want = usize::try_from(end - offset)
+                .unwrap_or(usize::MAX)
+                .min(1 << 30);
+            match rustix::fs::copy_file_range(
+                self.source,
+                Some(&mut offset),
+                self.out.get_ref(),
+                None,
+                want,
+            ) {
+                Ok(0) => {
+                    return Err(io::Error::other(
+                        "the file shrank while it was being rewritten",
+                    ));
+                }
+                Ok(_) => {}
+                Err(err) if offset == range.start as u64 && is_unsupported(err) => {
+                    return Ok(false);
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn is_unsupported(err: rustix::io::Errno) -> bool {
+    use rustix::io::Errno;
+    [Errno::XDEV, Errno::NOSYS, Errno::INVAL, Errno::OPNOTSUPP].contains(&err)
+}
+
+impl RewriteSink for FileSink<'_> {
+    fn copy_unchanged(&mut self, range: Range<usize>) -> io::Result<()> {
+        if self.kernel_copy && range.len() >= KERNEL_COPY_MIN {
+            if self.kernel_copy(range.clone())? {
+                return Ok(());
+            }
+            self.kernel_copy = false;
+        }
+        self.out.write_all(&self.old[range])
+    }
+
+    fn write_new(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.out.write_all(bytes)
+    }
+}
