@@ -6,7 +6,7 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::cli::ByteStringOpts;
 
@@ -119,17 +119,23 @@ pub fn parse_signed(arg: &OsStr, what: &str) -> Result<i64> {
 
 /// A number that may not be negative, such as a count.
 pub fn parse_unsigned(arg: &OsStr, what: &str) -> Result<u64> {
-    let value = parse_signed(arg, what)?;
-    match u64::try_from(value) {
-        Ok(value) => Ok(value),
-        Err(_) => bail!(
-            "invalid {what} {}: must not be negative",
-            quoted(arg.as_bytes())
-        ),
+    let invalid =
+        |reason: &str| anyhow::anyhow!("invalid {what} {}: {reason}", quoted(arg.as_bytes()));
+    let value = parse_number(arg.as_bytes()).map_err(|reason| invalid(&reason))?;
+    if value < 0 {
+        return Err(invalid("must not be negative"));
     }
+    u64::try_from(value).map_err(|_| invalid(TOO_LARGE))
 }
 
+const TOO_LARGE: &str = "number is too large (more than 64 bits)";
+
 pub fn parse_signed_bytes(text: &[u8]) -> Result<i64, String> {
+    i64::try_from(parse_number(text)?).map_err(|_| TOO_LARGE.into())
+}
+
+/// Any number from -(2^64 - 1) to 2^64 - 1, for the callers to narrow.
+fn parse_number(text: &[u8]) -> Result<i128, String> {
     let (negative, magnitude) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         Some((b'+', rest)) => (false, rest),
@@ -154,12 +160,11 @@ pub fn parse_signed_bytes(text: &[u8]) -> Result<i64, String> {
             ));
         };
         value = value * i128::from(radix) + i128::from(d);
-        if value > i128::from(i64::MAX) + 1 {
-            return Err("number is too large (more than 64 bits)".into());
+        if value > i128::from(u64::MAX) {
+            return Err(TOO_LARGE.into());
         }
     }
-    let value = if negative { -value } else { value };
-    i64::try_from(value).map_err(|_| "number is too large (more than 64 bits)".into())
+    Ok(if negative { -value } else { value })
 }
 
 /// An argument as the user typed it, for error messages: quoted, invalid UTF-8 shown as `\xNN`.

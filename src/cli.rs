@@ -235,7 +235,7 @@ pub struct ReadArgs {
     pub file: PathBuf,
 
     /// Bytes per read; each SIZE is one record (none: read to the end)
-    #[arg(conflicts_with = "lines")]
+    #[arg(value_name = "SIZE", conflicts_with = "lines")]
     pub sizes: Vec<OsString>,
 
     /// Where the file pointer starts (negative: from the end)
@@ -257,7 +257,7 @@ pub struct SliceArgs {
     pub file: PathBuf,
 
     /// START:END[:STEP], START+LEN or INDEX; each is one record
-    #[arg(required = true)]
+    #[arg(value_name = "RANGE", required = true)]
     pub ranges: Vec<OsString>,
 
     /// Output format
@@ -271,7 +271,7 @@ pub struct FindArgs {
     pub file: PathBuf,
 
     /// The bytes to look for
-    #[arg(allow_hyphen_values = true)]
+    #[arg(value_name = "NEEDLE", allow_hyphen_values = true)]
     pub needle: OsString,
 
     /// Every non-overlapping occurrence, in order

@@ -30,7 +30,21 @@ pub fn dispatch(cli: Cli, printer: &mut Printer) -> Result<Outcome> {
         Command::Write(args) => (&args.file, write::run(args, global, printer)),
         Command::Completions(args) => return completions::run(args, printer),
     };
-    result.map_err(|err| err.context(display_name(file)))
+    result.map_err(|err| explain_fault(err).context(display_name(file)))
+}
+
+/// The kernel answers EFAULT, not SIGBUS, when it copies from mapped pages that a truncation
+/// took away (writing a mapped record to standard output); say what happened.
+fn explain_fault(err: anyhow::Error) -> anyhow::Error {
+    let faulted = err
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.raw_os_error() == Some(libc::EFAULT));
+    if faulted {
+        err.context("file was truncated while mapped (use --no-mmap to work on a copy in memory)")
+    } else {
+        err
+    }
 }
 
 /// The name of a target in messages: its path, or `<stdin>` for `-`.

@@ -1,0 +1,199 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'mmt'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'mmt' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Successive reads from a file pointer, as Python''s m.read(SIZE)')
+            [CompletionResult]::new('slice', 'slice', [CompletionResultType]::ParameterValue, 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count')
+            [CompletionResult]::new('replace', 'replace', [CompletionResultType]::ParameterValue, 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite')
+            [CompletionResult]::new('write', 'write', [CompletionResultType]::ParameterValue, 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data')
+            [CompletionResult]::new('grep', 'grep', [CompletionResultType]::ParameterValue, 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mmt;read' {
+            [CompletionResult]::new('--seek', '--seek', [CompletionResultType]::ParameterName, 'Where the file pointer starts (negative: from the end)')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'N successive readline() records instead of sized reads')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mmt;slice' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mmt;find' {
+            [CompletionResult]::new('--start', '--start', [CompletionResultType]::ParameterName, 'Search from this offset (negative: from the end)')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Search up to this offset (negative: from the end)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every non-overlapping occurrence, in order')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print the number of occurrences')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'The last occurrence, as m.rfind')
+            [CompletionResult]::new('--overlapping', '--overlapping', [CompletionResultType]::ParameterName, 'With --all or --count, occurrences may overlap')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef')
+            [CompletionResult]::new('--escapes', '--escapes', [CompletionResultType]::ParameterName, 'Byte strings interpret \n \r \t \0 \\ \xNN')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'mmt;replace' {
+            [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Replace the first N occurrences only')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Write nothing (exit 2) unless there are exactly N replacements')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'Keep the original as FILE+SUFFIX first')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('--regex', '--regex', [CompletionResultType]::ParameterName, 'OLD is a regular expression (the dialect and flags of grep)')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef')
+            [CompletionResult]::new('--escapes', '--escapes', [CompletionResultType]::ParameterName, 'Byte strings interpret \n \r \t \0 \\ \xNN')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)')
+            [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)')
+            [CompletionResult]::new('--dot-all', '--dot-all', [CompletionResultType]::ParameterName, '. matches a newline too (DOTALL)')
+            [CompletionResult]::new('--multi-line', '--multi-line', [CompletionResultType]::ParameterName, '^ and $ match at line boundaries (MULTILINE)')
+            [CompletionResult]::new('--extended', '--extended', [CompletionResultType]::ParameterName, 'Whitespace and # comments in the pattern are ignored (VERBOSE)')
+            [CompletionResult]::new('--unicode', '--unicode', [CompletionResultType]::ParameterName, 'UTF-8-aware classes and case folding instead of bytes semantics')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'mmt;write' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef')
+            [CompletionResult]::new('--escapes', '--escapes', [CompletionResultType]::ParameterName, 'Byte strings interpret \n \r \t \0 \\ \xNN')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'mmt;grep' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Print capture group G (index or name) instead of the whole match')
+            [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'Stop after N matches')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)')
+            [CompletionResult]::new('--ignore-case', '--ignore-case', [CompletionResultType]::ParameterName, 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)')
+            [CompletionResult]::new('--dot-all', '--dot-all', [CompletionResultType]::ParameterName, '. matches a newline too (DOTALL)')
+            [CompletionResult]::new('--multi-line', '--multi-line', [CompletionResultType]::ParameterName, '^ and $ match at line boundaries (MULTILINE)')
+            [CompletionResult]::new('--extended', '--extended', [CompletionResultType]::ParameterName, 'Whitespace and # comments in the pattern are ignored (VERBOSE)')
+            [CompletionResult]::new('--unicode', '--unicode', [CompletionResultType]::ParameterName, 'UTF-8-aware classes and case folding instead of bytes semantics')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print the number of matches')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Put OFFSET: before each record')
+            [CompletionResult]::new('--byte-offset', '--byte-offset', [CompletionResultType]::ParameterName, 'Put OFFSET: before each record')
+            [CompletionResult]::new('--fold', '--fold', [CompletionResultType]::ParameterName, 'Print each newline inside a record as a space')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'mmt;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diffs and highlights')
+            [CompletionResult]::new('--copy', '--copy', [CompletionResultType]::ParameterName, 'Dry run: map the file copy-on-write, change it in memory only and print a preview')
+            [CompletionResult]::new('--no-mmap', '--no-mmap', [CompletionResultType]::ParameterName, 'Read the file into memory instead of mapping it (writes go through ordinary I/O)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit code tells')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'mmt;help' {
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Successive reads from a file pointer, as Python''s m.read(SIZE)')
+            [CompletionResult]::new('slice', 'slice', [CompletionResultType]::ParameterValue, 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX')
+            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count')
+            [CompletionResult]::new('replace', 'replace', [CompletionResultType]::ParameterValue, 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite')
+            [CompletionResult]::new('write', 'write', [CompletionResultType]::ParameterValue, 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data')
+            [CompletionResult]::new('grep', 'grep', [CompletionResultType]::ParameterValue, 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'mmt;help;read' {
+            break
+        }
+        'mmt;help;slice' {
+            break
+        }
+        'mmt;help;find' {
+            break
+        }
+        'mmt;help;replace' {
+            break
+        }
+        'mmt;help;write' {
+            break
+        }
+        'mmt;help;grep' {
+            break
+        }
+        'mmt;help;completions' {
+            break
+        }
+        'mmt;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

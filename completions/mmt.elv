@@ -1,0 +1,177 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mmt] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mmt'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mmt'= {
+            cand --color 'When to colour diffs and highlights'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand read 'Successive reads from a file pointer, as Python''s m.read(SIZE)'
+            cand slice 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX'
+            cand find 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count'
+            cand replace 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
+            cand write 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
+            cand grep 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern'
+            cand completions 'Print the completion script for a shell'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mmt;read'= {
+            cand --seek 'Where the file pointer starts (negative: from the end)'
+            cand --lines 'N successive readline() records instead of sized reads'
+            cand --format 'Output format'
+            cand --color 'When to colour diffs and highlights'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mmt;slice'= {
+            cand --format 'Output format'
+            cand --color 'When to colour diffs and highlights'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mmt;find'= {
+            cand --start 'Search from this offset (negative: from the end)'
+            cand --end 'Search up to this offset (negative: from the end)'
+            cand --color 'When to colour diffs and highlights'
+            cand --all 'Every non-overlapping occurrence, in order'
+            cand --count 'Print the number of occurrences'
+            cand --last 'The last occurrence, as m.rfind'
+            cand --overlapping 'With --all or --count, occurrences may overlap'
+            cand --hex 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
+            cand --escapes 'Byte strings interpret \n \r \t \0 \\ \xNN'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mmt;replace'= {
+            cand --max 'Replace the first N occurrences only'
+            cand --expect 'Write nothing (exit 2) unless there are exactly N replacements'
+            cand --backup 'Keep the original as FILE+SUFFIX first'
+            cand --color 'When to colour diffs and highlights'
+            cand --regex 'OLD is a regular expression (the dialect and flags of grep)'
+            cand --hex 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
+            cand --escapes 'Byte strings interpret \n \r \t \0 \\ \xNN'
+            cand -i 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
+            cand --ignore-case 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
+            cand --dot-all '. matches a newline too (DOTALL)'
+            cand --multi-line '^ and $ match at line boundaries (MULTILINE)'
+            cand --extended 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
+            cand --unicode 'UTF-8-aware classes and case folding instead of bytes semantics'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mmt;write'= {
+            cand --color 'When to colour diffs and highlights'
+            cand --hex 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
+            cand --escapes 'Byte strings interpret \n \r \t \0 \\ \xNN'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mmt;grep'= {
+            cand --group 'Print capture group G (index or name) instead of the whole match'
+            cand --max-count 'Stop after N matches'
+            cand --format 'Output format'
+            cand --color 'When to colour diffs and highlights'
+            cand -i 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
+            cand --ignore-case 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
+            cand --dot-all '. matches a newline too (DOTALL)'
+            cand --multi-line '^ and $ match at line boundaries (MULTILINE)'
+            cand --extended 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
+            cand --unicode 'UTF-8-aware classes and case folding instead of bytes semantics'
+            cand --count 'Print the number of matches'
+            cand -b 'Put OFFSET: before each record'
+            cand --byte-offset 'Put OFFSET: before each record'
+            cand --fold 'Print each newline inside a record as a space'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mmt;completions'= {
+            cand --color 'When to colour diffs and highlights'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing; the exit code tells'
+            cand --quiet 'Print nothing; the exit code tells'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mmt;help'= {
+            cand read 'Successive reads from a file pointer, as Python''s m.read(SIZE)'
+            cand slice 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX'
+            cand find 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count'
+            cand replace 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
+            cand write 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
+            cand grep 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern'
+            cand completions 'Print the completion script for a shell'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mmt;help;read'= {
+        }
+        &'mmt;help;slice'= {
+        }
+        &'mmt;help;find'= {
+        }
+        &'mmt;help;replace'= {
+        }
+        &'mmt;help;write'= {
+        }
+        &'mmt;help;grep'= {
+        }
+        &'mmt;help;completions'= {
+        }
+        &'mmt;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,149 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mmt_global_optspecs
+    string join \n copy no-mmap json color= q/quiet h/help V/version
+end
+
+function __fish_mmt_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mmt_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mmt_using_subcommand
+    set -l cmd (__fish_mmt_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mmt -n "__fish_mmt_needs_command" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_needs_command" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_needs_command" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_needs_command" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_needs_command" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mmt -n "__fish_mmt_needs_command" -s V -l version -d 'Print version'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "read" -d 'Successive reads from a file pointer, as Python\'s m.read(SIZE)'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "slice" -d 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "find" -d 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "replace" -d 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "write" -d 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "grep" -d 'A bytes regular expression over the whole file, as Python\'s re with a bytes pattern'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l seek -d 'Where the file pointer starts (negative: from the end)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l lines -d 'N successive readline() records instead of sized reads' -r
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l format -d 'Output format' -r -f -a "raw\t'The exact bytes, nothing added'
+repr\t'One Python bytes literal per record, per line'
+hex\t'An xxd-style dump with absolute file offsets'"
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l format -d 'Output format' -r -f -a "raw\t'The exact bytes, nothing added'
+repr\t'One Python bytes literal per record, per line'
+hex\t'An xxd-style dump with absolute file offsets'"
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l start -d 'Search from this offset (negative: from the end)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l end -d 'Search up to this offset (negative: from the end)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l all -d 'Every non-overlapping occurrence, in order'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l count -d 'Print the number of occurrences'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l last -d 'The last occurrence, as m.rfind'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l overlapping -d 'With --all or --count, occurrences may overlap'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s h -l help -d 'Print help'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max -d 'Replace the first N occurrences only' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l expect -d 'Write nothing (exit 2) unless there are exactly N replacements' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l backup -d 'Keep the original as FILE+SUFFIX first' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l regex -d 'OLD is a regular expression (the dialect and flags of grep)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s i -l ignore-case -d 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l dot-all -d '. matches a newline too (DOTALL)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l extended -d 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l unicode -d 'UTF-8-aware classes and case folding instead of bytes semantics'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s h -l help -d 'Print help'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -s h -l help -d 'Print help'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l group -d 'Print capture group G (index or name) instead of the whole match' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-count -d 'Stop after N matches' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l format -d 'Output format' -r -f -a "raw\t'The exact bytes, nothing added'
+repr\t'One Python bytes literal per record, per line'
+hex\t'An xxd-style dump with absolute file offsets'"
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s i -l ignore-case -d 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l dot-all -d '. matches a newline too (DOTALL)'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l extended -d 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l unicode -d 'UTF-8-aware classes and case folding instead of bytes semantics'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l count -d 'Print the number of matches'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s b -l byte-offset -d 'Put OFFSET: before each record'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l fold -d 'Print each newline inside a record as a space'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "read" -d 'Successive reads from a file pointer, as Python\'s m.read(SIZE)'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "slice" -d 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "find" -d 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "replace" -d 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "write" -d 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "grep" -d 'A bytes regular expression over the whole file, as Python\'s re with a bytes pattern'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,181 @@
+//! `mmt find`: offsets of a literal, as m.find / m.rfind / bytes.count.
+
+use super::util::{Sandbox, assert_error};
+
+#[test]
+fn first_last_all_and_count() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["find", "lorem.txt", "consectetuer"])
+        .assert()
+        .success()
+        .stdout("28\n");
+    sb.mmt(["find", "lorem.txt", "consectetuer", "--last"])
+        .assert()
+        .success()
+        .stdout("81\n");
+    sb.mmt(["find", "lorem.txt", "consectetuer", "--all"])
+        .assert()
+        .success()
+        .stdout("28\n81\n");
+    sb.mmt(["find", "lorem.txt", "consectetuer", "--count"])
+        .assert()
+        .success()
+        .stdout("2\n");
+}
+
+#[test]
+fn start_and_end_bound_the_search_like_python() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["find", "lorem.txt", "consectetuer", "--start", "29"])
+        .assert()
+        .stdout("81\n");
+    sb.mmt(["find", "lorem.txt", "consectetuer", "--end", "40"])
+        .assert()
+        .stdout("28\n");
+    sb.mmt(["find", "lorem.txt", "consectetuer", "--end", "39"])
+        .assert()
+        .code(1)
+        .stdout("");
+    sb.mmt(["find", "lorem.txt", "justo", "--start", "-10"])
+        .assert()
+        .stdout("730\n");
+    sb.mmt(["find", "lorem.txt", "Lorem", "--last", "--end", "-700"])
+        .assert()
+        .stdout("0\n");
+}
+
+#[test]
+fn overlapping_occurrences() {
+    let sb = Sandbox::new();
+    sb.write("a", b"aaaaa");
+    sb.mmt(["find", "a", "aa", "--all"])
+        .assert()
+        .stdout("0\n2\n");
+    sb.mmt(["find", "a", "aa", "--all", "--overlapping"])
+        .assert()
+        .stdout("0\n1\n2\n3\n");
+    sb.mmt(["find", "a", "aa", "--count"])
+        .assert()
+        .stdout("2\n");
+    sb.mmt(["find", "a", "aa", "--count", "--overlapping"])
+        .assert()
+        .stdout("4\n");
+}
+
+#[test]
+fn not_found_is_exit_1() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["find", "lorem.txt", "absent"])
+        .assert()
+        .code(1)
+        .stdout("");
+    sb.mmt(["find", "lorem.txt", "absent", "--count"])
+        .assert()
+        .code(1)
+        .stdout("0\n");
+    sb.mmt(["find", "empty.bin", "x", "--all"])
+        .assert()
+        .code(1)
+        .stdout("");
+}
+
+#[test]
+fn an_empty_needle_is_found_everywhere_as_in_python() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["find", "empty.bin", ""])
+        .assert()
+        .success()
+        .stdout("0\n");
+    sb.mmt(["find", "lorem.txt", "", "--count"])
+        .assert()
+        .success()
+        .stdout("738\n");
+    sb.mmt(["find", "lorem.txt", "", "--last"])
+        .assert()
+        .success()
+        .stdout("737\n");
+}
+
+#[test]
+fn hex_and_escaped_needles() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["find", "binary.bin", "4d:41:47:49:43", "--hex"])
+        .assert()
+        .stdout("260\n");
+    sb.mmt(["find", "binary.bin", "ff 00 ff", "--hex", "--all"])
+        .assert()
+        .stdout("255\n");
+    sb.mmt([
+        "find",
+        "binary.bin",
+        "ff00ff",
+        "--hex",
+        "--all",
+        "--overlapping",
+    ])
+    .assert()
+    .stdout("255\n257\n");
+    sb.mmt(["find", "binary.bin", r"\x00\xffMAGIC", "--escapes"])
+        .assert()
+        .stdout("258\n");
+    sb.mmt(["find", "crlf.txt", r"\r\n", "--escapes", "--count"])
+        .assert()
+        .stdout("3\n");
+}
+
+#[test]
+fn needles_that_look_like_flags() {
+    let sb = Sandbox::new();
+    sb.write("dash", b"a -x b --y c -5");
+    sb.mmt(["find", "dash", "-x"])
+        .assert()
+        .success()
+        .stdout("2\n");
+    sb.mmt(["find", "dash", "-5"])
+        .assert()
+        .success()
+        .stdout("13\n");
+    sb.mmt(["find", "dash", "--", "--y"])
+        .assert()
+        .success()
+        .stdout("7\n");
+}
+
+#[test]
+fn json_offsets_and_count() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["find", "lorem.txt", "consectetuer", "--all", "--json"])
+        .assert()
+        .stdout("{\"offset\":28}\n{\"offset\":81}\n");
+    sb.mmt(["--json", "find", "lorem.txt", "consectetuer", "--count"])
+        .assert()
+        .stdout("{\"count\":2}\n");
+}
+
+#[test]
+fn bad_needles_and_bounds_are_errors() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb
+        .mmt(["find", "lorem.txt", "abc", "--hex"])
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "lorem.txt: invalid NEEDLE 'abc': odd number of hex digits",
+    );
+    let out = sb
+        .mmt(["find", "lorem.txt", r"\q", "--escapes"])
+        .output()
+        .unwrap();
+    assert_error(&out, "unknown escape \\q");
+    let out = sb
+        .mmt(["find", "lorem.txt", "a", "--start", "x"])
+        .output()
+        .unwrap();
+    assert_error(&out, "invalid --start 'x'");
+    let out = sb
+        .mmt(["find", "lorem.txt", "a", "--last", "--all"])
+        .output()
+        .unwrap();
+    assert_error(&out, "cannot be used with");
+}

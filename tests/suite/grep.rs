@@ -1,0 +1,236 @@
+//! `mmt grep`: a bytes regex over the whole map, with Python's flags and capture groups.
+
+use super::util::{Sandbox, assert_error};
+
+#[test]
+fn matches_span_lines() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["grep", "lorem.txt", r"Nulla\s+facilisi", "--format", "repr"])
+        .assert()
+        .success()
+        .stdout("b'Nulla\\nfacilisi'\n");
+    sb.mmt(["grep", "lorem.txt", r"Nulla\s+facilisi", "--fold"])
+        .assert()
+        .stdout("Nulla facilisi\n");
+}
+
+#[test]
+fn byte_offsets_are_those_of_what_is_printed() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt([
+        "grep",
+        "lorem.txt",
+        r"(consectetuer) (\w+)",
+        "-b",
+        "--group",
+        "2",
+    ])
+    .assert()
+    .success()
+    .stdout("41:adipiscing\n94:ullamcorper\n");
+}
+
+#[test]
+fn python_flags() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["grep", "lorem.txt", "lorem", "--count"])
+        .assert()
+        .code(1)
+        .stdout("0\n");
+    sb.mmt(["grep", "lorem.txt", "lorem", "-i", "--count"])
+        .assert()
+        .success()
+        .stdout("1\n");
+    sb.mmt(["grep", "lorem.txt", r"^\w+\.", "--multi-line"])
+        .assert()
+        .stdout("facilisi.\narcu.\nlacus.\ndui.\nleo.\nmassa.\n");
+    sb.mmt(["grep", "lorem.txt", r"^\w+\.", "--count"])
+        .assert()
+        .code(1);
+    sb.mmt(["grep", "lorem.txt", r"justo.$", "--count"])
+        .assert()
+        .code(1);
+    sb.mmt(["grep", "lorem.txt", r"elit\..", "--format", "repr"])
+        .assert()
+        .code(1);
+    sb.mmt([
+        "grep",
+        "lorem.txt",
+        r"elit\..",
+        "--dot-all",
+        "--format",
+        "repr",
+    ])
+    .assert()
+    .stdout("b'elit.\\n'\n");
+    sb.mmt([
+        "grep",
+        "lorem.txt",
+        r"Lorem\ ipsum  # a comment",
+        "--extended",
+    ])
+    .assert()
+    .stdout("Lorem ipsum\n");
+}
+
+#[test]
+fn bytes_semantics_by_default_and_unicode_on_request() {
+    let sb = Sandbox::new();
+    sb.write("mixed", b"\xc3\xa9\xc3\xbfx\xff");
+    // "é" is two bytes and "ÿ" two more; without Unicode `.` is one byte.
+    sb.mmt(["grep", "mixed", "^.", "--format", "repr"])
+        .assert()
+        .stdout("b'\\xc3'\n");
+    sb.mmt(["grep", "mixed", "^.", "--unicode", "--format", "repr"])
+        .assert()
+        .stdout("b'\\xc3\\xa9'\n");
+    sb.mmt(["grep", "mixed", r"\xff", "-b", "--format", "repr"])
+        .assert()
+        .stdout("5:b'\\xff'\n");
+}
+
+#[test]
+fn binary_data_with_nul_and_ff() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt([
+        "grep",
+        "binary.bin",
+        r"\x00\xff[A-Z]+",
+        "-b",
+        "--format",
+        "repr",
+    ])
+    .assert()
+    .success()
+    .stdout("258:b'\\x00\\xffMAGIC'\n");
+    sb.mmt(["grep", "binary.bin", r"\xff{16}\x00", "--format", "hex"])
+        .assert()
+        .stdout(
+            "0000010d: ffff ffff ffff ffff ffff ffff ffff ffff  ................\n\
+             0000011d: 00                                       .\n",
+        );
+}
+
+#[test]
+fn named_and_numbered_groups() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt([
+        "grep",
+        "lorem.txt",
+        r"(?P<word>\w+) (?P<next>feugiat)",
+        "--group",
+        "word",
+    ])
+    .assert()
+    .stdout("Nulla\n");
+    sb.mmt(["grep", "lorem.txt", r"(\w+) (feugiat)", "--group", "2"])
+        .assert()
+        .stdout("feugiat\n");
+    sb.mmt(["grep", "lorem.txt", r"(\w+) (feugiat)", "--group", "0"])
+        .assert()
+        .stdout("Nulla feugiat\n");
+}
+
+#[test]
+fn a_group_that_did_not_take_part_prints_nothing() {
+    let sb = Sandbox::new();
+    sb.write("f", b"a1 b c2");
+    sb.mmt(["grep", "f", r"[a-z](\d)?", "--group", "1"])
+        .assert()
+        .success()
+        .stdout("1\n2\n");
+}
+
+#[test]
+fn missing_groups_and_bad_patterns_are_errors() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb
+        .mmt(["grep", "lorem.txt", "(a)", "--group", "2"])
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "lorem.txt: --group 2: the pattern has no group 2 (it has 1 groups)",
+    );
+    let out = sb
+        .mmt(["grep", "lorem.txt", "(a)", "--group", "name"])
+        .output()
+        .unwrap();
+    assert_error(&out, "no group named name");
+    let out = sb.mmt(["grep", "lorem.txt", "(unclosed"]).output().unwrap();
+    assert_error(&out, "lorem.txt: invalid pattern: regex parse error");
+    let out = sb
+        .mmt(["grep", "lorem.txt", r"\w{1000}{1000}{1000}"])
+        .output()
+        .unwrap();
+    assert_error(&out, "invalid pattern");
+}
+
+#[test]
+fn count_and_max_count() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["grep", "lorem.txt", r"\bVivamus\b", "--count"])
+        .assert()
+        .stdout("3\n");
+    sb.mmt([
+        "grep",
+        "lorem.txt",
+        r"\bVivamus\b",
+        "--max-count",
+        "2",
+        "-b",
+    ])
+    .assert()
+    .stdout("264:Vivamus\n562:Vivamus\n");
+    sb.mmt([
+        "grep",
+        "lorem.txt",
+        r"\bVivamus\b",
+        "--max-count",
+        "2",
+        "--count",
+    ])
+    .assert()
+    .stdout("2\n");
+}
+
+#[test]
+fn empty_matches_follow_python() {
+    let sb = Sandbox::new();
+    sb.write("f", b"ab cd");
+    // [m.span() for m in re.finditer(rb'\w*', b'ab cd')] == [(0,2),(2,2),(3,5),(5,5)]
+    sb.mmt(["grep", "f", r"\w*", "-b", "--format", "repr"])
+        .assert()
+        .stdout("0:b'ab'\n2:b''\n3:b'cd'\n5:b''\n");
+}
+
+#[test]
+fn empty_file_and_stdin() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["grep", "empty.bin", "x"])
+        .assert()
+        .code(1)
+        .stdout("");
+    sb.mmt(["grep", "empty.bin", "x*", "--count"])
+        .assert()
+        .success()
+        .stdout("1\n");
+    sb.mmt(["grep", "-", r"\d+"])
+        .write_stdin("a12b345")
+        .assert()
+        .success()
+        .stdout("12\n345\n");
+}
+
+#[test]
+fn json_has_the_match_its_offsets_and_every_group() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["--json", "grep", "lorem.txt", r"(?P<w>\w+) (feugiat)|(xyz)"])
+        .assert()
+        .stdout(concat!(
+            r#"{"offset":526,"end":539,"match":{"text":"Nulla feugiat"},"groups":["#,
+            r#"{"offset":526,"end":531,"data":{"text":"Nulla"},"name":"w"},"#,
+            r#"{"offset":532,"end":539,"data":{"text":"feugiat"},"name":null},null]}"#,
+            "\n"
+        ));
+}

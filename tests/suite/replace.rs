@@ -1,0 +1,458 @@
+//! `mmt replace`: in-place patches, atomic rewrites, and what each does to the file's identity.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+use super::util::{LOREM, Sandbox, assert_error, stdout};
+
+fn lorem_replaced(old: &str, new: &str) -> Vec<u8> {
+    String::from_utf8(LOREM.to_vec())
+        .unwrap()
+        .replace(old, new)
+        .into_bytes()
+}
+
+#[test]
+fn same_length_patches_in_place_keeping_the_inode() {
+    let sb = Sandbox::with_fixtures();
+    let inode = fs::metadata(sb.path("lorem.txt")).unwrap().ino();
+    sb.mmt(["replace", "lorem.txt", "consectetuer", "reutetcesnoc"])
+        .assert()
+        .success()
+        .stderr("lorem.txt: 2 replacements\n");
+    assert_eq!(
+        sb.read("lorem.txt"),
+        lorem_replaced("consectetuer", "reutetcesnoc")
+    );
+    assert_eq!(fs::metadata(sb.path("lorem.txt")).unwrap().ino(), inode);
+}
+
+#[test]
+fn length_changes_rewrite_atomically_and_leave_no_temporary_file() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["replace", "lorem.txt", "Vivamus", "Viv"])
+        .assert()
+        .success()
+        .stderr("lorem.txt: 3 replacements\n");
+    assert_eq!(sb.read("lorem.txt"), lorem_replaced("Vivamus", "Viv"));
+    sb.mmt(["replace", "lorem.txt", "a", "AAAA"])
+        .assert()
+        .success();
+    assert_eq!(
+        sb.read("lorem.txt"),
+        lorem_replaced("Vivamus", "Viv")
+            .iter()
+            .fold(Vec::new(), |mut v, &b| {
+                if b == b'a' {
+                    v.extend_from_slice(b"AAAA")
+                } else {
+                    v.push(b)
+                }
+                v
+            })
+    );
+    assert_eq!(
+        sb.listing(),
+        ["binary.bin", "crlf.txt", "empty.bin", "lorem.txt"]
+    );
+}
+
+#[test]
+fn a_large_rewrite_uses_the_kernel_copy_path_correctly() {
+    let sb = Sandbox::new();
+    let mut big = vec![b'.'; 3 << 20];
+    big[100] = b'X';
+    big[(3 << 20) - 100] = b'X';
+    sb.write("big", &big);
+    sb.mmt(["replace", "big", "X", "<x>"]).assert().success();
+    let after = sb.read("big");
+    assert_eq!(after.len(), big.len() + 4);
+    assert_eq!(&after[100..103], b"<x>");
+    assert_eq!(&after[after.len() - 102..after.len() - 99], b"<x>");
+    assert_eq!(after.iter().filter(|&&b| b == b'.').count(), big.len() - 2);
+}
+
+#[test]
+fn max_replaces_the_first_n_only() {
+    let sb = Sandbox::new();
+    sb.write("f", b"a.a.a.a");
+    sb.mmt(["replace", "f", "a", "bb", "--max", "2"])
+        .assert()
+        .success()
+        .stderr("f: 2 replacements\n");
+    assert_eq!(sb.read("f"), b"bb.bb.a.a");
+    sb.age("f");
+    let before = sb.mtime("f");
+    sb.mmt(["replace", "f", "a", "c", "--max", "0"])
+        .assert()
+        .code(1);
+    assert_eq!(sb.mtime("f"), before);
+}
+
+#[test]
+fn no_match_is_exit_1_and_leaves_the_file_and_mtime_alone() {
+    let sb = Sandbox::with_fixtures();
+    sb.age("lorem.txt");
+    let before = sb.mtime("lorem.txt");
+    sb.mmt(["replace", "lorem.txt", "absent", "present"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("lorem.txt: 0 replacements\n");
+    assert_eq!(sb.mtime("lorem.txt"), before);
+    assert_eq!(sb.read("lorem.txt"), LOREM);
+}
+
+#[test]
+fn expect_refuses_a_different_count_and_writes_nothing() {
+    let sb = Sandbox::with_fixtures();
+    sb.age("lorem.txt");
+    let before = sb.mtime("lorem.txt");
+    for new in ["reutetcesnoc", "x"] {
+        let out = sb
+            .mmt([
+                "replace",
+                "lorem.txt",
+                "consectetuer",
+                new,
+                "--expect",
+                "3",
+                "--backup",
+                ".bak",
+            ])
+            .output()
+            .unwrap();
+        assert_error(
+            &out,
+            "lorem.txt: expected 3 replacements, found 2; nothing written",
+        );
+    }
+    assert_eq!(sb.mtime("lorem.txt"), before);
+    assert_eq!(sb.read("lorem.txt"), LOREM);
+    assert!(!sb.path("lorem.txt.bak").exists());
+    sb.mmt(["replace", "lorem.txt", "consectetuer", "x", "--expect", "2"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn copy_previews_a_rewrite_and_changes_nothing() {
+    let sb = Sandbox::with_fixtures();
+    sb.age("lorem.txt");
+    let before = sb.mtime("lorem.txt");
+    let out = sb
+        .mmt(["--copy", "replace", "lorem.txt", "Vivamus mauris. ", ""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        "--- lorem.txt\n+++ lorem.txt\n@@ -6,7 +6,7 @@\n \
+         lacus. Praesent placerat tortor sed nisl. Nunc blandit diam egestas\n \
+         dui. Pellentesque habitant morbi tristique senectus et netus et\n \
+         malesuada fames ac turpis egestas. Aliquam viverra fringilla\n\
+         -leo. Nulla feugiat augue eleifend nulla. Vivamus mauris. Vivamus sed\n\
+         +leo. Nulla feugiat augue eleifend nulla. Vivamus sed\n \
+         mauris in nibh placerat egestas. Suspendisse potenti. Mauris\n \
+         massa. Ut eget velit auctor tortor blandit sollicitudin. Suspendisse\n \
+         imperdiet justo.\n"
+    );
+    assert_eq!(sb.read("lorem.txt"), LOREM);
+    assert_eq!(sb.mtime("lorem.txt"), before);
+    // The exit code is the one the real run would give.
+    sb.mmt(["--copy", "replace", "lorem.txt", "absent", "x"])
+        .assert()
+        .code(1);
+    let out = sb
+        .mmt(["--copy", "replace", "lorem.txt", "a", "b", "--expect", "1"])
+        .output()
+        .unwrap();
+    assert_error(&out, "expected 1 replacement, found");
+    assert_eq!(
+        sb.listing(),
+        ["binary.bin", "crlf.txt", "empty.bin", "lorem.txt"]
+    );
+}
+
+#[test]
+fn copy_of_binary_data_is_a_hex_diff() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["--copy", "replace", "binary.bin", "MAGIC", "MAGICAL"])
+        .assert()
+        .success()
+        .stdout(
+            "@@ 0x104: 5 bytes -> 7 bytes @@\n\
+             -00000104: 4d41 4749 43                             MAGIC\n\
+             +00000104: 4d41 4749 4341 4c                        MAGICAL\n",
+        );
+    assert_eq!(sb.read("binary.bin"), super::util::BINARY);
+}
+
+#[test]
+fn copy_colours_only_when_asked() {
+    let sb = Sandbox::with_fixtures();
+    let plain = sb
+        .mmt(["--copy", "replace", "crlf.txt", "second", "2nd"])
+        .output()
+        .unwrap();
+    assert!(!plain.stdout.contains(&0x1b), "no escape codes in a pipe");
+    let coloured = sb
+        .mmt([
+            "--copy", "--color", "always", "replace", "crlf.txt", "second", "2nd",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&coloured);
+    assert!(text.contains("\x1b[31m-second line\r\n\x1b[0m"), "{text:?}");
+    assert!(text.contains("\x1b[32m+2nd line\r\n\x1b[0m"), "{text:?}");
+}
+
+#[test]
+fn regex_with_groups_in_the_replacement() {
+    let sb = Sandbox::new();
+    sb.write("app.conf", b"host=a port=80\nport=8080\n");
+    sb.mmt([
+        "replace",
+        "app.conf",
+        r"port=(\d+)",
+        "port=${1}0",
+        "--regex",
+    ])
+    .assert()
+    .success()
+    .stderr("app.conf: 2 replacements\n");
+    assert_eq!(sb.read("app.conf"), b"host=a port=800\nport=80800\n");
+    sb.mmt([
+        "replace",
+        "app.conf",
+        r"(?P<k>\w+)=(?P<v>\w+)",
+        "$v=$k",
+        "--regex",
+        "--max",
+        "1",
+    ])
+    .assert()
+    .success();
+    assert_eq!(sb.read("app.conf"), b"a=host port=800\nport=80800\n");
+    sb.mmt(["replace", "app.conf", r"PORT", "p", "--regex", "-i"])
+        .assert()
+        .success();
+    assert_eq!(sb.read("app.conf"), b"a=host p=800\np=80800\n");
+}
+
+#[test]
+fn hex_and_escapes() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["replace", "crlf.txt", r"\r\n", r"\n", "--escapes"])
+        .assert()
+        .success();
+    assert_eq!(
+        sb.read("crlf.txt"),
+        b"first line\nsecond line\nthird line\n"
+    );
+    sb.mmt(["replace", "binary.bin", "00ff", "ff00", "--hex"])
+        .assert()
+        .success()
+        .stderr("binary.bin: 2 replacements\n");
+}
+
+#[test]
+fn empty_old_is_an_error() {
+    let sb = Sandbox::with_fixtures();
+    for args in [
+        vec!["replace", "lorem.txt", "", "x"],
+        vec!["replace", "lorem.txt", "", "x", "--regex"],
+    ] {
+        let out = sb.mmt(args).output().unwrap();
+        assert_error(&out, "lorem.txt: OLD is empty");
+    }
+    let out = sb
+        .mmt(["replace", "lorem.txt", "(", "x", "--regex"])
+        .output()
+        .unwrap();
+    assert_error(&out, "invalid pattern");
+}
+
+#[test]
+fn backup_keeps_the_original_for_both_paths() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt([
+        "replace",
+        "lorem.txt",
+        "Lorem",
+        "LOREM",
+        "--backup",
+        ".orig",
+    ])
+    .assert()
+    .success();
+    assert_eq!(sb.read("lorem.txt.orig"), LOREM);
+    sb.mmt(["replace", "lorem.txt", "LOREM", "L", "--backup", ".orig"])
+        .assert()
+        .success();
+    assert_eq!(sb.read("lorem.txt.orig"), lorem_replaced("Lorem", "LOREM"));
+    assert_eq!(sb.read("lorem.txt"), lorem_replaced("Lorem", "L"));
+    assert_eq!(
+        sb.listing(),
+        [
+            "binary.bin",
+            "crlf.txt",
+            "empty.bin",
+            "lorem.txt",
+            "lorem.txt.orig"
+        ]
+    );
+}
+
+#[test]
+fn a_rewrite_keeps_permission_bits_and_owner() {
+    let sb = Sandbox::with_fixtures();
+    let path = sb.path("lorem.txt");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+    let as_root = rustix_is_root();
+    if as_root {
+        std::os::unix::fs::chown(&path, Some(1234), Some(2345)).unwrap();
+    }
+    sb.mmt(["replace", "lorem.txt", "Lorem", "L"])
+        .assert()
+        .success();
+    let meta = fs::metadata(&path).unwrap();
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    if as_root {
+        assert_eq!((meta.uid(), meta.gid()), (1234, 2345));
+    }
+}
+
+fn rustix_is_root() -> bool {
+    fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_symbolic_link_is_followed_and_stays_a_link() {
+    let sb = Sandbox::with_fixtures();
+    std::os::unix::fs::symlink("lorem.txt", sb.path("link")).unwrap();
+    sb.mmt(["replace", "link", "Lorem", "L"])
+        .assert()
+        .success()
+        .stderr("link: 1 replacement\n");
+    assert!(
+        fs::symlink_metadata(sb.path("link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(sb.read("lorem.txt"), lorem_replaced("Lorem", "L"));
+}
+
+#[test]
+fn hard_links_share_in_place_patches_but_not_rewrites() {
+    let sb = Sandbox::with_fixtures();
+    fs::hard_link(sb.path("lorem.txt"), sb.path("other")).unwrap();
+    // Same length: the one inode is patched, every name sees it.
+    sb.mmt(["replace", "lorem.txt", "Lorem", "LOREM"])
+        .assert()
+        .success();
+    assert_eq!(sb.read("other"), lorem_replaced("Lorem", "LOREM"));
+    // A rewrite gives this name a new file, as `sed -i` does, and says so.
+    let out = sb
+        .mmt(["replace", "lorem.txt", "LOREM", "L"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("lorem.txt had 2 hard links"), "{stderr}");
+    assert_eq!(sb.read("lorem.txt"), lorem_replaced("Lorem", "L"));
+    assert_eq!(sb.read("other"), lorem_replaced("Lorem", "LOREM"));
+}
+
+#[test]
+fn only_regular_files_are_patched() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb
+        .mmt(["replace", "-", "a", "b"])
+        .write_stdin("a")
+        .output()
+        .unwrap();
+    assert_error(&out, "<stdin>: standard input cannot be patched");
+    let out = sb.mmt(["replace", "/dev/null", "a", "b"]).output().unwrap();
+    assert_error(&out, "/dev/null: not a regular file (a character device)");
+    let out = sb.mmt(["write", ".", "0", "b"]).output().unwrap();
+    assert_error(&out, ".: not a regular file (a directory)");
+    let out = sb.mmt(["replace", "missing", "a", "b"]).output().unwrap();
+    assert_error(&out, "missing: cannot open: No such file or directory");
+}
+
+#[test]
+fn a_write_failure_leaves_the_original_and_no_temporary_file() {
+    // `ulimit -f 1`: files may not grow past 1 KiB, so the rewrite's write fails with EFBIG.
+    let sb = Sandbox::with_fixtures();
+    let script = format!(
+        "ulimit -f 1; exec '{}' replace lorem.txt a AAAAAAAA",
+        env!("CARGO_BIN_EXE_mmt")
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(sb.dir())
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "lorem.txt: cannot write the new content: File too large",
+    );
+    assert_eq!(sb.read("lorem.txt"), LOREM);
+    assert_eq!(
+        sb.listing(),
+        ["binary.bin", "crlf.txt", "empty.bin", "lorem.txt"]
+    );
+}
+
+#[test]
+fn json_report() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["--json", "replace", "lorem.txt", "consectetuer", "x"])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout("{\"file\":{\"text\":\"lorem.txt\"},\"replacements\":2,\"offsets\":[28,81],\"mode\":\"rewrite\",\"dry_run\":false}\n");
+    sb.mmt(["--json", "--copy", "replace", "lorem.txt", "x", "y"])
+        .assert()
+        .success()
+        .stdout("{\"file\":{\"text\":\"lorem.txt\"},\"replacements\":2,\"offsets\":[28,70],\"mode\":\"in-place\",\"dry_run\":true}\n");
+}
+
+#[test]
+fn concurrent_replaces_both_land() {
+    let sb = Sandbox::new();
+    let words: String = (0..12).map(|i| format!("a{i:02} b{i:02}\n")).collect();
+    sb.write("shared", words.as_bytes());
+    let bin = env!("CARGO_BIN_EXE_mmt");
+    let dir = sb.dir().to_path_buf();
+    let runner = |prefix: char, new_prefix: &'static str| {
+        let dir = dir.clone();
+        std::thread::spawn(move || {
+            for i in 0..12 {
+                let status = std::process::Command::new(bin)
+                    .args([
+                        "replace",
+                        "shared",
+                        &format!("{prefix}{i:02}"),
+                        &format!("{new_prefix}{i:02}"),
+                    ])
+                    .current_dir(&dir)
+                    .status()
+                    .unwrap();
+                assert_eq!(status.code(), Some(0));
+            }
+        })
+    };
+    // One side rewrites (length changes), the other patches in place.
+    let rewrites = runner('a', "AAAA");
+    let in_place = runner('b', "B");
+    rewrites.join().unwrap();
+    in_place.join().unwrap();
+    let expected: String = (0..12).map(|i| format!("AAAA{i:02} B{i:02}\n")).collect();
+    assert_eq!(String::from_utf8(sb.read("shared")).unwrap(), expected);
+    assert_eq!(sb.listing(), ["shared"]);
+}

@@ -1,0 +1,107 @@
+//! A fresh directory per test, the fixtures, and helpers to run `mmt` inside it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub const LOREM: &[u8] = include_bytes!("../../fixtures/lorem.txt");
+pub const BINARY: &[u8] = include_bytes!("../../fixtures/binary.bin");
+pub const CRLF: &[u8] = include_bytes!("../../fixtures/crlf.txt");
+
+pub struct Sandbox {
+    dir: TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// A sandbox holding `lorem.txt`, `binary.bin`, `crlf.txt` and `empty.bin`.
+    pub fn with_fixtures() -> Self {
+        let sandbox = Self::new();
+        sandbox.write("lorem.txt", LOREM);
+        sandbox.write("binary.bin", BINARY);
+        sandbox.write("crlf.txt", CRLF);
+        sandbox.write("empty.bin", b"");
+        sandbox
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, bytes).expect("write a fixture");
+        path
+    }
+
+    pub fn read(&self, name: &str) -> Vec<u8> {
+        fs::read(self.path(name)).expect("read a file back")
+    }
+
+    pub fn mtime(&self, name: &str) -> SystemTime {
+        fs::metadata(self.path(name))
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    }
+
+    /// Makes the file's mtime old, so that a test can tell whether mmt touched it.
+    pub fn age(&self, name: &str) {
+        let old = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        let file = fs::File::options()
+            .write(true)
+            .open(self.path(name))
+            .expect("open");
+        file.set_modified(old).expect("set mtime");
+    }
+
+    /// Names in the directory, sorted: tests check that no temporary file is left behind.
+    pub fn listing(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.dir())
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// `mmt ARGS` run inside the sandbox.
+    pub fn mmt<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = Command::cargo_bin("mmt").expect("the mmt binary");
+        cmd.current_dir(self.dir())
+            .env_remove("NO_COLOR")
+            .args(args);
+        cmd
+    }
+}
+
+/// Asserts that `mmt` failed the documented way: exit 2, one `mmt: ` message that contains
+/// `needle`, nothing on standard output, and no panic or backtrace.
+pub fn assert_error(output: &std::process::Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.starts_with("mmt: "), "stderr: {stderr}");
+    assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    assert!(!stderr.contains("RUST_BACKTRACE"), "stderr: {stderr}");
+    assert!(output.stdout.is_empty(), "stdout: {:?}", output.stdout);
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
