@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the completion scripts from the clap definition; a test fails when they are stale.
+# Regenerates the completion scripts and man pages in completions/ from the clap definition.
+# The tests in tests/suite/generated.rs fail when a committed file is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet
-bin=target/debug/mmt
-"$bin" completions bash > completions/mmt.bash
-"$bin" completions zsh > completions/_mmt
-"$bin" completions fish > completions/mmt.fish
-"$bin" completions elvish > completions/mmt.elv
-"$bin" completions powershell > completions/_mmt.ps1
+UPDATE_GENERATED=1 cargo test --quiet --test tests generated

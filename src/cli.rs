@@ -133,23 +133,29 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalOpts {
     /// Dry run: map the file copy-on-write, change it in memory only and print a preview
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub copy: bool,
 
     /// Read the file into memory instead of mapping it (writes go through ordinary I/O)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_mmap: bool,
 
     /// Machine output: JSON Lines, one object per line
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 
     /// When to colour diffs and highlights
-    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Global options"
+    )]
     pub color: ColorWhen,
 
     /// Print nothing; the exit code tells
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 }
 

@@ -3,28 +3,17 @@
 //! `main` parses the command line, runs the command and turns its result into the exit status
 //! of `SPEC.md`: 0 done, 1 nothing matched, 2 error with one `mmt: FILE: reason` message.
 
-mod bytes;
-mod cli;
-mod cmd;
-mod exit;
-mod map;
-mod output;
-mod patch;
-mod preview;
-mod search;
-mod slice;
-mod target;
-
 use std::io;
 
-use crate::exit::ExitCode;
+use mmt::exit::ExitCode;
+use mmt::{cli, cmd, output};
 
 fn main() -> std::process::ExitCode {
     let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err).into(),
     };
-    map::ignore_sigxfsz();
+    mmt::ignore_sigxfsz();
     let mut printer = output::Printer::new(&cli.global);
     let result = cmd::dispatch(cli, &mut printer).and_then(|outcome| {
         printer.flush()?;

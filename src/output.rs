@@ -4,7 +4,8 @@
 //! Raw file bytes never pass through a colour-stripping stream (it would eat escape sequences
 //! that are part of the data): colour is decided once, and styles are written only when on.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
+use std::ops::Range;
 
 use anstyle::{AnsiColor, Style};
 use base64::Engine;
@@ -47,7 +48,7 @@ impl Paint {
 impl Printer {
     pub fn new(global: &GlobalOpts) -> Self {
         let stdout = io::stdout();
-        let color = wants_color(global.color, stdout.is_terminal());
+        let color = wants_color(global.color);
         let out: Box<dyn Write> = if global.quiet {
             Box::new(io::sink())
         } else {
@@ -76,14 +77,19 @@ impl Printer {
 
     /// `bytes` styled when colour is on.
     pub fn painted(&mut self, paint: Paint, bytes: &[u8]) -> io::Result<()> {
-        if self.color {
-            let style = paint.style();
-            write!(self.out, "{style}")?;
-            self.out.write_all(bytes)?;
-            write!(self.out, "{style:#}")
-        } else {
-            self.out.write_all(bytes)
+        if !self.color {
+            return self.out.write_all(bytes);
         }
+        // The style ends before a final newline, so a pager never carries it to the next line.
+        let (body, newline) = match bytes.strip_suffix(b"\n") {
+            Some(body) => (body, &b"\n"[..]),
+            None => (bytes, &b""[..]),
+        };
+        let style = paint.style();
+        write!(self.out, "{style}")?;
+        self.out.write_all(body)?;
+        write!(self.out, "{style:#}")?;
+        self.out.write_all(newline)
     }
 
     /// One record in the chosen format: raw bytes as they are, a `repr` line, or a hex dump
@@ -95,24 +101,45 @@ impl Printer {
                 write_repr(&mut self.out, bytes)?;
                 self.out.write_all(b"\n")
             }
-            Format::Hex => self.hex_dump(offset, bytes, None),
+            Format::Hex => self.hex_dump(offset, bytes),
         }
     }
 
-    /// An `xxd`-style dump; `prefix` (a diff sign) and its paint start each line when given.
-    pub fn hex_dump(
+    /// An `xxd`-style dump whose offsets start at `offset`.
+    pub fn hex_dump(&mut self, offset: u64, bytes: &[u8]) -> io::Result<()> {
+        self.hex_dump_marked(offset, bytes, None, &[])
+    }
+
+    /// A hex dump for a diff: each line starts with `sign` in `paint`, and when colour is on the
+    /// bytes inside `changed` (ranges of `bytes`) stand out in reverse video.
+    pub fn hex_diff_side(
+        &mut self,
+        offset: u64,
+        bytes: &[u8],
+        sign: u8,
+        paint: Paint,
+        changed: &[Range<usize>],
+    ) -> io::Result<()> {
+        self.hex_dump_marked(offset, bytes, Some((sign, paint)), changed)
+    }
+
+    fn hex_dump_marked(
         &mut self,
         offset: u64,
         bytes: &[u8],
         prefix: Option<(u8, Paint)>,
+        changed: &[Range<usize>],
     ) -> io::Result<()> {
-        let mut line = Vec::with_capacity(80);
+        let marks = if self.color { HIGHLIGHT } else { ("", "") };
+        let mut line = Vec::with_capacity(128);
         for (i, chunk) in bytes.chunks(16).enumerate() {
             line.clear();
             if let Some((sign, _)) = prefix {
                 line.push(sign);
             }
-            write_hex_line(&mut line, offset + 16 * i as u64, chunk)?;
+            let first = 16 * i;
+            let is_changed = |j: usize| changed.iter().any(|r| r.contains(&(first + j)));
+            write_hex_line(&mut line, offset + first as u64, chunk, is_changed, marks)?;
             match prefix {
                 Some((_, paint)) => self.painted(paint, &line)?,
                 None => self.out.write_all(&line)?,
@@ -147,14 +174,14 @@ impl Printer {
     }
 }
 
-fn wants_color(when: ColorWhen, is_terminal: bool) -> bool {
+/// Whether to colour standard output. `auto` asks anstream, which looks for a terminal and
+/// honours `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`.
+fn wants_color(when: ColorWhen) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
         ColorWhen::Auto => {
-            is_terminal
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
         }
     }
 }
@@ -186,24 +213,42 @@ pub fn write_repr(out: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
     out.write_all(&buf)
 }
 
-/// One line of `xxd`: offset, eight groups of two bytes, two spaces, the printable text.
-fn write_hex_line(line: &mut Vec<u8>, offset: u64, chunk: &[u8]) -> io::Result<()> {
+/// Reverse video on and off: marks changed bytes without touching the line's colour.
+const HIGHLIGHT: (&str, &str) = ("\x1b[7m", "\x1b[27m");
+
+/// One line of `xxd`: offset, eight groups of two bytes, two spaces, the printable text. Bytes
+/// for which `marked` is true are wrapped in `marks` (empty strings when colour is off).
+fn write_hex_line(
+    line: &mut Vec<u8>,
+    offset: u64,
+    chunk: &[u8],
+    marked: impl Fn(usize) -> bool,
+    (on, off): (&str, &str),
+) -> io::Result<()> {
     write!(line, "{offset:08x}:")?;
     for i in 0..16 {
         if i % 2 == 0 {
             line.push(b' ');
         }
         match chunk.get(i) {
+            Some(byte) if marked(i) => write!(line, "{on}{byte:02x}{off}")?,
             Some(byte) => write!(line, "{byte:02x}")?,
             None => line.extend_from_slice(b"  "),
         }
     }
     line.extend_from_slice(b"  ");
-    line.extend(
-        chunk
-            .iter()
-            .map(|&b| if (0x20..=0x7e).contains(&b) { b } else { b'.' }),
-    );
+    for (i, &byte) in chunk.iter().enumerate() {
+        let shown = if (0x20..=0x7e).contains(&byte) {
+            byte
+        } else {
+            b'.'
+        };
+        if marked(i) {
+            write!(line, "{on}{}{off}", char::from(shown))?;
+        } else {
+            line.push(shown);
+        }
+    }
     Ok(())
 }
 
@@ -246,16 +291,23 @@ mod tests {
     #[test]
     fn hex_lines_match_xxd() {
         let mut line = Vec::new();
-        write_hex_line(&mut line, 28, b"consectetuer adi").unwrap();
+        write_hex_line(&mut line, 28, b"consectetuer adi", |_| false, ("", "")).unwrap();
         assert_eq!(
             String::from_utf8(line).unwrap(),
             "0000001c: 636f 6e73 6563 7465 7475 6572 2061 6469  consectetuer adi"
         );
         let mut short = Vec::new();
-        write_hex_line(&mut short, 0x1_0000_0000, b"\x00a\xff").unwrap();
+        write_hex_line(
+            &mut short,
+            0x1_0000_0000,
+            b"\x00a\xff",
+            |i| i == 1,
+            ("[", "]"),
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(short).unwrap(),
-            "100000000: 0061 ff                                  .a."
+            "100000000: 00[61] ff                                  .[a]."
         );
     }
 

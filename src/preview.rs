@@ -199,10 +199,32 @@ fn print_hex(printer: &mut Printer, old: &[u8], plan: &Plan, new: &NewBytes) -> 
         );
         printer.painted(Paint::HunkHeader, header.as_bytes())?;
         let offset = range.start as u64;
-        printer.hex_dump(offset, &old[range], Some((b'-', Paint::Removed)))?;
-        printer.hex_dump(offset, &new_bytes, Some((b'+', Paint::Added)))?;
+        let (old_changed, new_changed) = changed_spans(plan, range.clone());
+        printer.hex_diff_side(offset, &old[range], b'-', Paint::Removed, &old_changed)?;
+        printer.hex_diff_side(offset, &new_bytes, b'+', Paint::Added, &new_changed)?;
     }
     Ok(())
+}
+
+/// Where the edits inside `region` sit in the old bytes and in the new ones, relative to the
+/// region's start: the bytes a hex diff highlights.
+fn changed_spans(plan: &Plan, region: Range<usize>) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+    let first = plan.edits().partition_point(|e| e.start < region.start);
+    let mut shift: isize = 0;
+    let mut old_spans = Vec::new();
+    let mut new_spans = Vec::new();
+    for edit in plan.edits()[first..]
+        .iter()
+        .take_while(|e| e.end <= region.end)
+    {
+        let old_at = edit.start - region.start;
+        let new_len = plan.replacement(edit).len();
+        let new_at = old_at.saturating_add_signed(shift);
+        old_spans.push(old_at..edit.end - region.start);
+        new_spans.push(new_at..new_at + new_len);
+        shift += new_len as isize - (edit.end - edit.start) as isize;
+    }
+    (old_spans, new_spans)
 }
 
 #[cfg(test)]

@@ -118,7 +118,7 @@ fn print_record(
     record: &[u8],
 ) -> Result<()> {
     if args.format == Format::Hex {
-        printer.hex_dump(offset as u64, record, None)?;
+        printer.hex_dump(offset as u64, record)?;
         return Ok(());
     }
     if args.byte_offset {

@@ -1,10 +1,11 @@
 mod util;
 
-mod completions;
 mod errors;
 mod find;
+mod generated;
 mod grep;
 mod grep_python;
+mod help;
 mod read;
 mod replace;
 mod replace_properties;

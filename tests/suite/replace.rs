@@ -203,8 +203,8 @@ fn copy_colours_only_when_asked() {
         .output()
         .unwrap();
     let text = stdout(&coloured);
-    assert!(text.contains("\x1b[31m-second line\r\n\x1b[0m"), "{text:?}");
-    assert!(text.contains("\x1b[32m+2nd line\r\n\x1b[0m"), "{text:?}");
+    assert!(text.contains("\x1b[31m-second line\r\x1b[0m\n"), "{text:?}");
+    assert!(text.contains("\x1b[32m+2nd line\r\x1b[0m\n"), "{text:?}");
 }
 
 #[test]
