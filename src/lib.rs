@@ -15,6 +15,7 @@ mod map;
 mod patch;
 mod preview;
 mod search;
+mod sink;
 mod slice;
 mod target;
 

@@ -12,8 +12,8 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::ops::Deref;
-use std::os::unix::fs::FileTypeExt;
+use std::ops::{Deref, Range};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 use std::sync::Once;
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -24,6 +24,9 @@ use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
 /// The bytes of a target, mapped or owned.
 pub struct View {
     bytes: Bytes,
+    /// For a sparse file, the ranges that hold data (the rest reads as zeros); `None` when the
+    /// file is dense or this could not be learnt.
+    data_extents: Option<Vec<Range<usize>>>,
 }
 
 enum Bytes {
@@ -43,9 +46,23 @@ impl Deref for View {
 }
 
 impl View {
+    fn owned(bytes: Vec<u8>) -> View {
+        View {
+            bytes: Bytes::Owned(bytes),
+            data_extents: None,
+        }
+    }
+
     /// Whether the bytes come from a map of the file (rather than a copy in memory).
     pub fn is_mapped(&self) -> bool {
         matches!(self.bytes, Bytes::Mapped(_))
+    }
+
+    /// The ranges of a sparse file that hold data; everything else is a hole that reads as
+    /// zeros. A search for bytes that are not all zero can skip the holes, which would otherwise
+    /// cost a page fault and a zero-filled page per 4 KiB.
+    pub fn data_extents(&self) -> Option<&[Range<usize>]> {
+        self.data_extents.as_deref()
     }
 
     /// Tells the kernel that the whole view will be read front to back, so it reads ahead
@@ -71,9 +88,7 @@ pub struct ReadPlan {
 pub fn open_view(path: &Path, plan: ReadPlan) -> Result<View> {
     if path.as_os_str() == "-" {
         let bytes = read_bounded(io::stdin().lock(), plan.limit).context("cannot read")?;
-        return Ok(View {
-            bytes: Bytes::Owned(bytes),
-        });
+        return Ok(View::owned(bytes));
     }
     let file = File::open(path).context("cannot open")?;
     view_of_file(&file, path, plan)
@@ -93,13 +108,39 @@ pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
         meta.len()
     };
     let mappable = (kind.is_file() || kind.is_block_device()) && len > 0 && !plan.no_mmap;
-    let bytes = if mappable {
-        Bytes::Mapped(map_read_only(file, len, path)?)
-    } else {
+    if !mappable {
         // Pipes, character devices and files that report size 0 but have content (/proc).
-        Bytes::Owned(read_bounded(file, plan.limit).context("cannot read")?)
-    };
-    Ok(View { bytes })
+        let bytes = read_bounded(file, plan.limit).context("cannot read")?;
+        return Ok(View::owned(bytes));
+    }
+    let sparse = kind.is_file() && meta.blocks().saturating_mul(512) < len;
+    Ok(View {
+        bytes: Bytes::Mapped(map_read_only(file, len, path)?),
+        data_extents: if sparse {
+            data_extents(file, len)
+        } else {
+            None
+        },
+    })
+}
+
+/// The data ranges of a sparse file, from `SEEK_DATA`/`SEEK_HOLE`; `None` when the file system
+/// cannot tell.
+fn data_extents(file: &File, len: u64) -> Option<Vec<Range<usize>>> {
+    use rustix::fs::{SeekFrom as Whence, seek};
+    let mut extents = Vec::new();
+    let mut pos = 0;
+    while pos < len {
+        let start = match seek(file, Whence::Data(pos)) {
+            Ok(start) => start,
+            Err(rustix::io::Errno::NXIO) => break, // no data after `pos`
+            Err(_) => return None,
+        };
+        let end = seek(file, Whence::Hole(start)).ok()?.min(len);
+        extents.push(usize::try_from(start).ok()?..usize::try_from(end).ok()?);
+        pos = end;
+    }
+    Some(extents)
 }
 
 /// A block device reports size 0 in its metadata; its real size is where a seek to the end lands.
@@ -154,7 +195,9 @@ pub fn map_private(file: &File, len: u64, path: &Path) -> Result<MmapMut> {
     // SAFETY: a private map cannot change the file, and it is owned by the caller. Pages not yet
     // copied still show the file's current contents, so a concurrent truncation raises SIGBUS,
     // which the guard armed above turns into a clean exit.
-    let map = unsafe { MmapOptions::new().len(len).map_copy(file) };
+    // No swap is reserved for it: a preview copies a few pages, and reserving a private copy of
+    // a 64 GiB file would be refused outright (ENOMEM).
+    let map = unsafe { MmapOptions::new().len(len).no_reserve_swap().map_copy(file) };
     map.context("cannot map copy-on-write")
 }
 

@@ -5,10 +5,9 @@
 use std::io;
 use std::ops::Range;
 
-use memchr::memmem;
 use regex::bytes::Regex;
 
-use crate::search::python_matches;
+use crate::search::{Needle, python_matches};
 
 /// Replace `old[start..end]` with the plan's bytes at `new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,10 +32,19 @@ pub trait RewriteSink {
 }
 
 impl Plan {
-    /// Python's `hay.replace(old, new, max)`: non-overlapping occurrences, left to right.
-    /// `old` must not be empty (the caller refuses it).
-    pub fn literal(hay: &[u8], old: &[u8], new: &[u8], max: usize) -> Plan {
-        let edits = memmem::find_iter(hay, old)
+    /// Python's `hay.replace(old, new, max)`: non-overlapping occurrences, left to right, looked
+    /// for in `windows` of the haystack (see [`search_windows`]). `old` must not be empty (the
+    /// caller refuses it).
+    pub fn literal_in(
+        hay: &[u8],
+        windows: Vec<Range<usize>>,
+        old: &[u8],
+        new: &[u8],
+        max: usize,
+    ) -> Plan {
+        let needle = Needle::new(old);
+        let edits = needle
+            .all(hay, windows, false)
             .take(max)
             .map(|start| Edit {
                 start,
@@ -48,6 +56,12 @@ impl Plan {
             edits,
             arena: new.to_vec(),
         }
+    }
+
+    /// [`Plan::literal_in`] over the whole haystack.
+    #[cfg(test)]
+    pub fn literal(hay: &[u8], old: &[u8], new: &[u8], max: usize) -> Plan {
+        Plan::literal_in(hay, vec![0..hay.len()], old, new, max)
     }
 
     /// Python's `re.sub(pattern, template, hay, count=max)`, with the regex crate's `$1` and

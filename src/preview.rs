@@ -42,26 +42,26 @@ pub fn print(
     plan: &Plan,
     new: &NewBytes,
 ) -> io::Result<()> {
-    let line_regions = merge(
-        plan.edits()
-            .iter()
-            .map(|e| line_region(old, e.start..e.end)),
-    );
-    let sides: Vec<(Range<usize>, Vec<u8>)> = line_regions
+    match text_sides(old, plan, new) {
+        Some(sides) => print_unified(printer, name, old, &sides),
+        None => print_hex(printer, old, plan, new),
+    }
+}
+
+/// The old line regions around the edits with their new bytes, when every one of them is text;
+/// `None` for binary data (a NUL byte, invalid UTF-8, or a "line" longer than any text has).
+fn text_sides(old: &[u8], plan: &Plan, new: &NewBytes) -> Option<Vec<(Range<usize>, Vec<u8>)>> {
+    let mut regions = Vec::new();
+    for edit in plan.edits() {
+        regions.push(line_region(old, edit.start..edit.end)?);
+    }
+    merge(regions.into_iter())
         .into_iter()
         .map(|range| {
             let new_bytes = new.region(old, plan, range.clone());
-            (range, new_bytes)
+            (is_text(&old[range.clone()]) && is_text(&new_bytes)).then_some((range, new_bytes))
         })
-        .collect();
-    if sides
-        .iter()
-        .all(|(range, new)| is_text(&old[range.clone()]) && is_text(new))
-    {
-        print_unified(printer, name, old, &sides)
-    } else {
-        print_hex(printer, old, plan, new)
-    }
+        .collect()
 }
 
 /// Text for a preview: valid UTF-8 without NUL bytes, as `git diff` and `grep` judge.
@@ -69,33 +69,51 @@ fn is_text(bytes: &[u8]) -> bool {
     memchr(0, bytes).is_none() && std::str::from_utf8(bytes).is_ok()
 }
 
-/// The lines that hold `edit`, widened by the context lines on either side.
-fn line_region(old: &[u8], edit: Range<usize>) -> Range<usize> {
-    let mut start = memrchr(b'\n', &old[..edit.start]).map_or(0, |nl| nl + 1);
+/// No line of text is longer than this; data without a newline this far from an edit is shown
+/// as hex, and a preview never scans a huge binary file for a line break.
+const MAX_LINE: usize = 64 * 1024;
+
+/// The lines that hold `edit`, widened by the context lines on either side; `None` when a line
+/// boundary is further away than [`MAX_LINE`].
+fn line_region(old: &[u8], edit: Range<usize>) -> Option<Range<usize>> {
+    let mut start = line_start(old, edit.start)?;
     for _ in 0..CONTEXT_LINES {
         if start == 0 {
             break;
         }
-        start = memrchr(b'\n', &old[..start - 1]).map_or(0, |nl| nl + 1);
+        start = line_start(old, start - 1)?;
     }
     let last_byte = if edit.is_empty() {
         edit.start
     } else {
         edit.end - 1
     };
-    let mut end = line_end(old, last_byte);
+    let mut end = line_end(old, last_byte)?;
     for _ in 0..CONTEXT_LINES {
-        end = line_end(old, end);
+        end = line_end(old, end)?;
     }
-    start..end
+    Some(start..end)
+}
+
+/// The start of the line that holds `pos`.
+fn line_start(old: &[u8], pos: usize) -> Option<usize> {
+    let from = pos.saturating_sub(MAX_LINE);
+    match memrchr(b'\n', &old[from..pos]) {
+        Some(nl) => Some(from + nl + 1),
+        None => (from == 0).then_some(0),
+    }
 }
 
 /// Just past the newline that ends the line holding `pos` (the end of the data at most).
-fn line_end(old: &[u8], pos: usize) -> usize {
+fn line_end(old: &[u8], pos: usize) -> Option<usize> {
     if pos >= old.len() {
-        return old.len();
+        return Some(old.len());
     }
-    memchr(b'\n', &old[pos..]).map_or(old.len(), |nl| pos + nl + 1)
+    let to = pos.saturating_add(MAX_LINE).min(old.len());
+    match memchr(b'\n', &old[pos..to]) {
+        Some(nl) => Some(pos + nl + 1),
+        None => (to == old.len()).then_some(to),
+    }
 }
 
 /// Joins regions that overlap or touch, so that each edit lies in exactly one region.

@@ -25,7 +25,36 @@ pub fn clamp_bounds(len: usize, start: Option<i64>, end: Option<i64>) -> Range<u
     clamp(start.unwrap_or(0))..clamp(end.unwrap_or(len_i))
 }
 
-/// Offsets of `needle` inside `hay[bounds]`, reported as offsets into `hay`.
+/// The parts of `bounds` a literal search must look at: all of it; or, in a sparse file (with
+/// `extents`, its data ranges) and for a needle that holds a non-zero byte, only the data ranges
+/// widened by the needle's length less one, since a match must hold a non-zero byte and holes
+/// hold none. Sorted and disjoint.
+pub fn search_windows(
+    extents: Option<&[Range<usize>]>,
+    needle: &[u8],
+    bounds: Range<usize>,
+) -> Vec<Range<usize>> {
+    let Some(extents) = extents.filter(|_| needle.iter().any(|&b| b != 0)) else {
+        return vec![bounds];
+    };
+    let margin = needle.len() - 1;
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for extent in extents {
+        let start = extent.start.saturating_sub(margin).max(bounds.start);
+        let end = extent.end.saturating_add(margin).min(bounds.end);
+        if end.saturating_sub(start) < needle.len() {
+            continue;
+        }
+        match windows.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => windows.push(start..end),
+        }
+    }
+    windows
+}
+
+/// Offsets of a literal needle inside windows of a haystack (see [`search_windows`]), reported
+/// as offsets into the haystack, with Python's `find`, `rfind` and `count` semantics.
 pub struct Needle<'n> {
     finder: memmem::Finder<'n>,
     reverse: memmem::FinderRev<'n>,
@@ -43,22 +72,29 @@ impl<'n> Needle<'n> {
         self.finder.needle().len()
     }
 
-    /// `m.find(needle, start, end)`.
-    pub fn first(&self, hay: &[u8], bounds: Range<usize>) -> Option<usize> {
-        if bounds.end < bounds.start || bounds.end - bounds.start < self.len() {
+    fn fits(&self, window: &Range<usize>) -> bool {
+        window.end >= window.start && window.end - window.start >= self.len()
+    }
+
+    fn first_in(&self, hay: &[u8], window: Range<usize>) -> Option<usize> {
+        if !self.fits(&window) {
             return None;
         }
-        let found = self.finder.find(&hay[bounds.clone()])?;
-        Some(bounds.start + found)
+        let found = self.finder.find(&hay[window.clone()])?;
+        Some(window.start + found)
+    }
+
+    /// `m.find(needle, start, end)`.
+    pub fn first(&self, hay: &[u8], windows: &[Range<usize>]) -> Option<usize> {
+        windows.iter().find_map(|w| self.first_in(hay, w.clone()))
     }
 
     /// `m.rfind(needle, start, end)`.
-    pub fn last(&self, hay: &[u8], bounds: Range<usize>) -> Option<usize> {
-        if bounds.end < bounds.start || bounds.end - bounds.start < self.len() {
-            return None;
-        }
-        let found = self.reverse.rfind(&hay[bounds.clone()])?;
-        Some(bounds.start + found)
+    pub fn last(&self, hay: &[u8], windows: &[Range<usize>]) -> Option<usize> {
+        windows.iter().rev().filter(|w| self.fits(w)).find_map(|w| {
+            let found = self.reverse.rfind(&hay[w.clone()])?;
+            Some(w.start + found)
+        })
     }
 
     /// Every occurrence in order: non-overlapping as `bytes.count` counts them, or overlapping.
@@ -66,16 +102,22 @@ impl<'n> Needle<'n> {
     pub fn all<'h>(
         &'h self,
         hay: &'h [u8],
-        bounds: Range<usize>,
+        windows: Vec<Range<usize>>,
         overlapping: bool,
     ) -> impl Iterator<Item = usize> + 'h {
         let step = if overlapping { 1 } else { self.len().max(1) };
-        let mut next = Some(bounds.start);
+        let mut windows = windows.into_iter();
+        let mut current = windows.next();
+        let mut next = current.as_ref().map_or(0, |w| w.start);
         std::iter::from_fn(move || {
-            let from = next?;
-            let found = self.first(hay, from..bounds.end);
-            next = found.map(|at| at + step);
-            found
+            loop {
+                let window = current.clone()?;
+                if let Some(at) = self.first_in(hay, next.max(window.start)..window.end) {
+                    next = at + step;
+                    return Some(at);
+                }
+                current = windows.next();
+            }
         })
     }
 }
@@ -151,29 +193,64 @@ mod tests {
         assert_eq!((reversed.start, reversed.end), (8, 2));
     }
 
+    fn whole(hay: &[u8]) -> Vec<Range<usize>> {
+        vec![0..hay.len()]
+    }
+
     #[test]
     fn find_rfind_and_all() {
         let hay = b"abcabcab";
         let needle = Needle::new(b"ab");
-        assert_eq!(needle.first(hay, 0..8), Some(0));
-        assert_eq!(needle.first(hay, 1..8), Some(3));
-        assert_eq!(needle.last(hay, 0..8), Some(6));
-        assert_eq!(needle.last(hay, 0..7), Some(3));
-        assert_eq!(needle.all(hay, 0..8, false).collect::<Vec<_>>(), [0, 3, 6]);
+        assert_eq!(needle.first(hay, &whole(hay)), Some(0));
+        assert_eq!(needle.first(hay, &[1..8]), Some(3));
+        assert_eq!(needle.last(hay, &whole(hay)), Some(6));
+        assert_eq!(needle.last(hay, &[0..7]), Some(3));
+        assert_eq!(
+            needle.all(hay, whole(hay), false).collect::<Vec<_>>(),
+            [0, 3, 6]
+        );
         let aaa = Needle::new(b"aa");
-        assert_eq!(aaa.all(b"aaaa", 0..4, false).collect::<Vec<_>>(), [0, 2]);
-        assert_eq!(aaa.all(b"aaaa", 0..4, true).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(
+            aaa.all(b"aaaa", vec![0..4], false).collect::<Vec<_>>(),
+            [0, 2]
+        );
+        assert_eq!(
+            aaa.all(b"aaaa", vec![0..4], true).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
     }
 
     #[test]
     fn an_empty_needle_is_everywhere() {
         let empty = Needle::new(b"");
-        assert_eq!(empty.first(b"abc", 1..3), Some(1));
-        assert_eq!(empty.last(b"abc", 0..3), Some(3));
-        assert_eq!(empty.all(b"abc", 0..3, false).count(), 4);
-        #[allow(clippy::reversed_empty_ranges)]
-        let reversed = 2..1;
-        assert_eq!(empty.first(b"abc", reversed), None);
+        assert_eq!(empty.first(b"abc", &[1..3]), Some(1));
+        assert_eq!(empty.last(b"abc", &[0..3]), Some(3));
+        assert_eq!(empty.all(b"abc", vec![0..3], false).count(), 4);
+        let reversed = clamp_bounds(3, Some(2), Some(1));
+        assert_eq!(empty.first(b"abc", &[reversed]), None);
+    }
+
+    #[test]
+    fn windows_skip_holes_but_keep_matches_that_straddle_them() {
+        // Data at 10..12 and 20..30 of a 40-byte file; the needle is 4 bytes long.
+        let extents = [10..12, 20..30];
+        assert_eq!(
+            search_windows(Some(&extents), b"\0\0ab", 0..40),
+            [7..15, 17..33]
+        );
+        assert_eq!(search_windows(Some(&extents), b"\0\0ab", 12..40), [17..33]);
+        assert_eq!(search_windows(Some(&extents), b"\0\0\0\0", 0..40), [0..40]);
+        assert_eq!(search_windows(None, b"ab", 0..40), [0..40]);
+        let mut hay = vec![0u8; 40];
+        hay[10..12].copy_from_slice(b"ab");
+        hay[20..22].copy_from_slice(b"ab");
+        let windows = search_windows(Some(&extents), b"\0\0ab", 0..40);
+        let needle = Needle::new(b"\0\0ab");
+        assert_eq!(
+            needle.all(&hay, windows.clone(), false).collect::<Vec<_>>(),
+            [8, 18]
+        );
+        assert_eq!(needle.last(&hay, &windows), Some(18));
     }
 
     #[test]

@@ -7,15 +7,15 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, Metadata, OpenOptions};
-use std::io::{self, BufWriter, Write};
-use std::ops::Range;
+use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::map;
-use crate::patch::{Plan, RewriteSink};
+use crate::map::{self, View};
+use crate::patch::Plan;
+use crate::sink::FileSink;
 
 /// How many times to re-open a file that was replaced (renamed over) while we waited for its
 /// lock, before giving up.
@@ -145,8 +145,8 @@ impl Target {
 
     /// Writes the new content to a temporary file beside the original, syncs it and renames it
     /// over the original, keeping permission bits (and the owner, as root). `old` is the
-    /// original's bytes as planned on.
-    pub fn rewrite(&self, plan: &Plan, old: &[u8], backup: Option<&Path>) -> Result<()> {
+    /// original as planned on; the holes of a sparse original stay holes.
+    pub fn rewrite(&self, plan: &Plan, old: &View, backup: Option<&Path>) -> Result<()> {
         let dir = self.real.parent().unwrap_or(Path::new("."));
         let mut prefix = OsString::from(".");
         prefix.push(self.real.file_name().unwrap_or(OsStr::new("mmt")));
@@ -164,7 +164,7 @@ impl Target {
             std::os::unix::fs::fchown(temp.as_file(), Some(self.meta.uid()), Some(self.meta.gid()))
                 .context("cannot set the owner of the temporary file")?;
         }
-        let mut sink = FileSink::new(&self.file, old, temp.as_file());
+        let mut sink = FileSink::new(&self.file, old, old.data_extents(), temp.as_file());
         plan.rewrite_into(old.len(), &mut sink)
             .and_then(|()| sink.finish())
             .context("cannot write the new content")?;
@@ -281,86 +281,5 @@ fn describe_kind(meta: &Metadata) -> &'static str {
         "a socket"
     } else {
         "not a plain file"
-    }
-}
-
-/// Streams a rewrite into the temporary file. Long unchanged runs are copied by the kernel
-/// (`copy_file_range`, no trip through user space, and reflinks where the file system has
-/// them); short runs and new bytes go through one buffer.
-struct FileSink<'a> {
-    source: &'a File,
-    old: &'a [u8],
-    out: BufWriter<&'a File>,
-    kernel_copy: bool,
-}
-
-/// Runs shorter than this are cheaper to copy through the buffer than with a system call.
-const KERNEL_COPY_MIN: usize = 128 * 1024;
-
-impl<'a> FileSink<'a> {
-    fn new(source: &'a File, old: &'a [u8], out: &'a File) -> Self {
-        Self {
-            source,
-            old,
-            out: BufWriter::with_capacity(1 << 20, out),
-            kernel_copy: true,
-        }
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-
-    /// Copies `range` of the source with `copy_file_range`; false when the kernel or file
-    /// system cannot, and the caller should copy through user space instead.
-    fn kernel_copy(&mut self, range: Range<usize>) -> io::Result<bool> {
-        self.out.flush()?;
-        let mut offset = range.start as u64;
-        let end = range.end as u64;
-        while offset < end {
-            let want = usize::try_from(end - offset)
-                .unwrap_or(usize::MAX)
-                .min(1 << 30);
-            match rustix::fs::copy_file_range(
-                self.source,
-                Some(&mut offset),
-                self.out.get_ref(),
-                None,
-                want,
-            ) {
-                Ok(0) => {
-                    return Err(io::Error::other(
-                        "the file shrank while it was being rewritten",
-                    ));
-                }
-                Ok(_) => {}
-                Err(err) if offset == range.start as u64 && is_unsupported(err) => {
-                    return Ok(false);
-                }
-                Err(err) => return Err(err.into()),
-            }
-        }
-        Ok(true)
-    }
-}
-
-fn is_unsupported(err: rustix::io::Errno) -> bool {
-    use rustix::io::Errno;
-    [Errno::XDEV, Errno::NOSYS, Errno::INVAL, Errno::OPNOTSUPP].contains(&err)
-}
-
-impl RewriteSink for FileSink<'_> {
-    fn copy_unchanged(&mut self, range: Range<usize>) -> io::Result<()> {
-        if self.kernel_copy && range.len() >= KERNEL_COPY_MIN {
-            if self.kernel_copy(range.clone())? {
-                return Ok(());
-            }
-            self.kernel_copy = false;
-        }
-        self.out.write_all(&self.old[range])
-    }
-
-    fn write_new(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)
     }
 }

@@ -8,7 +8,7 @@ use crate::cli::{FindArgs, GlobalOpts};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
-use crate::search::{Needle, clamp_bounds};
+use crate::search::{Needle, clamp_bounds, search_windows};
 
 pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
     let needle = parse_byte_string(&args.needle, Spelling::from(args.bytes), "NEEDLE")?;
@@ -30,11 +30,12 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         },
     )?;
     let bounds = clamp_bounds(view.len(), start, end);
+    let windows = search_windows(view.data_extents(), &needle, bounds);
     let finder = Needle::new(&needle);
 
     if args.count {
         view.expect_sequential_scan();
-        let count = finder.all(&view, bounds, args.overlapping).count();
+        let count = finder.all(&view, windows, args.overlapping).count();
         if global.json {
             printer.json_line(&json!({ "count": count }))?;
         } else {
@@ -53,14 +54,14 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
     };
     if args.all {
         view.expect_sequential_scan();
-        for offset in finder.all(&view, bounds, args.overlapping) {
+        for offset in finder.all(&view, windows, args.overlapping) {
             print_offset(printer, offset)?;
         }
     } else {
         let offset = if args.last {
-            finder.last(&view, bounds)
+            finder.last(&view, &windows)
         } else {
-            finder.first(&view, bounds)
+            finder.first(&view, &windows)
         };
         if let Some(offset) = offset {
             print_offset(printer, offset)?;

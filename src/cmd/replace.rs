@@ -14,7 +14,7 @@ use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
 use crate::patch::Plan;
-use crate::search::build_regex;
+use crate::search::{build_regex, search_windows};
 use crate::target::{Access, Target, backup_path};
 
 pub fn run(args: &ReplaceArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
@@ -61,7 +61,10 @@ pub fn run(args: &ReplaceArgs, global: &GlobalOpts, printer: &mut Printer) -> Re
     view.expect_sequential_scan();
     let plan = match &regex {
         Some(re) => Plan::regex(&view, re, &new, max),
-        None => Plan::literal(&view, &old, &new, max),
+        None => {
+            let windows = search_windows(view.data_extents(), &old, 0..view.len());
+            Plan::literal_in(&view, windows, &old, &new, max)
+        }
     };
     if let Some(expected) = expect.filter(|&n| n != plan.len() as u64) {
         bail!(

@@ -91,59 +91,98 @@ fn empty_file_everywhere() {
         .code(1);
 }
 
-/// A sparse file of 5 GiB (no disk used) with a marker past 4 GiB.
-fn sparse_past_4_gib(sb: &Sandbox) -> u64 {
+/// A sparse file of 64 GiB (no disk used) with `MARK` past 4 GiB and `TAIL` at its very end.
+fn sparse_64_gib(sb: &Sandbox) -> u64 {
     let marker_at: u64 = 0x1_2000_0000;
     let file = File::create(sb.path("sparse")).unwrap();
-    file.set_len(5 << 30).unwrap();
+    file.set_len(64 << 30).unwrap();
     file.write_all_at(b"MARK", marker_at).unwrap();
+    file.write_all_at(b"TAIL", (64 << 30) - 4).unwrap();
     marker_at
 }
 
+fn allocated_bytes(sb: &Sandbox, name: &str) -> u64 {
+    std::fs::metadata(sb.path(name)).unwrap().blocks() * 512
+}
+
 #[test]
-fn offsets_past_4_gib() {
+fn a_64_gib_sparse_file_is_read_only_where_needed() {
     let sb = Sandbox::new();
-    let at = sparse_past_4_gib(&sb);
+    let at = sparse_64_gib(&sb);
     let hex_at = format!("{at:#x}");
     sb.mmt(["slice", "sparse", &format!("{hex_at}+4")])
         .assert()
         .success()
         .stdout("MARK");
-    sb.mmt(["read", "sparse", "4", "--seek", &hex_at])
+    sb.mmt(["slice", "sparse", "-4:"])
         .assert()
         .success()
-        .stdout("MARK");
-    sb.mmt([
-        "find",
-        "sparse",
-        "MARK",
-        "--start",
-        &format!("{}", at - 4096),
-    ])
-    .assert()
-    .success()
-    .stdout(format!("{at}\n"));
-    sb.mmt(["slice", "sparse", "-1", "--format", "hex"])
+        .stdout("TAIL");
+    sb.mmt(["read", "sparse", "4", "--seek", "-4"])
         .assert()
         .success()
-        .stdout("13fffffff: 00                                       .\n");
-    sb.mmt(["write", "sparse", &hex_at, "mark"])
+        .stdout("TAIL");
+    let out = sb
+        .mmt(["slice", "sparse", "-5", "--format", "hex"])
+        .output()
+        .unwrap();
+    let dump = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        dump.starts_with("ffffffffb: 00 ") && dump.ends_with("  .\n"),
+        "{dump}"
+    );
+    // Literal searches look only at the data (and the needle's reach around it).
+    sb.mmt(["find", "sparse", "MARK"])
+        .assert()
+        .success()
+        .stdout(format!("{at}\n"));
+    sb.mmt(["find", "sparse", "\\0TAIL", "--escapes", "--last"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", (64u64 << 30) - 5));
+    sb.mmt(["find", "sparse", "A", "--count"])
+        .assert()
+        .success()
+        .stdout("2\n");
+    assert!(
+        allocated_bytes(&sb, "sparse") < 1 << 20,
+        "nothing was allocated by reading"
+    );
+}
+
+#[test]
+fn a_64_gib_sparse_file_is_patched_where_needed_and_stays_sparse() {
+    let sb = Sandbox::new();
+    let at = sparse_64_gib(&sb);
+    let hex_at = format!("{at:#x}");
+    sb.mmt(["write", "sparse", "0x800000000", "hole"])
         .assert()
         .success();
-    sb.mmt(["grep", "sparse", "m[a-z]+k", "-b"])
+    sb.mmt(["slice", "sparse", "0x800000000+4"])
         .assert()
         .success()
-        .stdout(format!("{at}:mark\n"));
-    sb.mmt(["replace", "sparse", "mark", "MARK"])
+        .stdout("hole");
+    sb.mmt(["replace", "sparse", "MARK", "mark"])
+        .assert()
+        .success()
+        .stderr("sparse: 1 replacement\n");
+    sb.mmt(["--copy", "replace", "sparse", "TAIL", "tail"])
         .assert()
         .success();
-    sb.mmt(["slice", "sparse", &format!("{hex_at}+4")])
+    // A length change rewrites 64 GiB: the holes are skipped, not copied as zeros.
+    sb.mmt(["replace", "sparse", "mark", "marker"])
+        .assert()
+        .success();
+    sb.mmt(["slice", "sparse", &format!("{hex_at}+6"), "-4:"])
         .assert()
         .success()
-        .stdout("MARK");
+        .stdout("markerTAIL");
     let meta = std::fs::metadata(sb.path("sparse")).unwrap();
-    assert_eq!(meta.len(), 5 << 30);
-    assert!(meta.blocks() * 512 < 1 << 20, "the file stayed sparse");
+    assert_eq!(meta.len(), (64 << 30) + 2);
+    assert!(
+        allocated_bytes(&sb, "sparse") < 1 << 20,
+        "the file stayed sparse"
+    );
 }
 
 #[test]

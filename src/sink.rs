@@ -1,0 +1,135 @@
+//! Where a rewrite streams the new file: unchanged runs of the original and new bytes, written
+//! front to back into the temporary file, so memory stays small on a file larger than RAM.
+//!
+//! Long unchanged runs are copied by the kernel (`copy_file_range`: no trip through user space,
+//! and a reflink where the file system has them); short runs and new bytes go through one
+//! buffer. The holes of a sparse original are skipped with a seek, so they stay holes.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::ops::Range;
+
+use crate::patch::RewriteSink;
+
+/// Runs shorter than this are cheaper to copy through the buffer than with a system call.
+const KERNEL_COPY_MIN: usize = 128 * 1024;
+const BUFFER_SIZE: usize = 1 << 20;
+
+pub struct FileSink<'a> {
+    source: &'a File,
+    old: &'a [u8],
+    /// The data ranges of a sparse original; `None` for a dense one.
+    extents: Option<&'a [Range<usize>]>,
+    out: BufWriter<&'a File>,
+    /// Bytes of the new file so far, holes included.
+    written: u64,
+    kernel_copy: bool,
+}
+
+impl<'a> FileSink<'a> {
+    pub fn new(
+        source: &'a File,
+        old: &'a [u8],
+        extents: Option<&'a [Range<usize>]>,
+        out: &'a File,
+    ) -> Self {
+        Self {
+            source,
+            old,
+            extents,
+            out: BufWriter::with_capacity(BUFFER_SIZE, out),
+            written: 0,
+            kernel_copy: true,
+        }
+    }
+
+    /// Flushes the buffer and gives the file its full length (a trailing hole has no bytes
+    /// written to it, only a seek).
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().set_len(self.written)
+    }
+
+    fn skip_hole(&mut self, len: usize) -> io::Result<()> {
+        let len = i64::try_from(len).map_err(io::Error::other)?;
+        self.out.seek(SeekFrom::Current(len))?;
+        self.written += len as u64;
+        Ok(())
+    }
+
+    fn copy_data(&mut self, range: Range<usize>) -> io::Result<()> {
+        self.written += range.len() as u64;
+        if self.kernel_copy && range.len() >= KERNEL_COPY_MIN {
+            if self.copy_in_kernel(range.clone())? {
+                return Ok(());
+            }
+            self.kernel_copy = false;
+        }
+        self.out.write_all(&self.old[range])
+    }
+
+    /// Copies `range` of the source with `copy_file_range`; false when the kernel or file
+    /// system cannot, and the caller should copy through user space instead.
+    fn copy_in_kernel(&mut self, range: Range<usize>) -> io::Result<bool> {
+        self.out.flush()?;
+        let mut offset = range.start as u64;
+        let end = range.end as u64;
+        while offset < end {
+            let want = usize::try_from(end - offset)
+                .unwrap_or(usize::MAX)
+                .min(1 << 30);
+            let copied = rustix::fs::copy_file_range(
+                self.source,
+                Some(&mut offset),
+                self.out.get_ref(),
+                None,
+                want,
+            );
+            match copied {
+                Ok(0) => {
+                    return Err(io::Error::other(
+                        "the file shrank while it was being rewritten",
+                    ));
+                }
+                Ok(_) => {}
+                Err(err) if offset == range.start as u64 && is_unsupported(err) => {
+                    return Ok(false);
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn is_unsupported(err: rustix::io::Errno) -> bool {
+    use rustix::io::Errno;
+    [Errno::XDEV, Errno::NOSYS, Errno::INVAL, Errno::OPNOTSUPP].contains(&err)
+}
+
+impl RewriteSink for FileSink<'_> {
+    fn copy_unchanged(&mut self, range: Range<usize>) -> io::Result<()> {
+        let Some(extents) = self.extents else {
+            return self.copy_data(range);
+        };
+        let mut pos = range.start;
+        let first = extents.partition_point(|e| e.end <= range.start);
+        for extent in extents[first..].iter().take_while(|e| e.start < range.end) {
+            let data = extent.start.max(range.start)..extent.end.min(range.end);
+            if data.start > pos {
+                self.skip_hole(data.start - pos)?;
+            }
+            pos = data.end;
+            self.copy_data(data)?;
+        }
+        if range.end > pos {
+            self.skip_hole(range.end - pos)?;
+        }
+        Ok(())
+    }
+
+    fn write_new(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.written += bytes.len() as u64;
+        self.out.write_all(bytes)
+    }
+}
