@@ -245,3 +245,55 @@ mod tests {
         assert_eq!(quoted(b"a\xffb"), "'a\\xffb'");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(crate::property_config(2000))]
+
+        #[test]
+        fn every_i64_round_trips_in_decimal_and_hex(value in any::<i64>()) {
+            prop_assert_eq!(parse_signed_bytes(value.to_string().as_bytes()), Ok(value));
+            let sign = if value < 0 { "-" } else { "" };
+            let hex = format!("{sign}0x{:x}", value.unsigned_abs());
+            prop_assert_eq!(parse_signed_bytes(hex.as_bytes()), Ok(value));
+        }
+
+        #[test]
+        fn numbers_agree_with_the_standard_parser(text in "[-+]?(0x)?[0-9a-fA-F]{0,22}") {
+            let (negative, body) = match text.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, text.strip_prefix('+').unwrap_or(&text)),
+            };
+            let reference = match body.strip_prefix("0x") {
+                Some(hex) => i128::from_str_radix(hex, 16),
+                None => body.parse::<i128>(),
+            }
+            .ok()
+            .map(|v| if negative { -v } else { v })
+            .and_then(|v| i64::try_from(v).ok());
+            prop_assert_eq!(parse_signed_bytes(text.as_bytes()).ok(), reference);
+        }
+
+        #[test]
+        fn any_bytes_parse_or_fail_cleanly(text in prop::collection::vec(any::<u8>(), 0..40)) {
+            let _ = parse_signed_bytes(&text);
+            let _ = decode_hex(&text);
+            let _ = decode_escapes(&text);
+        }
+
+        #[test]
+        fn hex_and_escape_spellings_round_trip(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            let hex: String = bytes.iter().map(|b| format!("{b:02x} ")).collect();
+            prop_assert_eq!(decode_hex(hex.as_bytes()).unwrap(), bytes.clone());
+            let escaped: String = bytes.iter().map(|b| format!("\\x{b:02X}")).collect();
+            prop_assert_eq!(decode_escapes(escaped.as_bytes()).unwrap(), bytes.clone());
+            // Bytes other than backslash stand for themselves.
+            let plain: Vec<u8> = bytes.iter().copied().filter(|&b| b != b'\\').collect();
+            prop_assert_eq!(decode_escapes(&plain).unwrap(), plain);
+        }
+    }
+}

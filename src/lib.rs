@@ -20,3 +20,21 @@ mod slice;
 mod target;
 
 pub use map::ignore_sigxfsz;
+
+/// The configuration of every property test: `default` cases keep `cargo test` quick, and
+/// `PROPTEST_CASES=1000000` runs the same properties at fuzzing scale. A failure is saved beside
+/// its source file (`src/NAME.regressions`), to be checked in and replayed first from then on.
+#[cfg(test)]
+fn property_config(default: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default);
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
+        )),
+        ..proptest::test_runner::Config::default()
+    }
+}

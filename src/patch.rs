@@ -238,3 +238,49 @@ mod tests {
         assert_eq!(sink.1, rewritten(&old, &plan));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `bytes.replace(old, new, count)`, plainly: scan left to right, skip past each replacement.
+    fn reference(hay: &[u8], old: &[u8], new: &[u8], count: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let (mut i, mut done) = (0, 0);
+        while i < hay.len() {
+            if done < count && hay[i..].starts_with(old) {
+                out.extend_from_slice(new);
+                i += old.len();
+                done += 1;
+            } else {
+                out.push(hay[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn bytes(range: std::ops::Range<usize>) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8)], range)
+    }
+
+    proptest! {
+        #![proptest_config(crate::property_config(3000))]
+
+        #[test]
+        fn literal_plans_equal_bytes_replace(
+            hay in bytes(0..120), old in bytes(1..4), new in bytes(0..5), count in 0usize..8, all in any::<bool>(),
+        ) {
+            let count = if all { usize::MAX } else { count };
+            let plan = Plan::literal(&hay, &old, &new, count);
+            let expected = reference(&hay, &old, &new, count);
+            prop_assert_eq!(plan.render(&hay, 0..hay.len()), expected.clone());
+            if plan.keeps_length() {
+                let mut patched = hay.clone();
+                plan.apply_in_place(&mut patched);
+                prop_assert_eq!(patched, expected);
+            }
+        }
+    }
+}

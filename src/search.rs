@@ -281,3 +281,80 @@ mod tests {
         assert!(!re.is_match("ÿ".as_bytes()));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn naive_all(hay: &[u8], needle: &[u8], bounds: Range<usize>, overlapping: bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = bounds.start;
+        while at + needle.len() <= bounds.end {
+            if &hay[at..at + needle.len()] == needle {
+                out.push(at);
+                at += if overlapping { 1 } else { needle.len().max(1) };
+            } else {
+                at += 1;
+            }
+        }
+        out
+    }
+
+    fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop_oneof![Just(0u8), Just(b'a'), Just(b'b')], 0..max)
+    }
+
+    proptest! {
+        #![proptest_config(crate::property_config(2000))]
+
+        #[test]
+        fn needle_matches_a_naive_scan(
+            hay in bytes(80),
+            needle in bytes(4),
+            start in prop::option::of(-90i64..90),
+            end in prop::option::of(-90i64..90),
+            overlapping in any::<bool>(),
+        ) {
+            let bounds = clamp_bounds(hay.len(), start, end);
+            let expected = if bounds.start <= bounds.end {
+                naive_all(&hay, &needle, bounds.clone(), overlapping)
+            } else {
+                Vec::new()
+            };
+            let finder = Needle::new(&needle);
+            let windows = vec![bounds.clone()];
+            prop_assert_eq!(finder.all(&hay, windows.clone(), overlapping).collect::<Vec<_>>(), expected.clone());
+            prop_assert_eq!(finder.first(&hay, &windows), expected.first().copied());
+            let last = if bounds.start <= bounds.end {
+                naive_all(&hay, &needle, bounds, true).last().copied()
+            } else {
+                None
+            };
+            prop_assert_eq!(finder.last(&hay, &windows), last);
+        }
+
+        #[test]
+        fn skipping_holes_finds_what_a_full_scan_finds(
+            layout in prop::collection::vec((0usize..20, prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8)], 0..6)), 0..8),
+            needle in prop::collection::vec(prop_oneof![Just(0u8), Just(b'a'), Just(b'b')], 1..4),
+            overlapping in any::<bool>(),
+        ) {
+            // Holes of zeros between data extents, as a sparse file would report them.
+            let mut hay = Vec::new();
+            let mut extents = Vec::new();
+            for (hole, data) in layout {
+                hay.resize(hay.len() + hole, 0);
+                extents.push(hay.len()..hay.len() + data.len());
+                hay.extend_from_slice(&data);
+            }
+            let finder = Needle::new(&needle);
+            let full = vec![0..hay.len()];
+            let windows = search_windows(Some(&extents), &needle, 0..hay.len());
+            let expected: Vec<usize> = finder.all(&hay, full.clone(), overlapping).collect();
+            prop_assert_eq!(finder.all(&hay, windows.clone(), overlapping).collect::<Vec<_>>(), expected);
+            prop_assert_eq!(finder.first(&hay, &windows), finder.first(&hay, &full));
+            prop_assert_eq!(finder.last(&hay, &windows), finder.last(&hay, &full));
+        }
+    }
+}

@@ -263,3 +263,84 @@ mod tests {
         assert_eq!(reach("::-1"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Python's slice rules as the language reference states them, item by item: bounds that are
+    /// negative get `len` added, then are clipped into the sequence; omitted bounds are the ends
+    /// that the step's sign walks from and to.
+    fn reference(len: i64, start: Option<i64>, stop: Option<i64>, step: i64) -> Vec<i64> {
+        let normalise = |v: i64| if v < 0 { v + len } else { v };
+        let mut out = Vec::new();
+        if step > 0 {
+            let from = start.map_or(0, |s| normalise(s).clamp(0, len));
+            let to = stop.map_or(len, |s| normalise(s).clamp(0, len));
+            let mut x = from;
+            while x < to {
+                out.push(x);
+                x += step;
+            }
+        } else {
+            let from = start.map_or(len - 1, |s| normalise(s).clamp(-1, len - 1));
+            let to = stop.map_or(-1, |s| normalise(s).clamp(-1, len - 1));
+            let mut x = from;
+            while x > to {
+                out.push(x);
+                x += step;
+            }
+        }
+        out
+    }
+
+    fn bound() -> impl Strategy<Value = Option<i64>> {
+        prop_oneof![Just(None), (-40i64..40).prop_map(Some)]
+    }
+
+    proptest! {
+        #![proptest_config(crate::property_config(2000))]
+
+        #[test]
+        fn slices_match_the_reference(
+            len in 0i64..30,
+            start in bound(),
+            stop in bound(),
+            step in prop_oneof![(-7i64..=-1), (1i64..=7)],
+        ) {
+            let selection = adjust_indices(start, stop, Some(step), len);
+            let got: Vec<i64> = (0..selection.len() as i64).map(|i| selection.start + i * selection.step).collect();
+            prop_assert_eq!(got, reference(len, start, stop, step));
+            let data: Vec<u8> = (0..len as u8).collect();
+            let gathered: Vec<i64> = selection.gather(&data).into_iter().map(i64::from).collect();
+            prop_assert_eq!(gathered, reference(len, start, stop, step));
+        }
+
+        #[test]
+        fn parsing_and_resolving_never_panic(text in prop::collection::vec(any::<u8>(), 0..24), len in any::<u64>()) {
+            if let Ok(spec) = Spec::parse(&text) {
+                let _ = spec.resolve(len);
+                let _ = spec.reach();
+            }
+        }
+
+        #[test]
+        fn extreme_bounds_resolve_inside_the_data(
+            start in any::<Option<i64>>(),
+            stop in any::<Option<i64>>(),
+            step in any::<i64>().prop_filter("step 0 is refused by the parser", |s| *s != 0),
+            len in 0u64..1000,
+        ) {
+            let spec = Spec::Slice { start, stop, step: Some(step) };
+            let selection = spec.resolve(len).unwrap();
+            let count = selection.len();
+            prop_assert!(count <= len);
+            if count > 0 {
+                let last = selection.start as i128 + (count as i128 - 1) * selection.step as i128;
+                prop_assert!((0..len as i128).contains(&(selection.start as i128)));
+                prop_assert!((0..len as i128).contains(&last));
+            }
+        }
+    }
+}

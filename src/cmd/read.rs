@@ -157,3 +157,71 @@ mod tests {
         assert_eq!(reach(None, &Reads::Lines(1)), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Python's file pointer: `read(n)` returns up to n bytes (all for a negative n) and moves
+    /// the pointer past them; `readline()` returns through the next newline or to the end.
+    struct Pointer<'a> {
+        data: &'a [u8],
+        pos: usize,
+    }
+
+    impl Pointer<'_> {
+        fn read(&mut self, n: i64) -> Vec<u8> {
+            let rest = &self.data[self.pos..];
+            let take = if n < 0 {
+                rest.len()
+            } else {
+                (n as usize).min(rest.len())
+            };
+            self.pos += take;
+            rest[..take].to_vec()
+        }
+
+        fn readline(&mut self) -> Vec<u8> {
+            let mut line = Vec::new();
+            while self.pos < self.data.len() {
+                let byte = self.data[self.pos];
+                self.pos += 1;
+                line.push(byte);
+                if byte == b'\n' {
+                    break;
+                }
+            }
+            line
+        }
+    }
+
+    proptest! {
+        #![proptest_config(crate::property_config(2000))]
+
+        #[test]
+        fn reads_match_pythons_pointer(
+            data in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'\n')], 0..40),
+            start in 0usize..45,
+            sizes in prop::collection::vec(-2i64..15, 1..6),
+            lines in 0u64..6,
+        ) {
+            let start = start.min(data.len());
+            let mut pointer = Pointer { data: &data, pos: start };
+            let expected: Vec<Vec<u8>> = sizes.iter().map(|&n| pointer.read(n)).collect();
+            let got: Vec<Vec<u8>> = records(&data, start, &Reads::Sized(sizes), false)
+                .into_iter()
+                .map(|r| data[r].to_vec())
+                .collect();
+            prop_assert_eq!(got, expected);
+
+            let mut pointer = Pointer { data: &data, pos: start };
+            let expected: Vec<Vec<u8>> = (0..lines).map(|_| pointer.readline()).collect();
+            let got: Vec<Vec<u8>> = records(&data, start, &Reads::Lines(lines), false)
+                .into_iter()
+                .map(|r| data[r].to_vec())
+                .collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
+}

@@ -178,7 +178,7 @@ fn mmt_matches(sb: &Sandbox, pattern: &str, flags: &[&str]) -> Vec<Vec<Option<(u
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(super::properties::config(64))]
 
     #[test]
     fn grep_matches_python_re((pattern, flags, hay) in case()) {

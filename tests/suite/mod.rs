@@ -1,3 +1,4 @@
+mod properties;
 mod util;
 
 mod errors;

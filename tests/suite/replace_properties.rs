@@ -32,7 +32,7 @@ fn small_alphabet() -> impl Strategy<Value = u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(super::properties::config(48))]
 
     #[test]
     fn replace_matches_bytes_replace(
