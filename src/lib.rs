@@ -4,6 +4,10 @@
 //! library holds everything else, so that tests and generators (completions, the man page) see
 //! the same clap definition the binary uses.
 
+// Tests pass lists of search windows, often a list of one (`vec![0..len]`), which this lint
+// mistakes for `vec![0; len]`.
+#![cfg_attr(test, allow(clippy::single_range_in_vec_init))]
+
 pub mod cli;
 pub mod cmd;
 pub mod exit;

@@ -181,7 +181,6 @@ pub fn python_matches<T>(
 }
 
 #[cfg(test)]
-#[allow(clippy::single_range_in_vec_init)] // a list of one search window
 mod tests {
     use super::*;
 
