@@ -56,6 +56,7 @@ pub fn carry_out(
         }
         return Ok(mode);
     }
+    pause_for_tests();
     match mode {
         Mode::InPlace => {
             if let Some(backup) = backup {
@@ -75,6 +76,16 @@ pub fn carry_out(
         }
     }
     Ok(mode)
+}
+
+/// Test hook: with `MMT_TEST_PAUSE_BEFORE_WRITE_MS` set, a real run waits that long between
+/// planning and writing, so that a test can change the file in that window and see mmt refuse.
+/// Unset (always, outside the tests), it costs one environment lookup.
+fn pause_for_tests() {
+    let pause = std::env::var("MMT_TEST_PAUSE_BEFORE_WRITE_MS").ok();
+    if let Some(ms) = pause.and_then(|ms| ms.parse().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 fn print_preview(

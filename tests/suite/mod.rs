@@ -2,6 +2,7 @@ mod properties;
 mod util;
 
 mod errors;
+mod faults;
 mod find;
 mod generated;
 mod grep;
