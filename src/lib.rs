@@ -18,6 +18,7 @@ mod bytes;
 mod map;
 mod patch;
 mod preview;
+mod progress;
 mod search;
 mod sink;
 mod slice;

@@ -37,7 +37,7 @@ impl Plan {
     /// caller refuses it).
     pub fn literal_in(
         hay: &[u8],
-        windows: Vec<Range<usize>>,
+        windows: impl IntoIterator<Item = Range<usize>>,
         old: &[u8],
         new: &[u8],
         max: usize,

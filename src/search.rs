@@ -53,6 +53,27 @@ pub fn search_windows(
     windows
 }
 
+/// Cuts long windows into pieces of about `chunk` bytes, each overlapping the next by
+/// `needle_len - 1` so that no match is lost at a cut (the scan skips what it has passed).
+/// Scanning piece by piece is what lets a progress bar move during one long search.
+pub fn split_windows(
+    windows: Vec<Range<usize>>,
+    chunk: usize,
+    needle_len: usize,
+) -> Vec<Range<usize>> {
+    let overlap = needle_len.saturating_sub(1);
+    let mut pieces = Vec::with_capacity(windows.len());
+    for window in windows {
+        let mut start = window.start;
+        while window.end > start.saturating_add(chunk) {
+            pieces.push(start..(start + chunk + overlap).min(window.end));
+            start += chunk;
+        }
+        pieces.push(start..window.end);
+    }
+    pieces
+}
+
 /// Offsets of a literal needle inside windows of a haystack (see [`search_windows`]), reported
 /// as offsets into the haystack, with Python's `find`, `rfind` and `count` semantics.
 pub struct Needle<'n> {
@@ -99,12 +120,19 @@ impl<'n> Needle<'n> {
 
     /// Every occurrence in order: non-overlapping as `bytes.count` counts them, or overlapping.
     /// An empty needle occurs at every position from start to end, both included.
-    pub fn all<'h>(
+    ///
+    /// Windows are taken from `windows` only as the scan reaches them, so a caller can watch
+    /// the scan's progress by inspecting that iterator.
+    pub fn all<'h, W>(
         &'h self,
         hay: &'h [u8],
-        windows: Vec<Range<usize>>,
+        windows: W,
         overlapping: bool,
-    ) -> impl Iterator<Item = usize> + 'h {
+    ) -> impl Iterator<Item = usize> + 'h
+    where
+        W: IntoIterator<Item = Range<usize>>,
+        W::IntoIter: 'h,
+    {
         let step = if overlapping { 1 } else { self.len().max(1) };
         let mut windows = windows.into_iter();
         let mut current = windows.next();
@@ -331,6 +359,27 @@ mod properties {
                 None
             };
             prop_assert_eq!(finder.last(&hay, &windows), last);
+        }
+
+        #[test]
+        fn split_windows_find_what_whole_ones_find(
+            hay in bytes(120),
+            needle in bytes(4),
+            start in prop::option::of(-130i64..130),
+            end in prop::option::of(-130i64..130),
+            chunk in 1usize..20,
+            overlapping in any::<bool>(),
+        ) {
+            let bounds = clamp_bounds(hay.len(), start, end);
+            let finder = Needle::new(&needle);
+            let whole = vec![bounds];
+            let pieces = split_windows(whole.clone(), chunk, needle.len());
+            prop_assert_eq!(
+                finder.all(&hay, pieces.clone(), overlapping).collect::<Vec<_>>(),
+                finder.all(&hay, whole.clone(), overlapping).collect::<Vec<_>>()
+            );
+            prop_assert_eq!(finder.first(&hay, &pieces), finder.first(&hay, &whole));
+            prop_assert_eq!(finder.last(&hay, &pieces), finder.last(&hay, &whole));
         }
 
         #[test]

@@ -15,6 +15,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::map::{self, View};
 use crate::patch::Plan;
+use crate::progress::Progress;
 use crate::sink::FileSink;
 
 /// How many times to re-open a file that was replaced (renamed over) while we waited for its
@@ -146,7 +147,13 @@ impl Target {
     /// Writes the new content to a temporary file beside the original, syncs it and renames it
     /// over the original, keeping permission bits (and the owner, as root). `old` is the
     /// original as planned on; the holes of a sparse original stay holes.
-    pub fn rewrite(&self, plan: &Plan, old: &View, backup: Option<&Path>) -> Result<()> {
+    pub fn rewrite(
+        &self,
+        plan: &Plan,
+        old: &View,
+        backup: Option<&Path>,
+        progress: &Progress,
+    ) -> Result<()> {
         let dir = self.real.parent().unwrap_or(Path::new("."));
         let mut prefix = OsString::from(".");
         prefix.push(self.real.file_name().unwrap_or(OsStr::new("mmt")));
@@ -164,7 +171,13 @@ impl Target {
             std::os::unix::fs::fchown(temp.as_file(), Some(self.meta.uid()), Some(self.meta.gid()))
                 .context("cannot set the owner of the temporary file")?;
         }
-        let mut sink = FileSink::new(&self.file, old, old.data_extents(), temp.as_file());
+        let mut sink = FileSink::new(
+            &self.file,
+            old,
+            old.data_extents(),
+            temp.as_file(),
+            progress,
+        );
         plan.rewrite_into(old.len(), &mut sink)
             .and_then(|()| sink.finish())
             .context("cannot write the new content")?;

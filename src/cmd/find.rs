@@ -8,7 +8,8 @@ use crate::cli::{FindArgs, GlobalOpts};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
-use crate::search::{Needle, clamp_bounds, search_windows};
+use crate::progress::{self, Progress};
+use crate::search::{Needle, clamp_bounds, search_windows, split_windows};
 
 pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
     let needle = parse_byte_string(&args.needle, Spelling::from(args.bytes), "NEEDLE")?;
@@ -30,12 +31,22 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         },
     )?;
     let bounds = clamp_bounds(view.len(), start, end);
-    let windows = search_windows(view.data_extents(), &needle, bounds);
+    let scanned = bounds.len() as u64;
+    let windows = split_windows(
+        search_windows(view.data_extents(), &needle, bounds.clone()),
+        progress::STEP,
+        needle.len(),
+    );
     let finder = Needle::new(&needle);
 
     if args.count {
         view.expect_sequential_scan();
-        let count = finder.all(&view, windows, args.overlapping).count();
+        let progress = Progress::new(global, scanned, "scanning");
+        let watched = windows
+            .into_iter()
+            .inspect(|w| progress.set((w.start - bounds.start) as u64));
+        let count = finder.all(&view, watched, args.overlapping).count();
+        drop(progress);
         if global.json {
             printer.json_line(&json!({ "count": count }))?;
         } else {
@@ -54,7 +65,11 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
     };
     if args.all {
         view.expect_sequential_scan();
-        for offset in finder.all(&view, windows, args.overlapping) {
+        let progress = Progress::new(global, scanned, "scanning");
+        let watched = windows
+            .into_iter()
+            .inspect(|w| progress.set((w.start - bounds.start) as u64));
+        for offset in finder.all(&view, watched, args.overlapping) {
             print_offset(printer, offset)?;
         }
     } else {

@@ -11,6 +11,7 @@ use crate::map::{self, View};
 use crate::output::{Printer, json_path};
 use crate::patch::Plan;
 use crate::preview::{self, NewBytes};
+use crate::progress::Progress;
 use crate::target::{BackupMethod, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +66,9 @@ pub fn carry_out(
             target.patch_in_place(plan, global.no_mmap)?;
         }
         Mode::Rewrite => {
-            target.rewrite(plan, view, backup)?;
+            let progress = Progress::new(global, view.len() as u64, "rewriting");
+            target.rewrite(plan, view, backup, &progress)?;
+            drop(progress);
             let links = target.hard_links();
             if links > 1 {
                 printer.summary(&format!(

@@ -14,7 +14,8 @@ use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
 use crate::patch::Plan;
-use crate::search::{build_regex, search_windows};
+use crate::progress::{self, Progress};
+use crate::search::{build_regex, search_windows, split_windows};
 use crate::target::{Access, Target, backup_path};
 
 pub fn run(args: &ReplaceArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
@@ -63,7 +64,11 @@ pub fn run(args: &ReplaceArgs, global: &GlobalOpts, printer: &mut Printer) -> Re
         Some(re) => Plan::regex(&view, re, &new, max),
         None => {
             let windows = search_windows(view.data_extents(), &old, 0..view.len());
-            Plan::literal_in(&view, windows, &old, &new, max)
+            let progress = Progress::new(global, view.len() as u64, "scanning");
+            let watched = split_windows(windows, progress::STEP, old.len())
+                .into_iter()
+                .inspect(|w| progress.set(w.start as u64));
+            Plan::literal_in(&view, watched, &old, &new, max)
         }
     };
     if let Some(expected) = expect.filter(|&n| n != plan.len() as u64) {

@@ -456,3 +456,21 @@ fn concurrent_replaces_both_land() {
     assert_eq!(String::from_utf8(sb.read("shared")).unwrap(), expected);
     assert_eq!(sb.listing(), ["shared"]);
 }
+
+#[test]
+fn no_progress_bar_in_a_pipe_even_for_large_files() {
+    use std::os::unix::fs::FileExt;
+    let sb = Sandbox::new();
+    let file = fs::File::create(sb.path("big")).unwrap();
+    file.set_len(2 << 30).unwrap();
+    file.write_all_at(b"NEEDLE", (2 << 30) - 6).unwrap();
+    sb.mmt(["replace", "big", "NEEDLE", "NEEDLES"])
+        .assert()
+        .success()
+        .stderr("big: 1 replacement\n");
+    sb.mmt(["find", "big", "NEEDLES", "--count"])
+        .assert()
+        .success()
+        .stdout("1\n")
+        .stderr("");
+}

@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""mmt's benchmark: whole-process timings of mmt beside the tools people use instead.
+
+    python3 bench/bench.py [--size-mib 1024] [--rounds 5] [--dir target/bench]
+
+It builds mmt (cargo build --release), generates its inputs (the seed's lorem text repeated to
+--size-mib, and a copy with 16 rare needles planted), warms the page cache, then times whole
+commands side by side: every round runs each command of a group once, in rotating order, and the
+report gives the median of the rounds and ratios against mmt. Peers (rg, GNU grep, sed, sd, cp,
+python3) that are not installed are reported and skipped; nothing is installed. Heap memory is
+measured with valgrind's massif at two input sizes, when valgrind is there.
+
+It is not part of the test suite: timings belong to a machine, not to a pass/fail test.
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOREM = (ROOT / "fixtures" / "lorem.txt").read_bytes()
+NEEDLE = b"QZXNEEDLEQZ"  # 11 bytes, absent from the lorem text
+SAME = b"qzxneedleqz"  # same length
+LONGER = b"QZXNEEDLE-LONGER-QZ"  # a length change
+SEED_REGEX = r"(\.\W+)?([^.]?nulla[^.]*?\.)"
+
+PY_FIND_COUNT = r"""
+import mmap, sys
+with open(sys.argv[1], "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+    needle, count, pos = sys.argv[2].encode(), 0, 0
+    while (pos := m.find(needle, pos)) != -1:
+        count, pos = count + 1, pos + len(needle)
+    print(count)
+"""
+
+PY_REPLACE_SAME_LENGTH = r"""
+import mmap, sys
+with open(sys.argv[1], "r+b") as f, mmap.mmap(f.fileno(), 0) as m:
+    old, new, pos = sys.argv[2].encode(), sys.argv[3].encode(), 0
+    while (pos := m.find(old, pos)) != -1:
+        m[pos:pos + len(old)] = new
+        pos += len(old)
+    m.flush()
+"""
+
+PY_REGEX_COUNT = r"""
+import mmap, re, sys
+pattern = re.compile(sys.argv[2].encode(), re.DOTALL | re.IGNORECASE | re.MULTILINE)
+with open(sys.argv[1], "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+    print(sum(1 for _ in pattern.finditer(m)))
+"""
+
+
+def have(tool):
+    return shutil.which(tool) is not None
+
+
+class Command:
+    """One contestant: a name, its argv, and the argv that undoes its change (for writers, so
+    every round starts from the same bytes)."""
+
+    def __init__(self, name, argv, needs=None, undo=None):
+        self.name, self.argv, self.undo = name, argv, undo
+        self.needs = needs or argv[0]
+        self.times = []
+
+    def available(self):
+        return have(self.needs)
+
+
+def run_timed(argv):
+    # Output goes to a pipe, not /dev/null: GNU grep stops at the first match when it sees
+    # /dev/null as its output, which would time nothing.
+    start = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"bench: {argv[0]} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def run_group(title, commands, rounds):
+    present = [c for c in commands if c.available()]
+    missing = [c.name for c in commands if not c.available()]
+    for i in range(rounds):
+        order = present[i % len(present):] + present[:i % len(present)]
+        for command in order:
+            command.times.append(run_timed(command.argv))
+            if command.undo:
+                subprocess.run(command.undo, stdout=subprocess.DEVNULL, check=True)
+    medians = {c.name: statistics.median(c.times) for c in present}
+    return {"title": title, "medians": medians, "missing": missing}
+
+
+def print_group(group, goals):
+    print(f"\n### {group['title']}\n")
+    mmt = next(iter(group["medians"].values()))
+    print("| command | median | vs mmt |")
+    print("|---|---:|---:|")
+    for name, median in group["medians"].items():
+        print(f"| `{name}` | {median * 1000:.1f} ms | x{median / mmt:.2f} |")
+    for name in group["missing"]:
+        print(f"| `{name}` | not installed, skipped | |")
+    for text, ratio, limit, better_is_lower in goals(group["medians"]):
+        if ratio is None:
+            print(f"\nGoal: {text}: not measured (peer missing)")
+            continue
+        ok = ratio <= limit if better_is_lower else ratio >= limit
+        print(f"\nGoal: {text}: measured x{ratio:.2f} -> {'met' if ok else 'NOT met'}")
+
+
+def ratio(medians, a, b):
+    if a in medians and b in medians:
+        return medians[a] / medians[b]
+    return None
+
+
+def make_inputs(workdir, size):
+    workdir.mkdir(parents=True, exist_ok=True)
+    big = workdir / "lorem-big.txt"
+    if not big.exists() or big.stat().st_size != size:
+        reps = size // len(LOREM)
+        with open(big, "wb") as out:
+            chunk = LOREM * 4096
+            written = 0
+            while written + len(chunk) <= reps * len(LOREM):
+                out.write(chunk)
+                written += len(chunk)
+            out.write(LOREM * ((reps * len(LOREM) - written) // len(LOREM)))
+            out.write(b"x" * (size - reps * len(LOREM)))
+    rare = workdir / "rare.txt"
+    shutil.copyfile(big, rare)
+    with open(rare, "r+b") as f:
+        for i in range(16):
+            f.seek((size // 16) * i + 1000)
+            f.write(NEEDLE)
+    small = workdir / "small.txt"
+    small.write_bytes(LOREM[:1024] if len(LOREM) >= 1024 else (LOREM * 2)[:1024])
+    return big, rare, small
+
+
+def warm(*paths):
+    for path in paths:
+        with open(path, "rb") as f:
+            while f.read(1 << 24):
+                pass
+
+
+def massif_peak(argv, workdir):
+    out = workdir / "massif.out"
+    subprocess.run(["valgrind", "--tool=massif", f"--massif-out-file={out}", *argv],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peaks = [int(m) for m in re.findall(r"mem_heap_B=(\d+)", out.read_text())]
+    extra = [int(m) for m in re.findall(r"mem_heap_extra_B=(\d+)", out.read_text())]
+    return max(a + b for a, b in zip(peaks, extra)) if peaks else None
+
+
+def heap_table(mmt, workdir):
+    print("\n### Heap memory (valgrind massif, peak heap bytes)\n")
+    if not have("valgrind"):
+        print("valgrind is not installed: skipped")
+        return
+    sizes = [64 << 20, 512 << 20]
+    files = {}
+    for size in sizes:
+        sub = workdir / f"heap-{size >> 20}"
+        _, rare, _ = make_inputs(sub, size)
+        files[size] = rare
+    cases = [
+        ("find --count", lambda f: [mmt, "find", f, NEEDLE.decode(), "--count"]),
+        ("grep --count (seed regex)", lambda f: [mmt, "grep", f, SEED_REGEX, "-i", "--dot-all", "--multi-line", "--count"]),
+        ("replace, same length, 16 hits", lambda f: [mmt, "replace", f, NEEDLE.decode(), SAME.decode()]),
+        ("--copy replace preview, 16 hits", lambda f: [mmt, "--copy", "replace", f, NEEDLE.decode(), LONGER.decode()]),
+        ("replace, length changes, 16 hits", lambda f: [mmt, "replace", f, NEEDLE.decode(), LONGER.decode()]),
+    ]
+    print("| command | 64 MiB input | 512 MiB input | grows with the file? |")
+    print("|---|---:|---:|---|")
+    for name, argv in cases:
+        peaks = []
+        for size in sizes:
+            peaks.append(massif_peak([str(a) for a in argv(files[size])], workdir))
+            if "replace" in name and "--copy" not in name:  # undo, whichever edit it was
+                for changed in (SAME, LONGER):
+                    subprocess.run([mmt, "-q", "replace", files[size], changed.decode(), NEEDLE.decode()])
+        small, large = peaks
+        grows = "no" if large is not None and small is not None and large <= small + 64 * 1024 else "YES"
+        print(f"| `mmt {name}` | {small / 1024:.0f} KiB | {large / 1024:.0f} KiB | {grows} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--dir", default=str(ROOT / "target" / "bench"))
+    parser.add_argument("--skip-heap", action="store_true")
+    args = parser.parse_args()
+
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    mmt = str(ROOT / "target" / "release" / "mmt")
+    workdir = Path(args.dir)
+    size = args.size_mib << 20
+    big, rare, small = make_inputs(workdir, size)
+    warm(big, rare)
+    n, s, l = NEEDLE.decode(), SAME.decode(), LONGER.decode()
+    py = sys.executable
+
+    print(f"## mmt benchmark: {args.size_mib} MiB inputs, median of {args.rounds} rounds")
+    print(f"\nMachine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"Python {platform.python_version()}")
+    versions = []
+    for tool, flag in [("rg", "--version"), ("sd", "--version"), ("grep", "--version"), ("sed", "--version")]:
+        if have(tool):
+            first = subprocess.run([tool, flag], capture_output=True, text=True).stdout.splitlines()
+            versions.append(first[0] if first else tool)
+        else:
+            versions.append(f"{tool}: not installed")
+    print("Peers: " + "; ".join(versions))
+
+    # 1. find --count of a rare literal
+    g = run_group("find --count of a rare literal", [
+        Command("mmt find --count", [mmt, "find", rare, n, "--count"], needs=mmt),
+        Command("rg --count-matches -F", ["rg", "--count-matches", "-F", n, rare]),
+        Command("grep -c -F", ["grep", "-c", "-F", n, rare]),
+        Command("python mmap find loop", [py, "-c", PY_FIND_COUNT, rare, n], needs=py),
+    ], args.rounds)
+    print_group(g, lambda m: [("mmt / rg (at most x1.2)", ratio(m, "mmt find --count", "rg --count-matches -F"), 1.2, True)])
+
+    # 2. same-length replace of 16 rare hits
+    g = run_group("replace, same length, 16 rare hits", [
+        Command("mmt replace", [mmt, "-q", "replace", rare, n, s], needs=mmt,
+                undo=[mmt, "-q", "replace", rare, s, n]),
+        Command("rg --count-matches -F (scan only)", ["rg", "--count-matches", "-F", n, rare]),
+        Command("sed -i", ["sed", "-i", f"s/{n}/{s}/g", rare], undo=["sed", "-i", f"s/{s}/{n}/g", rare]),
+        Command("sd -F", ["sd", "-F", n, s, rare], undo=["sd", "-F", s, n, rare]),
+        Command("python mmap loop", [py, "-c", PY_REPLACE_SAME_LENGTH, rare, n, s], needs=py,
+                undo=[py, "-c", PY_REPLACE_SAME_LENGTH, rare, s, n]),
+    ], args.rounds)
+    print_group(g, lambda m: [
+        ("mmt / rg scan (at most x1.5)", ratio(m, "mmt replace", "rg --count-matches -F (scan only)"), 1.5, True),
+        ("sed -i / mmt (at least x20)", ratio(m, "sed -i", "mmt replace"), 20, False),
+    ])
+
+    # 3. same-length replace of every consectetuer (millions of hits)
+    g = run_group("replace, same length, every 'consectetuer' (millions of hits)", [
+        Command("mmt replace", [mmt, "-q", "replace", big, "consectetuer", "reutetcesnoc"], needs=mmt,
+                undo=[mmt, "-q", "replace", big, "reutetcesnoc", "consectetuer"]),
+        Command("python mmap loop", [py, "-c", PY_REPLACE_SAME_LENGTH, big, "consectetuer", "reutetcesnoc"], needs=py,
+                undo=[mmt, "-q", "replace", big, "reutetcesnoc", "consectetuer"]),
+        Command("sed -i", ["sed", "-i", "s/consectetuer/reutetcesnoc/g", big],
+                undo=[mmt, "-q", "replace", big, "reutetcesnoc", "consectetuer"]),
+        Command("sd -F", ["sd", "-F", "consectetuer", "reutetcesnoc", big],
+                undo=[mmt, "-q", "replace", big, "reutetcesnoc", "consectetuer"]),
+    ], args.rounds)
+    print_group(g, lambda m: [("mmt / python mmap loop (at most x0.5)", ratio(m, "mmt replace", "python mmap loop"), 0.5, True)])
+
+    # 4. length-changing replace of 16 hits
+    copy = workdir / "copy.txt"
+    g = run_group("replace, length changes, 16 rare hits (atomic rewrite)", [
+        Command("mmt replace", [mmt, "-q", "replace", rare, n, l], needs=mmt,
+                undo=[mmt, "-q", "replace", rare, l, n]),
+        Command("cp", ["cp", rare, copy], undo=["rm", "-f", copy]),
+        Command("cp, then sync the copy", ["sh", "-c", 'cp "$1" "$2" && sync "$2"', "sh", rare, copy],
+                undo=["rm", "-f", copy]),
+        Command("sed -i", ["sed", "-i", f"s/{n}/{l}/g", rare], undo=[mmt, "-q", "replace", rare, l, n]),
+        Command("sd -F", ["sd", "-F", n, l, rare], undo=[mmt, "-q", "replace", rare, l, n]),
+    ], args.rounds)
+    print_group(g, lambda m: [
+        ("mmt / cp (at most x1.3)", ratio(m, "mmt replace", "cp"), 1.3, True),
+        ("mmt / cp+sync, both durable (at most x1.3)", ratio(m, "mmt replace", "cp, then sync the copy"), 1.3, True),
+    ])
+
+    # 5. the seed's regex
+    g = run_group("grep of the seed's regex (count)", [
+        Command("mmt grep --count", [mmt, "grep", big, SEED_REGEX, "-i", "--dot-all", "--multi-line", "--count"], needs=mmt),
+        Command("rg -U --count-matches", ["rg", "-U", "--no-unicode", "-i", "--multiline-dotall", "--count-matches", SEED_REGEX, big]),
+        Command("python re over mmap", [py, "-c", PY_REGEX_COUNT, big, SEED_REGEX], needs=py),
+    ], max(1, args.rounds // 2 + 1))
+    print_group(g, lambda m: [("mmt / rg (at most x1.1)", ratio(m, "mmt grep --count", "rg -U --count-matches"), 1.1, True)])
+
+    # 6. a few bytes far into a large file
+    g = run_group("read/slice 16 bytes at offset 1e9 (vs a 1 KiB file)", [
+        Command("mmt read, large file", [mmt, "read", big, "16", "--seek", str(min(10**9, size - 16))], needs=mmt),
+        Command("mmt read, 1 KiB file", [mmt, "read", small, "16"], needs=mmt),
+        Command("mmt slice, large file", [mmt, "slice", big, f"{min(10**9, size - 16)}+16"], needs=mmt),
+        Command("mmt slice, 1 KiB file", [mmt, "slice", small, "0+16"], needs=mmt),
+    ], args.rounds * 4)
+    print_group(g, lambda m: [
+        ("read: large / small (at most x1.2)", ratio(m, "mmt read, large file", "mmt read, 1 KiB file"), 1.2, True),
+        ("slice: large / small (at most x1.2)", ratio(m, "mmt slice, large file", "mmt slice, 1 KiB file"), 1.2, True),
+    ])
+
+    if not args.skip_heap:
+        heap_table(mmt, workdir)
+
+
+if __name__ == "__main__":
+    main()
