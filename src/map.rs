@@ -113,15 +113,31 @@ pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
         let bytes = read_bounded(file, plan.limit).context("cannot read")?;
         return Ok(View::owned(bytes));
     }
+    let map = match map_read_only(file, len, path) {
+        Ok(map) => map,
+        // sysfs and some other file systems cannot map (ENODEV), and their sizes are only an
+        // upper bound: read what is there instead.
+        Err(err) if is_unmappable(&err) => {
+            let bytes = read_bounded(file, plan.limit).context("cannot read")?;
+            return Ok(View::owned(bytes));
+        }
+        Err(err) => return Err(err),
+    };
     let sparse = kind.is_file() && meta.blocks().saturating_mul(512) < len;
     Ok(View {
-        bytes: Bytes::Mapped(map_read_only(file, len, path)?),
+        bytes: Bytes::Mapped(map),
         data_extents: if sparse {
             data_extents(file, len)
         } else {
             None
         },
     })
+}
+
+fn is_unmappable(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|cause| cause.downcast_ref::<io::Error>())
+        .any(|io| io.raw_os_error() == Some(libc::ENODEV))
 }
 
 /// The data ranges of a sparse file, from `SEEK_DATA`/`SEEK_HOLE`; `None` when the file system
@@ -214,6 +230,23 @@ pub fn ignore_sigxfsz() {
     // SAFETY: setting a signal's disposition to SIG_IGN installs no code and touches no memory.
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+/// Asks the kernel to start writing `len` bytes at `offset` of `file` to disk, without waiting
+/// for it and without dropping the pages from the cache (`sync_file_range(WRITE)`). A rewrite
+/// calls it behind its copy, so that the final fsync finds most of the file already on disk.
+/// Only a hint: an error costs speed, never data. (It lives here because this is the crate's
+/// one module with `unsafe`.)
+pub fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: sync_file_range only reads its integer arguments; `file` is open for the whole
+    // call, so the descriptor is valid. It touches no memory of this process.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
     }
 }
 

@@ -3,15 +3,20 @@
 //!
 //! Long unchanged runs are copied by the kernel (`copy_file_range`: no trip through user space,
 //! and a reflink where the file system has them); short runs and new bytes go through one
-//! buffer. The holes of a sparse original are skipped with a seek, so they stay holes.
+//! buffer. The holes of a sparse original are skipped with a seek, so they stay holes. Each
+//! copied chunk is handed to writeback at once, so the disk works while the next chunk is copied
+//! and the final fsync has little left to wait for.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::ops::Range;
 
+use crate::map;
 use crate::patch::RewriteSink;
 use crate::progress::Progress;
 
+/// Copies go in chunks of this size, each handed to writeback as soon as it is copied.
+const WRITEBACK_CHUNK: usize = 64 << 20;
 /// Runs shorter than this are cheaper to copy through the buffer than with a system call.
 const KERNEL_COPY_MIN: usize = 128 * 1024;
 const BUFFER_SIZE: usize = 1 << 20;
@@ -99,7 +104,8 @@ impl<'a> FileSink<'a> {
                     ));
                 }
                 Ok(n) => {
-                    start_writeback(self.out.get_ref(), out_at, n as u64);
+                    // The disk writes this chunk while the next one is copied.
+                    map::start_writeback(self.out.get_ref(), out_at, n as u64);
                     out_at += n as u64;
                     self.progress.set(out_at);
                 }
@@ -111,19 +117,6 @@ impl<'a> FileSink<'a> {
         }
         Ok(true)
     }
-}
-
-/// Copies go in chunks of this size, each handed to writeback as soon as it is copied.
-const WRITEBACK_CHUNK: usize = 64 << 20;
-
-/// Starts writing `len` bytes at `offset` of `file` to disk now, without waiting, so that the
-/// final fsync finds most of the file already written: the disk works while the next chunk is
-/// copied. (`POSIX_FADV_DONTNEED` starts writeback of dirty pages on Linux, then lets the clean
-/// ones go, which also keeps a big rewrite from flooding the page cache.) Only a hint: an error
-/// costs speed, never data.
-fn start_writeback(file: &File, offset: u64, len: u64) {
-    let advice = rustix::fs::Advice::DontNeed;
-    let _ = rustix::fs::fadvise(file, offset, std::num::NonZeroU64::new(len), advice);
 }
 
 fn is_unsupported(err: rustix::io::Errno) -> bool {

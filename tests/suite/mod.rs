@@ -1,6 +1,7 @@
 mod properties;
 mod util;
 
+mod colour;
 mod errors;
 mod faults;
 mod find;

@@ -59,6 +59,24 @@ fn proc_files_that_report_size_zero() {
 }
 
 #[test]
+fn sysfs_files_that_cannot_be_mapped_are_read() {
+    let path = "/sys/devices/system/cpu/online";
+    if !std::path::Path::new(path).exists() {
+        eprintln!("skipped: no {path} on this machine");
+        return;
+    }
+    let expected = std::fs::read(path).unwrap();
+    let out = Sandbox::new().mmt(["read", path]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
 fn endless_devices_are_read_only_as_far_as_needed() {
     let sb = Sandbox::new();
     sb.mmt(["read", "/dev/zero", "4", "--format", "repr"])
