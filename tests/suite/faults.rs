@@ -7,18 +7,7 @@ use std::fs;
 use std::process::Command;
 use std::time::Duration;
 
-use super::util::{LOREM, Sandbox, assert_error};
-
-fn is_root() -> bool {
-    rustix_uid() == 0
-}
-
-fn rustix_uid() -> u32 {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata("/proc/self")
-        .map(|m| m.uid())
-        .unwrap_or(u32::MAX)
-}
+use super::util::{LOREM, Sandbox, assert_error, is_root};
 
 fn mmt_bin() -> &'static str {
     env!("CARGO_BIN_EXE_mmt")
@@ -66,17 +55,14 @@ fn a_full_disk_fails_a_rewrite_cleanly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let result = std::process::Output {
-        status: out.status,
-        stdout: sb.read("out"),
-        stderr: sb.read("err"),
-    };
     assert_eq!(String::from_utf8_lossy(&sb.read("rc")).trim(), "2");
-    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(sb.read("out").is_empty());
+    let stderr = String::from_utf8_lossy(&sb.read("err")).into_owned();
     assert!(
         stderr.starts_with("mmt: ") && stderr.contains("No space left on device"),
         "{stderr}"
     );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(String::from_utf8_lossy(&sb.read("state")).trim(), "intact");
     assert_eq!(String::from_utf8_lossy(&sb.read("listing")).trim(), "f");
 }

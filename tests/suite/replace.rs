@@ -3,7 +3,7 @@
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
-use super::util::{LOREM, Sandbox, assert_error, stdout};
+use super::util::{LOREM, Sandbox, assert_error, is_root, stdout};
 
 fn lorem_replaced(old: &str, new: &str) -> Vec<u8> {
     String::from_utf8(LOREM.to_vec())
@@ -309,7 +309,7 @@ fn a_rewrite_keeps_permission_bits_and_owner() {
     let sb = Sandbox::with_fixtures();
     let path = sb.path("lorem.txt");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-    let as_root = rustix_is_root();
+    let as_root = is_root();
     if as_root {
         std::os::unix::fs::chown(&path, Some(1234), Some(2345)).unwrap();
     }
@@ -321,12 +321,6 @@ fn a_rewrite_keeps_permission_bits_and_owner() {
     if as_root {
         assert_eq!((meta.uid(), meta.gid()), (1234, 2345));
     }
-}
-
-fn rustix_is_root() -> bool {
-    fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false)
 }
 
 #[test]

@@ -102,6 +102,12 @@ pub fn assert_error(output: &std::process::Output, needle: &str) {
     assert!(output.stdout.is_empty(), "stdout: {:?}", output.stdout);
 }
 
+/// Whether the tests run as root (which ignores permission bits, and may mount and chattr).
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
 }
