@@ -128,6 +128,15 @@ pub fn parse_unsigned(arg: &OsStr, what: &str) -> Result<u64> {
     u64::try_from(value).map_err(|_| invalid(TOO_LARGE))
 }
 
+/// A cap on a count (`--max`, `--max-count`): none given means no cap.
+pub fn parse_limit(arg: Option<&OsStr>, what: &str) -> Result<usize> {
+    match arg {
+        // A cap past the address space caps nothing.
+        Some(arg) => Ok(usize::try_from(parse_unsigned(arg, what)?).unwrap_or(usize::MAX)),
+        None => Ok(usize::MAX),
+    }
+}
+
 const TOO_LARGE: &str = "number is too large (more than 64 bits)";
 
 pub fn parse_signed_bytes(text: &[u8]) -> Result<i64, String> {

@@ -46,6 +46,14 @@ impl Unshield for OsString {
     }
 }
 
+impl Unshield for String {
+    fn unshield(&mut self) {
+        if let Some(rest) = self.strip_prefix(char::from(SHIELD)) {
+            *self = rest.to_owned();
+        }
+    }
+}
+
 impl Unshield for PathBuf {
     fn unshield(&mut self) {
         let mut raw = std::mem::take(self).into_os_string();
@@ -101,6 +109,7 @@ impl Command {
             Command::Grep(a) => {
                 a.file.unshield();
                 a.pattern.unshield();
+                a.group.unshield();
                 a.max_count.unshield();
             }
             Command::Completions(_) => {}

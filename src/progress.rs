@@ -3,6 +3,7 @@
 //! only for a person watching a terminal.
 
 use std::io::IsTerminal;
+use std::ops::Range;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -32,6 +33,18 @@ impl Progress {
             bar
         });
         Progress { bar }
+    }
+
+    /// Follows a scan through `windows` of work that starts at `from`: the bar moves as each
+    /// window is reached.
+    pub fn follow(
+        &self,
+        windows: Vec<Range<usize>>,
+        from: usize,
+    ) -> impl Iterator<Item = Range<usize>> + '_ {
+        windows
+            .into_iter()
+            .inspect(move |w| self.set(w.start.saturating_sub(from) as u64))
     }
 
     pub fn set(&self, done: u64) {

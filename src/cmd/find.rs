@@ -42,10 +42,8 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
     if args.count {
         view.expect_sequential_scan();
         let progress = Progress::new(global, scanned, "scanning");
-        let watched = windows
-            .into_iter()
-            .inspect(|w| progress.set((w.start - bounds.start) as u64));
-        let count = finder.all(&view, watched, args.overlapping).count();
+        let windows = progress.follow(windows, bounds.start);
+        let count = finder.all(&view, windows, args.overlapping).count();
         drop(progress);
         if global.json {
             printer.json_line(&json!({ "count": count }))?;
@@ -64,12 +62,9 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         }
     };
     if args.all {
+        // No progress bar: the offsets themselves show how far the scan is.
         view.expect_sequential_scan();
-        let progress = Progress::new(global, scanned, "scanning");
-        let watched = windows
-            .into_iter()
-            .inspect(|w| progress.set((w.start - bounds.start) as u64));
-        for offset in finder.all(&view, watched, args.overlapping) {
+        for offset in finder.all(&view, windows, args.overlapping) {
             print_offset(printer, offset)?;
         }
     } else {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use regex::bytes::{CaptureLocations, Regex};
 use serde_json::{Value, json};
 
-use crate::bytes::parse_unsigned;
+use crate::bytes::parse_limit;
 use crate::cli::{Format, GlobalOpts, GrepArgs};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
@@ -23,10 +23,7 @@ pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         Some(name) => group_index(&re, name)?,
         None => 0,
     };
-    let max = match &args.max_count {
-        Some(n) => usize::try_from(parse_unsigned(n, "--max-count")?).unwrap_or(usize::MAX),
-        None => usize::MAX,
-    };
+    let max = parse_limit(args.max_count.as_deref(), "--max-count")?;
     let view = map::open_view(
         &args.file,
         ReadPlan {

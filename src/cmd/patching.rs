@@ -7,12 +7,12 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::cli::GlobalOpts;
-use crate::map::{self, View};
+use crate::map::{self, ReadPlan, View};
 use crate::output::{Printer, json_path};
 use crate::patch::Plan;
 use crate::preview::{self, NewBytes};
 use crate::progress::Progress;
-use crate::target::{BackupMethod, Target};
+use crate::target::{Access, BackupMethod, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -36,6 +36,31 @@ impl Mode {
             Mode::InPlace => "in-place",
             Mode::Rewrite => "rewrite",
         }
+    }
+}
+
+/// Opens the file to patch (locked for a real run, not for `--copy`) and its bytes as planned on.
+pub fn open_target(path: &Path, global: &GlobalOpts) -> Result<(Target, View)> {
+    let access = if global.copy {
+        Access::DryRun
+    } else {
+        Access::Patch
+    };
+    let target = Target::open(path, access)?;
+    let plan = ReadPlan {
+        no_mmap: global.no_mmap,
+        limit: None,
+    };
+    let view = map::view_of_file(&target.file, &target.real, plan)?;
+    Ok((target, view))
+}
+
+/// What the summary line adds under `--copy`.
+pub fn dry_run_note(global: &GlobalOpts) -> &'static str {
+    if global.copy {
+        " (dry run, file unchanged)"
+    } else {
+        ""
     }
 }
 

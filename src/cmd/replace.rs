@@ -5,72 +5,40 @@
 use std::os::unix::ffi::OsStrExt;
 
 use anyhow::{Context, Result, bail};
+use regex::bytes::Regex;
 
-use super::patching::{Mode, carry_out, report_json};
-use crate::bytes::{Spelling, parse_byte_string, parse_unsigned};
+use super::patching::{Mode, carry_out, dry_run_note, open_target, report_json};
+use crate::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
 use crate::cli::{GlobalOpts, ReplaceArgs};
 use crate::cmd::display_name;
 use crate::exit::Outcome;
-use crate::map::{self, ReadPlan};
+use crate::map::View;
 use crate::output::Printer;
 use crate::patch::Plan;
 use crate::progress::{self, Progress};
 use crate::search::{build_regex, search_windows, split_windows};
-use crate::target::{Access, Target, backup_path};
+use crate::target::backup_path;
+
+/// What OLD stands for.
+enum Old {
+    Bytes(Vec<u8>),
+    Pattern(Regex),
+}
 
 pub fn run(args: &ReplaceArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
     let spelling = Spelling::from(args.bytes);
+    let old = parse_old(args, spelling)?;
     let new = parse_byte_string(&args.new, spelling, "NEW")?;
-    let regex = if args.regex {
-        let pattern = std::str::from_utf8(args.old.as_bytes())
-            .context("OLD is not valid UTF-8 (write bytes as \\xNN)")?;
-        if pattern.is_empty() {
-            bail!("OLD is empty; there is nothing to replace");
-        }
-        Some(build_regex(pattern, &args.pattern)?)
-    } else {
-        None
-    };
-    let old = parse_byte_string(&args.old, spelling, "OLD")?;
-    if old.is_empty() {
-        bail!("OLD is empty; there is nothing to replace");
-    }
-    let max = match &args.max {
-        Some(n) => usize::try_from(parse_unsigned(n, "--max")?).unwrap_or(usize::MAX),
-        None => usize::MAX,
-    };
+    let max = parse_limit(args.max.as_deref(), "--max")?;
     let expect = args
         .expect
         .as_deref()
         .map(|n| parse_unsigned(n, "--expect"))
         .transpose()?;
 
-    let access = if global.copy {
-        Access::DryRun
-    } else {
-        Access::Patch
-    };
-    let target = Target::open(&args.file, access)?;
-    let view = map::view_of_file(
-        &target.file,
-        &target.real,
-        ReadPlan {
-            no_mmap: global.no_mmap,
-            limit: None,
-        },
-    )?;
+    let (target, view) = open_target(&args.file, global)?;
     view.expect_sequential_scan();
-    let plan = match &regex {
-        Some(re) => Plan::regex(&view, re, &new, max),
-        None => {
-            let windows = search_windows(view.data_extents(), &old, 0..view.len());
-            let progress = Progress::new(global, view.len() as u64, "scanning");
-            let watched = split_windows(windows, progress::STEP, old.len())
-                .into_iter()
-                .inspect(|w| progress.set(w.start as u64));
-            Plan::literal_in(&view, watched, &old, &new, max)
-        }
-    };
+    let plan = plan(&view, &old, &new, max, global);
     if let Some(expected) = expect.filter(|&n| n != plan.len() as u64) {
         bail!(
             "expected {expected} {}, found {}; nothing written",
@@ -99,18 +67,42 @@ pub fn run(args: &ReplaceArgs, global: &GlobalOpts, printer: &mut Printer) -> Re
     if global.json {
         printer.json_line(&report_json(&args.file, &plan, mode, global.copy))?;
     } else {
-        let dry = if global.copy {
-            " (dry run, file unchanged)"
-        } else {
-            ""
-        };
         let count = plan.len() as u64;
         printer.summary(&format!(
-            "{name}: {count} {}{dry}",
-            plural(count, "replacement")
+            "{name}: {count} {}{}",
+            plural(count, "replacement"),
+            dry_run_note(global)
         ));
     }
     Ok(Outcome::found(!plan.is_empty()))
+}
+
+fn parse_old(args: &ReplaceArgs, spelling: Spelling) -> Result<Old> {
+    let old = if args.regex {
+        let pattern = std::str::from_utf8(args.old.as_bytes())
+            .context("OLD is not valid UTF-8 (write bytes as \\xNN)")?;
+        Old::Pattern(build_regex(pattern, &args.pattern)?)
+    } else {
+        Old::Bytes(parse_byte_string(&args.old, spelling, "OLD")?)
+    };
+    if args.old.is_empty() || matches!(&old, Old::Bytes(bytes) if bytes.is_empty()) {
+        bail!("OLD is empty; there is nothing to replace");
+    }
+    Ok(old)
+}
+
+/// Every edit, found before anything is written. A literal search skips the holes of a sparse
+/// file and shows progress on a large one.
+fn plan(view: &View, old: &Old, new: &[u8], max: usize, global: &GlobalOpts) -> Plan {
+    match old {
+        Old::Pattern(re) => Plan::regex(view, re, new, max),
+        Old::Bytes(old) => {
+            let windows = search_windows(view.data_extents(), old, 0..view.len());
+            let progress = Progress::new(global, view.len() as u64, "scanning");
+            let windows = progress.follow(split_windows(windows, progress::STEP, old.len()), 0);
+            Plan::literal_in(view, windows, old, new, max)
+        }
+    }
 }
 
 fn plural(count: u64, word: &str) -> String {

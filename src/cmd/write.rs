@@ -4,15 +4,13 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
-use super::patching::carry_out;
+use super::patching::{carry_out, dry_run_note, open_target};
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cli::{GlobalOpts, WriteArgs};
 use crate::cmd::display_name;
 use crate::exit::Outcome;
-use crate::map::{self, ReadPlan};
 use crate::output::{Printer, json_path};
 use crate::patch::Plan;
-use crate::target::{Access, Target};
 
 pub fn run(args: &WriteArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
     let offset = parse_signed(&args.offset, "OFFSET")?;
@@ -20,22 +18,8 @@ pub fn run(args: &WriteArgs, global: &GlobalOpts, printer: &mut Printer) -> Resu
     if data.is_empty() {
         bail!("DATA is empty; there is nothing to write");
     }
-    let access = if global.copy {
-        Access::DryRun
-    } else {
-        Access::Patch
-    };
-    let target = Target::open(&args.file, access)?;
-    let len = target.meta.len();
-    let start = resolve_offset(offset, data.len() as u64, len)?;
-    let view = map::view_of_file(
-        &target.file,
-        &target.real,
-        ReadPlan {
-            no_mmap: global.no_mmap,
-            limit: None,
-        },
-    )?;
+    let (target, view) = open_target(&args.file, global)?;
+    let start = resolve_offset(offset, data.len() as u64, target.meta.len())?;
     let plan = Plan::overwrite(start as usize, &data);
     let name = display_name(&args.file);
     carry_out(&target, &view, &plan, global, printer, &name, None)?;
@@ -48,14 +32,10 @@ pub fn run(args: &WriteArgs, global: &GlobalOpts, printer: &mut Printer) -> Resu
             "dry_run": global.copy,
         }))?;
     } else {
-        let dry = if global.copy {
-            " (dry run, file unchanged)"
-        } else {
-            ""
-        };
         printer.summary(&format!(
-            "{name}: wrote {} bytes at offset {start}{dry}",
-            data.len()
+            "{name}: wrote {} bytes at offset {start}{}",
+            data.len(),
+            dry_run_note(global)
         ));
     }
     Ok(Outcome::Done)

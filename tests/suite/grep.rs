@@ -153,6 +153,11 @@ fn missing_groups_and_bad_patterns_are_errors() {
         "lorem.txt: --group 2: the pattern has no group 2 (it has 1 groups)",
     );
     let out = sb
+        .mmt(["grep", "lorem.txt", "(a)", "--group", "-1"])
+        .output()
+        .unwrap();
+    assert_error(&out, "--group -1: the pattern has no group named -1");
+    let out = sb
         .mmt(["grep", "lorem.txt", "(a)", "--group", "name"])
         .output()
         .unwrap();
