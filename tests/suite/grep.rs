@@ -239,3 +239,17 @@ fn json_has_the_match_its_offsets_and_every_group() {
             "\n"
         ));
 }
+
+/// Found by the differential test against Python (`grep_python`): for a repeated group that can
+/// match empty, Python's backtracker takes one more, empty, turn and reports group 1 as (2, 2);
+/// the regex crate reports the last non-empty turn. The README lists this difference; this test
+/// pins mmt's side of it so that a change is noticed.
+#[test]
+fn regression_repeated_group_that_can_match_empty() {
+    let sb = Sandbox::new();
+    sb.write("aa", b"aa");
+    sb.mmt(["grep", "aa", "a(a*)+", "--group", "1", "-b"])
+        .assert()
+        .success()
+        .stdout("1:a\n");
+}
