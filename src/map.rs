@@ -168,13 +168,36 @@ fn block_device_len(mut file: &File) -> Result<u64> {
     Ok(len)
 }
 
-fn read_bounded(mut reader: impl Read, limit: Option<u64>) -> io::Result<Vec<u8>> {
+/// Reads a stream into memory, up to `limit` bytes when the command knows how far it needs to
+/// go. A stream larger than the machine's memory (an endless device read to its end, a pipe of
+/// many GiB) is refused with a message, rather than left to the out-of-memory killer.
+fn read_bounded(reader: impl Read, limit: Option<u64>) -> io::Result<Vec<u8>> {
+    let room = memory_for_streams();
     let mut buf = Vec::new();
-    match limit {
-        Some(limit) => reader.take(limit).read_to_end(&mut buf)?,
-        None => reader.read_to_end(&mut buf)?,
-    };
+    reader
+        .take(limit.unwrap_or(u64::MAX).min(room.saturating_add(1)))
+        .read_to_end(&mut buf)?;
+    if buf.len() as u64 > room {
+        return Err(io::Error::other(format!(
+            "the input is larger than the {} MiB of memory mmt may hold it in (it cannot be \
+             mapped, so it is read into memory); save it to a file, which mmt maps instead",
+            room >> 20
+        )));
+    }
     Ok(buf)
+}
+
+/// How much of a stream mmt may hold in memory: half of the memory available now, or no cap
+/// where that cannot be learnt. (A `ulimit -v` below it is reported the same clean way: the
+/// buffer's growth fails with "out of memory".)
+fn memory_for_streams() -> u64 {
+    let available_kib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+    available_kib.map_or(u64::MAX, |kib| kib.saturating_mul(1024) / 2)
 }
 
 fn map_read_only(file: &File, len: u64, path: &Path) -> Result<Mmap> {

@@ -92,6 +92,17 @@ fn endless_devices_are_read_only_as_far_as_needed() {
 }
 
 #[test]
+fn an_endless_stream_read_to_its_end_is_a_clean_error() {
+    // Under a 1 GiB address-space limit the buffer for /dev/zero cannot grow far.
+    let script = format!(
+        "ulimit -v 1048576; exec '{}' read /dev/zero 99999999999",
+        env!("CARGO_BIN_EXE_mmt")
+    );
+    let out = Command::new("bash").args(["-c", &script]).output().unwrap();
+    assert_error(&out, "mmt: /dev/zero: cannot read: ");
+}
+
+#[test]
 fn empty_file_everywhere() {
     let sb = Sandbox::with_fixtures();
     sb.mmt(["read", "empty.bin", "--format", "hex"])
