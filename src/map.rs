@@ -179,8 +179,8 @@ fn read_bounded(reader: impl Read, limit: Option<u64>) -> io::Result<Vec<u8>> {
         .read_to_end(&mut buf)?;
     if buf.len() as u64 > room {
         return Err(io::Error::other(format!(
-            "the input is larger than the {} MiB of memory mmt may hold it in (it cannot be \
-             mapped, so it is read into memory); save it to a file, which mmt maps instead",
+            "the input is larger than the {} MiB of memory mmt may hold it in; a regular file \
+             is mapped instead of read (save a stream to a file, or drop --no-mmap)",
             room >> 20
         )));
     }
