@@ -4,6 +4,9 @@
 //! library holds everything else, so that tests and generators (completions, the man page) see
 //! the same clap definition the binary uses.
 
+// `unsafe` lives in `map` alone, and every block there says why it is sound.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 // Tests pass lists of search windows, often a list of one (`vec![0..len]`), which this lint
 // mistakes for `vec![0; len]`.
 #![cfg_attr(test, allow(clippy::single_range_in_vec_init))]
@@ -15,6 +18,7 @@ pub mod manual;
 pub mod output;
 
 mod bytes;
+#[allow(unsafe_code)]
 mod map;
 mod patch;
 mod preview;

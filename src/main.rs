@@ -3,6 +3,8 @@
 //! `main` parses the command line, runs the command and turns its result into the exit status
 //! of `SPEC.md`: 0 done, 1 nothing matched, 2 error with one `mmt: FILE: reason` message.
 
+#![forbid(unsafe_code)]
+
 use std::io;
 
 use mmt::exit::ExitCode;

@@ -9,6 +9,9 @@
 //! Mapping has one sharp edge that reading does not: when another process truncates a mapped
 //! file, touching the lost pages raises SIGBUS. [`arm_sigbus_guard`] turns that into the same
 //! kind of `mmt: FILE: ...` message every other error gets, instead of a bare "Bus error".
+//!
+//! Being the crate's one module with `unsafe`, it also holds the two other system calls that
+//! need it: ignoring SIGXFSZ and starting writeback of a range.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
