@@ -1,21 +1,14 @@
 //! Colour: on when asked (`--color always`) or on a terminal, never in a pipe otherwise, and
 //! `NO_COLOR` honoured. Snapshots (insta) pin the coloured and plain forms.
 
-use super::util::Sandbox;
+use super::util::{Sandbox, stdout_of};
 
 fn output(sb: &Sandbox, args: &[&str], env: Option<(&str, &str)>) -> String {
     let mut cmd = sb.mmt(args);
     if let Some((key, value)) = env {
         cmd.env(key, value);
     }
-    let out = cmd.output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(&mut cmd)
 }
 
 #[test]

@@ -13,13 +13,13 @@ fn mmt_bin() -> &'static str {
     env!("CARGO_BIN_EXE_mmt")
 }
 
-/// Runs `script` in a private mount namespace with a 1 MiB tmpfs mounted at `$MNT`; `None` when
-/// this machine does not allow that (not root, no namespaces).
-fn on_small_tmpfs(sb: &Sandbox, script: &str) -> Option<std::process::Output> {
+/// Runs `script` in a private mount namespace with a 1 MiB tmpfs mounted at `$MNT`, and asserts
+/// that it ran through; false when this machine does not allow that (not root, no namespaces).
+fn on_small_tmpfs(sb: &Sandbox, script: &str) -> bool {
     let probe = Command::new("unshare").args(["-m", "true"]).output();
     if !is_root() || !probe.is_ok_and(|o| o.status.success()) {
         eprintln!("skipped: needs root and mount namespaces (unshare -m) to mount a small tmpfs");
-        return None;
+        return false;
     }
     let full = format!(
         "set -u; MNT='{dir}/mnt'; mkdir -p \"$MNT\"; mount -t tmpfs -o size=1m tmpfs \"$MNT\" || exit 77; MMT='{bin}'; {script}",
@@ -32,9 +32,11 @@ fn on_small_tmpfs(sb: &Sandbox, script: &str) -> Option<std::process::Output> {
         .unwrap();
     if out.status.code() == Some(77) {
         eprintln!("skipped: could not mount a tmpfs");
-        return None;
+        return false;
     }
-    Some(out)
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the test script failed: {stderr}");
+    true
 }
 
 #[test]
@@ -47,14 +49,9 @@ fn a_full_disk_fails_a_rewrite_cleanly() {
         cmp -s "$MNT/f" <(head -c 614400 /dev/zero | tr '\0' 'a') && echo intact > "$MNT/../state"
         ls -A "$MNT" > "$MNT/../listing"
     "#;
-    let Some(out) = on_small_tmpfs(&sb, script) else {
+    if !on_small_tmpfs(&sb, script) {
         return;
-    };
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    }
     assert_eq!(String::from_utf8_lossy(&sb.read("rc")).trim(), "2");
     assert!(sb.read("out").is_empty());
     let stderr = String::from_utf8_lossy(&sb.read("err")).into_owned();
@@ -77,14 +74,9 @@ fn writing_into_a_hole_on_a_full_disk_is_an_error_not_a_bus_error() {
         "$MMT" write "$MNT/sparse" 0x2000000 data > "$MNT/../out" 2> "$MNT/../err"; echo $? > "$MNT/../rc"
         "$MMT" find "$MNT/sparse" data > /dev/null; echo $? > "$MNT/../found"
     "#;
-    let Some(out) = on_small_tmpfs(&sb, script) else {
+    if !on_small_tmpfs(&sb, script) {
         return;
-    };
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    }
     assert_eq!(String::from_utf8_lossy(&sb.read("rc")).trim(), "2");
     let stderr = String::from_utf8_lossy(&sb.read("err")).into_owned();
     assert!(

@@ -1,16 +1,10 @@
 //! `--help` reads as a guide: one line of purpose first, real examples last. Snapshots (insta)
 //! catch any change; review them with `cargo insta review` or `INSTA_UPDATE=always cargo test`.
 
-use super::util::Sandbox;
+use super::util::{Sandbox, stdout_of};
 
 fn help(args: &[&str]) -> String {
-    let out = Sandbox::new()
-        .mmt(args)
-        .env("COLUMNS", "100")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(Sandbox::new().mmt(args).env("COLUMNS", "100"))
 }
 
 #[test]

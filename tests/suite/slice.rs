@@ -1,19 +1,12 @@
 //! `mmt slice`: Python slice semantics, `START+LEN`, and single indexes.
 
-use super::util::{Sandbox, assert_error};
+use super::util::{Sandbox, assert_error, stdout_of};
 
 fn repr_of(sb: &Sandbox, file: &str, ranges: &[&str]) -> String {
     let mut args = vec!["slice", file];
     args.extend_from_slice(ranges);
     args.extend_from_slice(&["--format", "repr"]);
-    let out = sb.mmt(args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(&mut sb.mmt(args))
 }
 
 #[test]

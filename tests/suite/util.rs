@@ -90,6 +90,14 @@ impl Sandbox {
     }
 }
 
+/// Runs `cmd`, asserts that it succeeded (showing its stderr if not) and returns its stdout.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run mmt");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
 /// Asserts that `mmt` failed the documented way: exit 2, one `mmt: ` message that contains
 /// `needle`, nothing on standard output, and no panic or backtrace.
 pub fn assert_error(output: &std::process::Output, needle: &str) {
