@@ -87,6 +87,16 @@ pub struct ReadPlan {
     pub limit: Option<u64>,
 }
 
+impl ReadPlan {
+    /// All of the target, mapped unless `no_mmap`.
+    pub fn whole(no_mmap: bool) -> ReadPlan {
+        ReadPlan {
+            no_mmap,
+            limit: None,
+        }
+    }
+}
+
 /// Opens `path` (`-` for standard input) as a [`View`].
 pub fn open_view(path: &Path, plan: ReadPlan) -> Result<View> {
     if path.as_os_str() == "-" {

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cli::{FindArgs, GlobalOpts};
+use crate::cmd::print_count;
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
@@ -23,13 +24,7 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         .as_deref()
         .map(|s| parse_signed(s, "--end"))
         .transpose()?;
-    let view = map::open_view(
-        &args.file,
-        ReadPlan {
-            no_mmap: global.no_mmap,
-            limit: None,
-        },
-    )?;
+    let view = map::open_view(&args.file, ReadPlan::whole(global.no_mmap))?;
     let bounds = clamp_bounds(view.len(), start, end);
     let scanned = bounds.len() as u64;
     let windows = split_windows(
@@ -45,12 +40,7 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         let windows = progress.follow(windows, bounds.start);
         let count = finder.all(&view, windows, args.overlapping).count();
         drop(progress);
-        if global.json {
-            printer.json_line(&json!({ "count": count }))?;
-        } else {
-            printer.line(&count.to_string())?;
-        }
-        return Ok(Outcome::found(count > 0));
+        return print_count(printer, global, count);
     }
     let mut found = false;
     let mut print_offset = |printer: &mut Printer, offset: usize| {

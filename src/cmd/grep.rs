@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::bytes::parse_limit;
 use crate::cli::{Format, GlobalOpts, GrepArgs};
+use crate::cmd::print_count;
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::{Paint, Printer, json_bytes};
@@ -24,23 +25,12 @@ pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         None => 0,
     };
     let max = parse_limit(args.max_count.as_deref(), "--max-count")?;
-    let view = map::open_view(
-        &args.file,
-        ReadPlan {
-            no_mmap: global.no_mmap,
-            limit: None,
-        },
-    )?;
+    let view = map::open_view(&args.file, ReadPlan::whole(global.no_mmap))?;
     view.expect_sequential_scan();
 
     if args.count {
         let count = count_matches(&re, &view, max);
-        if global.json {
-            printer.json_line(&json!({ "count": count }))?;
-        } else {
-            printer.line(&count.to_string())?;
-        }
-        return Ok(Outcome::found(count > 0));
+        return print_count(printer, global, count);
     }
 
     let mut locs = re.capture_locations();

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GlobalOpts};
 use crate::exit::Outcome;
 use crate::output::Printer;
 
@@ -45,6 +45,16 @@ fn explain_fault(err: anyhow::Error) -> anyhow::Error {
     } else {
         err
     }
+}
+
+/// Prints the answer of `--count` (a number, or `{"count": N}`); exit 1 when it is 0.
+pub fn print_count(printer: &mut Printer, global: &GlobalOpts, count: usize) -> Result<Outcome> {
+    if global.json {
+        printer.json_line(&serde_json::json!({ "count": count }))?;
+    } else {
+        printer.line(&count.to_string())?;
+    }
+    Ok(Outcome::found(count > 0))
 }
 
 /// The name of a target in messages: its path, or `<stdin>` for `-`.

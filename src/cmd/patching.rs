@@ -47,11 +47,7 @@ pub fn open_target(path: &Path, global: &GlobalOpts) -> Result<(Target, View)> {
         Access::Patch
     };
     let target = Target::open(path, access)?;
-    let plan = ReadPlan {
-        no_mmap: global.no_mmap,
-        limit: None,
-    };
-    let view = map::view_of_file(&target.file, &target.real, plan)?;
+    let view = map::view_of_file(&target.file, &target.real, ReadPlan::whole(global.no_mmap))?;
     Ok((target, view))
 }
 
