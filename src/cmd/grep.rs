@@ -60,7 +60,7 @@ pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
                     .collect(),
             );
         }
-        print_record(printer, args, start, &record)?;
+        print_match(printer, args, start, &record)?;
     }
     Ok(Outcome::found(matches > 0))
 }
@@ -98,12 +98,7 @@ fn count_matches(re: &Regex, hay: &[u8], max: usize) -> usize {
     count
 }
 
-fn print_record(
-    printer: &mut Printer,
-    args: &GrepArgs,
-    offset: usize,
-    record: &[u8],
-) -> Result<()> {
+fn print_match(printer: &mut Printer, args: &GrepArgs, offset: usize, record: &[u8]) -> Result<()> {
     if args.format == Format::Hex {
         printer.hex_dump(offset as u64, record)?;
         return Ok(());

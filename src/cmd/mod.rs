@@ -15,9 +15,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, GlobalOpts};
+use crate::cli::{Cli, Command, Format, GlobalOpts};
 use crate::exit::Outcome;
-use crate::output::Printer;
+use crate::output::{Printer, json_bytes};
 
 pub fn dispatch(cli: Cli, printer: &mut Printer) -> Result<Outcome> {
     let global = &cli.global;
@@ -45,6 +45,26 @@ fn explain_fault(err: anyhow::Error) -> anyhow::Error {
     } else {
         err
     }
+}
+
+/// Prints one record of `read` or `slice`: in `format`, or as `{"offset", "length", "data"}`.
+pub fn print_record(
+    printer: &mut Printer,
+    global: &GlobalOpts,
+    format: Format,
+    offset: u64,
+    bytes: &[u8],
+) -> Result<()> {
+    if global.json {
+        printer.json_line(&serde_json::json!({
+            "offset": offset,
+            "length": bytes.len(),
+            "data": json_bytes(bytes),
+        }))?;
+    } else {
+        printer.record(format, offset, bytes)?;
+    }
+    Ok(())
 }
 
 /// Prints the answer of `--count` (a number, or `{"count": N}`); exit 1 when it is 0.

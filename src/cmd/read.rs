@@ -5,13 +5,13 @@ use std::ops::Range;
 
 use anyhow::{Result, bail};
 use memchr::memchr;
-use serde_json::json;
 
 use crate::bytes::{parse_signed, parse_unsigned};
 use crate::cli::{Format, GlobalOpts, ReadArgs};
+use crate::cmd::print_record;
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
-use crate::output::{Printer, json_bytes};
+use crate::output::Printer;
 
 /// What each record reads.
 enum Reads {
@@ -45,16 +45,13 @@ pub fn run(args: &ReadArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
     let start = resolve_seek(seek, view.len())?;
     let records = records(&view, start, &reads, args.format == Format::Raw);
     for range in records {
-        let bytes = &view[range.clone()];
-        if global.json {
-            printer.json_line(&json!({
-                "offset": range.start,
-                "length": bytes.len(),
-                "data": json_bytes(bytes),
-            }))?;
-        } else {
-            printer.record(args.format, range.start as u64, bytes)?;
-        }
+        print_record(
+            printer,
+            global,
+            args.format,
+            range.start as u64,
+            &view[range],
+        )?;
     }
     Ok(Outcome::Done)
 }

@@ -4,12 +4,12 @@ use std::borrow::Cow;
 use std::os::unix::ffi::OsStrExt;
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::cli::{GlobalOpts, SliceArgs};
+use crate::cmd::print_record;
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
-use crate::output::{Printer, json_bytes};
+use crate::output::Printer;
 use crate::slice::Spec;
 
 pub fn run(args: &SliceArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
@@ -39,16 +39,7 @@ pub fn run(args: &SliceArgs, global: &GlobalOpts, printer: &mut Printer) -> Resu
             Some(range) => Cow::Borrowed(&view[range]),
             None => Cow::Owned(selection.gather(&view)),
         };
-        let offset = selection.lowest();
-        if global.json {
-            printer.json_line(&json!({
-                "offset": offset,
-                "length": bytes.len(),
-                "data": json_bytes(&bytes),
-            }))?;
-        } else {
-            printer.record(args.format, offset, &bytes)?;
-        }
+        print_record(printer, global, args.format, selection.lowest(), &bytes)?;
     }
     Ok(Outcome::Done)
 }
