@@ -30,7 +30,7 @@ never\t''"
 complete -c mmt -n "__fish_mmt_needs_command" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_needs_command" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_needs_command" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_needs_command" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_needs_command" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_needs_command" -s V -l version -d 'Print version'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "read" -d 'Successive reads from a file pointer, as Python\'s m.read(SIZE)'
@@ -43,7 +43,7 @@ complete -c mmt -n "__fish_mmt_needs_command" -f -a "completions" -d 'Print the 
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l seek -d 'Where the file pointer starts (negative: from the end)' -r
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l lines -d 'N successive readline() records instead of sized reads' -r
-complete -c mmt -n "__fish_mmt_using_subcommand read" -l format -d 'Output format' -r -f -a "raw\t'The exact bytes, nothing added'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
 repr\t'One Python bytes literal per record, per line'
 hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
@@ -52,9 +52,9 @@ never\t''"
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_using_subcommand read" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mmt -n "__fish_mmt_using_subcommand slice" -l format -d 'Output format' -r -f -a "raw\t'The exact bytes, nothing added'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
 repr\t'One Python bytes literal per record, per line'
 hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
@@ -63,7 +63,7 @@ never\t''"
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_using_subcommand slice" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l start -d 'Search from this offset (negative: from the end)' -r
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l end -d 'Search up to this offset (negative: from the end)' -r
@@ -79,11 +79,11 @@ complete -c mmt -n "__fish_mmt_using_subcommand find" -l escapes -d 'Byte string
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_using_subcommand find" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -s h -l help -d 'Print help'
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max -d 'Replace the first N occurrences only' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max -d 'Replace the first N occurrences only (negative: no limit)' -r
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l expect -d 'Write nothing (exit 2) unless there are exactly N replacements' -r
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -l backup -d 'Keep the original as FILE+SUFFIX first' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l backup -d 'Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)' -r
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -98,7 +98,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -l unicode -d 'UTF-8-aw
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s h -l help -d 'Print help'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
@@ -108,11 +108,11 @@ complete -c mmt -n "__fish_mmt_using_subcommand write" -l escapes -d 'Byte strin
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_using_subcommand write" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s h -l help -d 'Print help'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l group -d 'Print capture group G (index or name) instead of the whole match' -r
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-count -d 'Stop after N matches' -r
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -l format -d 'Output format' -r -f -a "raw\t'The exact bytes, nothing added'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-count -d 'Stop after N matches (negative: no limit)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
 repr\t'One Python bytes literal per record, per line'
 hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
@@ -129,7 +129,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -l fold -d 'Print each new
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
@@ -137,7 +137,7 @@ never\t''"
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l json -d 'Machine output: JSON Lines, one object per line'
-complete -c mmt -n "__fish_mmt_using_subcommand completions" -s q -l quiet -d 'Print nothing; the exit code tells'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "read" -d 'Successive reads from a file pointer, as Python\'s m.read(SIZE)'
 complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "slice" -d 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX'

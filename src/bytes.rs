@@ -128,13 +128,17 @@ pub fn parse_unsigned(arg: &OsStr, what: &str) -> Result<u64> {
     u64::try_from(value).map_err(|_| invalid(TOO_LARGE))
 }
 
-/// A cap on a count (`--max`, `--max-count`): none given means no cap.
+/// A cap on a count (`--max`, `--max-count`): none given, or a negative one, means no cap, as
+/// Python's `bytes.replace(old, new, -1)` and GNU grep's `-m -1` have it.
 pub fn parse_limit(arg: Option<&OsStr>, what: &str) -> Result<usize> {
-    match arg {
-        // A cap past the address space caps nothing.
-        Some(arg) => Ok(usize::try_from(parse_unsigned(arg, what)?).unwrap_or(usize::MAX)),
-        None => Ok(usize::MAX),
-    }
+    let Some(arg) = arg else {
+        return Ok(usize::MAX);
+    };
+    let invalid =
+        |reason: &str| anyhow::anyhow!("invalid {what} {}: {reason}", quoted(arg.as_bytes()));
+    let value = parse_number(arg.as_bytes()).map_err(|reason| invalid(&reason))?;
+    // A cap past the address space caps nothing.
+    Ok(usize::try_from(value).unwrap_or(usize::MAX))
 }
 
 const TOO_LARGE: &str = "number is too large (more than 64 bits)";
@@ -247,6 +251,22 @@ mod tests {
         for junk in ["", "-", "0x", "12x", "1.5", " 1", "--1"] {
             assert!(parse_signed_bytes(junk.as_bytes()).is_err(), "{junk:?}");
         }
+    }
+
+    #[test]
+    fn limits_take_negatives_as_no_limit() {
+        let limit = |text: &str| parse_limit(Some(OsStr::new(text)), "--max");
+        assert_eq!(limit("3").unwrap(), 3);
+        assert_eq!(limit("0").unwrap(), 0);
+        assert_eq!(limit("-1").unwrap(), usize::MAX);
+        assert_eq!(limit("-0x10").unwrap(), usize::MAX);
+        assert_eq!(limit("18446744073709551615").unwrap(), usize::MAX);
+        assert_eq!(parse_limit(None, "--max").unwrap(), usize::MAX);
+        let err = limit("x").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid --max 'x': expected a decimal or 0x hex number, found 'x'"
+        );
     }
 
     #[test]

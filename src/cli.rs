@@ -163,7 +163,7 @@ pub struct GlobalOpts {
     )]
     pub color: ColorWhen,
 
-    /// Print nothing; the exit code tells
+    /// Print nothing on standard output and no summaries; errors still go to standard error
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 }
@@ -183,6 +183,17 @@ pub enum Format {
     Repr,
     /// An xxd-style dump with absolute file offsets
     Hex,
+}
+
+impl Format {
+    /// The name as typed after `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Raw => "raw",
+            Format::Repr => "repr",
+            Format::Hex => "hex",
+        }
+    }
 }
 
 /// How NEEDLE, OLD, NEW and DATA are spelled on the command line.
@@ -261,9 +272,9 @@ pub struct ReadArgs {
     #[arg(long, value_name = "N")]
     pub lines: Option<OsString>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value = "raw")]
-    pub format: Format,
+    /// Output format [default: raw]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
@@ -275,9 +286,9 @@ pub struct SliceArgs {
     #[arg(value_name = "RANGE", required = true)]
     pub ranges: Vec<OsString>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value = "raw")]
-    pub format: Format,
+    /// Output format [default: raw]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Args)]
@@ -326,11 +337,11 @@ pub struct ReplaceArgs {
     #[arg(allow_hyphen_values = true)]
     pub old: OsString,
 
-    /// The replacement; with --regex it may use $1, ${name}
+    /// The replacement; with --regex it may use $1, ${1}, $name, ${name}, $0 and $$
     #[arg(allow_hyphen_values = true)]
     pub new: OsString,
 
-    /// Replace the first N occurrences only
+    /// Replace the first N occurrences only (negative: no limit)
     #[arg(long, value_name = "N")]
     pub max: Option<OsString>,
 
@@ -342,7 +353,7 @@ pub struct ReplaceArgs {
     #[arg(long, conflicts_with_all = ["hex"])]
     pub regex: bool,
 
-    /// Keep the original as FILE+SUFFIX first
+    /// Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)
     #[arg(long, value_name = "SUFFIX")]
     pub backup: Option<OsString>,
 
@@ -394,12 +405,39 @@ pub struct PatternOpts {
     pub unicode: bool,
 }
 
+impl PatternOpts {
+    /// The first pattern flag given, as typed, for a command that has no pattern to apply it to.
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.ignore_case, "-i/--ignore-case"),
+            (self.dot_all, "--dot-all"),
+            (self.multi_line, "--multi-line"),
+            (self.extended, "--extended"),
+            (self.unicode, "--unicode"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
+}
+
+impl From<PatternOpts> for crate::dialect::RegexFlags {
+    fn from(opts: PatternOpts) -> Self {
+        Self {
+            ignore_case: opts.ignore_case,
+            dot_all: opts.dot_all,
+            multi_line: opts.multi_line,
+            verbose: opts.extended,
+            unicode: opts.unicode,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct GrepArgs {
     /// The file, or - for standard input
     pub file: PathBuf,
 
-    /// A regular expression (regex crate syntax, bytes semantics)
+    /// A regular expression in Python's re dialect, as a bytes pattern
     #[arg(allow_hyphen_values = true)]
     pub pattern: OsString,
 
@@ -411,7 +449,7 @@ pub struct GrepArgs {
     pub group: Option<String>,
 
     /// Print the number of matches
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["group", "byte_offset", "fold", "format"])]
     pub count: bool,
 
     /// Put OFFSET: before each record
@@ -422,13 +460,13 @@ pub struct GrepArgs {
     #[arg(long)]
     pub fold: bool,
 
-    /// Stop after N matches
+    /// Stop after N matches (negative: no limit)
     #[arg(long, value_name = "N")]
     pub max_count: Option<OsString>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value = "raw")]
-    pub format: Format,
+    /// Output format [default: raw]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub mod manual;
 pub mod output;
 
 mod bytes;
+pub(crate) mod dialect;
 #[allow(unsafe_code)]
 mod map;
 mod patch;
@@ -27,6 +28,7 @@ mod search;
 mod sink;
 mod slice;
 mod target;
+mod template;
 
 pub use map::ignore_sigxfsz;
 

@@ -5,9 +5,8 @@
 use std::io;
 use std::ops::Range;
 
-use regex::bytes::Regex;
-
-use crate::search::{Needle, python_matches};
+use crate::search::{MatchCursor, Needle, Pattern};
+use crate::template::Template;
 
 /// Replace `old[start..end]` with the plan's bytes at `new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,19 +64,21 @@ impl Plan {
         Plan::literal_in(hay, vec![0..hay.len()], old, new, max)
     }
 
-    /// Python's `re.sub(pattern, template, hay, count=max)`, with the regex crate's `$1` and
-    /// `${name}` in the template.
-    pub fn regex(hay: &[u8], re: &Regex, template: &[u8], max: usize) -> Plan {
+    /// Python's `re.sub(pattern, template, hay, count=max)`, with `$1` and `${name}` in the
+    /// template.
+    pub fn regex(hay: &[u8], pattern: &Pattern, template: &Template, max: usize) -> Plan {
+        let re = pattern.regex_for(hay);
+        let mut locs = re.capture_locations();
+        let mut cursor = MatchCursor::new(hay.len());
         let mut plan = Plan::default();
-        let matches = python_matches(
-            hay.len(),
-            |pos| re.captures_at(hay, pos),
-            |caps| caps.get(0).map_or(0..0, |m| m.range()),
-        );
-        for caps in matches.take(max) {
-            let Some(whole) = caps.get(0) else { continue };
+        while plan.edits.len() < max {
+            let Some(pos) = cursor.position() else { break };
+            let Some(whole) = re.captures_read_at(&mut locs, hay, pos) else {
+                break;
+            };
+            cursor.advance_past(whole.range());
             let from = plan.arena.len();
-            caps.expand(template, &mut plan.arena);
+            template.expand(hay, &locs, &mut plan.arena);
             plan.edits.push(Edit {
                 start: whole.start(),
                 end: whole.end(),
@@ -166,7 +167,7 @@ impl Plan {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn rewritten(old: &[u8], plan: &Plan) -> Vec<u8> {
@@ -195,15 +196,23 @@ mod tests {
         assert_eq!(plan.touched(), Some(0..11));
     }
 
+    /// `re.sub(pattern, template, hay)` as a plan, for tests.
+    pub fn regex_plan(hay: &[u8], pattern: &str, template: &str) -> Plan {
+        let pattern = Pattern::new(pattern.as_bytes(), &Default::default()).unwrap();
+        let template = Template::parse(template.as_bytes(), pattern.regex()).unwrap();
+        Plan::regex(hay, &pattern, &template, usize::MAX)
+    }
+
     #[test]
     fn regex_plans_follow_re_sub() {
-        let re = Regex::new(r"(\w+)@(?P<host>\w+)").unwrap();
         let old = b"a@b, c@d";
-        let plan = Plan::regex(old, &re, b"${host}:$1", usize::MAX);
+        let plan = regex_plan(old, r"(\w+)@(?P<host>\w+)", "${host}:$1");
         assert_eq!(rewritten(old, &plan), b"b:a, d:c");
         // re.sub(rb'x*', b'-', b'abc') == b'-a-b-c-'
-        let plan = Plan::regex(b"abc", &Regex::new("x*").unwrap(), b"-", usize::MAX);
+        let plan = regex_plan(b"abc", "x*", "-");
         assert_eq!(rewritten(b"abc", &plan), b"-a-b-c-");
+        // re.sub(rb'\B', b'-', b'') == b''
+        assert!(regex_plan(b"", r"\B", "-").is_empty());
     }
 
     #[test]
@@ -231,7 +240,7 @@ mod tests {
     #[test]
     fn streaming_rewrite_matches_render() {
         let old = b"x=1; y=22; x=333".to_vec();
-        let plan = Plan::regex(&old, &Regex::new(r"\d+").unwrap(), b"<$0>", usize::MAX);
+        let plan = regex_plan(&old, r"\d+", "<$0>");
         let mut sink = Recorder(old.clone(), Vec::new());
         plan.rewrite_into(old.len(), &mut sink).unwrap();
         assert_eq!(sink.1, b"x=<1>; y=<22>; x=<333>");

@@ -294,12 +294,7 @@ mod tests {
         assert!(text_one.starts_with("--- f\n+++ f\n@@ -1,5 +1,6 @@\n l1\n l2\n+extra\n"));
         let text_two = preview(&old, &second);
         assert!(text_two.contains("@@ -22,7 +22,7 @@"));
-        edits = Plan::regex(
-            &old,
-            &regex::bytes::Regex::new(r"(?m)^l(2|25)\n").unwrap(),
-            b"l${1}\nX\n",
-            usize::MAX,
-        );
+        edits = crate::patch::tests::regex_plan(&old, r"(?m)^l(2|25)\n", "l${1}\nX\n");
         let both = preview(&old, &edits);
         assert!(
             both.contains("@@ -23,6 +24,7 @@\n l23\n l24\n l25\n+X\n"),

@@ -3,11 +3,11 @@
 
 use std::ops::Range;
 
-use anyhow::{Context, Result};
+use anyhow::{Result, anyhow};
 use memchr::memmem;
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::cli::PatternOpts;
+use crate::dialect::{RegexFlags, translate};
 
 /// The part of the haystack a `find(sub, start, end)` looks at, with Python's clamping:
 /// negative bounds count from the end, and both are clamped into the haystack.
@@ -23,6 +23,15 @@ pub fn clamp_bounds(len: usize, start: Option<i64>, end: Option<i64>) -> Range<u
         absolute.clamp(0, len_i) as usize
     };
     clamp(start.unwrap_or(0))..clamp(end.unwrap_or(len_i))
+}
+
+/// Whether `bytes.count(sub, start)` counts nothing because `start` lies past the end: Python
+/// clamps a start past the end for `find` (and mmap clamps it for its own `find` and `rfind`),
+/// but `count` leaves it there, so even an empty needle is not found (`b"aaa".count(b"", 10)`
+/// is 0, while `mmap.find(b"", 10)` is 3).
+pub fn starts_past_end(len: usize, start: Option<i64>) -> bool {
+    let len_i = i64::try_from(len).unwrap_or(i64::MAX);
+    start.is_some_and(|start| start > len_i)
 }
 
 /// The parts of `bounds` a literal search must look at: all of it; or, in a sparse file (with
@@ -150,17 +159,48 @@ impl<'n> Needle<'n> {
     }
 }
 
-/// Builds a bytes regex with Python's `re` flags. Unicode is off unless asked for, so that
-/// `.`, `[^.]` and `\W` match any single byte and case folding is ASCII, as with a bytes pattern.
-pub fn build_regex(pattern: &str, flags: &PatternOpts) -> Result<Regex> {
-    RegexBuilder::new(pattern)
-        .unicode(flags.unicode)
-        .case_insensitive(flags.ignore_case)
-        .dot_matches_new_line(flags.dot_all)
-        .multi_line(flags.multi_line)
-        .ignore_whitespace(flags.extended)
-        .build()
-        .context("invalid pattern")
+/// A pattern of Python's `re` dialect, compiled for the regex crate.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    regex: Regex,
+    /// The same pattern for an empty haystack, where Python reads it differently (`\B`).
+    on_empty: Option<Regex>,
+}
+
+impl Pattern {
+    /// Reads `pattern` as Python's `re.compile` with `flags` would, refusing what Python refuses
+    /// and what the linear-time engine cannot do. Unicode is off unless asked for, so that `.`,
+    /// `[^.]` and `\W` match any single byte and case folding is ASCII, as with a bytes pattern.
+    pub fn new(pattern: &[u8], flags: &RegexFlags) -> Result<Pattern> {
+        let translation =
+            translate(pattern, flags).map_err(|err| anyhow!("invalid pattern: {err}"))?;
+        let build = |source: &str| {
+            RegexBuilder::new(source)
+                .unicode(flags.unicode)
+                .case_insensitive(flags.ignore_case)
+                .dot_matches_new_line(flags.dot_all)
+                .multi_line(flags.multi_line)
+                .build()
+                .map_err(|err| anyhow!("invalid pattern: {err}"))
+        };
+        Ok(Pattern {
+            regex: build(&translation.pattern)?,
+            on_empty: translation.on_empty.as_deref().map(build).transpose()?,
+        })
+    }
+
+    /// The compiled regex to run over `hay`.
+    pub fn regex_for(&self, hay: &[u8]) -> &Regex {
+        match &self.on_empty {
+            Some(on_empty) if hay.is_empty() => on_empty,
+            _ => &self.regex,
+        }
+    }
+
+    /// The regex whose groups and names describe the pattern (every variant has the same).
+    pub fn regex(&self) -> &Regex {
+        &self.regex
+    }
 }
 
 /// Steps through the matches of a regex the way Python 3.7+ does (`re.finditer`, `re.sub`):
@@ -223,6 +263,15 @@ mod tests {
 
     fn whole(hay: &[u8]) -> Vec<Range<usize>> {
         vec![0..hay.len()]
+    }
+
+    #[test]
+    fn count_leaves_a_start_past_the_end_there() {
+        assert!(starts_past_end(3, Some(4)));
+        assert!(!starts_past_end(3, Some(3)));
+        assert!(!starts_past_end(3, Some(-10)));
+        assert!(!starts_past_end(3, None));
+        assert!(starts_past_end(0, Some(i64::MAX)));
     }
 
     #[test]
@@ -294,18 +343,21 @@ mod tests {
 
     #[test]
     fn bytes_semantics_by_default() {
-        let flags = PatternOpts {
-            ignore_case: false,
-            dot_all: false,
-            multi_line: false,
-            extended: false,
-            unicode: false,
-        };
-        let re = build_regex(r"\W", &flags).unwrap();
-        assert!(re.is_match(b"\xff"));
-        let re = build_regex(r"\xff", &flags).unwrap();
-        assert!(re.is_match(b"\xff"));
-        assert!(!re.is_match("ÿ".as_bytes()));
+        let flags = RegexFlags::default();
+        let re = Pattern::new(br"\W", &flags).unwrap();
+        assert!(re.regex().is_match(b"\xff"));
+        let re = Pattern::new(br"\xff", &flags).unwrap();
+        assert!(re.regex().is_match(b"\xff"));
+        assert!(!re.regex().is_match("ÿ".as_bytes()));
+    }
+
+    #[test]
+    fn non_boundary_never_matches_an_empty_haystack() {
+        let re = Pattern::new(br"\B", &RegexFlags::default()).unwrap();
+        assert!(!re.regex_for(b"").is_match(b""));
+        assert!(re.regex_for(b"ab").is_match(b"ab"));
+        let plain = Pattern::new(b"x*", &RegexFlags::default()).unwrap();
+        assert!(plain.regex_for(b"").is_match(b""));
     }
 }
 

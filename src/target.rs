@@ -241,11 +241,23 @@ pub enum BackupMethod {
     Copy,
 }
 
-/// `path` + `suffix`, as `sed -i SUFFIX` names its backup.
-pub fn backup_path(path: &Path, suffix: &OsStr) -> PathBuf {
+/// `path` + `suffix`, as `sed -i SUFFIX` names its backup. The suffix must make another name in
+/// the same directory: an empty one would be the file itself, and one with a `/` a path
+/// elsewhere.
+pub fn backup_path(path: &Path, suffix: &OsStr) -> Result<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    if suffix.is_empty() {
+        bail!("--backup needs a suffix such as .bak (an empty one names the file itself)");
+    }
+    if suffix.as_bytes().contains(&b'/') {
+        bail!(
+            "--backup takes a suffix for the file's own name, such as .bak, not a path ({})",
+            suffix.to_string_lossy()
+        );
+    }
     let mut name = path.as_os_str().to_os_string();
     name.push(suffix);
-    PathBuf::from(name)
+    Ok(PathBuf::from(name))
 }
 
 /// Copies a file without following the creation through a symlink at `to` (`to` is new).

@@ -1,6 +1,6 @@
 //! `mmt find FILE NEEDLE`: byte offsets of a literal, as `m.find`, `m.rfind` and `bytes.count`.
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde_json::json;
 
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
@@ -10,9 +10,15 @@ use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
 use crate::progress::{self, Progress};
-use crate::search::{Needle, clamp_bounds, search_windows, split_windows};
+use crate::search::{Needle, clamp_bounds, search_windows, split_windows, starts_past_end};
 
 pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
+    if args.overlapping && !(args.all || args.count) {
+        bail!(
+            "--overlapping changes what --all lists and what --count counts; add one of them \
+             (the first and the last occurrence do not depend on it)"
+        );
+    }
     let needle = parse_byte_string(&args.needle, Spelling::from(args.bytes), "NEEDLE")?;
     let start = args
         .start
@@ -26,6 +32,16 @@ pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         .transpose()?;
     let view = map::open_view(&args.file, ReadPlan::whole(global.no_mmap))?;
     let bounds = clamp_bounds(view.len(), start, end);
+    // `--count` is `bytes.count` and `--all` lists what it counts; the first and the last are
+    // mmap's `find` and `rfind`, which clamp the start instead.
+    let listing = args.count || args.all;
+    if listing && starts_past_end(view.len(), start) {
+        return if args.count {
+            print_count(printer, global, 0)
+        } else {
+            Ok(Outcome::NothingMatched)
+        };
+    }
     let scanned = bounds.len() as u64;
     let windows = split_windows(
         search_windows(view.data_extents(), &needle, bounds.clone()),

@@ -4,32 +4,38 @@
 use std::borrow::Cow;
 use std::os::unix::ffi::OsStrExt;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use regex::bytes::{CaptureLocations, Regex};
 use serde_json::{Value, json};
 
 use crate::bytes::parse_limit;
 use crate::cli::{Format, GlobalOpts, GrepArgs};
-use crate::cmd::print_count;
+use crate::cmd::{print_count, record_format};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::{Paint, Printer, json_bytes};
-use crate::search::{MatchCursor, build_regex};
+use crate::search::{MatchCursor, Pattern, python_matches};
+use crate::template::count_groups;
 
 pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
-    let pattern = std::str::from_utf8(args.pattern.as_bytes())
-        .context("PATTERN is not valid UTF-8 (write bytes as \\xNN)")?;
-    let re = build_regex(pattern, &args.flags)?;
+    let format = record_format(args.format, global)?;
+    if global.json {
+        refuse_beside_json(args)?;
+    }
+    let pattern = Pattern::new(args.pattern.as_bytes(), &args.flags.into())?;
     let group = match &args.group {
-        Some(name) => group_index(&re, name)?,
+        Some(name) => group_index(pattern.regex(), name)?,
         None => 0,
     };
     let max = parse_limit(args.max_count.as_deref(), "--max-count")?;
     let view = map::open_view(&args.file, ReadPlan::whole(global.no_mmap))?;
     view.expect_sequential_scan();
+    let re = pattern.regex_for(&view);
 
     if args.count {
-        let count = count_matches(&re, &view, max);
+        let count = python_matches(view.len(), |pos| re.find_at(&view, pos), |m| m.range())
+            .take(max)
+            .count();
         return print_count(printer, global, count);
     }
 
@@ -44,7 +50,7 @@ pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
         cursor.advance_past(whole.range());
         matches += 1;
         if global.json {
-            printer.json_line(&match_json(&re, &locs, &view))?;
+            printer.json_line(&match_json(re, &locs, &view))?;
             continue;
         }
         // A group that did not take part in this match prints nothing for it.
@@ -60,7 +66,7 @@ pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
                     .collect(),
             );
         }
-        print_match(printer, args, start, &record)?;
+        print_match(printer, args, format, start, &record)?;
     }
     Ok(Outcome::found(matches > 0))
 }
@@ -73,8 +79,8 @@ fn group_index(re: &Regex, name: &str) -> Result<usize> {
             return Ok(index);
         }
         bail!(
-            "--group {index}: the pattern has no group {index} (it has {} groups)",
-            groups - 1
+            "--group {index}: the pattern has no group {index} (it has {})",
+            count_groups(groups - 1)
         );
     }
     match re.capture_names().position(|n| n == Some(name)) {
@@ -83,23 +89,31 @@ fn group_index(re: &Regex, name: &str) -> Result<usize> {
     }
 }
 
-/// The number of matches, without asking for capture groups (the fast path).
-fn count_matches(re: &Regex, hay: &[u8], max: usize) -> usize {
-    let mut cursor = MatchCursor::new(hay.len());
-    let mut count = 0;
-    while count < max {
-        let Some(pos) = cursor.position() else { break };
-        let Some(found) = re.find_at(hay, pos) else {
-            break;
-        };
-        cursor.advance_past(found.range());
-        count += 1;
+/// `--json` prints every match with its offsets and all its groups; the flags that shape text
+/// records would be ignored there, so they are refused.
+fn refuse_beside_json(args: &GrepArgs) -> Result<()> {
+    let text_only = [
+        (args.group.is_some(), "--group"),
+        (args.byte_offset, "-b/--byte-offset"),
+        (args.fold, "--fold"),
+    ];
+    if let Some((_, flag)) = text_only.iter().find(|(given, _)| *given) {
+        bail!(
+            "{flag} shapes text records, and --json prints every match with its offsets and all \
+             its groups; give one of them"
+        );
     }
-    count
+    Ok(())
 }
 
-fn print_match(printer: &mut Printer, args: &GrepArgs, offset: usize, record: &[u8]) -> Result<()> {
-    if args.format == Format::Hex {
+fn print_match(
+    printer: &mut Printer,
+    args: &GrepArgs,
+    format: Format,
+    offset: usize,
+    record: &[u8],
+) -> Result<()> {
+    if format == Format::Hex {
         printer.hex_dump(offset as u64, record)?;
         return Ok(());
     }
@@ -107,7 +121,7 @@ fn print_match(printer: &mut Printer, args: &GrepArgs, offset: usize, record: &[
         printer.painted(Paint::Offset, offset.to_string().as_bytes())?;
         printer.raw(b":")?;
     }
-    match args.format {
+    match format {
         Format::Repr => printer.record(Format::Repr, offset as u64, record)?,
         _ => {
             printer.painted(Paint::Match, record)?;

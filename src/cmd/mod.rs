@@ -13,7 +13,7 @@ mod write;
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::cli::{Cli, Command, Format, GlobalOpts};
 use crate::exit::Outcome;
@@ -44,6 +44,19 @@ fn explain_fault(err: anyhow::Error) -> anyhow::Error {
         err.context("file was truncated while mapped (use --no-mmap to work on a copy in memory)")
     } else {
         err
+    }
+}
+
+/// The format of records: `--format` as given (raw when not given), refused beside `--json`,
+/// which is an output format of its own, so that neither is silently ignored.
+pub fn record_format(format: Option<Format>, global: &GlobalOpts) -> Result<Format> {
+    match format {
+        Some(format) if global.json => bail!(
+            "--format {} and --json are two output formats; give one of them",
+            format.name()
+        ),
+        Some(format) => Ok(format),
+        None => Ok(Format::Raw),
     }
 }
 

@@ -8,7 +8,7 @@ use memchr::memchr;
 
 use crate::bytes::{parse_signed, parse_unsigned};
 use crate::cli::{Format, GlobalOpts, ReadArgs};
-use crate::cmd::print_record;
+use crate::cmd::{print_record, record_format};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
@@ -22,6 +22,7 @@ enum Reads {
 }
 
 pub fn run(args: &ReadArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
+    let format = record_format(args.format, global)?;
     let seek = args
         .seek
         .as_deref()
@@ -43,15 +44,16 @@ pub fn run(args: &ReadArgs, global: &GlobalOpts, printer: &mut Printer) -> Resul
     };
     let view = map::open_view(&args.file, plan)?;
     let start = resolve_seek(seek, view.len())?;
-    let records = records(&view, start, &reads, args.format == Format::Raw);
+    let (records, empty_after) = records(&view, start, &reads);
     for range in records {
-        print_record(
-            printer,
-            global,
-            args.format,
-            range.start as u64,
-            &view[range],
-        )?;
+        print_record(printer, global, format, range.start as u64, &view[range])?;
+    }
+    // `readline()` at the end returns b'' every time: each is a record in JSON and repr, as in
+    // Python; raw bytes show nothing for them.
+    if global.json || format != Format::Raw {
+        for _ in 0..empty_after {
+            print_record(printer, global, format, view.len() as u64, b"")?;
+        }
     }
     Ok(Outcome::Done)
 }
@@ -84,11 +86,12 @@ fn resolve_seek(seek: Option<i64>, len: usize) -> Result<usize> {
     }
 }
 
-/// The ranges the successive reads return. Past the end a read is short or empty; in raw format
-/// empty records print nothing, so reading stops at the end.
-fn records(data: &[u8], start: usize, reads: &Reads, stop_at_end: bool) -> Vec<Range<usize>> {
+/// The ranges the successive reads return, and how many `readline()` records follow them at the
+/// end of the data, each empty (counted, not listed: `--lines` may ask for billions).
+fn records(data: &[u8], start: usize, reads: &Reads) -> (Vec<Range<usize>>, u64) {
     let mut pos = start;
     let mut out = Vec::new();
+    let mut empty_after = 0;
     match reads {
         Reads::Sized(sizes) => {
             for &size in sizes {
@@ -101,8 +104,9 @@ fn records(data: &[u8], start: usize, reads: &Reads, stop_at_end: bool) -> Vec<R
             }
         }
         Reads::Lines(n) => {
-            for _ in 0..*n {
-                if stop_at_end && pos == data.len() {
+            for done in 0..*n {
+                if pos == data.len() {
+                    empty_after = n - done;
                     break;
                 }
                 let end = memchr(b'\n', &data[pos..]).map_or(data.len(), |nl| pos + nl + 1);
@@ -111,7 +115,7 @@ fn records(data: &[u8], start: usize, reads: &Reads, stop_at_end: bool) -> Vec<R
             }
         }
     }
-    out
+    (out, empty_after)
 }
 
 #[cfg(test)]
@@ -121,20 +125,21 @@ mod tests {
     #[test]
     fn sized_reads_advance_the_pointer_like_python() {
         let data = b"Lorem ipsum dolor sit amet";
-        let got = records(data, 0, &Reads::Sized(vec![10, 10, 100, 5]), false);
-        assert_eq!(got, [0..10, 10..20, 20..26, 26..26]);
+        let got = records(data, 0, &Reads::Sized(vec![10, 10, 100, 5]));
+        assert_eq!(got, (vec![0..10, 10..20, 20..26, 26..26], 0));
         assert_eq!(
-            records(data, 20, &Reads::Sized(vec![-1]), false),
-            vec![20..26]
+            records(data, 20, &Reads::Sized(vec![-1])),
+            (vec![20..26], 0)
         );
     }
 
     #[test]
     fn lines_keep_their_newlines() {
         let data = b"a\nbb\nc";
-        let got = records(data, 0, &Reads::Lines(4), false);
-        assert_eq!(got, [0..2, 2..5, 5..6, 6..6]);
-        assert_eq!(records(data, 0, &Reads::Lines(u64::MAX), true).len(), 3);
+        let got = records(data, 0, &Reads::Lines(4));
+        assert_eq!(got, (vec![0..2, 2..5, 5..6], 1));
+        assert_eq!(records(data, 0, &Reads::Lines(u64::MAX)).1, u64::MAX - 3);
+        assert_eq!(records(data, 6, &Reads::Lines(2)), (vec![], 2));
     }
 
     #[test]
@@ -206,7 +211,8 @@ mod properties {
             let start = start.min(data.len());
             let mut pointer = Pointer { data: &data, pos: start };
             let expected: Vec<Vec<u8>> = sizes.iter().map(|&n| pointer.read(n)).collect();
-            let got: Vec<Vec<u8>> = records(&data, start, &Reads::Sized(sizes), false)
+            let got: Vec<Vec<u8>> = records(&data, start, &Reads::Sized(sizes))
+                .0
                 .into_iter()
                 .map(|r| data[r].to_vec())
                 .collect();
@@ -214,9 +220,11 @@ mod properties {
 
             let mut pointer = Pointer { data: &data, pos: start };
             let expected: Vec<Vec<u8>> = (0..lines).map(|_| pointer.readline()).collect();
-            let got: Vec<Vec<u8>> = records(&data, start, &Reads::Lines(lines), false)
+            let (listed, empty_after) = records(&data, start, &Reads::Lines(lines));
+            let got: Vec<Vec<u8>> = listed
                 .into_iter()
                 .map(|r| data[r].to_vec())
+                .chain((0..empty_after).map(|_| Vec::new()))
                 .collect();
             prop_assert_eq!(got, expected);
         }

@@ -6,13 +6,14 @@ use std::os::unix::ffi::OsStrExt;
 use anyhow::Result;
 
 use crate::cli::{GlobalOpts, SliceArgs};
-use crate::cmd::print_record;
+use crate::cmd::{print_record, record_format};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
 use crate::slice::Spec;
 
 pub fn run(args: &SliceArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
+    let format = record_format(args.format, global)?;
     let specs: Vec<Spec> = args
         .ranges
         .iter()
@@ -39,7 +40,7 @@ pub fn run(args: &SliceArgs, global: &GlobalOpts, printer: &mut Printer) -> Resu
             Some(range) => Cow::Borrowed(&view[range]),
             None => Cow::Owned(selection.gather(&view)),
         };
-        print_record(printer, global, args.format, selection.lowest(), &bytes)?;
+        print_record(printer, global, format, selection.lowest(), &bytes)?;
     }
     Ok(Outcome::Done)
 }

@@ -73,11 +73,12 @@ fn numbers_past_64_bits_and_negative_counts() {
         .output()
         .unwrap();
     assert_error(&out, "invalid --lines '-1': must not be negative");
-    let out = sb
-        .mmt(["replace", "lorem.txt", "a", "b", "--max", "-1"])
-        .output()
-        .unwrap();
-    assert_error(&out, "invalid --max '-1': must not be negative");
+    // A negative cap is no cap, as Python's count=-1 (and GNU grep's -m -1).
+    sb.mmt(["replace", "lorem.txt", "a", "b", "--max", "-1"])
+        .assert()
+        .success()
+        .stderr("lorem.txt: 50 replacements\n");
+    assert!(!sb.read("lorem.txt").contains(&b'a'));
     let out = sb
         .mmt(["grep", "lorem.txt", "a", "--max-count", "0x"])
         .output()
@@ -110,11 +111,26 @@ fn invalid_utf8_in_names_and_arguments() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n");
+    // A bytes pattern may hold any byte, as a Python bytes pattern may.
+    sb.mmt([
+        OsStr::new("grep"),
+        name,
+        OsStr::from_bytes(b"\xff."),
+        OsStr::new("-b"),
+    ])
+    .assert()
+    .success()
+    .stdout(&b"1:\xffb\n"[..]);
     let out = sb
-        .mmt([OsStr::new("grep"), name, OsStr::from_bytes(b"\xff")])
+        .mmt([
+            OsStr::new("grep"),
+            name,
+            OsStr::from_bytes(b"\xff"),
+            OsStr::new("--unicode"),
+        ])
         .output()
         .unwrap();
-    assert_error(&out, "PATTERN is not valid UTF-8");
+    assert_error(&out, "a --unicode pattern must be valid UTF-8");
     let out = sb
         .mmt([OsStr::new("read"), OsStr::from_bytes(b"missing\xff")])
         .output()

@@ -150,7 +150,7 @@ fn missing_groups_and_bad_patterns_are_errors() {
         .unwrap();
     assert_error(
         &out,
-        "lorem.txt: --group 2: the pattern has no group 2 (it has 1 groups)",
+        "lorem.txt: --group 2: the pattern has no group 2 (it has 1 group)",
     );
     let out = sb
         .mmt(["grep", "lorem.txt", "(a)", "--group", "-1"])
@@ -163,12 +163,21 @@ fn missing_groups_and_bad_patterns_are_errors() {
         .unwrap();
     assert_error(&out, "no group named name");
     let out = sb.mmt(["grep", "lorem.txt", "(unclosed"]).output().unwrap();
-    assert_error(&out, "lorem.txt: invalid pattern: regex parse error");
+    assert_error(
+        &out,
+        "lorem.txt: invalid pattern: missing ), unterminated subpattern at position 0",
+    );
     let out = sb
         .mmt(["grep", "lorem.txt", r"\w{1000}{1000}{1000}"])
         .output()
         .unwrap();
-    assert_error(&out, "invalid pattern");
+    assert_error(&out, "invalid pattern: multiple repeat at position 8");
+    // Within Python's grammar but past the engine's size limit: the regex crate's reason.
+    let out = sb
+        .mmt(["grep", "lorem.txt", r"(?:\w{1000}){1000}"])
+        .output()
+        .unwrap();
+    assert_error(&out, "invalid pattern: Compiled regex exceeds size limit");
 }
 
 #[test]
@@ -252,4 +261,33 @@ fn regression_repeated_group_that_can_match_empty() {
         .assert()
         .success()
         .stdout("1:a\n");
+}
+
+/// A documented difference from Python: `$` without `--multi-line` is the very end only; Python
+/// also matches just before a final newline (`re.findall(rb'a$', b'a\n')` finds one).
+#[test]
+fn dollar_matches_only_at_the_very_end() {
+    let sb = Sandbox::new();
+    sb.write("f", b"a\n");
+    sb.mmt(["grep", "f", "a$"]).assert().code(1);
+    sb.mmt(["grep", "f", "a$", "--multi-line", "-b"])
+        .assert()
+        .success()
+        .stdout("0:a\n");
+    sb.mmt(["grep", "f", r"a\n$", "-b"])
+        .assert()
+        .success()
+        .stdout("0:a\n\n");
+}
+
+/// A documented difference from Python: after an empty match Python retries the same place for
+/// a non-empty match (`|a` on `a`: (0,0), (0,1), (1,1)); mmt moves on a byte.
+#[test]
+fn after_an_empty_match_mmt_moves_on_a_byte() {
+    let sb = Sandbox::new();
+    sb.write("f", b"a");
+    sb.mmt(["grep", "f", "|a", "-b"])
+        .assert()
+        .success()
+        .stdout("0:\n1:\n");
 }
