@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mmt_global_optspecs
-    string join \n copy no-mmap json color= q/quiet h/help V/version
+    string join \n copy no-mmap json color= q/quiet j/threads= h/help V/version
 end
 
 function __fish_mmt_needs_command
@@ -27,7 +27,8 @@ end
 complete -c mmt -n "__fish_mmt_needs_command" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_needs_command" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_needs_command" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_needs_command" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_needs_command" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_needs_command" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_needs_command" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
@@ -41,15 +42,16 @@ complete -c mmt -n "__fish_mmt_needs_command" -f -a "write" -d 'Overwrite len(DA
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "grep" -d 'A bytes regular expression over the whole file, as Python\'s re with a bytes pattern'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mmt -n "__fish_mmt_using_subcommand read" -l seek -d 'Where the file pointer starts (negative: from the end)' -r
-complete -c mmt -n "__fish_mmt_using_subcommand read" -l lines -d 'N successive readline() records instead of sized reads' -r
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l seek -d 'Where the file pointer starts (negative: from the end)' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l lines -d 'N successive readline() records instead of sized reads' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
 repr\t'One Python bytes literal per record, per line'
 hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand read" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
@@ -60,34 +62,51 @@ hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand slice" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c mmt -n "__fish_mmt_using_subcommand find" -l start -d 'Search from this offset (negative: from the end)' -r
-complete -c mmt -n "__fish_mmt_using_subcommand find" -l end -d 'Search up to this offset (negative: from the end)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l start -d 'Search from this offset (negative: from the end)' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l end -d 'Search up to this offset (negative: from the end)' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l files-from -d 'Read the paths from LIST, one per line (- for standard input)' -r -F
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l files0-from -d 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)' -r -F
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l all -d 'Every non-overlapping occurrence, in order'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l count -d 'Print the number of occurrences'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l last -d 'The last occurrence, as m.rfind'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l overlapping -d 'With --all or --count, occurrences may overlap'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
-complete -c mmt -n "__fish_mmt_using_subcommand find" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l hidden -d 'Walk hidden files and directories too'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l no-ignore -d 'Walk what .gitignore, .ignore and .git/info/exclude would leave out'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s L -l follow -d 'Follow symbolic links while walking'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s H -l with-filename -d 'Start every record with PATH: even for one file'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l no-filename -d 'Never start a record with PATH:'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -s h -l help -d 'Print help'
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max -d 'Replace the first N occurrences only (negative: no limit)' -r
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -l expect -d 'Write nothing (exit 2) unless there are exactly N replacements' -r
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -l backup -d 'Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max -d 'Replace the first N occurrences only (negative: no limit)' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l expect -d 'Write nothing (exit 2) unless there are exactly N replacements in all' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l backup -d 'Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l files-from -d 'Read the paths from LIST, one per line (- for standard input)' -r -F
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l files0-from -d 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)' -r -F
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l regex -d 'OLD is a regular expression (the dialect and flags of grep)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l binary -d 'Patch binary files met while walking a directory too (named files always are)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s i -l ignore-case -d 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
@@ -95,7 +114,12 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -l dot-all -d '. matche
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l extended -d 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l unicode -d 'UTF-8-aware classes and case folding instead of bytes semantics'
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hidden -d 'Walk hidden files and directories too'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-ignore -d 'Walk what .gitignore, .ignore and .git/info/exclude would leave out'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s L -l follow -d 'Follow symbolic links while walking'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s H -l with-filename -d 'Start every record with PATH: even for one file'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-filename -d 'Never start a record with PATH:'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
@@ -103,21 +127,27 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -s h -l help -d 'Print 
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand write" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
-complete -c mmt -n "__fish_mmt_using_subcommand write" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s h -l help -d 'Print help'
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -l group -d 'Print capture group G (index or name) instead of the whole match' -r
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-count -d 'Stop after N matches (negative: no limit)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l group -d 'Print capture group G (index or name) instead of the whole match' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-count -d 'Stop after N matches (negative: no limit)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
 repr\t'One Python bytes literal per record, per line'
 hex\t'An xxd-style dump with absolute file offsets'"
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l files-from -d 'Read the paths from LIST, one per line (- for standard input)' -r -F
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l files0-from -d 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)' -r -F
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s i -l ignore-case -d 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l dot-all -d '. matches a newline too (DOTALL)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
@@ -126,7 +156,12 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -l unicode -d 'UTF-8-aware
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l count -d 'Print the number of matches'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s b -l byte-offset -d 'Put OFFSET: before each record'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l fold -d 'Print each newline inside a record as a space'
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l hidden -d 'Walk hidden files and directories too'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l no-ignore -d 'Walk what .gitignore, .ignore and .git/info/exclude would leave out'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s L -l follow -d 'Follow symbolic links while walking'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s H -l with-filename -d 'Start every record with PATH: even for one file'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l no-filename -d 'Never start a record with PATH:'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
@@ -134,7 +169,8 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -s h -l help -d 'Print hel
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand completions" -l copy -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'

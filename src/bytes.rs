@@ -8,26 +8,12 @@ use std::os::unix::ffi::OsStrExt;
 
 use anyhow::Result;
 
-use crate::cli::ByteStringOpts;
-
 /// How a byte string is spelled on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spelling {
     Literal,
     Hex,
     Escapes,
-}
-
-impl From<ByteStringOpts> for Spelling {
-    fn from(opts: ByteStringOpts) -> Self {
-        if opts.hex {
-            Self::Hex
-        } else if opts.escapes {
-            Self::Escapes
-        } else {
-            Self::Literal
-        }
-    }
 }
 
 /// The bytes an argument stands for. `what` names the argument in errors ("NEEDLE").

@@ -16,9 +16,11 @@ pub mod cmd;
 pub mod exit;
 pub mod manual;
 pub mod output;
+pub mod settings;
 
 mod bytes;
 pub(crate) mod dialect;
+mod drive;
 #[allow(unsafe_code)]
 mod map;
 mod patch;
@@ -27,9 +29,11 @@ mod progress;
 mod search;
 mod sink;
 mod slice;
+mod source;
 mod target;
 mod template;
 
+pub use drive::is_broken_pipe;
 pub use map::ignore_sigxfsz;
 
 /// The configuration of every property test: `default` cases keep `cargo test` quick, and

@@ -5,10 +5,8 @@
 
 #![forbid(unsafe_code)]
 
-use std::io;
-
 use mmt::exit::ExitCode;
-use mmt::{cli, cmd, output};
+use mmt::{cli, cmd};
 
 fn main() -> std::process::ExitCode {
     let cli = match cli::parse() {
@@ -16,18 +14,12 @@ fn main() -> std::process::ExitCode {
         Err(err) => return usage_error(&err).into(),
     };
     mmt::ignore_sigxfsz();
-    let mut printer = output::Printer::new(&cli.global);
-    let result = cmd::dispatch(cli, &mut printer).and_then(|outcome| {
-        printer.flush()?;
-        Ok(outcome)
-    });
-    match result {
-        Ok(outcome) => ExitCode::from(outcome).into(),
+    match cmd::dispatch(cli) {
+        Ok(code) => code.into(),
         // The reader went away (`mmt ... | head`): what it wanted was printed, so this is a
         // quiet, successful end, as in ripgrep.
-        Err(err) if is_broken_pipe(&err) => ExitCode::Success.into(),
+        Err(err) if mmt::is_broken_pipe(&err) => ExitCode::Success.into(),
         Err(err) => {
-            let _ = printer.flush();
             eprintln!("mmt: {err:#}");
             ExitCode::Error.into()
         }
@@ -50,12 +42,4 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);
     eprint!("mmt: {message}");
     ExitCode::Error
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
 }

@@ -7,8 +7,10 @@
 //! copy-on-write one ([`map_private`]); commands never call `mmap` themselves.
 //!
 //! Mapping has one sharp edge that reading does not: when another process truncates a mapped
-//! file, touching the lost pages raises SIGBUS. [`arm_sigbus_guard`] turns that into the same
-//! kind of `mmt: FILE: ...` message every other error gets, instead of a bare "Bus error".
+//! file, touching the lost pages raises SIGBUS. Every map is registered with its address range
+//! and its file's message while it lives ([`Registration`]); the SIGBUS handler looks up the
+//! faulting address and prints that file's `mmt: FILE: ...` message, the same kind every other
+//! error gets, instead of a bare "Bus error", whichever thread faulted.
 //!
 //! Being the crate's one module with `unsafe`, it also holds the two other system calls that
 //! need it: ignoring SIGXFSZ and starting writeback of a range.
@@ -19,13 +21,16 @@ use std::ops::{Deref, Range};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 use std::sync::Once;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
 
 /// The bytes of a target, mapped or owned.
 pub struct View {
+    /// Declared first so that it is dropped first: the map leaves the SIGBUS registry before
+    /// it is unmapped.
+    _registration: Option<Registration>,
     bytes: Bytes,
     /// For a sparse file, the ranges that hold data (the rest reads as zeros); `None` when the
     /// file is dense or this could not be learnt.
@@ -51,6 +56,7 @@ impl Deref for View {
 impl View {
     fn owned(bytes: Vec<u8>) -> View {
         View {
+            _registration: None,
             bytes: Bytes::Owned(bytes),
             data_extents: None,
         }
@@ -97,6 +103,17 @@ impl ReadPlan {
     }
 }
 
+/// Opens a source as a [`View`].
+pub fn open_source(source: &crate::source::Source, plan: ReadPlan) -> Result<View> {
+    match source {
+        crate::source::Source::Stdin => open_view(Path::new("-"), plan),
+        crate::source::Source::File { path, .. } => {
+            let file = File::open(path).context("cannot open")?;
+            view_of_file(&file, path, plan)
+        }
+    }
+}
+
 /// Opens `path` (`-` for standard input) as a [`View`].
 pub fn open_view(path: &Path, plan: ReadPlan) -> Result<View> {
     if path.as_os_str() == "-" {
@@ -126,7 +143,7 @@ pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
         let bytes = read_bounded(file, plan.limit).context("cannot read")?;
         return Ok(View::owned(bytes));
     }
-    let map = match map_read_only(file, len, path) {
+    let map = match map_read_only(file, len) {
         Ok(map) => map,
         // sysfs and some other file systems cannot map (ENODEV), and their sizes are only an
         // upper bound: read what is there instead.
@@ -137,7 +154,9 @@ pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
         Err(err) => return Err(err),
     };
     let sparse = kind.is_file() && meta.blocks().saturating_mul(512) < len;
+    let registration = Registration::new(map.as_ptr(), map.len(), path);
     Ok(View {
+        _registration: Some(registration),
         bytes: Bytes::Mapped(map),
         data_extents: if sparse {
             data_extents(file, len)
@@ -213,44 +232,107 @@ fn memory_for_streams() -> u64 {
     available_kib.map_or(u64::MAX, |kib| kib.saturating_mul(1024) / 2)
 }
 
-fn map_read_only(file: &File, len: u64, path: &Path) -> Result<Mmap> {
+fn map_read_only(file: &File, len: u64) -> Result<Mmap> {
     let len = map_len(len)?;
-    arm_sigbus_guard(path);
+    install_sigbus_handler();
     // SAFETY: the map is only ever read through shared references, and it lives in a `View` that
     // owns it, so no reference outlives it. What the type system cannot promise is that no other
     // process changes the file meanwhile: a concurrent write shows through (the same data race
     // every mmap-based tool such as ripgrep accepts), and a concurrent truncation raises SIGBUS
-    // on the lost pages, which `arm_sigbus_guard` turns into a clean exit 2 with a message.
+    // on the lost pages, which the SIGBUS handler turns into a clean exit 2 naming the file.
     // Users who cannot accept that use `--no-mmap`.
     let map = unsafe { MmapOptions::new().len(len).map(file) };
     map.context("cannot map")
 }
 
+/// A file that this process holds mmt's exclusive lock on (`flock`) for as long as the value
+/// lives: the proof that [`map_shared_mut`] asks for.
+#[derive(Debug)]
+pub struct LockedFile {
+    file: File,
+}
+
+impl LockedFile {
+    /// Takes the exclusive lock, waiting for another mmt that holds it.
+    pub fn lock(file: File) -> io::Result<LockedFile> {
+        file.lock()?;
+        Ok(LockedFile { file })
+    }
+}
+
+impl Deref for LockedFile {
+    type Target = File;
+
+    fn deref(&self) -> &File {
+        &self.file
+    }
+}
+
+/// A writable map (write-through or copy-on-write), registered for the SIGBUS handler while it
+/// lives.
+pub struct MappedMut {
+    /// Declared first so that it is dropped first, before the map is unmapped.
+    _registration: Registration,
+    map: MmapMut,
+}
+
+impl MappedMut {
+    fn new(map: MmapMut, path: &Path) -> MappedMut {
+        MappedMut {
+            _registration: Registration::new(map.as_ptr(), map.len(), path),
+            map,
+        }
+    }
+
+    /// Writes the changed pages in `offset..offset + len` back to the file and waits for it.
+    pub fn flush_range(&self, offset: usize, len: usize) -> io::Result<()> {
+        self.map.flush_range(offset, len)
+    }
+}
+
+impl Deref for MappedMut {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.map
+    }
+}
+
+impl std::ops::DerefMut for MappedMut {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.map
+    }
+}
+
 /// Maps `len` bytes of `file` writable and shared: every store reaches the file.
 /// The file must be open for reading and writing.
-pub fn map_shared_mut(file: &File, len: u64, path: &Path) -> Result<MmapMut> {
+pub fn map_shared_mut(file: &LockedFile, len: u64, path: &Path) -> Result<MappedMut> {
     let len = map_len(len)?;
-    arm_sigbus_guard(path);
-    // SAFETY: the caller holds an exclusive advisory lock on the file for as long as the map
-    // lives, so cooperating mmt processes do not write it concurrently; the map is owned by the
-    // caller and no reference into it escapes its lifetime. A non-cooperating process that
-    // truncates the file triggers SIGBUS, handled by the guard armed above.
-    let map = unsafe { MmapOptions::new().len(len).map_mut(file) };
-    map.context("cannot map for writing")
+    install_sigbus_handler();
+    // SAFETY: `LockedFile` proves that this process holds mmt's exclusive lock on the file, and
+    // it outlives this call, so cooperating mmt processes do not write it concurrently; the
+    // map is owned by the caller and no reference into it escapes its lifetime. A
+    // non-cooperating process that truncates the file triggers SIGBUS, which the handler turns
+    // into a clean exit naming the file.
+    let map = unsafe { MmapOptions::new().len(len).map_mut(&file.file) };
+    Ok(MappedMut::new(map.context("cannot map for writing")?, path))
 }
 
 /// Maps `len` bytes of `file` private and copy-on-write: stores stay in this process's memory
 /// and never reach the file (Python's ACCESS_COPY). Used for `--copy` dry runs.
-pub fn map_private(file: &File, len: u64, path: &Path) -> Result<MmapMut> {
+pub fn map_private(file: &File, len: u64, path: &Path) -> Result<MappedMut> {
     let len = map_len(len)?;
-    arm_sigbus_guard(path);
+    install_sigbus_handler();
     // SAFETY: a private map cannot change the file, and it is owned by the caller. Pages not yet
     // copied still show the file's current contents, so a concurrent truncation raises SIGBUS,
-    // which the guard armed above turns into a clean exit.
+    // which the handler turns into a clean exit.
     // No swap is reserved for it: a preview copies a few pages, and reserving a private copy of
     // a 64 GiB file would be refused outright (ENOMEM).
     let map = unsafe { MmapOptions::new().len(len).no_reserve_swap().map_copy(file) };
-    map.context("cannot map copy-on-write")
+    Ok(MappedMut::new(
+        map.context("cannot map copy-on-write")?,
+        path,
+    ))
 }
 
 fn map_len(len: u64) -> Result<usize> {
@@ -286,47 +368,143 @@ pub fn start_writeback(file: &File, offset: u64, len: u64) {
     }
 }
 
-/// The message the SIGBUS handler writes, prepared in advance because a signal handler may not
-/// allocate. Points at a leaked `&'static [u8]`; null until a file is mapped.
-static SIGBUS_MESSAGE: AtomicPtr<&'static [u8]> = AtomicPtr::new(std::ptr::null_mut());
-static SIGBUS_HANDLER: Once = Once::new();
+/// How many maps can be registered at once with their own message; past that, a fault is
+/// reported without the file's name (a replace over many files holds one map per changed file).
+const SLOTS: usize = 1024;
 
-/// Prepares the SIGBUS message for `path` and installs the handler (once per process).
-fn arm_sigbus_guard(path: &Path) {
-    let message = format!(
-        "mmt: {}: file was truncated while mapped, or a page of it could not be read or written \
-         (use --no-mmap to work on a copy in memory)\n",
-        path.display()
-    );
-    let leaked: &'static [u8] = Box::leak(message.into_bytes().into_boxed_slice());
-    let slot: &'static mut &'static [u8] = Box::leak(Box::new(leaked));
-    SIGBUS_MESSAGE.store(slot, Ordering::Release);
-    SIGBUS_HANDLER.call_once(install_sigbus_handler);
+/// One registered map: its address range and its message (a leaked `Box<[u8]>`, freed when
+/// the map is unregistered). `start` is 0 for a free slot and is published last, so the
+/// handler never sees a range without its message.
+struct Slot {
+    start: AtomicUsize,
+    len: AtomicUsize,
+    message: AtomicPtr<u8>,
+    message_len: AtomicUsize,
 }
 
-fn install_sigbus_handler() {
-    // SAFETY: `sigaction` is given a zeroed, then fully initialised, struct whose handler is an
-    // `extern "C"` function that only performs async-signal-safe work (an atomic load, `write`
-    // and `_exit`). Installing a handler has no other effect on Rust's invariants.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_sigbus as *const () as libc::sighandler_t;
-        libc::sigemptyset(&mut action.sa_mask);
-        action.sa_flags = 0;
-        libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+#[allow(clippy::declare_interior_mutable_const)] // a template for the array below only
+const FREE: Slot = Slot {
+    start: AtomicUsize::new(0),
+    len: AtomicUsize::new(0),
+    message: AtomicPtr::new(std::ptr::null_mut()),
+    message_len: AtomicUsize::new(0),
+};
+
+static REGISTRY: [Slot; SLOTS] = [FREE; SLOTS];
+/// Marks a slot taken while it is being filled in.
+const FILLING: usize = usize::MAX;
+
+static GENERIC_MESSAGE: &[u8] = b"mmt: a mapped file was truncated while mapped, or a page of it \
+could not be read or written (use --no-mmap to work on a copy in memory)\n";
+
+/// A map's place in the registry, given back when dropped.
+struct Registration {
+    slot: Option<usize>,
+}
+
+impl Registration {
+    fn new(start: *const u8, len: usize, path: &Path) -> Registration {
+        install_sigbus_handler();
+        let message = format!(
+            "mmt: {}: file was truncated while mapped, or a page of it could not be read or \
+             written (use --no-mmap to work on a copy in memory)\n",
+            path.display()
+        )
+        .into_bytes()
+        .into_boxed_slice();
+        let slot = REGISTRY.iter().position(|slot| {
+            slot.start
+                .compare_exchange(0, FILLING, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        });
+        if let Some(index) = slot {
+            let slot = &REGISTRY[index];
+            let message_len = message.len();
+            slot.message
+                .store(Box::into_raw(message).cast::<u8>(), Ordering::Relaxed);
+            slot.message_len.store(message_len, Ordering::Relaxed);
+            slot.len.store(len, Ordering::Relaxed);
+            // An empty map cannot fault; its start still marks the slot taken.
+            slot.start.store((start as usize).max(1), Ordering::Release);
+        }
+        Registration { slot }
     }
 }
 
-extern "C" fn on_sigbus(_signal: libc::c_int) {
-    let slot = SIGBUS_MESSAGE.load(Ordering::Acquire);
-    // SAFETY: a non-null slot points at a leaked, never-freed `&'static [u8]` (see
-    // `arm_sigbus_guard`). `write` and `_exit` are async-signal-safe; we never return into the
-    // faulting instruction, which would fault again.
-    unsafe {
-        if !slot.is_null() {
-            let message: &[u8] = *slot;
-            libc::write(2, message.as_ptr().cast(), message.len());
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let Some(index) = self.slot else { return };
+        let slot = &REGISTRY[index];
+        slot.start.store(FILLING, Ordering::Release);
+        let message = slot.message.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        let len = slot.message_len.load(Ordering::Relaxed);
+        if !message.is_null() {
+            // SAFETY: `message` came from `Box::into_raw` of a boxed slice of `len` bytes in
+            // `Registration::new`, and was taken out of the slot above, so it is freed once.
+            // The handler reads it only for a fault inside this map, and the map is alive, and
+            // not in use by any thread, while its owner drops it.
+            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(message, len)) });
         }
+        slot.start.store(0, Ordering::Release);
+    }
+}
+
+static SIGBUS_HANDLER: Once = Once::new();
+
+fn install_sigbus_handler() {
+    SIGBUS_HANDLER.call_once(|| {
+        // SAFETY: `sigaction` is given a zeroed, then fully initialised, struct whose handler is
+        // an `extern "C"` function that only performs async-signal-safe work (atomic loads,
+        // `write` and `_exit`). Installing a handler has no other effect on Rust's invariants.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigbus as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = libc::SA_SIGINFO;
+            libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut());
+        }
+    });
+}
+
+/// The registered message for a fault at `address`, if a registered map holds it.
+fn message_for(address: usize) -> Option<(*const u8, usize)> {
+    REGISTRY.iter().find_map(|slot| {
+        let start = slot.start.load(Ordering::Acquire);
+        if start == 0 || start == FILLING {
+            return None;
+        }
+        let len = slot.len.load(Ordering::Relaxed);
+        if !(start..start.saturating_add(len)).contains(&address) {
+            return None;
+        }
+        let message = slot.message.load(Ordering::Relaxed);
+        (!message.is_null()).then(|| {
+            (
+                message.cast_const(),
+                slot.message_len.load(Ordering::Relaxed),
+            )
+        })
+    })
+}
+
+extern "C" fn on_sigbus(
+    _signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    _context: *mut libc::c_void,
+) {
+    // SAFETY: the kernel passes a valid `siginfo_t` to an SA_SIGINFO handler; for SIGBUS its
+    // `si_addr` is the faulting address. A registered message stays allocated while its map
+    // lives (see `Registration::drop`). `write` and `_exit` are async-signal-safe; we never
+    // return into the faulting instruction, which would fault again.
+    unsafe {
+        let address = if info.is_null() {
+            0
+        } else {
+            (*info).si_addr() as usize
+        };
+        let (message, len) =
+            message_for(address).unwrap_or((GENERIC_MESSAGE.as_ptr(), GENERIC_MESSAGE.len()));
+        libc::write(2, message.cast(), len);
         libc::_exit(2);
     }
 }

@@ -1,24 +1,108 @@
-//! The one place that writes to standard output: raw bytes, Python `repr`, `xxd`-style dumps,
-//! JSON Lines and coloured text, through a single large buffer.
+//! The one place that writes what mmt prints: raw bytes, Python `repr`, `xxd`-style dumps, JSON
+//! Lines and coloured text, straight to standard output through a large buffer, or into a buffer
+//! of its own for one file of many (so that the files' outputs can be put in a fixed order
+//! whatever thread finished first).
 //!
 //! Raw file bytes never pass through a colour-stripping stream (it would eat escape sequences
 //! that are part of the data): colour is decided once, and styles are written only when on.
 
 use std::io::{self, Write};
 use std::ops::Range;
+use std::path::Path;
 
-use anstyle::{AnsiColor, Style};
+use anstyle::{AnsiColor, Style as AnsiStyle};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::cli::{ColorWhen, Format, GlobalOpts};
-
 const BUFFER_SIZE: usize = 256 * 1024;
 
+/// How a record of bytes is printed (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The exact bytes, nothing added.
+    Raw,
+    /// One Python bytes literal per record, per line.
+    Repr,
+    /// An xxd-style dump with absolute file offsets.
+    Hex,
+}
+
+impl Format {
+    /// The name as typed after `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Raw => "raw",
+            Format::Repr => "repr",
+            Format::Hex => "hex",
+        }
+    }
+}
+
+/// How output looks, decided once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    /// JSON Lines instead of text.
+    pub json: bool,
+    /// Colour in diffs and highlights.
+    pub color: bool,
+    /// Nothing on standard output and no summaries (errors still go to standard error).
+    pub quiet: bool,
+}
+
+/// Where printed bytes go.
+enum Out {
+    Stdout(io::BufWriter<io::Stdout>),
+    Buffer(Vec<u8>),
+    #[cfg(test)]
+    Writer(Box<dyn Write>),
+    Null,
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Out::Stdout(out) => out.write(buf),
+            Out::Buffer(out) => out.write(buf),
+            #[cfg(test)]
+            Out::Writer(out) => out.write(buf),
+            Out::Null => Ok(buf.len()),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Out::Stdout(out) => out.write_all(buf),
+            Out::Buffer(out) => out.write_all(buf),
+            #[cfg(test)]
+            Out::Writer(out) => out.write_all(buf),
+            Out::Null => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Stdout(out) => out.flush(),
+            #[cfg(test)]
+            Out::Writer(out) => out.flush(),
+            Out::Buffer(_) | Out::Null => Ok(()),
+        }
+    }
+}
+
+/// The file a record comes from, when records are labelled: `PATH:` before text records, and
+/// `"file"` in JSON objects.
+struct Label {
+    text: Vec<u8>,
+    json: Value,
+}
+
 pub struct Printer {
-    out: Box<dyn Write>,
-    quiet: bool,
-    color: bool,
+    out: Out,
+    /// Summaries and messages kept for later, for one file of many; `None`: straight to
+    /// standard error.
+    errors: Option<Vec<u8>>,
+    style: Style,
+    label: Option<Label>,
 }
 
 /// The styles of the things mmt colours.
@@ -33,12 +117,12 @@ pub enum Paint {
 }
 
 impl Paint {
-    fn style(self) -> Style {
+    fn style(self) -> AnsiStyle {
         match self {
             Paint::Removed => AnsiColor::Red.on_default(),
             Paint::Added => AnsiColor::Green.on_default(),
             Paint::HunkHeader => AnsiColor::Cyan.on_default(),
-            Paint::FileHeader => Style::new().bold(),
+            Paint::FileHeader => AnsiStyle::new().bold(),
             Paint::Offset => AnsiColor::Green.on_default(),
             Paint::Match => AnsiColor::Red.on_default().bold(),
         }
@@ -46,18 +130,33 @@ impl Paint {
 }
 
 impl Printer {
-    pub fn new(global: &GlobalOpts) -> Self {
-        let stdout = io::stdout();
-        let color = wants_color(global.color);
-        let out: Box<dyn Write> = if global.quiet {
-            Box::new(io::sink())
+    /// A printer to standard output (nothing, with `quiet`).
+    pub fn stdout(style: Style) -> Self {
+        let out = if style.quiet {
+            Out::Null
         } else {
-            Box::new(io::BufWriter::with_capacity(BUFFER_SIZE, stdout))
+            Out::Stdout(io::BufWriter::with_capacity(BUFFER_SIZE, io::stdout()))
         };
         Self {
             out,
-            quiet: global.quiet,
-            color,
+            errors: None,
+            style,
+            label: None,
+        }
+    }
+
+    /// A printer that keeps what it is given, standard output and standard error apart, for
+    /// [`Printer::into_buffers`].
+    pub fn buffered(style: Style) -> Self {
+        Self {
+            out: if style.quiet {
+                Out::Null
+            } else {
+                Out::Buffer(Vec::new())
+            },
+            errors: Some(Vec::new()),
+            style,
+            label: None,
         }
     }
 
@@ -65,10 +164,53 @@ impl Printer {
     #[cfg(test)]
     pub fn to_writer(out: Box<dyn Write>, color: bool) -> Self {
         Self {
-            out,
-            quiet: false,
-            color,
+            out: Out::Writer(out),
+            errors: None,
+            style: Style {
+                color,
+                ..Style::default()
+            },
+            label: None,
         }
+    }
+
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// What a buffered printer kept: standard output's bytes and standard error's.
+    pub fn into_buffers(self) -> (Vec<u8>, Vec<u8>) {
+        let out = match self.out {
+            Out::Buffer(out) => out,
+            _ => Vec::new(),
+        };
+        (out, self.errors.unwrap_or_default())
+    }
+
+    /// Labels the records that follow with the file `path` (displayed as `name`), or stops
+    /// labelling them.
+    pub fn set_label(&mut self, file: Option<(&str, &Path)>) {
+        self.label = file.map(|(name, path)| {
+            let mut text = escape_name(name).into_bytes();
+            text.push(b':');
+            Label {
+                text,
+                json: json_path(path),
+            }
+        });
+    }
+
+    /// `PATH:` before a text record, when records are labelled.
+    pub fn record_label(&mut self) -> io::Result<()> {
+        match &self.label {
+            Some(label) => self.out.write_all(&label.text),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether records are labelled with their file.
+    pub fn is_labelled(&self) -> bool {
+        self.label.is_some()
     }
 
     pub fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -77,7 +219,7 @@ impl Printer {
 
     /// `bytes` styled when colour is on.
     pub fn painted(&mut self, paint: Paint, bytes: &[u8]) -> io::Result<()> {
-        if !self.color {
+        if !self.style.color {
             return self.out.write_all(bytes);
         }
         // The style ends before a final newline, so a pager never carries it to the next line.
@@ -130,10 +272,17 @@ impl Printer {
         prefix: Option<(u8, Paint)>,
         changed: &[Range<usize>],
     ) -> io::Result<()> {
-        let marks = if self.color { HIGHLIGHT } else { ("", "") };
+        let marks = if self.style.color {
+            HIGHLIGHT
+        } else {
+            ("", "")
+        };
         let mut line = Vec::with_capacity(128);
         for (i, chunk) in bytes.chunks(16).enumerate() {
             line.clear();
+            if prefix.is_none() {
+                self.record_label()?;
+            }
             if let Some((sign, _)) = prefix {
                 line.push(sign);
             }
@@ -149,9 +298,17 @@ impl Printer {
         Ok(())
     }
 
-    /// One JSON Lines object.
+    /// One JSON Lines object; a labelled one gains `"file"` first.
     pub fn json_line(&mut self, value: &Value) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, value)?;
+        match (&self.label, value) {
+            (Some(label), Value::Object(fields)) if !fields.contains_key("file") => {
+                let mut labelled = serde_json::Map::with_capacity(fields.len() + 1);
+                labelled.insert("file".to_owned(), label.json.clone());
+                labelled.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                serde_json::to_writer(&mut self.out, &Value::Object(labelled))?;
+            }
+            _ => serde_json::to_writer(&mut self.out, value)?,
+        }
         self.out.write_all(b"\n")
     }
 
@@ -161,11 +318,30 @@ impl Printer {
         self.out.write_all(b"\n")
     }
 
+    /// A text record of one line, labelled with its file when records are.
+    pub fn record_line(&mut self, text: &str) -> io::Result<()> {
+        self.record_label()?;
+        self.line(text)
+    }
+
     /// A summary line on standard error (`lorem.txt: 2 replacements`), unless quiet.
     pub fn summary(&mut self, text: &str) {
-        if !self.quiet {
-            let _ = self.out.flush();
-            eprintln!("{text}");
+        if !self.style.quiet {
+            self.message(text);
+        }
+    }
+
+    /// A line on standard error whatever `quiet` says: an error about one file of many.
+    pub fn message(&mut self, text: &str) {
+        match &mut self.errors {
+            Some(errors) => {
+                errors.extend_from_slice(text.as_bytes());
+                errors.push(b'\n');
+            }
+            None => {
+                let _ = self.out.flush();
+                eprintln!("{text}");
+            }
         }
     }
 
@@ -174,16 +350,29 @@ impl Printer {
     }
 }
 
-/// Whether to colour standard output. `auto` asks anstream, which looks for a terminal and
-/// honours `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`.
-fn wants_color(when: ColorWhen) -> bool {
-    match when {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+/// Whether `--color auto` colours standard output: anstream looks for a terminal and honours
+/// `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`.
+pub fn stdout_wants_color() -> bool {
+    anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// A file name as text output shows it: as it is, but with a newline, a carriage return, a tab
+/// or a backslash escaped, so that every record stays on one line and a name cannot forge one.
+pub fn escape_name(name: &str) -> String {
+    if !name.contains(['\n', '\r', '\t', '\\']) {
+        return name.to_owned();
+    }
+    let mut escaped = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        match c {
+            '\n' => escaped.push_str("\\n"),
+            '\r' => escaped.push_str("\\r"),
+            '\t' => escaped.push_str("\\t"),
+            '\\' => escaped.push_str("\\\\"),
+            _ => escaped.push(c),
         }
     }
+    escaped
 }
 
 /// Writes `bytes` as Python's `repr(bytes)` does: `b'...'`, switching to double quotes when the

@@ -2,12 +2,9 @@
 //! rewrite of a file of a GiB or more. Never in a pipe, never with `-q` or `--json`: it exists
 //! only for a person watching a terminal.
 
-use std::io::IsTerminal;
 use std::ops::Range;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use crate::cli::GlobalOpts;
 
 /// Scans go in steps of this many bytes, so that a bar moves during one long search.
 pub const STEP: usize = 64 << 20;
@@ -20,9 +17,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar for `total` bytes of work, labelled `what`, when a person is watching.
-    pub fn new(global: &GlobalOpts, total: u64, what: &'static str) -> Progress {
-        let watched = !global.quiet && !global.json && std::io::stderr().is_terminal();
+    /// A bar for `total` bytes of work, labelled `what`, when a person is `watched` (see
+    /// `Settings::watched`).
+    pub fn new(watched: bool, total: u64, what: &'static str) -> Progress {
         let bar = (watched && total >= MIN_BYTES).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             let template = "{msg:10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left";

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::map::{self, View};
+use crate::map::{self, LockedFile, View};
 use crate::patch::Plan;
 use crate::progress::Progress;
 use crate::sink::FileSink;
@@ -25,7 +25,7 @@ const REOPEN_ATTEMPTS: usize = 100;
 pub struct Target {
     /// The file the edits go to: the path given, with symbolic links resolved.
     pub real: PathBuf,
-    pub file: File,
+    pub file: Opened,
     pub meta: Metadata,
     /// Why the file could not be opened for writing, when it could not.
     not_writable: Option<io::Error>,
@@ -38,6 +38,23 @@ pub enum Access {
     Patch,
     /// A `--copy` dry run: nothing is written, so no lock is needed.
     DryRun,
+}
+
+/// The open file of a target: locked for a real run, unlocked for a preview.
+pub enum Opened {
+    Locked(LockedFile),
+    ForPreview(File),
+}
+
+impl std::ops::Deref for Opened {
+    type Target = File;
+
+    fn deref(&self) -> &File {
+        match self {
+            Opened::Locked(file) => file,
+            Opened::ForPreview(file) => file,
+        }
+    }
 }
 
 impl Target {
@@ -55,9 +72,10 @@ impl Target {
                 );
             }
             let (file, not_writable) = open_read_write(&real)?;
-            if access == Access::Patch {
-                file.lock().context("cannot lock")?;
-            }
+            let file = match access {
+                Access::Patch => Opened::Locked(LockedFile::lock(file).context("cannot lock")?),
+                Access::DryRun => Opened::ForPreview(file),
+            };
             let meta = file.metadata().context("cannot stat")?;
             // Another mmt may have renamed a rewritten file over this path while we waited for
             // the lock; then we hold the lock of a file that is no longer there. Start again.
@@ -116,7 +134,10 @@ impl Target {
             }
         } else {
             self.allocate_holes(plan)?;
-            let mut map = map::map_shared_mut(&self.file, self.meta.len(), &self.real)?;
+            let Opened::Locked(locked) = &self.file else {
+                bail!("a preview cannot write (this is a bug in mmt)");
+            };
+            let mut map = map::map_shared_mut(locked, self.meta.len(), &self.real)?;
             plan.apply_in_place(&mut map);
             map.flush_range(touched.start, touched.len())
                 .context("cannot write back the changed pages")?;
@@ -133,7 +154,7 @@ impl Target {
         }
         for edit in plan.edits().iter().filter(|e| e.end > e.start) {
             rustix::fs::fallocate(
-                &self.file,
+                &*self.file,
                 rustix::fs::FallocateFlags::KEEP_SIZE,
                 edit.start as u64,
                 (edit.end - edit.start) as u64,

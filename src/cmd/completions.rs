@@ -4,12 +4,11 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs};
-use crate::exit::Outcome;
 use crate::output::Printer;
 
-pub fn run(args: &CompletionsArgs, printer: &mut Printer) -> Result<Outcome> {
+pub fn run(args: &CompletionsArgs, printer: &mut Printer) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "mmt", &mut script);
     printer.raw(&script)?;
-    Ok(Outcome::Done)
+    Ok(())
 }

@@ -1,87 +1,143 @@
-//! `mmt find FILE NEEDLE`: byte offsets of a literal, as `m.find`, `m.rfind` and `bytes.count`.
+//! `mmt find PATH... NEEDLE`: byte offsets of a literal, as `m.find`, `m.rfind` and `bytes.count`.
 
 use anyhow::{Result, bail};
 use serde_json::json;
 
+use super::{Positionals, print_count};
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
-use crate::cli::{FindArgs, GlobalOpts};
-use crate::cmd::print_count;
-use crate::exit::Outcome;
+use crate::cli::FindArgs;
+use crate::drive;
+use crate::exit::{ExitCode, Outcome};
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
 use crate::progress::{self, Progress};
 use crate::search::{Needle, clamp_bounds, search_windows, split_windows, starts_past_end};
+use crate::settings::Settings;
+use crate::source::Source;
 
-pub fn run(args: &FindArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
+/// What is reported of the occurrences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    First,
+    Last,
+    All,
+    Count,
+}
+
+/// A prepared `find`: the needle and its bounds, decided once for every source.
+struct Find {
+    needle: Vec<u8>,
+    start: Option<i64>,
+    end: Option<i64>,
+    report: Report,
+    overlapping: bool,
+}
+
+pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
+    let positionals = Positionals::split(&args.args, 1, "NEEDLE", &args.files)?;
+    let find = prepare(args, &positionals.args[0]).map_err(|e| positionals.attribute(e))?;
+    let sources = positionals.sources(&args.files)?;
+    let labelled = args.files.filename_choice().unwrap_or(sources.many);
+    let watched = settings.watched && !sources.many;
+    drive::each(sources, settings, labelled, &|source, printer| {
+        find.run(source, settings.no_mmap, watched, printer)
+    })
+}
+
+fn prepare(args: &FindArgs, needle: &crate::cli::Raw) -> Result<Find> {
     if args.overlapping && !(args.all || args.count) {
         bail!(
             "--overlapping changes what --all lists and what --count counts; add one of them \
              (the first and the last occurrence do not depend on it)"
         );
     }
-    let needle = parse_byte_string(&args.needle, Spelling::from(args.bytes), "NEEDLE")?;
-    let start = args
-        .start
-        .as_deref()
-        .map(|s| parse_signed(s, "--start"))
-        .transpose()?;
-    let end = args
-        .end
-        .as_deref()
-        .map(|s| parse_signed(s, "--end"))
-        .transpose()?;
-    let view = map::open_view(&args.file, ReadPlan::whole(global.no_mmap))?;
-    let bounds = clamp_bounds(view.len(), start, end);
-    // `--count` is `bytes.count` and `--all` lists what it counts; the first and the last are
-    // mmap's `find` and `rfind`, which clamp the start instead.
-    let listing = args.count || args.all;
-    if listing && starts_past_end(view.len(), start) {
-        return if args.count {
-            print_count(printer, global, 0)
-        } else {
-            Ok(Outcome::NothingMatched)
-        };
-    }
-    let scanned = bounds.len() as u64;
-    let windows = split_windows(
-        search_windows(view.data_extents(), &needle, bounds.clone()),
-        progress::STEP,
-        needle.len(),
-    );
-    let finder = Needle::new(&needle);
-
-    if args.count {
-        view.expect_sequential_scan();
-        let progress = Progress::new(global, scanned, "scanning");
-        let windows = progress.follow(windows, bounds.start);
-        let count = finder.all(&view, windows, args.overlapping).count();
-        drop(progress);
-        return print_count(printer, global, count);
-    }
-    let mut found = false;
-    let mut print_offset = |printer: &mut Printer, offset: usize| {
-        found = true;
-        if global.json {
-            printer.json_line(&json!({ "offset": offset }))
-        } else {
-            printer.line(&offset.to_string())
-        }
+    let bound = |value: &Option<crate::cli::Raw>, what| {
+        value
+            .as_ref()
+            .map(|s| parse_signed(s.as_os_str(), what))
+            .transpose()
     };
-    if args.all {
-        // No progress bar: the offsets themselves show how far the scan is.
-        view.expect_sequential_scan();
-        for offset in finder.all(&view, windows, args.overlapping) {
-            print_offset(printer, offset)?;
-        }
+    let report = if args.count {
+        Report::Count
+    } else if args.all {
+        Report::All
+    } else if args.last {
+        Report::Last
     } else {
-        let offset = if args.last {
-            finder.last(&view, &windows)
-        } else {
-            finder.first(&view, &windows)
-        };
-        if let Some(offset) = offset {
-            print_offset(printer, offset)?;
+        Report::First
+    };
+    Ok(Find {
+        needle: parse_byte_string(needle.as_os_str(), Spelling::from(args.bytes), "NEEDLE")?,
+        start: bound(&args.start, "--start")?,
+        end: bound(&args.end, "--end")?,
+        report,
+        overlapping: args.overlapping,
+    })
+}
+
+impl Find {
+    fn run(
+        &self,
+        source: &Source,
+        no_mmap: bool,
+        watched: bool,
+        printer: &mut Printer,
+    ) -> Result<Outcome> {
+        let view = map::open_source(source, ReadPlan::whole(no_mmap))?;
+        let bounds = clamp_bounds(view.len(), self.start, self.end);
+        // `--count` is `bytes.count` and `--all` lists what it counts; the first and the last
+        // are mmap's `find` and `rfind`, which clamp the start instead.
+        let listing = matches!(self.report, Report::Count | Report::All);
+        if listing && starts_past_end(view.len(), self.start) {
+            return if self.report == Report::Count {
+                print_count(printer, 0)
+            } else {
+                Ok(Outcome::NothingMatched)
+            };
         }
+        let scanned = bounds.len() as u64;
+        let windows = split_windows(
+            search_windows(view.data_extents(), &self.needle, bounds.clone()),
+            progress::STEP,
+            self.needle.len(),
+        );
+        let finder = Needle::new(&self.needle);
+        let mut found = false;
+        let mut print_offset = |printer: &mut Printer, offset: usize| {
+            found = true;
+            if printer.style().json {
+                printer.json_line(&json!({ "offset": offset }))
+            } else {
+                printer.record_line(&offset.to_string())
+            }
+        };
+        match self.report {
+            Report::Count => {
+                view.expect_sequential_scan();
+                let progress = Progress::new(watched, scanned, "scanning");
+                let windows = progress.follow(windows, bounds.start);
+                let count = finder.all(&view, windows, self.overlapping).count();
+                drop(progress);
+                return print_count(printer, count);
+            }
+            Report::All => {
+                // No progress bar: the offsets themselves show how far the scan is.
+                view.expect_sequential_scan();
+                for offset in finder.all(&view, windows, self.overlapping) {
+                    print_offset(printer, offset)?;
+                }
+            }
+            Report::First | Report::Last => {
+                let offset = if self.report == Report::Last {
+                    finder.last(&view, &windows)
+                } else {
+                    finder.first(&view, &windows)
+                };
+                if let Some(offset) = offset {
+                    print_offset(printer, offset)?;
+                }
+            }
+        }
+        Ok(Outcome::found(found))
     }
-    Ok(Outcome::found(found))
 }

@@ -1,74 +1,133 @@
-//! `mmt grep FILE PATTERN`: a bytes regex over the whole file, so matches may span lines, with
-//! Python's `re` flags and capture groups.
+//! `mmt grep PATH... PATTERN`: a bytes regex over the whole of each file, so matches may span
+//! lines, with Python's `re` flags and capture groups.
 
 use std::borrow::Cow;
-use std::os::unix::ffi::OsStrExt;
 
 use anyhow::{Result, bail};
 use regex::bytes::{CaptureLocations, Regex};
 use serde_json::{Value, json};
 
+use super::{Positionals, print_count, record_format};
 use crate::bytes::parse_limit;
-use crate::cli::{Format, GlobalOpts, GrepArgs};
-use crate::cmd::{print_count, record_format};
-use crate::exit::Outcome;
+use crate::cli::GrepArgs;
+use crate::drive;
+use crate::exit::{ExitCode, Outcome};
 use crate::map::{self, ReadPlan};
-use crate::output::{Paint, Printer, json_bytes};
+use crate::output::{Format, Paint, Printer, json_bytes};
 use crate::search::{MatchCursor, Pattern, python_matches};
+use crate::settings::Settings;
+use crate::source::Source;
 use crate::template::count_groups;
 
-pub fn run(args: &GrepArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
-    let format = record_format(args.format, global)?;
-    if global.json {
+/// A prepared `grep`: the compiled pattern and how to print, decided once for every source.
+struct Grep {
+    pattern: Pattern,
+    group: usize,
+    max: usize,
+    format: Format,
+    count: bool,
+    byte_offset: bool,
+    fold: bool,
+}
+
+pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
+    let positionals = Positionals::split(&args.args, 1, "PATTERN", &args.files)?;
+    let grep = prepare(args, &positionals.args[0], settings.style.json)
+        .map_err(|e| positionals.attribute(e))?;
+    let sources = positionals.sources(&args.files)?;
+    let labelled = args.files.filename_choice().unwrap_or(sources.many);
+    drive::each(sources, settings, labelled, &|source, printer| {
+        grep.run(source, settings.no_mmap, printer)
+    })
+}
+
+fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, json: bool) -> Result<Grep> {
+    let format = record_format(args.format.map(Format::from), json)?;
+    if json {
         refuse_beside_json(args)?;
     }
-    let pattern = Pattern::new(args.pattern.as_bytes(), &args.flags.into())?;
+    let pattern = Pattern::new(pattern.as_bytes(), &args.flags.into())?;
     let group = match &args.group {
-        Some(name) => group_index(pattern.regex(), name)?,
+        Some(name) => group_index(pattern.regex(), &name.0.to_string_lossy())?,
         None => 0,
     };
-    let max = parse_limit(args.max_count.as_deref(), "--max-count")?;
-    let view = map::open_view(&args.file, ReadPlan::whole(global.no_mmap))?;
-    view.expect_sequential_scan();
-    let re = pattern.regex_for(&view);
+    Ok(Grep {
+        pattern,
+        group,
+        max: parse_limit(
+            args.max_count.as_ref().map(|m| m.as_os_str()),
+            "--max-count",
+        )?,
+        format,
+        count: args.count,
+        byte_offset: args.byte_offset,
+        fold: args.fold,
+    })
+}
 
-    if args.count {
-        let count = python_matches(view.len(), |pos| re.find_at(&view, pos), |m| m.range())
-            .take(max)
-            .count();
-        return print_count(printer, global, count);
+impl Grep {
+    fn run(&self, source: &Source, no_mmap: bool, printer: &mut Printer) -> Result<Outcome> {
+        let view = map::open_source(source, ReadPlan::whole(no_mmap))?;
+        view.expect_sequential_scan();
+        let re = self.pattern.regex_for(&view);
+        if self.count {
+            let count = python_matches(view.len(), |pos| re.find_at(&view, pos), |m| m.range())
+                .take(self.max)
+                .count();
+            return print_count(printer, count);
+        }
+        let json = printer.style().json;
+        let mut locs = re.capture_locations();
+        let mut cursor = MatchCursor::new(view.len());
+        let mut matches = 0;
+        while matches < self.max {
+            let Some(pos) = cursor.position() else { break };
+            let Some(whole) = re.captures_read_at(&mut locs, &view, pos) else {
+                break;
+            };
+            cursor.advance_past(whole.range());
+            matches += 1;
+            if json {
+                printer.json_line(&match_json(re, &locs, &view))?;
+                continue;
+            }
+            // A group that did not take part in this match prints nothing for it.
+            let Some((start, end)) = locs.get(self.group) else {
+                continue;
+            };
+            let mut record = Cow::Borrowed(&view[start..end]);
+            if self.fold && record.contains(&b'\n') {
+                record = Cow::Owned(
+                    record
+                        .iter()
+                        .map(|&b| if b == b'\n' { b' ' } else { b })
+                        .collect(),
+                );
+            }
+            self.print_match(printer, start, &record)?;
+        }
+        Ok(Outcome::found(matches > 0))
     }
 
-    let mut locs = re.capture_locations();
-    let mut cursor = MatchCursor::new(view.len());
-    let mut matches = 0;
-    while matches < max {
-        let Some(pos) = cursor.position() else { break };
-        let Some(whole) = re.captures_read_at(&mut locs, &view, pos) else {
-            break;
-        };
-        cursor.advance_past(whole.range());
-        matches += 1;
-        if global.json {
-            printer.json_line(&match_json(re, &locs, &view))?;
-            continue;
+    fn print_match(&self, printer: &mut Printer, offset: usize, record: &[u8]) -> Result<()> {
+        if self.format == Format::Hex {
+            printer.hex_dump(offset as u64, record)?;
+            return Ok(());
         }
-        // A group that did not take part in this match prints nothing for it.
-        let Some((start, end)) = locs.get(group) else {
-            continue;
-        };
-        let mut record = Cow::Borrowed(&view[start..end]);
-        if args.fold && record.contains(&b'\n') {
-            record = Cow::Owned(
-                record
-                    .iter()
-                    .map(|&b| if b == b'\n' { b' ' } else { b })
-                    .collect(),
-            );
+        printer.record_label()?;
+        if self.byte_offset {
+            printer.painted(Paint::Offset, offset.to_string().as_bytes())?;
+            printer.raw(b":")?;
         }
-        print_match(printer, args, format, start, &record)?;
+        match self.format {
+            Format::Repr => printer.record(Format::Repr, offset as u64, record)?,
+            _ => {
+                printer.painted(Paint::Match, record)?;
+                printer.raw(b"\n")?;
+            }
+        }
+        Ok(())
     }
-    Ok(Outcome::found(matches > 0))
 }
 
 /// `--group G`: a number, or the name of a group the pattern has.
@@ -102,31 +161,6 @@ fn refuse_beside_json(args: &GrepArgs) -> Result<()> {
             "{flag} shapes text records, and --json prints every match with its offsets and all \
              its groups; give one of them"
         );
-    }
-    Ok(())
-}
-
-fn print_match(
-    printer: &mut Printer,
-    args: &GrepArgs,
-    format: Format,
-    offset: usize,
-    record: &[u8],
-) -> Result<()> {
-    if format == Format::Hex {
-        printer.hex_dump(offset as u64, record)?;
-        return Ok(());
-    }
-    if args.byte_offset {
-        printer.painted(Paint::Offset, offset.to_string().as_bytes())?;
-        printer.raw(b":")?;
-    }
-    match format {
-        Format::Repr => printer.record(Format::Repr, offset as u64, record)?,
-        _ => {
-            printer.painted(Paint::Match, record)?;
-            printer.raw(b"\n")?;
-        }
     }
     Ok(())
 }

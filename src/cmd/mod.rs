@@ -1,6 +1,7 @@
-//! One module per command. Each `run` takes its parsed arguments and the shared [`Printer`] and
-//! returns an [`Outcome`]; `dispatch` names the file in any error the command returns, so every
-//! message reads `mmt: FILE: reason`.
+//! One module per command. `dispatch` decides the settings once, then runs the command: the
+//! one-file commands (`read`, `slice`, `write`) on their file, the many-file ones (`find`,
+//! `grep`, `replace`) prepared once and run over every source. An error about the one file
+//! names it, so every message reads `mmt: FILE: reason`.
 
 mod completions;
 mod find;
@@ -11,47 +12,83 @@ mod replace;
 mod slice;
 mod write;
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use crate::cli::{Cli, Command, Format, GlobalOpts};
-use crate::exit::Outcome;
-use crate::output::{Printer, json_bytes};
+use crate::cli::{Cli, Command, FileOpts, Raw};
+use crate::drive;
+use crate::exit::{ExitCode, Outcome};
+use crate::output::{Format, Printer, json_bytes};
+use crate::source::{self, Sources};
 
-pub fn dispatch(cli: Cli, printer: &mut Printer) -> Result<Outcome> {
-    let global = &cli.global;
-    let (file, result) = match &cli.command {
-        Command::Read(args) => (&args.file, read::run(args, global, printer)),
-        Command::Slice(args) => (&args.file, slice::run(args, global, printer)),
-        Command::Find(args) => (&args.file, find::run(args, global, printer)),
-        Command::Grep(args) => (&args.file, grep::run(args, global, printer)),
-        Command::Replace(args) => (&args.file, replace::run(args, global, printer)),
-        Command::Write(args) => (&args.file, write::run(args, global, printer)),
-        Command::Completions(args) => return completions::run(args, printer),
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let settings = cli.global.settings();
+    let one_file = |file: &Raw, run: &dyn Fn(&mut Printer) -> Result<Outcome>| {
+        let mut printer = Printer::stdout(settings.style);
+        let outcome =
+            run(&mut printer).map_err(|err| drive::describe(err).context(display_name(file)))?;
+        printer.flush()?;
+        Ok(ExitCode::from(outcome))
     };
-    result.map_err(|err| explain_fault(err).context(display_name(file)))
+    match &cli.command {
+        Command::Read(args) => one_file(&args.file, &|p| read::run(args, &settings, p)),
+        Command::Slice(args) => one_file(&args.file, &|p| slice::run(args, &settings, p)),
+        Command::Write(args) => one_file(&args.file, &|p| write::run(args, &settings, p)),
+        Command::Find(args) => find::run(args, &settings),
+        Command::Grep(args) => grep::run(args, &settings),
+        Command::Replace(args) => replace::run(args, &settings),
+        Command::Completions(args) => {
+            let mut printer = Printer::stdout(settings.style);
+            completions::run(args, &mut printer)?;
+            printer.flush()?;
+            Ok(ExitCode::Success)
+        }
+    }
 }
 
-/// The kernel answers EFAULT, not SIGBUS, when it copies from mapped pages that a truncation
-/// took away (writing a mapped record to standard output); say what happened.
-fn explain_fault(err: anyhow::Error) -> anyhow::Error {
-    let faulted = err
-        .chain()
-        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
-        .any(|io| io.raw_os_error() == Some(libc::EFAULT));
-    if faulted {
-        err.context("file was truncated while mapped (use --no-mmap to work on a copy in memory)")
-    } else {
-        err
+/// `PATH... ARGS`: the paths, and the last `count` arguments (`what` names them in errors).
+pub struct Positionals<'a> {
+    pub paths: Vec<PathBuf>,
+    pub args: &'a [Raw],
+}
+
+impl<'a> Positionals<'a> {
+    pub fn split(all: &'a [Raw], count: usize, what: &str, files: &FileOpts) -> Result<Self> {
+        let has_list = files.files_from.is_some() || files.files0_from.is_some();
+        if all.len() < count || (all.len() == count && !has_list) {
+            bail!(
+                "expected PATH... {what}: name a file, a directory or - (standard input) before \
+                 {what}, or give --files-from LIST"
+            );
+        }
+        let (paths, args) = all.split_at(all.len() - count);
+        Ok(Positionals {
+            paths: paths.iter().map(Raw::to_path).collect(),
+            args,
+        })
+    }
+
+    /// Names the one PATH in an error about the arguments, as a one-file command does; with
+    /// many paths the error is about the run, not a file.
+    pub fn attribute(&self, err: anyhow::Error) -> anyhow::Error {
+        match self.paths.as_slice() {
+            [only] => err.context(display_name(&Raw(only.clone().into_os_string()))),
+            _ => err,
+        }
+    }
+
+    /// The sources the paths (and the list, if any) stand for.
+    pub fn sources(&self, files: &FileOpts) -> Result<Sources> {
+        source::gather(self.paths.clone(), &files.lists(), &files.walk_options())
     }
 }
 
 /// The format of records: `--format` as given (raw when not given), refused beside `--json`,
 /// which is an output format of its own, so that neither is silently ignored.
-pub fn record_format(format: Option<Format>, global: &GlobalOpts) -> Result<Format> {
+pub fn record_format(format: Option<Format>, json: bool) -> Result<Format> {
     match format {
-        Some(format) if global.json => bail!(
+        Some(format) if json => bail!(
             "--format {} and --json are two output formats; give one of them",
             format.name()
         ),
@@ -63,12 +100,11 @@ pub fn record_format(format: Option<Format>, global: &GlobalOpts) -> Result<Form
 /// Prints one record of `read` or `slice`: in `format`, or as `{"offset", "length", "data"}`.
 pub fn print_record(
     printer: &mut Printer,
-    global: &GlobalOpts,
     format: Format,
     offset: u64,
     bytes: &[u8],
 ) -> Result<()> {
-    if global.json {
+    if printer.style().json {
         printer.json_line(&serde_json::json!({
             "offset": offset,
             "length": bytes.len(),
@@ -80,21 +116,25 @@ pub fn print_record(
     Ok(())
 }
 
-/// Prints the answer of `--count` (a number, or `{"count": N}`); exit 1 when it is 0.
-pub fn print_count(printer: &mut Printer, global: &GlobalOpts, count: usize) -> Result<Outcome> {
-    if global.json {
+/// Prints the answer of `--count` (a number, or `{"count": N}`); exit 1 when it is 0. When
+/// records name their file, a file without matches prints nothing, as `rg --count` has it.
+pub fn print_count(printer: &mut Printer, count: usize) -> Result<Outcome> {
+    if count == 0 && printer.is_labelled() {
+        return Ok(Outcome::NothingMatched);
+    }
+    if printer.style().json {
         printer.json_line(&serde_json::json!({ "count": count }))?;
     } else {
-        printer.line(&count.to_string())?;
+        printer.record_line(&count.to_string())?;
     }
     Ok(Outcome::found(count > 0))
 }
 
 /// The name of a target in messages: its path, or `<stdin>` for `-`.
-pub fn display_name(path: &Path) -> String {
-    if path.as_os_str() == "-" {
+pub fn display_name(path: &Raw) -> String {
+    if path.as_bytes() == b"-" {
         "<stdin>".to_owned()
     } else {
-        path.display().to_string()
+        PathBuf::from(&path.0).display().to_string()
     }
 }

@@ -6,12 +6,12 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::cli::GlobalOpts;
 use crate::map::{self, ReadPlan, View};
 use crate::output::{Printer, json_path};
 use crate::patch::Plan;
 use crate::preview::{self, NewBytes};
 use crate::progress::Progress;
+use crate::settings::Settings;
 use crate::target::{Access, BackupMethod, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,20 +40,24 @@ impl Mode {
 }
 
 /// Opens the file to patch (locked for a real run, not for `--copy`) and its bytes as planned on.
-pub fn open_target(path: &Path, global: &GlobalOpts) -> Result<(Target, View)> {
-    let access = if global.copy {
+pub fn open_target(path: &Path, settings: &Settings) -> Result<(Target, View)> {
+    let access = if settings.preview {
         Access::DryRun
     } else {
         Access::Patch
     };
     let target = Target::open(path, access)?;
-    let view = map::view_of_file(&target.file, &target.real, ReadPlan::whole(global.no_mmap))?;
+    let view = map::view_of_file(
+        &target.file,
+        &target.real,
+        ReadPlan::whole(settings.no_mmap),
+    )?;
     Ok((target, view))
 }
 
 /// What the summary line adds under `--copy`.
-pub fn dry_run_note(global: &GlobalOpts) -> &'static str {
-    if global.copy {
+pub fn dry_run_note(settings: &Settings) -> &'static str {
+    if settings.preview {
         " (dry run, file unchanged)"
     } else {
         ""
@@ -66,28 +70,28 @@ pub fn carry_out(
     target: &Target,
     view: &View,
     plan: &Plan,
-    global: &GlobalOpts,
+    settings: &Settings,
     printer: &mut Printer,
     name: &str,
     backup: Option<&Path>,
 ) -> Result<Mode> {
     let mode = Mode::of(plan);
-    if global.copy {
-        if !global.json && !plan.is_empty() {
+    if settings.preview {
+        if !settings.style.json && !plan.is_empty() {
             print_preview(target, view, plan, printer, name, mode)?;
         }
         return Ok(mode);
     }
-    pause_for_tests();
+    test_hooks::pause_before_write();
     match mode {
         Mode::InPlace => {
             if let Some(backup) = backup {
                 target.backup(backup, BackupMethod::Copy)?;
             }
-            target.patch_in_place(plan, global.no_mmap)?;
+            target.patch_in_place(plan, settings.no_mmap)?;
         }
         Mode::Rewrite => {
-            let progress = Progress::new(global, view.len() as u64, "rewriting");
+            let progress = Progress::new(settings.watched, view.len() as u64, "rewriting");
             target.rewrite(plan, view, backup, &progress)?;
             drop(progress);
             let links = target.hard_links();
@@ -102,14 +106,23 @@ pub fn carry_out(
     Ok(mode)
 }
 
-/// Test hook: with `MMT_TEST_PAUSE_BEFORE_WRITE_MS` set, a real run waits that long between
-/// planning and writing, so that a test can change the file in that window and see mmt refuse.
-/// Unset (always, outside the tests), it costs one environment lookup.
-fn pause_for_tests() {
-    let pause = std::env::var("MMT_TEST_PAUSE_BEFORE_WRITE_MS").ok();
-    if let Some(ms) = pause.and_then(|ms| ms.parse().ok()) {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
+/// A seam for the tests, compiled only with the `test-hooks` feature (which the test build turns
+/// on and a release build never carries).
+#[cfg(feature = "test-hooks")]
+mod test_hooks {
+    /// With `MMT_TEST_PAUSE_BEFORE_WRITE_MS` set, a real run waits that long between planning
+    /// and writing, so that a test can change the file in that window and see mmt refuse.
+    pub fn pause_before_write() {
+        let pause = std::env::var("MMT_TEST_PAUSE_BEFORE_WRITE_MS").ok();
+        if let Some(ms) = pause.and_then(|ms| ms.parse().ok()) {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
     }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+mod test_hooks {
+    pub fn pause_before_write() {}
 }
 
 fn print_preview(

@@ -7,11 +7,12 @@ use anyhow::{Result, bail};
 use memchr::memchr;
 
 use crate::bytes::{parse_signed, parse_unsigned};
-use crate::cli::{Format, GlobalOpts, ReadArgs};
+use crate::cli::ReadArgs;
 use crate::cmd::{print_record, record_format};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
-use crate::output::Printer;
+use crate::output::{Format, Printer};
+use crate::settings::Settings;
 
 /// What each record reads.
 enum Reads {
@@ -21,38 +22,39 @@ enum Reads {
     Lines(u64),
 }
 
-pub fn run(args: &ReadArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
-    let format = record_format(args.format, global)?;
+pub fn run(args: &ReadArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+    let json = settings.style.json;
+    let format = record_format(args.format.map(Format::from), json)?;
     let seek = args
         .seek
-        .as_deref()
-        .map(|s| parse_signed(s, "--seek"))
+        .as_ref()
+        .map(|s| parse_signed(s.as_os_str(), "--seek"))
         .transpose()?;
     let reads = match &args.lines {
-        Some(n) => Reads::Lines(parse_unsigned(n, "--lines")?),
+        Some(n) => Reads::Lines(parse_unsigned(n.as_os_str(), "--lines")?),
         None if args.sizes.is_empty() => Reads::Sized(vec![-1]),
         None => Reads::Sized(
             args.sizes
                 .iter()
-                .map(|s| parse_signed(s, "SIZE"))
+                .map(|s| parse_signed(s.as_os_str(), "SIZE"))
                 .collect::<Result<_>>()?,
         ),
     };
     let plan = ReadPlan {
-        no_mmap: global.no_mmap,
+        no_mmap: settings.no_mmap,
         limit: reach(seek, &reads),
     };
-    let view = map::open_view(&args.file, plan)?;
+    let view = map::open_view(&args.file.to_path(), plan)?;
     let start = resolve_seek(seek, view.len())?;
     let (records, empty_after) = records(&view, start, &reads);
     for range in records {
-        print_record(printer, global, format, range.start as u64, &view[range])?;
+        print_record(printer, format, range.start as u64, &view[range])?;
     }
     // `readline()` at the end returns b'' every time: each is a record in JSON and repr, as in
     // Python; raw bytes show nothing for them.
-    if global.json || format != Format::Raw {
+    if json || format != Format::Raw {
         for _ in 0..empty_after {
-            print_record(printer, global, format, view.len() as u64, b"")?;
+            print_record(printer, format, view.len() as u64, b"")?;
         }
     }
     Ok(Outcome::Done)

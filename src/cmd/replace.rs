@@ -1,22 +1,31 @@
-//! `mmt replace FILE OLD NEW`: every non-overlapping OLD becomes NEW, as `bytes.replace` (or
+//! `mmt replace PATH... OLD NEW`: every non-overlapping OLD becomes NEW, as `bytes.replace` (or
 //! `re.sub` with `--regex`) would have it; in place when the length is kept, else by an atomic
 //! rewrite.
+//!
+//! Every file is planned (every match found, on worker threads) before any is written, so
+//! `--expect` counts the whole run and a file that cannot be read stops the run before it has
+//! changed anything. Then the files are written, or previewed, one by one in order.
 
-use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use anyhow::{Result, bail};
+use memchr::memchr;
 
+use super::Positionals;
 use super::patching::{Mode, carry_out, dry_run_note, open_target, report_json};
 use crate::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
-use crate::cli::{GlobalOpts, ReplaceArgs};
-use crate::cmd::display_name;
-use crate::exit::Outcome;
-use crate::map::View;
-use crate::output::Printer;
-use crate::patch::Plan;
+use crate::cli::{Raw, ReplaceArgs};
+use crate::drive;
+use crate::exit::{ExitCode, Outcome, Tally};
+use crate::map::{self, ReadPlan, View};
+use crate::output::{Printer, escape_name};
+use crate::patch::{Plan, RewriteSink};
+use crate::preview::{self, NewBytes};
 use crate::progress::{self, Progress};
 use crate::search::{Pattern, search_windows, split_windows};
-use crate::target::backup_path;
+use crate::settings::Settings;
+use crate::source::Source;
+use crate::target::{Target, backup_path};
 use crate::template::Template;
 
 /// What OLD stands for, and what NEW puts in its place.
@@ -25,63 +34,155 @@ enum Edit {
     Pattern { old: Pattern, new: Template },
 }
 
-pub fn run(args: &ReplaceArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
-    let edit = parse_edit(args)?;
-    let max = parse_limit(args.max.as_deref(), "--max")?;
-    let expect = args
-        .expect
-        .as_deref()
-        .map(|n| parse_unsigned(n, "--expect"))
-        .transpose()?;
+/// A prepared `replace`: the edit and its limits, decided once for every file.
+struct Replace {
+    edit: Edit,
+    max: usize,
+    expect: Option<u64>,
+    backup: Option<Raw>,
+    binary: bool,
+}
 
-    let backup = args
-        .backup
-        .as_deref()
-        .map(|suffix| backup_path(&args.file, suffix))
-        .transpose()?;
-    let (target, view) = open_target(&args.file, global)?;
-    view.expect_sequential_scan();
-    let plan = plan(&view, &edit, max, global);
-    if let Some(expected) = expect.filter(|&n| n != plan.len() as u64) {
+/// A file whose plan is made: held open (and, for a real run, locked) until it is written.
+struct Planned {
+    source: Source,
+    /// `None` for standard input, which is filtered to standard output.
+    target: Option<Target>,
+    view: View,
+    plan: Plan,
+}
+
+/// What planning one source gave.
+enum Planning {
+    Planned(Box<Planned>),
+    Unchanged(Source),
+    SkippedBinary,
+}
+
+pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
+    let positionals = Positionals::split(&args.args, 2, "OLD NEW", &args.files)?;
+    let replace = prepare(args, &positionals.args[0], &positionals.args[1])
+        .map_err(|e| positionals.attribute(e))?;
+    let sources = positionals.sources(&args.files)?;
+    let many = sources.many;
+    if many {
+        raise_open_file_limit();
+    }
+    let watched = settings.watched && !many;
+
+    // Plan every file before writing any.
+    let mut planned = Vec::new();
+    let mut unchanged = Vec::new();
+    let mut skipped_binary = 0usize;
+    let mut failures = Vec::new();
+    drive::ordered(
+        sources.entries,
+        settings.threads,
+        |source| replace.plan(source, settings, watched),
+        |done| {
+            match done {
+                Ok((_, Ok(Planning::Planned(p)))) => planned.push(*p),
+                Ok((_, Ok(Planning::Unchanged(source)))) => unchanged.push(source),
+                Ok((_, Ok(Planning::SkippedBinary))) => skipped_binary += 1,
+                Ok((source, Err(err))) => {
+                    failures.push(drive::describe(err).context(source.name()))
+                }
+                Err(unreachable) => failures.push(match unreachable.name.as_str() {
+                    "" => unreachable.error,
+                    name => unreachable.error.context(name.to_owned()),
+                }),
+            }
+            Ok(())
+        },
+    )?;
+    if !many && let Some(failure) = failures.pop() {
+        return Err(failure);
+    }
+    if !failures.is_empty() {
+        for failure in &failures {
+            eprintln!("mmt: {failure:#}");
+        }
+        let files = failures.len();
         bail!(
-            "expected {expected} {}, found {}; nothing written",
-            plural(expected, "replacement"),
-            plan.len()
+            "nothing written: {files} {} could not be read or planned",
+            plural(files as u64, "file")
         );
     }
-    let name = display_name(&args.file);
-    let mode = if plan.is_empty() {
-        Mode::of(&plan)
-    } else {
-        carry_out(
-            &target,
-            &view,
-            &plan,
-            global,
-            printer,
-            &name,
-            backup.as_deref(),
-        )?
-    };
-    if global.json {
-        printer.json_line(&report_json(&args.file, &plan, mode, global.copy))?;
-    } else {
-        let count = plan.len() as u64;
+    let total: u64 = planned.iter().map(|p| p.plan.len() as u64).sum();
+    if let Some(expected) = replace.expect.filter(|&n| n != total) {
+        return Err(positionals.attribute(anyhow::anyhow!(
+            "expected {expected} {}, found {total}; nothing written",
+            plural(expected, "replacement")
+        )));
+    }
+
+    // Then write (or preview) them, in order.
+    let mut printer = Printer::stdout(settings.style);
+    let mut tally = Tally::default();
+    let files = planned.len();
+    for planned in planned {
+        let name = planned.source.name();
+        match replace.carry_out(&planned, settings, &mut printer) {
+            Ok(outcome) => tally.add(outcome),
+            Err(err) if drive::is_broken_pipe(&err) => return Err(err),
+            Err(err) => {
+                // Transactions (restoring the files already written) are the next step; until
+                // then the run stops at the first file that cannot be written.
+                printer.flush()?;
+                return Err(drive::describe(err).context(name));
+            }
+        }
+    }
+    if !many {
+        // One file: its summary, even for no match, as before many files were possible.
+        for source in unchanged {
+            report_unchanged(&source, settings, &mut printer)?;
+        }
+    } else if !settings.style.json {
         printer.summary(&format!(
-            "{name}: {count} {}{}",
-            plural(count, "replacement"),
-            dry_run_note(global)
+            "{total} {} in {files} {}{}",
+            plural(total, "replacement"),
+            plural(files as u64, "file"),
+            dry_run_note(settings)
         ));
     }
-    Ok(Outcome::found(!plan.is_empty()))
+    if skipped_binary > 0 {
+        printer.summary(&format!(
+            "mmt: skipped {skipped_binary} binary {} met while walking (--binary patches them too)",
+            plural(skipped_binary as u64, "file")
+        ));
+    }
+    printer.flush()?;
+    Ok(tally.exit_code())
+}
+
+fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Replace> {
+    let edit = parse_edit(args, old, new)?;
+    let max = parse_limit(args.max.as_ref().map(Raw::as_os_str), "--max")?;
+    let expect = args
+        .expect
+        .as_ref()
+        .map(|n| parse_unsigned(n.as_os_str(), "--expect"))
+        .transpose()?;
+    if let Some(suffix) = &args.backup {
+        // Checked once, before any file is opened.
+        backup_path(Path::new("FILE"), suffix.as_os_str())?;
+    }
+    Ok(Replace {
+        edit,
+        max,
+        expect,
+        backup: args.backup.clone(),
+        binary: args.binary,
+    })
 }
 
 /// OLD and NEW as typed: bytes in the chosen spelling, or with `--regex` a pattern of Python's
 /// dialect and a template checked against its groups.
-fn parse_edit(args: &ReplaceArgs) -> Result<Edit> {
+fn parse_edit(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Edit> {
     let spelling = Spelling::from(args.bytes);
-    let new = parse_byte_string(&args.new, spelling, "NEW")?;
-    if args.old.is_empty() {
+    let new = parse_byte_string(new.as_os_str(), spelling, "NEW")?;
+    if old.as_bytes().is_empty() {
         bail!("OLD is empty; there is nothing to replace");
     }
     if !args.regex {
@@ -91,28 +192,178 @@ fn parse_edit(args: &ReplaceArgs) -> Result<Edit> {
                  to read OLD as a pattern (or drop {flag})"
             );
         }
-        let old = parse_byte_string(&args.old, spelling, "OLD")?;
+        let old = parse_byte_string(old.as_os_str(), spelling, "OLD")?;
         if old.is_empty() {
             bail!("OLD is empty; there is nothing to replace");
         }
         return Ok(Edit::Bytes { old, new });
     }
-    let old = Pattern::new(args.old.as_bytes(), &args.pattern.into())?;
+    let old = Pattern::new(old.as_bytes(), &args.pattern.into())?;
     let new = Template::parse(&new, old.regex())?;
     Ok(Edit::Pattern { old, new })
 }
 
-/// Every edit, found before anything is written. A literal search skips the holes of a sparse
-/// file and shows progress on a large one.
-fn plan(view: &View, edit: &Edit, max: usize, global: &GlobalOpts) -> Plan {
-    match edit {
-        Edit::Pattern { old, new } => Plan::regex(view, old, new, max),
-        Edit::Bytes { old, new } => {
-            let windows = search_windows(view.data_extents(), old, 0..view.len());
-            let progress = Progress::new(global, view.len() as u64, "scanning");
-            let windows = progress.follow(split_windows(windows, progress::STEP, old.len()), 0);
-            Plan::literal_in(view, windows, old, new, max)
+impl Replace {
+    /// Every edit of one source, found before anything is written. A binary file met while
+    /// walking is left alone unless `--binary`.
+    fn plan(&self, source: &Source, settings: &Settings, watched: bool) -> Result<Planning> {
+        let (target, view) = match source {
+            Source::Stdin => {
+                if settings.style.json {
+                    bail!(
+                        "--json reports on standard output, where the filtered text goes; drop --json"
+                    );
+                }
+                (None, map::open_source(source, ReadPlan::whole(true))?)
+            }
+            Source::File { path, .. } => {
+                let (target, view) = open_target(path, settings)?;
+                (Some(target), view)
+            }
+        };
+        view.expect_sequential_scan();
+        let plan = self.plan_view(&view, watched);
+        if plan.is_empty() && target.is_some() {
+            return Ok(Planning::Unchanged(source.clone()));
         }
+        if !source.is_named() && !self.binary && memchr(0, &view).is_some() {
+            return Ok(Planning::SkippedBinary);
+        }
+        Ok(Planning::Planned(Box::new(Planned {
+            source: source.clone(),
+            target,
+            view,
+            plan,
+        })))
+    }
+
+    fn plan_view(&self, view: &View, watched: bool) -> Plan {
+        match &self.edit {
+            Edit::Pattern { old, new } => Plan::regex(view, old, new, self.max),
+            Edit::Bytes { old, new } => {
+                let windows = search_windows(view.data_extents(), old, 0..view.len());
+                let progress = Progress::new(watched, view.len() as u64, "scanning");
+                let windows = progress.follow(split_windows(windows, progress::STEP, old.len()), 0);
+                Plan::literal_in(view, windows, old, new, self.max)
+            }
+        }
+    }
+
+    /// Writes (or previews) one planned file and reports it.
+    fn carry_out(
+        &self,
+        planned: &Planned,
+        settings: &Settings,
+        printer: &mut Printer,
+    ) -> Result<Outcome> {
+        let name = planned.source.name();
+        let plan = &planned.plan;
+        let Some(target) = &planned.target else {
+            return filter_stdin(planned, settings, printer);
+        };
+        let backup = self
+            .backup
+            .as_ref()
+            .map(|suffix| backup_path(planned.source.path(), suffix.as_os_str()))
+            .transpose()?;
+        let mode = carry_out(
+            target,
+            &planned.view,
+            plan,
+            settings,
+            printer,
+            &name,
+            backup.as_deref(),
+        )?;
+        report(planned.source.path(), &name, plan, mode, settings, printer)?;
+        Ok(Outcome::found(!plan.is_empty()))
+    }
+}
+
+/// The summary of one file: a line on standard error, or an object on standard output.
+fn report(
+    path: &Path,
+    name: &str,
+    plan: &Plan,
+    mode: Mode,
+    settings: &Settings,
+    printer: &mut Printer,
+) -> Result<()> {
+    if settings.style.json {
+        printer.json_line(&report_json(path, plan, mode, settings.preview))?;
+    } else {
+        let count = plan.len() as u64;
+        printer.summary(&format!(
+            "{}: {count} {}{}",
+            escape_name(name),
+            plural(count, "replacement"),
+            dry_run_note(settings)
+        ));
+    }
+    Ok(())
+}
+
+/// The one file of a run, unchanged: its summary says 0.
+fn report_unchanged(source: &Source, settings: &Settings, printer: &mut Printer) -> Result<()> {
+    report(
+        source.path(),
+        &source.name(),
+        &Plan::default(),
+        Mode::InPlace,
+        settings,
+        printer,
+    )
+}
+
+/// `mmt replace - OLD NEW`: standard input, changed, to standard output (the preview under
+/// `--copy`); the summary to standard error.
+fn filter_stdin(planned: &Planned, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+    let name = planned.source.name();
+    let plan = &planned.plan;
+    if settings.preview {
+        if !plan.is_empty() {
+            preview::print(printer, &name, &planned.view, plan, &NewBytes::Rendered)?;
+        }
+    } else {
+        let mut sink = PrinterSink {
+            printer,
+            old: &planned.view,
+        };
+        plan.rewrite_into(planned.view.len(), &mut sink)?;
+    }
+    let count = plan.len() as u64;
+    printer.summary(&format!(
+        "{name}: {count} {}{}",
+        plural(count, "replacement"),
+        dry_run_note(settings)
+    ));
+    Ok(Outcome::found(!plan.is_empty()))
+}
+
+/// A rewrite streamed to standard output.
+struct PrinterSink<'a> {
+    printer: &'a mut Printer,
+    old: &'a [u8],
+}
+
+impl RewriteSink for PrinterSink<'_> {
+    fn copy_unchanged(&mut self, range: std::ops::Range<usize>) -> std::io::Result<()> {
+        self.printer.raw(&self.old[range])
+    }
+
+    fn write_new(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.printer.raw(bytes)
+    }
+}
+
+/// A replace over many files holds every file with a match open until it is written; let it
+/// hold as many as the system allows, not the default soft limit of 1024.
+fn raise_open_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        let _ = setrlimit(Resource::Nofile, limit);
     }
 }
 

@@ -1,19 +1,19 @@
 //! `mmt slice FILE RANGE...`: bytes by Python slice, one record per RANGE.
 
 use std::borrow::Cow;
-use std::os::unix::ffi::OsStrExt;
 
 use anyhow::Result;
 
-use crate::cli::{GlobalOpts, SliceArgs};
+use crate::cli::SliceArgs;
 use crate::cmd::{print_record, record_format};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
-use crate::output::Printer;
+use crate::output::{Format, Printer};
+use crate::settings::Settings;
 use crate::slice::Spec;
 
-pub fn run(args: &SliceArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
-    let format = record_format(args.format, global)?;
+pub fn run(args: &SliceArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+    let format = record_format(args.format.map(Format::from), settings.style.json)?;
     let specs: Vec<Spec> = args
         .ranges
         .iter()
@@ -24,9 +24,9 @@ pub fn run(args: &SliceArgs, global: &GlobalOpts, printer: &mut Printer) -> Resu
         .map(Spec::reach)
         .try_fold(0, |most, reach| Some(reach?.max(most)));
     let view = map::open_view(
-        &args.file,
+        &args.file.to_path(),
         ReadPlan {
-            no_mmap: global.no_mmap,
+            no_mmap: settings.no_mmap,
             limit,
         },
     )?;
@@ -40,7 +40,7 @@ pub fn run(args: &SliceArgs, global: &GlobalOpts, printer: &mut Printer) -> Resu
             Some(range) => Cow::Borrowed(&view[range]),
             None => Cow::Owned(selection.gather(&view)),
         };
-        print_record(printer, global, format, selection.lowest(), &bytes)?;
+        print_record(printer, format, selection.lowest(), &bytes)?;
     }
     Ok(Outcome::Done)
 }

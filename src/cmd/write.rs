@@ -6,36 +6,40 @@ use serde_json::json;
 
 use super::patching::{carry_out, dry_run_note, open_target};
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
-use crate::cli::{GlobalOpts, WriteArgs};
+use crate::cli::WriteArgs;
 use crate::cmd::display_name;
 use crate::exit::Outcome;
-use crate::output::{Printer, json_path};
+use crate::output::{Printer, escape_name, json_path};
 use crate::patch::Plan;
+use crate::settings::Settings;
 
-pub fn run(args: &WriteArgs, global: &GlobalOpts, printer: &mut Printer) -> Result<Outcome> {
-    let offset = parse_signed(&args.offset, "OFFSET")?;
-    let data = parse_byte_string(&args.data, Spelling::from(args.bytes), "DATA")?;
+pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+    let offset = parse_signed(args.offset.as_os_str(), "OFFSET")?;
+    let data = parse_byte_string(args.data.as_os_str(), Spelling::from(args.bytes), "DATA")?;
     if data.is_empty() {
         bail!("DATA is empty; there is nothing to write");
     }
-    let (target, view) = open_target(&args.file, global)?;
+    let path = args.file.to_path();
+    let (target, view) = open_target(&path, settings)?;
     let start = resolve_offset(offset, data.len() as u64, target.meta.len())?;
     let plan = Plan::overwrite(start as usize, &data);
     let name = display_name(&args.file);
-    carry_out(&target, &view, &plan, global, printer, &name, None)?;
-    if global.json {
+    carry_out(&target, &view, &plan, settings, printer, &name, None)?;
+    if settings.style.json {
         printer.json_line(&json!({
-            "file": json_path(&args.file),
+            "file": json_path(&path),
             "offset": start,
             "length": data.len(),
             "mode": "in-place",
-            "dry_run": global.copy,
+            "dry_run": settings.preview,
         }))?;
     } else {
         printer.summary(&format!(
-            "{name}: wrote {} bytes at offset {start}{}",
+            "{}: wrote {} {} at offset {start}{}",
+            escape_name(&name),
             data.len(),
-            dry_run_note(global)
+            if data.len() == 1 { "byte" } else { "bytes" },
+            dry_run_note(settings)
         ));
     }
     Ok(Outcome::Done)

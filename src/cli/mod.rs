@@ -1,0 +1,590 @@
+//! The command-line surface: every command, flag and value of `SPEC.md`, as clap derive types,
+//! and their conversion into the core's own types. No module outside `cli` and `cmd` sees clap.
+//!
+//! Numbers, ranges and byte strings are kept as [`Raw`] values here and parsed by the core, so
+//! that a bad value is reported as `mmt: FILE: reason` like every other error, and so that values
+//! such as `-20:` or `--seek -10` reach the core as typed (see [`raw`]).
+
+mod raw;
+
+use std::ffi::OsString;
+use std::num::NonZeroUsize;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+
+pub use raw::Raw;
+
+use crate::bytes::Spelling;
+use crate::dialect::RegexFlags;
+use crate::output::{Format, Style};
+use crate::settings::Settings;
+use crate::source::{Lists, WalkOptions};
+
+/// Parses the process's arguments, letting values that start with `-` through as values.
+pub fn parse() -> Result<Cli, clap::Error> {
+    parse_from(std::env::args_os().collect())
+}
+
+/// Parses `args` (the program's name first) as [`parse`] does.
+pub fn parse_from(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    let marked = raw::mark_values(&mut Cli::command(), args);
+    Cli::try_parse_from(marked)
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mmt",
+    version,
+    about = "Inspect and patch files through memory maps.",
+    long_about = "Inspect and patch files through memory maps: read, slice, find, grep, \
+                  replace and write bytes in files of any size, text or binary.",
+    after_help = "Exit status: 0 success, 1 nothing matched (nothing changed), 2 error.\n\
+                  Examples:\n  mmt read lorem.txt 10 10 --format repr\n  \
+                  mmt replace lorem.txt consectetuer reutetcesnoc --max 1\n  \
+                  mmt --copy replace config.ini 'debug=0' 'debug=1'",
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after the command name.
+#[derive(Debug, Args)]
+pub struct GlobalOpts {
+    /// Dry run: map the file copy-on-write, change it in memory only and print a preview
+    #[arg(
+        long,
+        visible_alias = "dry-run",
+        global = true,
+        help_heading = "Global options"
+    )]
+    pub copy: bool,
+
+    /// Read the file into memory instead of mapping it (writes go through ordinary I/O)
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub no_mmap: bool,
+
+    /// Machine output: JSON Lines, one object per line
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub json: bool,
+
+    /// When to colour diffs and highlights
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Global options"
+    )]
+    pub color: ColorWhen,
+
+    /// Print nothing on standard output and no summaries; errors still go to standard error
+    #[arg(short, long, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+
+    /// Worker threads for many files [default: the number of CPUs]; the output is the same for
+    /// every N
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        global = true,
+        help_heading = "Global options"
+    )]
+    pub threads: Option<NonZeroUsize>,
+}
+
+impl GlobalOpts {
+    /// The settings every command shares, decided once.
+    pub fn settings(&self) -> Settings {
+        let color = match self.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => crate::output::stdout_wants_color(),
+        };
+        let threads = self.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+            NonZeroUsize::get,
+        );
+        Settings::new(
+            self.copy,
+            self.no_mmap,
+            Style {
+                json: self.json,
+                color,
+                quiet: self.quiet,
+            },
+            threads,
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--format`: how a record of bytes is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// The exact bytes, nothing added
+    Raw,
+    /// One Python bytes literal per record, per line
+    Repr,
+    /// An xxd-style dump with absolute file offsets
+    Hex,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Self {
+        match arg {
+            FormatArg::Raw => Format::Raw,
+            FormatArg::Repr => Format::Repr,
+            FormatArg::Hex => Format::Hex,
+        }
+    }
+}
+
+/// How NEEDLE, OLD, NEW and DATA are spelled on the command line.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ByteStringOpts {
+    /// Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef
+    #[arg(long, conflicts_with = "escapes")]
+    pub hex: bool,
+
+    /// Byte strings interpret \n \r \t \0 \\ \xNN
+    #[arg(long)]
+    pub escapes: bool,
+}
+
+impl From<ByteStringOpts> for Spelling {
+    fn from(opts: ByteStringOpts) -> Self {
+        if opts.hex {
+            Self::Hex
+        } else if opts.escapes {
+            Self::Escapes
+        } else {
+            Self::Literal
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Successive reads from a file pointer, as Python's m.read(SIZE)
+    #[command(after_help = "Examples:\n  mmt read lorem.txt 10 10 --format repr\n  \
+                            mmt read disk.img 512 --seek 0x1be --format hex\n  \
+                            mmt read app.log --seek -200")]
+    Read(ReadArgs),
+
+    /// Bytes by Python slice: START:END[:STEP], START+LEN or INDEX
+    #[command(after_help = "Examples:\n  mmt slice lorem.txt :10 --format repr\n  \
+                            mmt slice lorem.txt -20:\n  mmt slice disk.img 0x1fe+2 --format hex")]
+    Slice(SliceArgs),
+
+    /// Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count
+    #[command(
+        override_usage = "mmt find [OPTIONS] <PATH>... <NEEDLE>\n       \
+                          mmt find [OPTIONS] --files-from <LIST> <NEEDLE>",
+        after_help = "Examples:\n  mmt find lorem.txt consectetuer --all\n  \
+                            mmt find disk.img 55aa --hex --last\n  mmt find src/ TODO --count"
+    )]
+    Find(FindArgs),
+
+    /// Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite
+    #[command(
+        override_usage = "mmt replace [OPTIONS] <PATH>... <OLD> <NEW>\n       \
+                          mmt replace [OPTIONS] --files-from <LIST> <OLD> <NEW>",
+        after_help = "Examples:\n  git ls-files -z | mmt replace --files0-from - old_name new_name\n  \
+                            mmt replace lorem.txt consectetuer reutetcesnoc --max 1\n  \
+                            mmt --copy replace Cargo.toml 'version = \"0.1.0\"' 'version = \"0.2.0\"'\n  \
+                            mmt replace app.conf 'port=(\\d+)' 'port=${1}0' --regex --expect 1"
+    )]
+    Replace(ReplaceArgs),
+
+    /// Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data
+    #[command(after_help = "Examples:\n  mmt write lorem.txt 0 LOREM\n  \
+                            mmt write disk.img 0x1fe 55aa --hex\n  mmt --copy write app.bin -4 '\\x00\\x00' --escapes")]
+    Write(WriteArgs),
+
+    /// A bytes regular expression over the whole file, as Python's re with a bytes pattern
+    #[command(
+        override_usage = "mmt grep [OPTIONS] <PATH>... <PATTERN>\n       \
+                          mmt grep [OPTIONS] --files-from <LIST> <PATTERN>",
+        after_help = "Examples:\n  mmt grep lorem.txt '(\\.\\W+)?([^.]?nulla[^.]*?\\.)' -i --dot-all --multi-line \
+                            --group 2 --fold --format repr\n  mmt grep app.log 'user=(?P<user>\\w+)' --group user --count\n  \
+                            mmt grep firmware.bin '\\xde\\xad\\xbe\\xef' -b"
+    )]
+    Grep(GrepArgs),
+
+    /// Print the completion script for a shell
+    #[command(
+        after_help = "Examples:\n  mmt completions bash > /etc/bash_completion.d/mmt\n  \
+                            mmt completions zsh > ~/.zfunc/_mmt"
+    )]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// The file, or - for standard input
+    #[arg(value_hint = ValueHint::FilePath)]
+    pub file: Raw,
+
+    /// Bytes per read; each SIZE is one record (none: read to the end)
+    #[arg(value_name = "SIZE", conflicts_with = "lines", value_hint = ValueHint::Other)]
+    pub sizes: Vec<Raw>,
+
+    /// Where the file pointer starts (negative: from the end)
+    #[arg(long, value_name = "POS", value_hint = ValueHint::Other)]
+    pub seek: Option<Raw>,
+
+    /// N successive readline() records instead of sized reads
+    #[arg(long, value_name = "N", value_hint = ValueHint::Other)]
+    pub lines: Option<Raw>,
+
+    /// Output format [default: raw]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct SliceArgs {
+    /// The file, or - for standard input
+    #[arg(value_hint = ValueHint::FilePath)]
+    pub file: Raw,
+
+    /// START:END[:STEP], START+LEN or INDEX; each is one record
+    #[arg(value_name = "RANGE", required = true, value_hint = ValueHint::Other)]
+    pub ranges: Vec<Raw>,
+
+    /// Output format [default: raw]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+}
+
+/// Which files `find`, `grep` and `replace` work on, beyond the PATHs.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Files")]
+pub struct FileOpts {
+    /// Read the paths from LIST, one per line (- for standard input)
+    #[arg(long, value_name = "LIST", value_hint = ValueHint::FilePath, conflicts_with = "files0_from")]
+    pub files_from: Option<Raw>,
+
+    /// Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)
+    #[arg(long, value_name = "LIST", value_hint = ValueHint::FilePath)]
+    pub files0_from: Option<Raw>,
+
+    /// Walk hidden files and directories too
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// Walk what .gitignore, .ignore and .git/info/exclude would leave out
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links while walking
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+
+    /// Walk no deeper than N directories below each PATH
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+
+    /// Walk only files that match GLOB (!GLOB: leave them out); repeatable
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    pub globs: Vec<Raw>,
+
+    /// Start every record with PATH: even for one file
+    #[arg(short = 'H', long, conflicts_with = "no_filename")]
+    pub with_filename: bool,
+
+    /// Never start a record with PATH:
+    #[arg(long)]
+    pub no_filename: bool,
+}
+
+impl FileOpts {
+    pub fn walk_options(&self) -> WalkOptions {
+        WalkOptions {
+            hidden: self.hidden,
+            no_ignore: self.no_ignore,
+            follow: self.follow,
+            max_depth: self.max_depth,
+            globs: self.globs.iter().map(|g| g.0.clone()).collect(),
+        }
+    }
+
+    pub fn lists(&self) -> Lists {
+        Lists {
+            lines: self.files_from.as_ref().map(Raw::to_path),
+            nul: self.files0_from.as_ref().map(Raw::to_path),
+        }
+    }
+
+    /// `-H` and `--no-filename`: `Some` when either forces a choice.
+    pub fn filename_choice(&self) -> Option<bool> {
+        if self.with_filename {
+            Some(true)
+        } else if self.no_filename {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    /// Files, directories (walked) or - for standard input, then the bytes to look for
+    #[arg(value_name = "PATH", required = true, value_hint = ValueHint::AnyPath)]
+    pub args: Vec<Raw>,
+
+    /// Every non-overlapping occurrence, in order
+    #[arg(long, conflicts_with = "last")]
+    pub all: bool,
+
+    /// Print the number of occurrences
+    #[arg(long, conflicts_with_all = ["last", "all"])]
+    pub count: bool,
+
+    /// The last occurrence, as m.rfind
+    #[arg(long)]
+    pub last: bool,
+
+    /// With --all or --count, occurrences may overlap
+    #[arg(long)]
+    pub overlapping: bool,
+
+    /// Search from this offset (negative: from the end)
+    #[arg(long, value_name = "POS", value_hint = ValueHint::Other)]
+    pub start: Option<Raw>,
+
+    /// Search up to this offset (negative: from the end)
+    #[arg(long, value_name = "POS", value_hint = ValueHint::Other)]
+    pub end: Option<Raw>,
+
+    #[command(flatten)]
+    pub bytes: ByteStringOpts,
+
+    #[command(flatten)]
+    pub files: FileOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplaceArgs {
+    /// Files (symbolic links are followed), directories (walked) or -, then OLD and NEW
+    #[arg(value_name = "PATH", required = true, value_hint = ValueHint::AnyPath)]
+    pub args: Vec<Raw>,
+
+    /// Replace the first N occurrences only (negative: no limit)
+    #[arg(long, value_name = "N", value_hint = ValueHint::Other)]
+    pub max: Option<Raw>,
+
+    /// Write nothing (exit 2) unless there are exactly N replacements in all
+    #[arg(long, value_name = "N", value_hint = ValueHint::Other)]
+    pub expect: Option<Raw>,
+
+    /// OLD is a regular expression (the dialect and flags of grep)
+    #[arg(long, conflicts_with_all = ["hex"])]
+    pub regex: bool,
+
+    /// Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)
+    #[arg(long, value_name = "SUFFIX", value_hint = ValueHint::Other)]
+    pub backup: Option<Raw>,
+
+    /// Patch binary files met while walking a directory too (named files always are)
+    #[arg(long, help_heading = "Files")]
+    pub binary: bool,
+
+    #[command(flatten)]
+    pub bytes: ByteStringOpts,
+
+    #[command(flatten)]
+    pub pattern: PatternOpts,
+
+    #[command(flatten)]
+    pub files: FileOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// The file to patch (symbolic links are followed)
+    #[arg(value_hint = ValueHint::FilePath)]
+    pub file: Raw,
+
+    /// Where to write (negative: from the end)
+    #[arg(value_hint = ValueHint::Other)]
+    pub offset: Raw,
+
+    /// The bytes to write
+    #[arg(value_hint = ValueHint::Other)]
+    pub data: Raw,
+
+    #[command(flatten)]
+    pub bytes: ByteStringOpts,
+}
+
+/// Python `re` flags, shared by `grep` and `replace --regex`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct PatternOpts {
+    /// Case-insensitive matching (IGNORECASE; ASCII unless --unicode)
+    #[arg(short = 'i', long)]
+    pub ignore_case: bool,
+
+    /// . matches a newline too (DOTALL)
+    #[arg(long)]
+    pub dot_all: bool,
+
+    /// ^ and $ match at line boundaries (MULTILINE)
+    #[arg(long)]
+    pub multi_line: bool,
+
+    /// Whitespace and # comments in the pattern are ignored (VERBOSE)
+    #[arg(long)]
+    pub extended: bool,
+
+    /// UTF-8-aware classes and case folding instead of bytes semantics
+    #[arg(long)]
+    pub unicode: bool,
+}
+
+impl PatternOpts {
+    /// The first pattern flag given, as typed, for a command that has no pattern to apply it to.
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.ignore_case, "-i/--ignore-case"),
+            (self.dot_all, "--dot-all"),
+            (self.multi_line, "--multi-line"),
+            (self.extended, "--extended"),
+            (self.unicode, "--unicode"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
+}
+
+impl From<PatternOpts> for RegexFlags {
+    fn from(opts: PatternOpts) -> Self {
+        Self {
+            ignore_case: opts.ignore_case,
+            dot_all: opts.dot_all,
+            multi_line: opts.multi_line,
+            verbose: opts.extended,
+            unicode: opts.unicode,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct GrepArgs {
+    /// Files, directories (walked) or - for standard input, then the pattern: Python's re
+    /// dialect, as a bytes pattern
+    #[arg(value_name = "PATH", required = true, value_hint = ValueHint::AnyPath)]
+    pub args: Vec<Raw>,
+
+    #[command(flatten)]
+    pub flags: PatternOpts,
+
+    /// Print capture group G (index or name) instead of the whole match
+    #[arg(long, value_name = "G", value_hint = ValueHint::Other)]
+    pub group: Option<Raw>,
+
+    /// Print the number of matches
+    #[arg(long, conflicts_with_all = ["group", "byte_offset", "fold", "format"])]
+    pub count: bool,
+
+    /// Put OFFSET: before each record
+    #[arg(short = 'b', long)]
+    pub byte_offset: bool,
+
+    /// Print each newline inside a record as a space
+    #[arg(long)]
+    pub fold: bool,
+
+    /// Stop after N matches (negative: no limit)
+    #[arg(long, value_name = "N", value_hint = ValueHint::Other)]
+    pub max_count: Option<Raw>,
+
+    /// Output format [default: raw]
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    #[command(flatten)]
+    pub files: FileOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write a completion script for
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Cli {
+        let args = std::iter::once("mmt").chain(args.iter().copied());
+        parse_from(args.map(OsString::from).collect()).unwrap()
+    }
+
+    #[test]
+    fn values_that_start_with_a_dash_arrive_as_typed() {
+        let Command::Slice(slice) =
+            parse(&["slice", "f", "-20:", "-3+5", "--format", "repr"]).command
+        else {
+            panic!("not slice");
+        };
+        assert_eq!(slice.ranges, [Raw("-20:".into()), Raw("-3+5".into())]);
+        assert_eq!(slice.format, Some(FormatArg::Repr));
+        let Command::Replace(replace) = parse(&[
+            "replace", "f", "-x", "-y", "--max", "-1", "--backup", "-old",
+        ])
+        .command
+        else {
+            panic!("not replace");
+        };
+        assert_eq!(
+            replace.args,
+            [Raw("f".into()), Raw("-x".into()), Raw("-y".into())]
+        );
+        assert_eq!(replace.max, Some(Raw("-1".into())));
+        assert_eq!(replace.backup, Some(Raw("-old".into())));
+    }
+
+    #[test]
+    fn flags_may_come_between_paths_and_after_them() {
+        let Command::Find(find) = parse(&["find", "a", "--count", "b", "needle", "-j2"]).command
+        else {
+            panic!("not find");
+        };
+        assert_eq!(
+            find.args,
+            [Raw("a".into()), Raw("b".into()), Raw("needle".into())]
+        );
+        assert!(find.count);
+    }
+
+    #[test]
+    fn a_misspelt_long_flag_gets_clap_s_tip_wherever_it_stands() {
+        for args in [
+            ["mmt", "replace", "--regx", "f", "a", "b"],
+            ["mmt", "replace", "f", "a", "b", "--regx"],
+        ] {
+            let err = parse_from(args.iter().map(OsString::from).collect()).unwrap_err();
+            assert!(err.to_string().contains("--regex"), "{err}");
+        }
+    }
+}

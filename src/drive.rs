@@ -1,0 +1,309 @@
+//! Runs a command over every source: one after another for one source (printing as it goes), or
+//! on worker threads for many, each with its own output buffer, the buffers printed in the
+//! sources' order whatever thread finished first. A source that fails is reported
+//! (`mmt: PATH: reason`) and the others are still done; the exit status is merged at the end.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
+
+use anyhow::Result;
+
+use crate::exit::{ExitCode, Outcome, Tally};
+use crate::output::Printer;
+use crate::settings::Settings;
+use crate::source::{Entry, Source, Sources, Unreachable};
+
+/// A source and what was done with it, or why it could not be reached.
+pub type Done<T> = Result<(Source, T), Unreachable>;
+
+/// Runs `work` on every source of `entries` on `threads` threads, and hands each result (or the
+/// reason a source could not be reached) to `consume` in the order of `entries`. `consume` runs
+/// on the calling thread; an error from it stops the run and is returned.
+pub fn ordered<T, W, C>(
+    entries: Box<dyn Iterator<Item = Entry> + Send>,
+    threads: usize,
+    work: W,
+    mut consume: C,
+) -> Result<()>
+where
+    T: Send,
+    W: Fn(&Source) -> T + Sync,
+    C: FnMut(Done<T>) -> Result<()>,
+{
+    if threads <= 1 {
+        for entry in entries {
+            consume(entry.map(|source| {
+                let done = work(&source);
+                (source, done)
+            }))?;
+        }
+        return Ok(());
+    }
+    let stop = AtomicBool::new(false);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Source)>(threads * 2);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Done<T>)>();
+    std::thread::scope(|scope| {
+        let producer_done = done_tx.clone();
+        let stop = &stop;
+        let job_rx = &job_rx;
+        let work = &work;
+        scope.spawn(move || {
+            for (index, entry) in entries.enumerate() {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let sent = match entry {
+                    Ok(source) => job_tx.send((index, source)).is_ok(),
+                    Err(unreachable) => producer_done.send((index, Err(unreachable))).is_ok(),
+                };
+                if !sent {
+                    break;
+                }
+            }
+        });
+        for _ in 0..threads {
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    // The lock is held only to take a job, never while working on one.
+                    let job = job_rx.lock().map_or(None, |rx| rx.recv().ok());
+                    let Some((index, source)) = job else { break };
+                    if stop.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    let done = work(&source);
+                    if done_tx.send((index, Ok((source, done)))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let result = consume_in_order(&done_rx, &mut consume);
+        if result.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        // Unblock workers that wait to hand in a result: they find no receiver and stop.
+        drop(done_rx);
+        result
+    })
+}
+
+fn consume_in_order<T>(
+    done_rx: &mpsc::Receiver<(usize, Done<T>)>,
+    consume: &mut impl FnMut(Done<T>) -> Result<()>,
+) -> Result<()> {
+    let mut waiting = BTreeMap::new();
+    let mut next = 0;
+    for (index, done) in done_rx {
+        waiting.insert(index, done);
+        while let Some(done) = waiting.remove(&next) {
+            consume(done)?;
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+/// What a job left for one source: its standard output, its standard error, and its result.
+struct Buffered {
+    printed: Vec<u8>,
+    messages: Vec<u8>,
+    result: Result<Outcome>,
+}
+
+/// A command that works on one source at a time and prints what it finds.
+pub type Job<'a> = dyn Fn(&Source, &mut Printer) -> Result<Outcome> + Sync + 'a;
+
+/// Runs `job` over every source: printing straight to standard output when there is one source
+/// or one thread, else through a buffer per source, printed in order. Records are labelled with
+/// their file when `labelled`.
+pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) -> Result<ExitCode> {
+    let mut tally = Tally::default();
+    if !sources.many || settings.threads <= 1 {
+        let mut printer = Printer::stdout(settings.style);
+        for entry in sources.entries {
+            match entry {
+                Ok(source) => {
+                    let name = source.name();
+                    printer.set_label(labelled.then(|| (name.as_str(), source.path())));
+                    match job(&source, &mut printer) {
+                        Ok(outcome) => tally.add(outcome),
+                        Err(err) if is_broken_pipe(&err) => return Err(err),
+                        Err(err) => {
+                            tally.add_failure();
+                            printer.message(&format!("mmt: {name}: {:#}", describe(err)));
+                        }
+                    }
+                }
+                Err(unreachable) => {
+                    tally.add_failure();
+                    printer.message(&report(unreachable));
+                }
+            }
+        }
+        printer.flush()?;
+        return Ok(tally.exit_code());
+    }
+    let style = settings.style;
+    let work = |source: &Source| {
+        let mut printer = Printer::buffered(style);
+        let name = source.name();
+        printer.set_label(labelled.then(|| (name.as_str(), source.path())));
+        let result = job(source, &mut printer);
+        let (printed, messages) = printer.into_buffers();
+        Buffered {
+            printed,
+            messages,
+            result,
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let consume = |done: Done<Buffered>| {
+        match done {
+            Ok((
+                source,
+                Buffered {
+                    printed,
+                    messages,
+                    result,
+                },
+            )) => {
+                out.write_all(&printed)?;
+                if !messages.is_empty() {
+                    out.flush()?;
+                    io::stderr().write_all(&messages)?;
+                }
+                match result {
+                    Ok(outcome) => tally.add(outcome),
+                    Err(err) if is_broken_pipe(&err) => return Err(err),
+                    Err(err) => {
+                        tally.add_failure();
+                        out.flush()?;
+                        eprintln!("mmt: {}: {:#}", source.name(), describe(err));
+                    }
+                }
+            }
+            Err(unreachable) => {
+                tally.add_failure();
+                out.flush()?;
+                eprintln!("{}", report(unreachable));
+            }
+        }
+        Ok(())
+    };
+    ordered(sources.entries, settings.threads, work, consume)?;
+    out.flush()?;
+    Ok(tally.exit_code())
+}
+
+/// The message for a source that could not be reached.
+pub fn report(unreachable: Unreachable) -> String {
+    if unreachable.name.is_empty() {
+        format!("mmt: {:#}", unreachable.error)
+    } else {
+        format!("mmt: {}: {:#}", unreachable.name, unreachable.error)
+    }
+}
+
+/// The kernel answers EFAULT, not SIGBUS, when it copies from mapped pages that a truncation
+/// took away (writing a mapped record to standard output); say what happened.
+pub fn describe(err: anyhow::Error) -> anyhow::Error {
+    let faulted = err
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<io::Error>())
+        .any(|io| io.raw_os_error() == Some(libc::EFAULT));
+    if faulted {
+        err.context("file was truncated while mapped (use --no-mmap to work on a copy in memory)")
+    } else {
+        err
+    }
+}
+
+/// Whether the reader of standard output went away (`mmt ... | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn files(n: usize) -> Box<dyn Iterator<Item = Entry> + Send> {
+        Box::new((0..n).map(|i| {
+            if i % 7 == 3 {
+                Err(Unreachable {
+                    name: format!("f{i}"),
+                    error: anyhow::anyhow!("gone"),
+                })
+            } else {
+                Ok(Source::File {
+                    path: PathBuf::from(format!("f{i}")),
+                    named: true,
+                })
+            }
+        }))
+    }
+
+    fn run(threads: usize) -> Vec<String> {
+        let mut seen = Vec::new();
+        ordered(
+            files(50),
+            threads,
+            |source| {
+                // Later files finish first, so that order comes from the merge, not the timing.
+                let n: u64 = source.name()[1..].parse().unwrap();
+                std::thread::sleep(std::time::Duration::from_micros(50 * (50 - n)));
+                source.name().to_uppercase()
+            },
+            |done| {
+                seen.push(match done {
+                    Ok((source, upper)) => format!("{}={upper}", source.name()),
+                    Err(unreachable) => format!("{}!", unreachable.name),
+                });
+                Ok(())
+            },
+        )
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn results_come_back_in_order_for_any_number_of_threads() {
+        let one = run(1);
+        assert_eq!(one.len(), 50);
+        assert_eq!(one[0], "f0=F0");
+        assert_eq!(one[3], "f3!");
+        for threads in [2, 3, 8] {
+            assert_eq!(run(threads), one, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn an_error_while_consuming_stops_the_run() {
+        let mut consumed = 0;
+        let result = ordered(
+            files(1000),
+            4,
+            |source| source.name(),
+            |_| {
+                consumed += 1;
+                if consumed == 5 {
+                    anyhow::bail!("reader went away");
+                }
+                Ok(())
+            },
+        );
+        assert_eq!(result.unwrap_err().to_string(), "reader went away");
+        assert_eq!(consumed, 5);
+    }
+}

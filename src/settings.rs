@@ -1,0 +1,32 @@
+//! What every command shares, decided once from the command line: whether to apply or preview,
+//! how to read files, how to print, how many threads. The core takes these plain values and
+//! never looks at the command line itself.
+
+use std::io::IsTerminal;
+
+use crate::output::Style;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// `--copy`: change nothing, print a preview of what would change.
+    pub preview: bool,
+    /// `--no-mmap`: read files into memory instead of mapping them.
+    pub no_mmap: bool,
+    pub style: Style,
+    /// Worker threads for many files (at least 1).
+    pub threads: usize,
+    /// Whether a person watches standard error: progress bars are only for them.
+    pub watched: bool,
+}
+
+impl Settings {
+    pub fn new(preview: bool, no_mmap: bool, style: Style, threads: usize) -> Settings {
+        Settings {
+            preview,
+            no_mmap,
+            style,
+            threads: threads.max(1),
+            watched: !style.quiet && !style.json && std::io::stderr().is_terminal(),
+        }
+    }
+}

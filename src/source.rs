@@ -1,0 +1,257 @@
+//! What a command works on: standard input, a file named on the command line or in a list, or a
+//! file met while walking a directory the way ripgrep walks (its own `ignore` crate: ignore
+//! files, hidden files, globs), in an order that never depends on timing.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::ffi::OsStringExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use ignore::WalkBuilder;
+use ignore::overrides::OverrideBuilder;
+
+/// One thing to work on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `-`: standard input.
+    Stdin,
+    /// A file. `named` when it was named on the command line or in a list (such a file is
+    /// always worked on, whatever the filters say), not met while walking a directory.
+    File { path: PathBuf, named: bool },
+}
+
+impl Source {
+    /// The name in messages and labels: the path as given, or `<stdin>`.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_owned(),
+            Source::File { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// The path, or `-` for standard input.
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::Stdin => Path::new("-"),
+            Source::File { path, .. } => path,
+        }
+    }
+
+    pub fn is_named(&self) -> bool {
+        matches!(self, Source::Stdin | Source::File { named: true, .. })
+    }
+}
+
+/// A file that could not be reached while gathering: its name and why.
+#[derive(Debug)]
+pub struct Unreachable {
+    pub name: String,
+    pub error: anyhow::Error,
+}
+
+pub type Entry = Result<Source, Unreachable>;
+
+/// How directories are walked (`--hidden`, `--no-ignore`, `-L`, `--max-depth`, `-g`).
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    pub hidden: bool,
+    pub no_ignore: bool,
+    pub follow: bool,
+    pub max_depth: Option<usize>,
+    pub globs: Vec<OsString>,
+}
+
+/// `--files-from` (one path per line) and `--files0-from` (NUL-separated); `-` is standard input.
+#[derive(Debug, Clone, Default)]
+pub struct Lists {
+    pub lines: Option<PathBuf>,
+    pub nul: Option<PathBuf>,
+}
+
+impl Lists {
+    fn given(&self) -> Option<(&Path, u8)> {
+        match (&self.lines, &self.nul) {
+            (Some(list), _) => Some((list, b'\n')),
+            (None, Some(list)) => Some((list, 0)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Everything a run works on, in order, and whether there is more than one thing (then every
+/// record names its file).
+pub struct Sources {
+    pub many: bool,
+    pub entries: Box<dyn Iterator<Item = Entry> + Send>,
+}
+
+/// Gathers the PATHs and the list (if any) into [`Sources`]: the PATHs in the order given, then
+/// the list's, each directory's files sorted by path. Directories are walked lazily, as the
+/// entries are taken.
+pub fn gather(paths: Vec<PathBuf>, lists: &Lists, walk: &WalkOptions) -> Result<Sources> {
+    // `-` among the PATHs is standard input; in a list it is a file named `-`.
+    let mut all: Vec<(PathBuf, bool)> = paths
+        .into_iter()
+        .map(|path| {
+            let is_stdin = path == Path::new("-");
+            (path, is_stdin)
+        })
+        .collect();
+    let list_given = lists.given();
+    if let Some((list, separator)) = list_given {
+        if list == Path::new("-") && all.iter().any(|(_, is_stdin)| *is_stdin) {
+            bail!("standard input cannot be both the list of paths and a PATH");
+        }
+        // A list's `-` is a file of that name, spelled so that nothing reads it as stdin.
+        let entries = read_list(list, separator)?.into_iter().map(|path| {
+            let path = if path == Path::new("-") {
+                PathBuf::from("./-")
+            } else {
+                path
+            };
+            (path, false)
+        });
+        all.extend(entries);
+    }
+    if all.is_empty() {
+        bail!("no PATH to work on: name a file, a directory, or - for standard input");
+    }
+    let many = list_given.is_some() || all.len() > 1 || all.iter().any(|(p, _)| p.is_dir());
+    let walk = walk.clone();
+    let entries = all
+        .into_iter()
+        .flat_map(move |(path, is_stdin)| entries_of(path, is_stdin, &walk));
+    Ok(Sources {
+        many,
+        entries: Box::new(entries),
+    })
+}
+
+fn read_list(list: &Path, separator: u8) -> Result<Vec<PathBuf>> {
+    let mut bytes = Vec::new();
+    let name = if list == Path::new("-") {
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read the list of paths from standard input")?;
+        "<stdin>".to_owned()
+    } else {
+        std::fs::File::open(list)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .with_context(|| format!("{}: cannot read the list of paths", list.display()))?;
+        list.display().to_string()
+    };
+    let paths: Vec<PathBuf> = bytes
+        .split(|&b| b == separator)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| PathBuf::from(OsString::from_vec(entry.to_vec())))
+        .collect();
+    if paths.is_empty() {
+        bail!("{name}: the list of paths is empty");
+    }
+    Ok(paths)
+}
+
+/// The entries one PATH stands for: itself, or the files of the directory it names.
+fn entries_of(
+    path: PathBuf,
+    is_stdin: bool,
+    walk: &WalkOptions,
+) -> Box<dyn Iterator<Item = Entry> + Send> {
+    if is_stdin {
+        return Box::new(std::iter::once(Ok(Source::Stdin)));
+    }
+    if !path.is_dir() {
+        return Box::new(std::iter::once(Ok(Source::File { path, named: true })));
+    }
+    match walker(&path, walk) {
+        Ok(walker) => Box::new(walker.filter_map(walked_entry)),
+        Err(error) => Box::new(std::iter::once(Err(Unreachable {
+            name: path.display().to_string(),
+            error,
+        }))),
+    }
+}
+
+fn walker(dir: &Path, options: &WalkOptions) -> Result<ignore::Walk> {
+    let mut builder = WalkBuilder::new(dir);
+    builder
+        .hidden(!options.hidden)
+        .ignore(!options.no_ignore)
+        .git_ignore(!options.no_ignore)
+        .git_global(!options.no_ignore)
+        .git_exclude(!options.no_ignore)
+        .parents(!options.no_ignore)
+        .follow_links(options.follow)
+        .max_depth(options.max_depth)
+        .sort_by_file_path(Path::cmp);
+    if !options.globs.is_empty() {
+        let mut overrides = OverrideBuilder::new(dir);
+        for glob in &options.globs {
+            let glob = glob.to_str().with_context(|| {
+                format!("the glob {} is not valid UTF-8", glob.to_string_lossy())
+            })?;
+            overrides
+                .add(glob)
+                .with_context(|| format!("invalid glob {glob}"))?;
+        }
+        builder.overrides(overrides.build().context("invalid glob")?);
+    }
+    Ok(builder.build())
+}
+
+/// A walked entry as a source: regular files only (directories are descended into, symbolic
+/// links are not followed unless asked), errors with the path they concern.
+fn walked_entry(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Entry> {
+    match entry {
+        Ok(entry) => {
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            is_file.then(|| {
+                Ok(Source::File {
+                    path: entry.into_path(),
+                    named: false,
+                })
+            })
+        }
+        Err(error) => Some(Err(unreachable(error))),
+    }
+}
+
+/// An `ignore` error as `PATH` and a reason.
+fn unreachable(error: ignore::Error) -> Unreachable {
+    let mut error = error;
+    let mut name = None;
+    loop {
+        match error {
+            ignore::Error::WithPath { path, err } => {
+                name.get_or_insert_with(|| path.display().to_string());
+                error = *err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                error = *err;
+            }
+            ignore::Error::Loop { child, ancestor } => {
+                return Unreachable {
+                    name: child.display().to_string(),
+                    error: anyhow::anyhow!(
+                        "a symbolic link loop (back to {}); not followed",
+                        ancestor.display()
+                    ),
+                };
+            }
+            ignore::Error::Io(io) => {
+                return Unreachable {
+                    name: name.unwrap_or_default(),
+                    error: anyhow::Error::new(io).context("cannot walk"),
+                };
+            }
+            other => {
+                return Unreachable {
+                    name: name.unwrap_or_default(),
+                    error: anyhow::anyhow!("{other}"),
+                };
+            }
+        }
+    }
+}
