@@ -11,7 +11,8 @@ use std::sync::{Mutex, mpsc};
 use anyhow::Result;
 
 use crate::exit::{ExitCode, Outcome, Tally};
-use crate::output::Printer;
+use crate::output::{Printer, escape_name};
+use crate::progress::RunProgress;
 use crate::settings::Settings;
 use crate::source::{Entry, Source, Sources, Unreachable};
 
@@ -113,6 +114,8 @@ struct Buffered {
     printed: Vec<u8>,
     messages: Vec<u8>,
     result: Result<Outcome>,
+    /// The file's size, for the progress bar.
+    len: u64,
 }
 
 /// A command that works on one source at a time and prints what it finds.
@@ -135,7 +138,11 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                         Err(err) if is_broken_pipe(&err) => return Err(err),
                         Err(err) => {
                             tally.add_failure();
-                            printer.message(&format!("mmt: {name}: {:#}", describe(err)));
+                            printer.message(&format!(
+                                "mmt: {}: {:#}",
+                                escape_name(&name),
+                                describe(err)
+                            ));
                         }
                     }
                 }
@@ -149,7 +156,10 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
         return Ok(tally.exit_code());
     }
     let style = settings.style;
+    let progress = RunProgress::new(settings.watched);
     let work = |source: &Source| {
+        let len = progress_len(&progress, source);
+        progress.start_file(&source.name(), len);
         let mut printer = Printer::buffered(style);
         let name = source.name();
         printer.set_label(labelled.then(|| (name.as_str(), source.path())));
@@ -159,6 +169,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
             printed,
             messages,
             result,
+            len,
         }
     };
     let stdout = io::stdout();
@@ -171,12 +182,14 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                     printed,
                     messages,
                     result,
+                    len,
                 },
             )) => {
+                progress.finish_file(len);
                 out.write_all(&printed)?;
                 if !messages.is_empty() {
                     out.flush()?;
-                    io::stderr().write_all(&messages)?;
+                    progress.suspend(|| io::stderr().write_all(&messages))?;
                 }
                 match result {
                     Ok(outcome) => tally.add(outcome),
@@ -184,14 +197,16 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                     Err(err) => {
                         tally.add_failure();
                         out.flush()?;
-                        eprintln!("mmt: {}: {:#}", source.name(), describe(err));
+                        let message =
+                            format!("mmt: {}: {:#}", escape_name(&source.name()), describe(err));
+                        progress.suspend(|| eprintln!("{message}"));
                     }
                 }
             }
             Err(unreachable) => {
                 tally.add_failure();
                 out.flush()?;
-                eprintln!("{}", report(unreachable));
+                progress.suspend(|| eprintln!("{}", report(unreachable)));
             }
         }
         Ok(())
@@ -201,12 +216,26 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
     Ok(tally.exit_code())
 }
 
+/// A source's size for the progress bar: only looked up when a bar may be drawn.
+fn progress_len(progress: &RunProgress, source: &Source) -> u64 {
+    match source {
+        Source::File { path, .. } if progress.is_active() => {
+            std::fs::metadata(path).map_or(0, |m| m.len())
+        }
+        _ => 0,
+    }
+}
+
 /// The message for a source that could not be reached.
 pub fn report(unreachable: Unreachable) -> String {
     if unreachable.name.is_empty() {
         format!("mmt: {:#}", unreachable.error)
     } else {
-        format!("mmt: {}: {:#}", unreachable.name, unreachable.error)
+        format!(
+            "mmt: {}: {:#}",
+            escape_name(&unreachable.name),
+            unreachable.error
+        )
     }
 }
 

@@ -10,7 +10,7 @@ use std::ops::Range;
 use memchr::{memchr, memchr_iter, memrchr};
 use similar::{ChangeTag, TextDiff};
 
-use crate::output::{Paint, Printer};
+use crate::output::{Paint, Printer, escape_name};
 use crate::patch::Plan;
 
 /// Lines of context around each change, as `diff -u` gives.
@@ -44,7 +44,16 @@ pub fn print(
 ) -> io::Result<()> {
     match text_sides(old, plan, new) {
         Some(sides) => print_unified(printer, name, old, &sides),
-        None => print_hex(printer, old, plan, new),
+        None => {
+            if printer.is_labelled() {
+                // Many files: say which one the hex diff is of (commentary to `git apply`).
+                printer.painted(
+                    Paint::FileHeader,
+                    format!("Binary file {}\n", escape_name(name)).as_bytes(),
+                )?;
+            }
+            print_hex(printer, old, plan, new)
+        }
     }
 }
 
@@ -134,9 +143,10 @@ fn print_unified(
     old: &[u8],
     sides: &[(Range<usize>, Vec<u8>)],
 ) -> io::Result<()> {
+    let path = diff_path(name);
     printer.painted(
         Paint::FileHeader,
-        format!("--- {name}\n+++ {name}\n").as_bytes(),
+        format!("--- a/{path}\n+++ b/{path}\n").as_bytes(),
     )?;
     let mut old_line = 0; // lines before the current region, in the original
     let mut counted_to = 0;
@@ -187,6 +197,16 @@ fn print_unified(
         shift += new_lines as i64 - old_lines as i64;
     }
     Ok(())
+}
+
+/// A file's path as a diff header names it, after `a/` and `b/` (git's form, which `git apply`
+/// and `patch -p1` take): relative, without a leading `./`, escaped like every printed name.
+fn diff_path(name: &str) -> String {
+    let mut path = name;
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest;
+    }
+    escape_name(path)
 }
 
 /// Lines in a text, counting a last line without a newline.
@@ -276,7 +296,7 @@ mod tests {
         let plan = Plan::literal(&old, b"line 10\n", b"ten\n", usize::MAX);
         assert_eq!(
             preview(&old, &plan),
-            "--- f\n+++ f\n@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+ten\n line 11\n line 12\n line 13\n"
+            "--- a/f\n+++ b/f\n@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+ten\n line 11\n line 12\n line 13\n"
         );
     }
 
@@ -291,7 +311,7 @@ mod tests {
         // A second, independent edit far below.
         let second = Plan::literal(&old, b"l25\n", b"L25\n", usize::MAX);
         let text_one = preview(&old, &edits);
-        assert!(text_one.starts_with("--- f\n+++ f\n@@ -1,5 +1,6 @@\n l1\n l2\n+extra\n"));
+        assert!(text_one.starts_with("--- a/f\n+++ b/f\n@@ -1,5 +1,6 @@\n l1\n l2\n+extra\n"));
         let text_two = preview(&old, &second);
         assert!(text_two.contains("@@ -22,7 +22,7 @@"));
         edits = crate::patch::tests::regex_plan(&old, r"(?m)^l(2|25)\n", "l${1}\nX\n");
@@ -307,7 +327,7 @@ mod tests {
         let plan = Plan::literal(b"a\nb", b"b", b"c", usize::MAX);
         assert_eq!(
             preview(b"a\nb", &plan),
-            "--- f\n+++ f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
+            "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n"
         );
     }
 

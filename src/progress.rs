@@ -58,3 +58,83 @@ impl Drop for Progress {
         }
     }
 }
+
+/// A file at least this large is named on the bar while it is worked on.
+const LARGE_FILE: u64 = 256 << 20;
+
+/// A run over many files shows its bar only once it has taken this long, so that a quick run
+/// draws nothing.
+const SHOW_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One bar for a run over many files: how many files and bytes are done, and the name of a
+/// large file while it is worked on. Only for a person watching a terminal, and only once the
+/// run has lasted a second.
+pub struct RunProgress {
+    bar: Option<ProgressBar>,
+    started: std::time::Instant,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl RunProgress {
+    pub fn new(watched: bool) -> RunProgress {
+        let bar = watched.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} files, {msg}") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        RunProgress {
+            bar,
+            started: std::time::Instant::now(),
+            bytes: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// A worker starts on a file of `len` bytes.
+    pub fn start_file(&self, name: &str, len: u64) {
+        if let Some(bar) = &self.bar
+            && len >= LARGE_FILE
+        {
+            bar.set_message(format!("{}, now {name}", self.done_bytes()));
+        }
+    }
+
+    /// A file of `len` bytes is done.
+    pub fn finish_file(&self, len: u64) {
+        let Some(bar) = &self.bar else { return };
+        self.bytes
+            .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+        if bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.set_message(self.done_bytes());
+        bar.inc(1);
+    }
+
+    /// Whether a bar may be drawn at all (sizes are looked up only then).
+    pub fn is_active(&self) -> bool {
+        self.bar.is_some()
+    }
+
+    /// Runs `print` (which writes to standard error) without the bar in the way.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    fn done_bytes(&self) -> String {
+        let bytes = self.bytes.load(std::sync::atomic::Ordering::Relaxed);
+        indicatif::HumanBytes(bytes).to_string()
+    }
+}
+
+impl Drop for RunProgress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -187,7 +187,9 @@ fn walker(dir: &Path, options: &WalkOptions) -> Result<ignore::Walk> {
         .max_depth(options.max_depth)
         .sort_by_file_path(Path::cmp);
     if !options.globs.is_empty() {
-        let mut overrides = OverrideBuilder::new(dir);
+        // Globs are relative to the current directory, as ripgrep has them: `-g '!target/**'`
+        // means ./target whatever PATH is walked.
+        let mut overrides = OverrideBuilder::new(".");
         for glob in &options.globs {
             let glob = glob.to_str().with_context(|| {
                 format!("the glob {} is not valid UTF-8", glob.to_string_lossy())

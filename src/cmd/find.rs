@@ -36,7 +36,7 @@ struct Find {
 pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     let positionals = Positionals::split(&args.args, 1, "NEEDLE", &args.files)?;
     let find = prepare(args, &positionals.args[0]).map_err(|e| positionals.attribute(e))?;
-    let sources = positionals.sources(&args.files)?;
+    let sources = positionals.sources("find", &args.files)?;
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
     let watched = settings.watched && !sources.many;
     drive::each(sources, settings, labelled, &|source, printer| {

@@ -34,7 +34,7 @@ pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
     let positionals = Positionals::split(&args.args, 1, "PATTERN", &args.files)?;
     let grep = prepare(args, &positionals.args[0], settings.style.json)
         .map_err(|e| positionals.attribute(e))?;
-    let sources = positionals.sources(&args.files)?;
+    let sources = positionals.sources("grep", &args.files)?;
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
     drive::each(sources, settings, labelled, &|source, printer| {
         grep.run(source, settings.no_mmap, printer)

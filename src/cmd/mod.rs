@@ -78,9 +78,48 @@ impl<'a> Positionals<'a> {
         }
     }
 
-    /// The sources the paths (and the list, if any) stand for.
-    pub fn sources(&self, files: &FileOpts) -> Result<Sources> {
+    /// The sources the paths (and the list, if any) stand for. When no PATH exists but an
+    /// argument after them names a file, the arguments were typed in sd's or rg's order
+    /// (pattern first); that is refused with the order that works.
+    pub fn sources(&self, command: &str, files: &FileOpts) -> Result<Sources> {
+        let exists = |path: &std::path::Path| {
+            path == std::path::Path::new("-") || path.symlink_metadata().is_ok()
+        };
+        let misplaced: Vec<&Raw> = self.args.iter().filter(|a| a.to_path().is_file()).collect();
+        if !self.paths.is_empty() && !self.paths.iter().any(|p| exists(p)) && !misplaced.is_empty()
+        {
+            let named = |raw: &Raw| shell_word(&raw.0.to_string_lossy());
+            let mut order: Vec<String> = misplaced.iter().map(|a| named(a)).collect();
+            order.extend(self.paths.iter().map(|p| shell_word(&p.to_string_lossy())));
+            order.extend(
+                self.args
+                    .iter()
+                    .filter(|a| !misplaced.contains(a))
+                    .map(named),
+            );
+            bail!(
+                "{}: no such file or directory, and {} names a file: the files come first, as \
+                 in: mmt {command} {}",
+                self.paths[0].display(),
+                named(misplaced[0]),
+                order.join(" ")
+            );
+        }
         source::gather(self.paths.clone(), &files.lists(), &files.walk_options())
+    }
+}
+
+/// A word as a shell user would type it back: quoted when it holds anything but plain
+/// characters.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:+,@%".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 

@@ -21,7 +21,7 @@ use crate::map::{self, ReadPlan, View};
 use crate::output::{Printer, escape_name};
 use crate::patch::{Plan, RewriteSink};
 use crate::preview::{self, NewBytes};
-use crate::progress::{self, Progress};
+use crate::progress::{self, Progress, RunProgress};
 use crate::search::{Pattern, search_windows, split_windows};
 use crate::settings::Settings;
 use crate::source::Source;
@@ -63,7 +63,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let positionals = Positionals::split(&args.args, 2, "OLD NEW", &args.files)?;
     let replace = prepare(args, &positionals.args[0], &positionals.args[1])
         .map_err(|e| positionals.attribute(e))?;
-    let sources = positionals.sources(&args.files)?;
+    let sources = positionals.sources("replace", &args.files)?;
     let many = sources.many;
     if many {
         raise_open_file_limit();
@@ -75,17 +75,28 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let mut unchanged = Vec::new();
     let mut skipped_binary = 0usize;
     let mut failures = Vec::new();
+    let progress = RunProgress::new(settings.watched && many);
     drive::ordered(
         sources.entries,
         settings.threads,
-        |source| replace.plan(source, settings, watched),
+        |source| {
+            let planning = replace.plan(source, settings, watched);
+            let len = match &planning {
+                Ok(Planning::Planned(planned)) => planned.view.len() as u64,
+                _ => 0,
+            };
+            (planning, len)
+        },
         |done| {
+            if let Ok((_, (_, len))) = &done {
+                progress.finish_file(*len);
+            }
             match done {
-                Ok((_, Ok(Planning::Planned(p)))) => planned.push(*p),
-                Ok((_, Ok(Planning::Unchanged(source)))) => unchanged.push(source),
-                Ok((_, Ok(Planning::SkippedBinary))) => skipped_binary += 1,
-                Ok((source, Err(err))) => {
-                    failures.push(drive::describe(err).context(source.name()))
+                Ok((_, (Ok(Planning::Planned(p)), _))) => planned.push(*p),
+                Ok((_, (Ok(Planning::Unchanged(source)), _))) => unchanged.push(source),
+                Ok((_, (Ok(Planning::SkippedBinary), _))) => skipped_binary += 1,
+                Ok((source, (Err(err), _))) => {
+                    failures.push(drive::describe(err).context(source.name()));
                 }
                 Err(unreachable) => failures.push(match unreachable.name.as_str() {
                     "" => unreachable.error,
@@ -95,6 +106,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
             Ok(())
         },
     )?;
+    drop(progress);
     if !many && let Some(failure) = failures.pop() {
         return Err(failure);
     }
@@ -139,11 +151,15 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
             report_unchanged(&source, settings, &mut printer)?;
         }
     } else if !settings.style.json {
+        let note = if settings.preview {
+            " (dry run, nothing changed)"
+        } else {
+            ""
+        };
         printer.summary(&format!(
-            "{total} {} in {files} {}{}",
+            "{total} {} in {files} {}{note}",
             plural(total, "replacement"),
             plural(files as u64, "file"),
-            dry_run_note(settings)
         ));
     }
     if skipped_binary > 0 {

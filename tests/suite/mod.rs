@@ -10,6 +10,7 @@ mod generated;
 mod grep;
 mod grep_python;
 mod help;
+mod many;
 mod read;
 mod replace;
 mod replace_properties;

@@ -147,7 +147,7 @@ fn copy_previews_a_rewrite_and_changes_nothing() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stdout(&out),
-        "--- lorem.txt\n+++ lorem.txt\n@@ -6,7 +6,7 @@\n \
+        "--- a/lorem.txt\n+++ b/lorem.txt\n@@ -6,7 +6,7 @@\n \
          lacus. Praesent placerat tortor sed nisl. Nunc blandit diam egestas\n \
          dui. Pellentesque habitant morbi tristique senectus et netus et\n \
          malesuada fames ac turpis egestas. Aliquam viverra fringilla\n\

@@ -61,7 +61,7 @@ fn mmap_write_copy_py() {
     .assert()
     .success()
     .stdout(
-        "--- lorem_copy.txt\n+++ lorem_copy.txt\n@@ -1,4 +1,4 @@\n\
+        "--- a/lorem_copy.txt\n+++ b/lorem_copy.txt\n@@ -1,4 +1,4 @@\n\
              -Lorem ipsum dolor sit amet, consectetuer adipiscing elit.\n\
              +Lorem ipsum dolor sit amet, reutetcesnoc adipiscing elit.\n \
              Donec egestas, enim et consectetuer ullamcorper, lectus ligula rutrum leo,\n \

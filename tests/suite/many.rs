@@ -1,0 +1,471 @@
+//! Many files (issue 11): PATHs, directories walked as ripgrep walks them, lists, labels, a
+//! deterministic order for any number of threads, per-file errors, and `replace` planning every
+//! file before writing any.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Command;
+
+use super::util::{Sandbox, assert_error, is_root, stdout, stdout_of};
+
+/// A tree with what a walk must tell apart: a git repository with a `.gitignore`, an `.ignore`,
+/// hidden files, a binary file, a symbolic link to a file and one back to a parent directory.
+fn tree() -> Sandbox {
+    let sb = Sandbox::new();
+    for dir in ["t/.git", "t/src/deep", "t/.hidden", "t/target", "t/docs"] {
+        fs::create_dir_all(sb.path(dir)).unwrap();
+    }
+    sb.write("t/.gitignore", b"target/\n*.log\n");
+    sb.write("t/.ignore", b"docs/secret.md\n");
+    sb.write("t/src/a.rs", b"fn foo() { foo_bar(); }\n");
+    sb.write("t/src/deep/b.rs", b"let foo = 1;\n");
+    sb.write("t/src/c.rs", b"nothing here\n");
+    sb.write("t/src/image.bin", b"foo\x00\x01\x02binary");
+    sb.write("t/.hidden/h.rs", b"foo hidden\n");
+    sb.write("t/target/out.rs", b"foo built\n");
+    sb.write("t/build.log", b"foo logged\n");
+    sb.write("t/docs/readme.md", b"about foo\n");
+    sb.write("t/docs/secret.md", b"foo secret\n");
+    std::os::unix::fs::symlink("a.rs", sb.path("t/src/link.rs")).unwrap();
+    std::os::unix::fs::symlink("..", sb.path("t/src/deep/up")).unwrap();
+    sb
+}
+
+#[test]
+fn a_directory_is_walked_as_ripgrep_walks_it() {
+    let sb = tree();
+    let out = stdout_of(&mut sb.mmt(["find", "t", "foo", "--count"]));
+    assert_eq!(
+        out,
+        "t/docs/readme.md:1\nt/src/a.rs:2\nt/src/deep/b.rs:1\nt/src/image.bin:1\n"
+    );
+    let out = stdout_of(&mut sb.mmt(["find", "t", "foo", "--count", "--hidden", "--no-ignore"]));
+    assert_eq!(
+        out,
+        "t/.hidden/h.rs:1\nt/build.log:1\nt/docs/readme.md:1\nt/docs/secret.md:1\n\
+         t/src/a.rs:2\nt/src/deep/b.rs:1\nt/src/image.bin:1\nt/target/out.rs:1\n"
+    );
+    let out = stdout_of(&mut sb.mmt([
+        "find",
+        "t",
+        "foo",
+        "--count",
+        "-g",
+        "*.rs",
+        "-g",
+        "!**/deep/**",
+    ]));
+    assert_eq!(out, "t/src/a.rs:2\n");
+    let out = stdout_of(&mut sb.mmt(["find", "t", "foo", "--count", "--max-depth", "2"]));
+    assert_eq!(out, "t/docs/readme.md:1\nt/src/a.rs:2\nt/src/image.bin:1\n");
+}
+
+#[test]
+fn following_links_reports_a_loop_and_goes_on() {
+    let sb = tree();
+    let out = sb
+        .mmt(["find", "t/src", "foo", "--count", "-L"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("t/src/deep/up: a symbolic link loop"),
+        "{stderr}"
+    );
+    let stdout = stdout(&out);
+    assert!(
+        stdout.contains("t/src/a.rs:2\n") && stdout.contains("t/src/link.rs:2\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_named_file_is_always_worked_on() {
+    let sb = tree();
+    // Ignored, hidden and filtered out by a glob, but named.
+    let out = stdout_of(&mut sb.mmt([
+        "find",
+        "t/target/out.rs",
+        "t/.hidden/h.rs",
+        "foo",
+        "--count",
+        "-g",
+        "*.md",
+    ]));
+    assert_eq!(out, "t/target/out.rs:1\nt/.hidden/h.rs:1\n");
+}
+
+#[test]
+fn the_order_is_the_same_for_any_number_of_threads() {
+    let sb = Sandbox::new();
+    for i in 0..60 {
+        let body = "foo ".repeat(i % 7) + "\n";
+        sb.write(&format!("f{i:02}.txt"), body.as_bytes());
+    }
+    sb.write("list", b"f05.txt\nmissing.txt\nf01.txt\n");
+    for args in [
+        vec!["find", ".", "foo", "--all"],
+        vec!["grep", ".", "fo+", "-b"],
+        vec!["--json", "grep", ".", "o+"],
+        vec!["find", "--files-from", "list", ".", "foo", "--count"],
+    ] {
+        let run = |threads: &str| {
+            let mut all = vec!["-j", threads];
+            all.extend(&args);
+            sb.mmt(&all).output().unwrap()
+        };
+        let one = run("1");
+        for threads in ["2", "8"] {
+            let many = run(threads);
+            assert_eq!(many.stdout, one.stdout, "{args:?} -j{threads}");
+            assert_eq!(many.stderr, one.stderr, "{args:?} -j{threads}");
+            assert_eq!(
+                many.status.code(),
+                one.status.code(),
+                "{args:?} -j{threads}"
+            );
+        }
+    }
+}
+
+#[test]
+fn records_name_their_file_when_there_are_many() {
+    let sb = Sandbox::with_fixtures();
+    sb.write("two.txt", b"consectetuer\n");
+    let out = stdout_of(&mut sb.mmt(["find", "lorem.txt", "two.txt", "consectetuer", "--all"]));
+    assert_eq!(out, "lorem.txt:28\nlorem.txt:81\ntwo.txt:0\n");
+    let out = stdout_of(&mut sb.mmt(["find", "lorem.txt", "consectetuer", "-H"]));
+    assert_eq!(out, "lorem.txt:28\n");
+    let out = stdout_of(&mut sb.mmt([
+        "find",
+        "lorem.txt",
+        "two.txt",
+        "consectetuer",
+        "--no-filename",
+    ]));
+    assert_eq!(out, "28\n0\n");
+    let out = stdout_of(&mut sb.mmt([
+        "grep",
+        "lorem.txt",
+        "two.txt",
+        "cons(ectetuer)",
+        "-b",
+        "--group",
+        "1",
+    ]));
+    assert_eq!(
+        out,
+        "lorem.txt:32:ectetuer\nlorem.txt:85:ectetuer\ntwo.txt:4:ectetuer\n"
+    );
+    let out = stdout_of(&mut sb.mmt(["grep", "lorem.txt", "two.txt", "cons", "--format", "repr"]));
+    assert_eq!(
+        out,
+        "lorem.txt:b'cons'\nlorem.txt:b'cons'\ntwo.txt:b'cons'\n"
+    );
+    // A count names only the files with matches, as rg --count does.
+    let out = stdout_of(&mut sb.mmt([
+        "find",
+        "lorem.txt",
+        "two.txt",
+        "empty.bin",
+        "Nulla",
+        "--count",
+    ]));
+    assert_eq!(out, "lorem.txt:2\n");
+    let out = stdout_of(&mut sb.mmt(["--json", "find", "two.txt", "empty.bin", "cons", "--count"]));
+    assert_eq!(out, "{\"file\":{\"text\":\"two.txt\"},\"count\":1}\n");
+}
+
+#[test]
+fn a_file_that_fails_is_reported_and_the_others_are_still_done() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb
+        .mmt(["find", "missing.txt", "lorem.txt", "Nulla", "--count"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "lorem.txt:2\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "mmt: missing.txt: cannot open: No such file or directory (os error 2)\n"
+    );
+    // Nothing found anywhere, one error: still exit 2.
+    let out = sb
+        .mmt(["grep", "missing.txt", "lorem.txt", "zzz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // Nothing found, no error: exit 1.
+    sb.mmt(["grep", "lorem.txt", "crlf.txt", "zzz"])
+        .assert()
+        .code(1);
+}
+
+/// Runs `mmt ARGS` in `dir` as an unprivileged user when the tests run as root (root reads
+/// every file whatever its mode). `None` when that cannot be done here.
+fn run_unprivileged(sb: &Sandbox, args: &[&str]) -> Option<std::process::Output> {
+    let mut cmd = if is_root() {
+        if Command::new("setpriv").arg("--version").output().is_err() {
+            return None;
+        }
+        fs::set_permissions(sb.dir(), fs::Permissions::from_mode(0o755)).unwrap();
+        let mut cmd = Command::new("setpriv");
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_mmt"),
+        ]);
+        cmd
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_mmt"))
+    };
+    Some(cmd.args(args).current_dir(sb.dir()).output().unwrap())
+}
+
+#[test]
+fn an_unreadable_file_in_a_tree_is_reported_and_replace_writes_nothing() {
+    let sb = Sandbox::new();
+    fs::create_dir(sb.path("d")).unwrap();
+    for name in ["d/a.txt", "d/b.txt", "d/c.txt"] {
+        sb.write(name, b"old text\n");
+        fs::set_permissions(sb.path(name), fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    fs::set_permissions(sb.path("d"), fs::Permissions::from_mode(0o777)).unwrap();
+    fs::set_permissions(sb.path("d/b.txt"), fs::Permissions::from_mode(0o000)).unwrap();
+    let Some(out) = run_unprivileged(&sb, &["find", "d", "old", "--count"]) else {
+        eprintln!("skipped: running as root without setpriv to drop privileges");
+        return;
+    };
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "d/a.txt:1\nd/c.txt:1\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mmt: d/b.txt: cannot open"));
+    let out = run_unprivileged(&sb, &["replace", "d", "old", "new"]).unwrap();
+    assert_error(&out, "nothing written: 1 file could not be read or planned");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mmt: d/b.txt: cannot open"));
+    assert_eq!(sb.read("d/a.txt"), b"old text\n");
+    assert_eq!(sb.read("d/c.txt"), b"old text\n");
+}
+
+#[test]
+fn a_file_that_vanished_after_it_was_listed_is_reported() {
+    let sb = Sandbox::with_fixtures();
+    sb.write("list", b"lorem.txt\ngone.txt\n");
+    let out = sb
+        .mmt(["find", "--files-from", "list", "Nulla", "--count"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "lorem.txt:2\n");
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("mmt: gone.txt: cannot open"));
+}
+
+#[test]
+fn lists_of_paths_from_files_and_standard_input() {
+    let sb = Sandbox::with_fixtures();
+    sb.write("a b.txt", b"consectetuer\n");
+    let out = stdout_of(
+        sb.mmt(["find", "--files0-from", "-", "consectetuer", "--count"])
+            .write_stdin(&b"lorem.txt\0a b.txt\0"[..]),
+    );
+    assert_eq!(out, "lorem.txt:2\na b.txt:1\n");
+    sb.write("list", b"a b.txt\n");
+    let out = stdout_of(&mut sb.mmt([
+        "find",
+        "--files-from",
+        "list",
+        "lorem.txt",
+        "consectetuer",
+        "--count",
+    ]));
+    assert_eq!(out, "lorem.txt:2\na b.txt:1\n");
+    let out = sb
+        .mmt(["find", "--files-from", "-", "-", "x"])
+        .write_stdin("lorem.txt\n")
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "standard input cannot be both the list of paths and a PATH",
+    );
+    sb.write("empty-list", b"");
+    let out = sb
+        .mmt(["find", "--files-from", "empty-list", "x"])
+        .output()
+        .unwrap();
+    assert_error(&out, "empty-list: the list of paths is empty");
+    let out = sb.mmt(["find", "x"]).output().unwrap();
+    assert_error(&out, "expected PATH... NEEDLE");
+}
+
+#[test]
+fn replace_plans_every_file_then_writes_each_and_a_total() {
+    let sb = tree();
+    let out = sb.mmt(["replace", "t", "foo", "qux"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "t/docs/readme.md: 1 replacement\nt/src/a.rs: 2 replacements\n\
+         t/src/deep/b.rs: 1 replacement\n4 replacements in 3 files\n\
+         mmt: skipped 1 binary file met while walking (--binary patches them too)\n"
+    );
+    assert_eq!(sb.read("t/src/a.rs"), b"fn qux() { qux_bar(); }\n");
+    assert_eq!(sb.read("t/src/image.bin"), b"foo\x00\x01\x02binary");
+    assert_eq!(sb.read("t/target/out.rs"), b"foo built\n");
+    // --binary includes binary files met while walking; a named one is never skipped.
+    sb.mmt(["replace", "t/src", "foo", "FOO", "--binary"])
+        .assert()
+        .success();
+    assert_eq!(sb.read("t/src/image.bin"), b"FOO\x00\x01\x02binary");
+    sb.mmt(["replace", "t/src/image.bin", "FOO", "foo"])
+        .assert()
+        .success();
+    assert_eq!(sb.read("t/src/image.bin"), b"foo\x00\x01\x02binary");
+}
+
+#[test]
+fn expect_counts_the_whole_run_and_json_reports_each_file() {
+    let sb = tree();
+    let out = sb
+        .mmt(["replace", "t", "foo", "qux", "--expect", "3"])
+        .output()
+        .unwrap();
+    assert_error(&out, "expected 3 replacements, found 4; nothing written");
+    assert_eq!(sb.read("t/src/a.rs"), b"fn foo() { foo_bar(); }\n");
+    let out = stdout_of(&mut sb.mmt(["--json", "replace", "t/src", "foo", "qux", "--expect", "3"]));
+    assert_eq!(
+        out,
+        "{\"file\":{\"text\":\"t/src/a.rs\"},\"replacements\":2,\"offsets\":[3,11],\"mode\":\"in-place\",\"dry_run\":false}\n\
+         {\"file\":{\"text\":\"t/src/deep/b.rs\"},\"replacements\":1,\"offsets\":[4],\"mode\":\"in-place\",\"dry_run\":false}\n"
+    );
+}
+
+#[test]
+fn a_preview_of_many_files_is_one_diff_that_git_apply_takes() {
+    let sb = tree();
+    fs::remove_file(sb.path("t/src/deep/up")).unwrap();
+    let preview = sb
+        .mmt(["--copy", "replace", "t", "foo", "a_longer_name"])
+        .output()
+        .unwrap();
+    assert_eq!(preview.status.code(), Some(0));
+    let diff = stdout(&preview);
+    assert!(
+        diff.starts_with("--- a/t/docs/readme.md\n+++ b/t/docs/readme.md\n"),
+        "{diff}"
+    );
+    assert_eq!(sb.read("t/src/a.rs"), b"fn foo() { foo_bar(); }\n");
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipped: git is not installed, and git apply is this test's reference");
+        return;
+    }
+    // Apply the preview to a copy, make the real change, compare.
+    let copy = Sandbox::new();
+    let status = Command::new("cp")
+        .args([
+            "-a",
+            sb.path("t").to_str().unwrap(),
+            copy.dir().to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::write(copy.path("preview.diff"), &diff).unwrap();
+    let applied = Command::new("git")
+        .args(["apply", "--unsafe-paths", "preview.diff"])
+        .current_dir(copy.dir())
+        .output()
+        .unwrap();
+    assert!(applied.status.success(), "{applied:?}");
+    sb.mmt(["replace", "t", "foo", "a_longer_name"])
+        .assert()
+        .success();
+    for file in [
+        "docs/readme.md",
+        "src/a.rs",
+        "src/deep/b.rs",
+        "src/image.bin",
+        "target/out.rs",
+    ] {
+        assert_eq!(
+            fs::read(copy.path(&format!("t/{file}"))).unwrap(),
+            sb.read(&format!("t/{file}")),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn replace_on_standard_input_is_a_filter() {
+    let sb = Sandbox::new();
+    sb.mmt(["replace", "-", "foo", "bar"])
+        .write_stdin("foo and foo\n")
+        .assert()
+        .success()
+        .stdout("bar and bar\n")
+        .stderr("<stdin>: 2 replacements\n");
+    // Nothing matched: the input passes through unchanged, exit 1, as sed would print it.
+    sb.mmt(["replace", "-", "zzz", "bar"])
+        .write_stdin("foo\n")
+        .assert()
+        .code(1)
+        .stdout("foo\n");
+    sb.mmt(["replace", "-", "(o+)", "[$1]", "--regex"])
+        .write_stdin("foo\n")
+        .assert()
+        .success()
+        .stdout("f[oo]\n");
+    let out = sb
+        .mmt(["--json", "replace", "-", "a", "b"])
+        .write_stdin("a")
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "--json reports on standard output, where the filtered text goes",
+    );
+}
+
+#[test]
+fn arguments_in_the_pattern_first_order_get_the_order_that_works() {
+    let sb = Sandbox::with_fixtures();
+    sb.age("lorem.txt");
+    let out = sb
+        .mmt(["replace", "consectetuer", "reutetcesnoc", "lorem.txt"])
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "consectetuer: no such file or directory, and lorem.txt names a file: the files come \
+         first, as in: mmt replace lorem.txt consectetuer reutetcesnoc",
+    );
+    let out = sb.mmt(["grep", "sit amet", "lorem.txt"]).output().unwrap();
+    assert_error(&out, "as in: mmt grep lorem.txt 'sit amet'");
+    assert_eq!(sb.read("lorem.txt"), super::util::LOREM);
+    // A misspelt flag gets clap's tip before the needle as after it.
+    for args in [
+        ["replace", "--regx", "lorem.txt", "a", "b"],
+        ["replace", "lorem.txt", "a", "b", "--regx"],
+    ] {
+        let out = sb.mmt(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("a similar argument exists: '--regex'")
+        );
+    }
+}
+
+#[test]
+fn a_file_name_with_a_newline_stays_on_one_line() {
+    let sb = Sandbox::new();
+    sb.write("new\nline.txt", b"foo\n");
+    sb.write("plain.txt", b"foo\n");
+    let out = stdout_of(&mut sb.mmt(["find", ".", "foo"]));
+    assert_eq!(out, "./new\\nline.txt:0\n./plain.txt:0\n");
+    let out = sb.mmt(["replace", ".", "foo", "bar"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "./new\\nline.txt: 1 replacement\n./plain.txt: 1 replacement\n2 replacements in 2 files\n"
+    );
+}
