@@ -10,6 +10,11 @@ report gives the median of the rounds and ratios against mmt. Peers (rg, GNU gre
 python3) that are not installed are reported and skipped; nothing is installed. Heap memory is
 measured with valgrind's massif at two input sizes, when valgrind is there.
 
+Group 7 times trees: the project's own dependencies vendored from its Cargo.lock (`cargo
+vendor`), copied four times over (about 20,000 files), with a literal planted in 100 files;
+mmt beside rg, and a replace round trip (the literal renamed and back) beside fastmod and the
+`rg -l | xargs sd` and `rg -l | xargs sed -i` pipelines.
+
 It is not part of the test suite: timings belong to a machine, not to a pass/fail test.
 """
 
@@ -31,6 +36,8 @@ NEEDLE = b"QZXNEEDLEQZ"  # 11 bytes, absent from the lorem text
 SAME = b"qzxneedleqz"  # same length
 LONGER = b"QZXNEEDLE-LONGER-QZ"  # a length change
 SEED_REGEX = r"(\.\W+)?([^.]?nulla[^.]*?\.)"
+PLANTED = "QZXPLANTEDQZ"  # planted in 100 files of the tree
+RENAMED = "QZXPLANTED_AND_RENAMEDQZ"  # what the tree replace renames it to, and back
 
 PY_FIND_COUNT = r"""
 import mmap, sys
@@ -150,6 +157,43 @@ def make_inputs(workdir, size):
     return big, rare, small
 
 
+def make_tree(workdir, copies=4, planted=100):
+    """The vendored dependencies, `copies` times over, in a directory of its own that is its own
+    repository root (so the project's .gitignore, which ignores target/, does not apply), with
+    PLANTED appended to `planted` source files chosen at an even stride."""
+    tree = workdir / "tree"
+    done = tree / ".complete"
+    if done.exists():
+        return tree
+    if tree.exists():
+        shutil.rmtree(tree)
+    vendor = workdir / "vendor"
+    if not vendor.exists():
+        subprocess.run(["cargo", "vendor", "--locked", "--versioned-dirs", str(vendor)], cwd=ROOT,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (tree / ".git").mkdir(parents=True)
+    for i in range(copies):
+        shutil.copytree(vendor, tree / f"copy{i}", symlinks=True)
+    sources = sorted(p for p in tree.rglob("*.rs") if p.is_file())
+    stride = max(1, len(sources) // planted)
+    for path in sources[::stride][:planted]:
+        with open(path, "ab") as f:
+            f.write(f"// {PLANTED}\n".encode())
+    done.write_text("")
+    return tree
+
+
+def tree_stats(tree):
+    files = [p for p in tree.rglob("*") if p.is_file() and ".git" not in p.parts]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def warm_tree(tree):
+    for path in tree.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+
+
 def warm(*paths):
     for path in paths:
         with open(path, "rb") as f:
@@ -204,8 +248,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--dir", default=str(ROOT / "target" / "bench"))
     parser.add_argument("--skip-heap", action="store_true")
-    parser.add_argument("--only", default="1,2,3,4,5,6",
-                        help="which groups to run, by number (default: all six)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7",
+                        help="which groups to run, by number (default: all seven)")
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -314,6 +358,40 @@ def main():
         print_group(g, lambda m: [
             ("read: large / small (at most x1.2)", ratio(m, "mmt read, large file", "mmt read, 1 KiB file"), 1.2, True),
             ("slice: large / small (at most x1.2)", ratio(m, "mmt slice, large file", "mmt slice, 1 KiB file"), 1.2, True),
+        ])
+
+    # 7. a tree of about 20,000 files
+    if 7 in only:
+        tree = make_tree(workdir)
+        files, size_bytes = tree_stats(tree)
+        warm_tree(tree)
+        t, p, r = str(tree), PLANTED, RENAMED
+        round_trip = lambda fwd, back: ["sh", "-c", f"{fwd} && {back}"]
+        g = run_group(f"a tree: find --count of a literal in 100 of {files} files ({size_bytes >> 20} MiB)", [
+            Command("mmt find --count", [mmt, "find", t, p, "--count"], needs=mmt),
+            Command("rg -c -F", ["rg", "-c", "-F", p, t]),
+        ], args.rounds)
+        print_group(g, lambda m: [("mmt / rg (at most x1.0)", ratio(m, "mmt find --count", "rg -c -F"), 1.0, True)])
+        g = run_group("a tree: grep --count of a regex", [
+            Command("mmt grep --count", [mmt, "grep", t, r"QZX\w+QZ", "--count"], needs=mmt),
+            Command("rg -c", ["rg", "-c", r"QZX\w+QZ", t]),
+        ], args.rounds)
+        print_group(g, lambda m: [("mmt / rg (at most x1.0)", ratio(m, "mmt grep --count", "rg -c"), 1.0, True)])
+        g = run_group("a tree: replace a literal in 100 files and back (round trip)", [
+            Command("mmt replace", round_trip(f"{mmt} -q replace {t} {p} {r}", f"{mmt} -q replace {t} {r} {p}"), needs=mmt),
+            Command("fastmod --accept-all -F",
+                    round_trip(f"fastmod --accept-all -F {p} {r} {t}", f"fastmod --accept-all -F {r} {p} {t}"),
+                    needs="fastmod"),
+            Command("rg -l -0 | xargs -0 sd -F",
+                    round_trip(f"rg -l -0 -F {p} {t} | xargs -0 sd -F {p} {r}",
+                               f"rg -l -0 -F {r} {t} | xargs -0 sd -F {r} {p}"), needs="sd"),
+            Command("rg -l -0 | xargs -0 sed -i",
+                    round_trip(f"rg -l -0 -F {p} {t} | xargs -0 sed -i s/{p}/{r}/g",
+                               f"rg -l -0 -F {r} {t} | xargs -0 sed -i s/{r}/{p}/g"), needs="rg"),
+        ], args.rounds)
+        print_group(g, lambda m: [
+            ("mmt / fastmod (at most x0.9)", ratio(m, "mmt replace", "fastmod --accept-all -F"), 0.9, True),
+            ("mmt / rg | sd (at most x0.9)", ratio(m, "mmt replace", "rg -l -0 | xargs -0 sd -F"), 0.9, True),
         ])
 
     if not args.skip_heap:

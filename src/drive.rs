@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::mpsc;
 
 use anyhow::Result;
 
@@ -43,8 +43,9 @@ where
         return Ok(());
     }
     let stop = AtomicBool::new(false);
-    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Source)>(threads * 2);
-    let job_rx = Mutex::new(job_rx);
+    // Many workers take from one queue: a lock-free channel, not a lock per file, which
+    // matters when the files are many and small.
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<(usize, Source)>(threads * 64);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Done<T>)>();
     std::thread::scope(|scope| {
         let producer_done = done_tx.clone();
@@ -68,10 +69,7 @@ where
         for _ in 0..threads {
             let done_tx = done_tx.clone();
             scope.spawn(move || {
-                loop {
-                    // The lock is held only to take a job, never while working on one.
-                    let job = job_rx.lock().map_or(None, |rx| rx.recv().ok());
-                    let Some((index, source)) = job else { break };
+                while let Ok((index, source)) = job_rx.recv() {
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }

@@ -91,7 +91,14 @@ pub struct ReadPlan {
     /// When the target has to be read (not mapped), no more than this many bytes are needed:
     /// reading `/dev/zero` for `mmt read /dev/zero 16` must stop.
     pub limit: Option<u64>,
+    /// Read a file smaller than [`SMALL_FILE`] instead of mapping it: over many files, a map
+    /// (map, page faults, unmap and, with threads, a TLB shootdown on every core) costs more
+    /// than copying a few pages.
+    pub read_small: bool,
 }
+
+/// Below this size, a file among many is read rather than mapped.
+pub const SMALL_FILE: u64 = 128 << 10;
 
 impl ReadPlan {
     /// All of the target, mapped unless `no_mmap`.
@@ -99,6 +106,15 @@ impl ReadPlan {
         ReadPlan {
             no_mmap,
             limit: None,
+            read_small: false,
+        }
+    }
+
+    /// All of one file of many: mapped unless `no_mmap` or small.
+    pub fn one_of_many(no_mmap: bool, many: bool) -> ReadPlan {
+        ReadPlan {
+            read_small: many,
+            ..ReadPlan::whole(no_mmap)
         }
     }
 }
@@ -117,7 +133,7 @@ pub fn open_source(source: &crate::source::Source, plan: ReadPlan) -> Result<Vie
 /// Opens `path` (`-` for standard input) as a [`View`].
 pub fn open_view(path: &Path, plan: ReadPlan) -> Result<View> {
     if path.as_os_str() == "-" {
-        let bytes = read_bounded(io::stdin().lock(), plan.limit).context("cannot read")?;
+        let bytes = read_bounded(io::stdin().lock(), plan.limit, 0).context("cannot read")?;
         return Ok(View::owned(bytes));
     }
     let file = File::open(path).context("cannot open")?;
@@ -137,10 +153,11 @@ pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
     } else {
         meta.len()
     };
-    let mappable = (kind.is_file() || kind.is_block_device()) && len > 0 && !plan.no_mmap;
+    let small = plan.read_small && kind.is_file() && len < SMALL_FILE;
+    let mappable = (kind.is_file() || kind.is_block_device()) && len > 0 && !plan.no_mmap && !small;
     if !mappable {
         // Pipes, character devices and files that report size 0 but have content (/proc).
-        let bytes = read_bounded(file, plan.limit).context("cannot read")?;
+        let bytes = read_bounded(file, plan.limit, len).context("cannot read")?;
         return Ok(View::owned(bytes));
     }
     let map = match map_read_only(file, len) {
@@ -148,7 +165,7 @@ pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
         // sysfs and some other file systems cannot map (ENODEV), and their sizes are only an
         // upper bound: read what is there instead.
         Err(err) if is_unmappable(&err) => {
-            let bytes = read_bounded(file, plan.limit).context("cannot read")?;
+            let bytes = read_bounded(file, plan.limit, len).context("cannot read")?;
             return Ok(View::owned(bytes));
         }
         Err(err) => return Err(err),
@@ -203,9 +220,12 @@ fn block_device_len(mut file: &File) -> Result<u64> {
 /// Reads a stream into memory, up to `limit` bytes when the command knows how far it needs to
 /// go. A stream larger than the machine's memory (an endless device read to its end, a pipe of
 /// many GiB) is refused with a message, rather than left to the out-of-memory killer.
-fn read_bounded(reader: impl Read, limit: Option<u64>) -> io::Result<Vec<u8>> {
+fn read_bounded(reader: impl Read, limit: Option<u64>, size_hint: u64) -> io::Result<Vec<u8>> {
     let room = memory_for_streams();
-    let mut buf = Vec::new();
+    // With the size known (a small regular file), one read fills the buffer and one more sees
+    // the end; without it, reading a file grows the buffer step by step, a syscall a step.
+    let hint = size_hint.min(limit.unwrap_or(u64::MAX)).min(room);
+    let mut buf = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).saturating_add(1));
     reader
         .take(limit.unwrap_or(u64::MAX).min(room.saturating_add(1)))
         .read_to_end(&mut buf)?;
@@ -223,13 +243,17 @@ fn read_bounded(reader: impl Read, limit: Option<u64>) -> io::Result<Vec<u8>> {
 /// where that cannot be learnt. (A `ulimit -v` below it is reported the same clean way: the
 /// buffer's growth fails with "out of memory".)
 fn memory_for_streams() -> u64 {
-    let available_kib = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|info| {
-            let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        });
-    available_kib.map_or(u64::MAX, |kib| kib.saturating_mul(1024) / 2)
+    // Asked once per process: a run over many small files reads each of them.
+    static ROOM: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *ROOM.get_or_init(|| {
+        let available_kib = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|info| {
+                let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+                line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            });
+        available_kib.map_or(u64::MAX, |kib| kib.saturating_mul(1024) / 2)
+    })
 }
 
 fn map_read_only(file: &File, len: u64) -> Result<Mmap> {
@@ -529,7 +553,7 @@ mod tests {
         file.write_all(b"hello").unwrap();
         let plan = ReadPlan {
             no_mmap: true,
-            limit: None,
+            ..ReadPlan::default()
         };
         let view = open_view(file.path(), plan).unwrap();
         assert!(!view.is_mapped());
@@ -546,11 +570,30 @@ mod tests {
     #[test]
     fn a_character_device_is_read_up_to_the_limit() {
         let plan = ReadPlan {
-            no_mmap: false,
             limit: Some(16),
+            ..ReadPlan::default()
         };
         let view = open_view(Path::new("/dev/zero"), plan).unwrap();
         assert_eq!(&*view, &[0u8; 16]);
+    }
+
+    #[test]
+    fn one_of_many_small_files_is_read_and_a_large_one_mapped() {
+        let mut small = tempfile::NamedTempFile::new().unwrap();
+        small.write_all(b"hello").unwrap();
+        let view = open_view(small.path(), ReadPlan::one_of_many(false, true)).unwrap();
+        assert!(!view.is_mapped());
+        assert_eq!(&*view, b"hello");
+        assert!(
+            open_view(small.path(), ReadPlan::one_of_many(false, false))
+                .unwrap()
+                .is_mapped()
+        );
+        let large = tempfile::NamedTempFile::new().unwrap();
+        large.as_file().set_len(SMALL_FILE).unwrap();
+        let view = open_view(large.path(), ReadPlan::one_of_many(false, true)).unwrap();
+        assert!(view.is_mapped());
+        assert_eq!(view.len() as u64, SMALL_FILE);
     }
 
     #[test]

@@ -98,6 +98,14 @@ impl<'n> Needle<'n> {
         }
     }
 
+    /// A needle that owns its bytes, built once and used for every file of a run.
+    pub fn owned(needle: &[u8]) -> Needle<'static> {
+        Needle {
+            finder: memmem::Finder::new(needle).into_owned(),
+            reverse: memmem::FinderRev::new(needle).into_owned(),
+        }
+    }
+
     fn len(&self) -> usize {
         self.finder.needle().len()
     }

@@ -27,6 +27,7 @@ enum Report {
 /// A prepared `find`: the needle and its bounds, decided once for every source.
 struct Find {
     needle: Vec<u8>,
+    finder: Needle<'static>,
     start: Option<i64>,
     end: Option<i64>,
     report: Report,
@@ -39,8 +40,9 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     let sources = positionals.sources("find", &args.files)?;
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
     let watched = settings.watched && !sources.many;
+    let plan = ReadPlan::one_of_many(settings.no_mmap, sources.many);
     drive::each(sources, settings, labelled, &|source, printer| {
-        find.run(source, settings.no_mmap, watched, printer)
+        find.run(source, plan, watched, printer)
     })
 }
 
@@ -66,8 +68,10 @@ fn prepare(args: &FindArgs, needle: &crate::cli::Raw) -> Result<Find> {
     } else {
         Report::First
     };
+    let needle = parse_byte_string(needle.as_os_str(), Spelling::from(args.bytes), "NEEDLE")?;
     Ok(Find {
-        needle: parse_byte_string(needle.as_os_str(), Spelling::from(args.bytes), "NEEDLE")?,
+        finder: Needle::owned(&needle),
+        needle,
         start: bound(&args.start, "--start")?,
         end: bound(&args.end, "--end")?,
         report,
@@ -79,11 +83,11 @@ impl Find {
     fn run(
         &self,
         source: &Source,
-        no_mmap: bool,
+        plan: ReadPlan,
         watched: bool,
         printer: &mut Printer,
     ) -> Result<Outcome> {
-        let view = map::open_source(source, ReadPlan::whole(no_mmap))?;
+        let view = map::open_source(source, plan)?;
         let bounds = clamp_bounds(view.len(), self.start, self.end);
         // `--count` is `bytes.count` and `--all` lists what it counts; the first and the last
         // are mmap's `find` and `rfind`, which clamp the start instead.
@@ -101,7 +105,7 @@ impl Find {
             progress::STEP,
             self.needle.len(),
         );
-        let finder = Needle::new(&self.needle);
+        let finder = &self.finder;
         let mut found = false;
         let mut print_offset = |printer: &mut Printer, offset: usize| {
             found = true;

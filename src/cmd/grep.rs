@@ -36,8 +36,9 @@ pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
         .map_err(|e| positionals.attribute(e))?;
     let sources = positionals.sources("grep", &args.files)?;
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
+    let plan = ReadPlan::one_of_many(settings.no_mmap, sources.many);
     drive::each(sources, settings, labelled, &|source, printer| {
-        grep.run(source, settings.no_mmap, printer)
+        grep.run(source, plan, printer)
     })
 }
 
@@ -66,8 +67,8 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, json: bool) -> Result<Gre
 }
 
 impl Grep {
-    fn run(&self, source: &Source, no_mmap: bool, printer: &mut Printer) -> Result<Outcome> {
-        let view = map::open_source(source, ReadPlan::whole(no_mmap))?;
+    fn run(&self, source: &Source, plan: ReadPlan, printer: &mut Printer) -> Result<Outcome> {
+        let view = map::open_source(source, plan)?;
         view.expect_sequential_scan();
         let re = self.pattern.regex_for(&view);
         if self.count {

@@ -40,7 +40,7 @@ impl Mode {
 }
 
 /// Opens the file to patch (locked for a real run, not for `--copy`) and its bytes as planned on.
-pub fn open_target(path: &Path, settings: &Settings) -> Result<(Target, View)> {
+pub fn open_target(path: &Path, settings: &Settings, many: bool) -> Result<(Target, View)> {
     let access = if settings.preview {
         Access::DryRun
     } else {
@@ -50,7 +50,7 @@ pub fn open_target(path: &Path, settings: &Settings) -> Result<(Target, View)> {
     let view = map::view_of_file(
         &target.file,
         &target.real,
-        ReadPlan::whole(settings.no_mmap),
+        ReadPlan::one_of_many(settings.no_mmap, many),
     )?;
     Ok((target, view))
 }

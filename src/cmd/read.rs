@@ -43,6 +43,7 @@ pub fn run(args: &ReadArgs, settings: &Settings, printer: &mut Printer) -> Resul
     let plan = ReadPlan {
         no_mmap: settings.no_mmap,
         limit: reach(seek, &reads),
+        read_small: false,
     };
     let view = map::open_view(&args.file.to_path(), plan)?;
     let start = resolve_seek(seek, view.len())?;

@@ -80,7 +80,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
         sources.entries,
         settings.threads,
         |source| {
-            let planning = replace.plan(source, settings, watched);
+            let planning = replace.plan(source, settings, watched, many);
             let len = match &planning {
                 Ok(Planning::Planned(planned)) => planned.view.len() as u64,
                 _ => 0,
@@ -222,7 +222,13 @@ fn parse_edit(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Edit> {
 impl Replace {
     /// Every edit of one source, found before anything is written. A binary file met while
     /// walking is left alone unless `--binary`.
-    fn plan(&self, source: &Source, settings: &Settings, watched: bool) -> Result<Planning> {
+    fn plan(
+        &self,
+        source: &Source,
+        settings: &Settings,
+        watched: bool,
+        many: bool,
+    ) -> Result<Planning> {
         let (target, view) = match source {
             Source::Stdin => {
                 if settings.style.json {
@@ -233,7 +239,17 @@ impl Replace {
                 (None, map::open_source(source, ReadPlan::whole(true))?)
             }
             Source::File { path, .. } => {
-                let (target, view) = open_target(path, settings)?;
+                // Most files of a tree have no match: a read-only look first, so that only a
+                // file with a match is opened for writing, locked, and planned again under the
+                // lock (the plan that is carried out is always made on the locked bytes).
+                if many {
+                    let view =
+                        map::open_source(source, ReadPlan::one_of_many(settings.no_mmap, true))?;
+                    if self.plan_view(&view, false).is_empty() {
+                        return Ok(Planning::Unchanged(source.clone()));
+                    }
+                }
+                let (target, view) = open_target(path, settings, many)?;
                 (Some(target), view)
             }
         };

@@ -28,6 +28,7 @@ pub fn run(args: &SliceArgs, settings: &Settings, printer: &mut Printer) -> Resu
         ReadPlan {
             no_mmap: settings.no_mmap,
             limit,
+            read_small: false,
         },
     )?;
     // Every range is checked before anything is printed.

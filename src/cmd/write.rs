@@ -20,7 +20,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
         bail!("DATA is empty; there is nothing to write");
     }
     let path = args.file.to_path();
-    let (target, view) = open_target(&path, settings)?;
+    let (target, view) = open_target(&path, settings, false)?;
     let start = resolve_offset(offset, data.len() as u64, target.meta.len())?;
     let plan = Plan::overwrite(start as usize, &data);
     let name = display_name(&args.file);
