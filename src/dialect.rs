@@ -37,6 +37,18 @@ pub struct RegexFlags {
 pub struct Translation {
     pub pattern: String,
     pub on_empty: Option<String>,
+    /// The pattern is nothing but literal text, or alternatives of it: a literal searcher finds
+    /// what the regex would, in time linear in the input whatever the literal's length (the
+    /// regex engines are not, for a literal of thousands of bytes).
+    pub literals: Option<Literals>,
+}
+
+/// Alternatives of literal bytes, leftmost-first as Python tries them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literals {
+    pub alternatives: Vec<Vec<u8>>,
+    /// IGNORECASE in a bytes pattern: ASCII case folding.
+    pub ascii_case_insensitive: bool,
 }
 
 /// Python's repeat counts must stay below this (`sre_constants.MAXREPEAT`).
@@ -129,6 +141,11 @@ struct Parser<'p> {
     /// Global inline flags, written at the front of the result.
     global: String,
     global_ascii: bool,
+    /// The literal text of each top-level alternative so far; `None` once anything but literal
+    /// text was read.
+    literals: Option<Vec<Vec<u8>>>,
+    /// `(?i)` at the start.
+    global_ignore_case: bool,
     /// Capture groups opened so far (Python's `state.groups - 1`).
     groups: usize,
     names: HashMap<String, usize>,
@@ -186,6 +203,8 @@ impl<'p> Parser<'p> {
             non_boundaries: Vec::new(),
             global: String::new(),
             global_ascii: false,
+            literals: Some(vec![Vec::new()]),
+            global_ignore_case: false,
             groups: 0,
             names: HashMap::new(),
         }
@@ -264,7 +283,26 @@ impl<'p> Parser<'p> {
             }
             format!("{}{variant}", self.global)
         });
-        Translation { pattern, on_empty }
+        let ignore_case = self.flags.ignore_case || self.global_ignore_case;
+        let literals = self
+            .literals
+            .filter(|alternatives| alternatives.iter().all(|a| !a.is_empty()))
+            // Unicode case folding is more than a literal searcher does.
+            .filter(|_| !(ignore_case && self.flags.unicode))
+            .map(|alternatives| Literals {
+                alternatives,
+                ascii_case_insensitive: ignore_case,
+            });
+        Translation {
+            pattern,
+            on_empty,
+            literals,
+        }
+    }
+
+    /// Something other than literal text was read.
+    fn not_literal(&mut self) {
+        self.literals = None;
     }
 
     /// Alternatives separated by `|`, up to a `)` or the end.
@@ -275,6 +313,11 @@ impl<'p> Parser<'p> {
             first = false;
             if !self.take(b'|')? {
                 return Ok(());
+            }
+            if nested == 0
+                && let Some(alternatives) = &mut self.literals
+            {
+                alternatives.push(Vec::new());
             }
             self.out.push('|');
         }
@@ -307,6 +350,7 @@ impl<'p> Parser<'p> {
             match ascii(unit) {
                 Some(b'[') => {
                     self.class(at, scope)?;
+                    self.not_literal();
                     last = Last::Item;
                 }
                 Some(b'*' | b'+' | b'?' | b'{') => {
@@ -314,20 +358,26 @@ impl<'p> Parser<'p> {
                 }
                 Some(b'.') => {
                     self.out.push('.');
+                    self.not_literal();
                     last = Last::Item;
                 }
                 Some(b'^') => {
                     self.out.push('^');
+                    self.not_literal();
                     last = Last::Anchor;
                 }
                 Some(b'$') => {
                     self.out.push('$');
+                    self.not_literal();
                     last = Last::Anchor;
                 }
                 Some(b'(') => {
                     let at_start = first && !emitted_any && last == Last::Nothing;
                     match self.group(at, scope, nested, at_start)? {
-                        Some(kind) => last = kind,
+                        Some(kind) => {
+                            self.not_literal();
+                            last = kind;
+                        }
                         // A comment or global flags: no item.
                         None => continue,
                     }
@@ -364,6 +414,14 @@ impl<'p> Parser<'p> {
     /// A unit that stands for itself.
     fn literal(&mut self, unit: u32) {
         write_unit(&mut self.out, unit, self.flags.unicode);
+        if let Some(current) = self.literals.as_mut().and_then(|a| a.last_mut()) {
+            if self.flags.unicode {
+                let c = char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER);
+                current.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            } else {
+                current.push(u8::try_from(unit).unwrap_or(0));
+            }
+        }
     }
 
     /// Whether `\w`, `\d`, `\s` and `\b` are ASCII-only in a str pattern, by `(?a)`.
@@ -394,6 +452,7 @@ impl<'p> Parser<'p> {
                 return Ok(Last::Item);
             }
         }
+        self.not_literal();
         Ok(Last::Anchor)
     }
 
@@ -516,6 +575,7 @@ impl<'p> Parser<'p> {
         match item {
             ClassItem::Unit(unit) => self.literal(unit),
             ClassItem::Category(letter) => {
+                self.not_literal();
                 match ascii_category(letter).filter(|_| self.ascii_scope(scope)) {
                     Some(class) => {
                         let _ = write!(self.out, "[{class}]");
@@ -617,6 +677,7 @@ impl<'p> Parser<'p> {
             Last::Repeat => return self.error("multiple repeat", at),
             Last::Item => {}
         }
+        self.not_literal();
         match bounds {
             Some((min, Some(max))) if min == max => write!(self.out, "{{{min}}}"),
             Some((min, Some(max))) => write!(self.out, "{{{min},{max}}}"),
@@ -929,6 +990,7 @@ impl<'p> Parser<'p> {
             match flag {
                 'i' | 'm' | 's' if !self.global.contains(flag) => {
                     self.global = format!("(?{flag}){}", self.global);
+                    self.global_ignore_case |= flag == 'i';
                 }
                 'x' if !scope.verbose => return Err(Restart::Verbose),
                 'a' => self.global_ascii = true,

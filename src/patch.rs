@@ -5,7 +5,7 @@
 use std::io;
 use std::ops::Range;
 
-use crate::search::{MatchCursor, Needle, Pattern};
+use crate::search::{MatchCursor, Needle, Pattern, python_matches};
 use crate::template::Template;
 
 /// Replace `old[start..end]` with the plan's bytes at `new`.
@@ -67,10 +67,24 @@ impl Plan {
     /// Python's `re.sub(pattern, template, hay, count=max)`, with `$1` and `${name}` in the
     /// template.
     pub fn regex(hay: &[u8], pattern: &Pattern, template: &Template, max: usize) -> Plan {
+        let mut plan = Plan::default();
+        if !pattern.has_groups() {
+            // The template can name the whole match only: no capture engine needed.
+            let find_at = |pos| pattern.find_at(hay, pos);
+            for found in python_matches(hay.len(), find_at, Clone::clone).take(max) {
+                let from = plan.arena.len();
+                template.expand_whole(&hay[found.clone()], &mut plan.arena);
+                plan.edits.push(Edit {
+                    start: found.start,
+                    end: found.end,
+                    new: from..plan.arena.len(),
+                });
+            }
+            return plan;
+        }
         let re = pattern.regex_for(hay);
         let mut locs = re.capture_locations();
         let mut cursor = MatchCursor::new(hay.len());
-        let mut plan = Plan::default();
         while plan.edits.len() < max {
             let Some(pos) = cursor.position() else { break };
             let Some(whole) = re.captures_read_at(&mut locs, hay, pos) else {

@@ -3,11 +3,12 @@
 
 use std::ops::Range;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use anyhow::{Result, anyhow};
 use memchr::memmem;
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::dialect::{RegexFlags, translate};
+use crate::dialect::{Literals, RegexFlags, translate};
 
 /// The part of the haystack a `find(sub, start, end)` looks at, with Python's clamping:
 /// negative bounds count from the end, and both are clamped into the haystack.
@@ -85,6 +86,7 @@ pub fn split_windows(
 
 /// Offsets of a literal needle inside windows of a haystack (see [`search_windows`]), reported
 /// as offsets into the haystack, with Python's `find`, `rfind` and `count` semantics.
+#[derive(Debug, Clone)]
 pub struct Needle<'n> {
     finder: memmem::Finder<'n>,
     reverse: memmem::FinderRev<'n>,
@@ -173,6 +175,46 @@ pub struct Pattern {
     regex: Regex,
     /// The same pattern for an empty haystack, where Python reads it differently (`\B`).
     on_empty: Option<Regex>,
+    /// For a pattern of literal text (or alternatives of it) that the regex engines would
+    /// search slowly: a searcher that is linear in the input whatever the literals' length.
+    literals: Option<LiteralSearch>,
+}
+
+/// Above this many bytes of alternatives (or of one case-folded literal), the regex engines'
+/// lazy DFA thrashes and falls back to a slow engine; below it their own literal prefilters
+/// (Teddy) are faster than a general Aho-Corasick automaton.
+const LONG_LITERALS: usize = 1024;
+
+#[derive(Debug, Clone)]
+enum LiteralSearch {
+    /// One literal, matched exactly: memchr's memmem.
+    One(Box<Needle<'static>>),
+    /// Alternatives, or a case-folded literal: leftmost-first, as Python tries alternatives.
+    Many(AhoCorasick),
+}
+
+impl LiteralSearch {
+    /// The searcher for `literals`, when one should replace the regex engine.
+    fn for_literals(literals: Literals) -> Result<Option<LiteralSearch>> {
+        if let [only] = literals.alternatives.as_slice()
+            && !literals.ascii_case_insensitive
+        {
+            return Ok(Some(LiteralSearch::One(Box::new(Needle::owned(only)))));
+        }
+        let total: usize = literals.alternatives.iter().map(Vec::len).sum();
+        if total <= LONG_LITERALS {
+            return Ok(None);
+        }
+        // A contiguous NFA builds in time linear in the literals' length; a DFA of a
+        // 10,000-byte literal alone takes a second to build.
+        let searcher = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .match_kind(MatchKind::LeftmostFirst)
+            .ascii_case_insensitive(literals.ascii_case_insensitive)
+            .build(&literals.alternatives)
+            .map_err(|err| anyhow!("invalid pattern: {err}"))?;
+        Ok(Some(LiteralSearch::Many(searcher)))
+    }
 }
 
 impl Pattern {
@@ -191,10 +233,34 @@ impl Pattern {
                 .build()
                 .map_err(|err| anyhow!("invalid pattern: {err}"))
         };
+        let literals = match translation.literals {
+            Some(literals) => LiteralSearch::for_literals(literals)?,
+            None => None,
+        };
         Ok(Pattern {
             regex: build(&translation.pattern)?,
             on_empty: translation.on_empty.as_deref().map(build).transpose()?,
+            literals,
         })
+    }
+
+    /// The leftmost-first match that starts at or after `pos`, as Python's `search(hay, pos)`.
+    pub fn find_at(&self, hay: &[u8], pos: usize) -> Option<Range<usize>> {
+        match &self.literals {
+            Some(LiteralSearch::One(needle)) => {
+                let at = needle.first_in(hay, pos..hay.len())?;
+                Some(at..at + needle.len())
+            }
+            Some(LiteralSearch::Many(searcher)) => searcher
+                .find(aho_corasick::Input::new(hay).range(pos..))
+                .map(|m| m.range()),
+            None => self.regex_for(hay).find_at(hay, pos).map(|m| m.range()),
+        }
+    }
+
+    /// Whether the pattern has capture groups (besides the whole match).
+    pub fn has_groups(&self) -> bool {
+        self.regex.captures_len() > 1
     }
 
     /// The compiled regex to run over `hay`.
@@ -360,6 +426,45 @@ mod tests {
     }
 
     #[test]
+    fn pure_literals_take_a_literal_searcher_when_the_regex_engines_would_be_slow() {
+        let kind = |pattern: &[u8], flags: &RegexFlags| match &Pattern::new(pattern, flags)
+            .unwrap()
+            .literals
+        {
+            Some(LiteralSearch::One(_)) => "one",
+            Some(LiteralSearch::Many(_)) => "many",
+            None => "regex",
+        };
+        let plain = RegexFlags::default();
+        let folded = RegexFlags {
+            ignore_case: true,
+            ..RegexFlags::default()
+        };
+        let long = "x".repeat(LONG_LITERALS);
+        assert_eq!(kind(b"consectetuer", &plain), "one");
+        assert_eq!(kind(br"a\.b\x00\n", &plain), "one");
+        assert_eq!(kind(b"foo|bar", &plain), "regex");
+        assert_eq!(kind(format!("{long}|y").as_bytes(), &plain), "many");
+        assert_eq!(kind(b"foo", &folded), "regex");
+        assert_eq!(kind(format!("{long}y").as_bytes(), &folded), "many");
+        assert_eq!(kind(format!("(?i){long}y").as_bytes(), &plain), "many");
+        for pattern in [
+            "a.b", "a+", "(ab)", "(?:ab)", "[ab]", "^a", "a$", r"\bab", r"\d", "a|", "|a", "",
+        ] {
+            assert_eq!(kind(pattern.as_bytes(), &plain), "regex", "{pattern:?}");
+        }
+        let unicode_folded = RegexFlags {
+            ignore_case: true,
+            unicode: true,
+            ..RegexFlags::default()
+        };
+        assert_eq!(
+            kind(format!("{long}y").as_bytes(), &unicode_folded),
+            "regex"
+        );
+    }
+
+    #[test]
     fn non_boundary_never_matches_an_empty_haystack() {
         let re = Pattern::new(br"\B", &RegexFlags::default()).unwrap();
         assert!(!re.regex_for(b"").is_match(b""));
@@ -440,6 +545,41 @@ mod properties {
             );
             prop_assert_eq!(finder.first(&hay, &pieces), finder.first(&hay, &whole));
             prop_assert_eq!(finder.last(&hay, &pieces), finder.last(&hay, &whole));
+        }
+
+        /// The literal searchers find exactly what the regex engine finds, leftmost-first.
+        #[test]
+        fn literal_searchers_find_what_the_regex_finds(
+            hay in bytes(120),
+            alternatives in prop::collection::vec(prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'A')], 1..5), 1..4),
+            ignore_case in any::<bool>(),
+            pos in 0usize..130,
+        ) {
+            let literals = Literals {
+                alternatives: alternatives.clone(),
+                ascii_case_insensitive: ignore_case,
+            };
+            let searcher = match LiteralSearch::for_literals(literals.clone()).unwrap() {
+                Some(searcher) => searcher,
+                // Short alternatives go to the regex engine; build the long-literal searcher
+                // anyway, to hold it against the regex.
+                None => LiteralSearch::Many(
+                    AhoCorasick::builder()
+                        .kind(Some(AhoCorasickKind::ContiguousNFA))
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .ascii_case_insensitive(ignore_case)
+                        .build(&alternatives)
+                        .unwrap(),
+                ),
+            };
+            let pattern: Vec<u8> = alternatives.join(&b'|');
+            let flags = RegexFlags { ignore_case, ..RegexFlags::default() };
+            let mut with_literals = Pattern::new(&pattern, &flags).unwrap();
+            with_literals.literals = Some(searcher);
+            let mut regex_only = with_literals.clone();
+            regex_only.literals = None;
+            let pos = pos.min(hay.len());
+            prop_assert_eq!(with_literals.find_at(&hay, pos), regex_only.find_at(&hay, pos));
         }
 
         #[test]

@@ -89,6 +89,17 @@ impl Template {
         Ok(Template { parts })
     }
 
+    /// Appends the replacement for a match `whole` of a pattern without groups (so the template
+    /// can name only `$0`).
+    pub fn expand_whole(&self, whole: &[u8], out: &mut Vec<u8>) {
+        for part in &self.parts {
+            match part {
+                Part::Literal(bytes) => out.extend_from_slice(bytes),
+                Part::Group(_) => out.extend_from_slice(whole),
+            }
+        }
+    }
+
     /// Appends the replacement for one match, whose groups are in `locs`, of `hay`. A group
     /// that did not take part in the match puts in nothing, as in Python 3.5+.
     pub fn expand(&self, hay: &[u8], locs: &CaptureLocations, out: &mut Vec<u8>) {

@@ -70,14 +70,33 @@ impl Grep {
     fn run(&self, source: &Source, plan: ReadPlan, printer: &mut Printer) -> Result<Outcome> {
         let view = map::open_source(source, plan)?;
         view.expect_sequential_scan();
-        let re = self.pattern.regex_for(&view);
+        let find_at = |pos| self.pattern.find_at(&view, pos);
         if self.count {
-            let count = python_matches(view.len(), |pos| re.find_at(&view, pos), |m| m.range())
+            let count = python_matches(view.len(), find_at, Clone::clone)
                 .take(self.max)
                 .count();
             return print_count(printer, count);
         }
         let json = printer.style().json;
+        if !self.pattern.has_groups() {
+            // Only the whole match to print: no capture engine needed.
+            let mut matches = 0;
+            for found in python_matches(view.len(), find_at, Clone::clone).take(self.max) {
+                matches += 1;
+                if json {
+                    printer.json_line(&json!({
+                        "offset": found.start,
+                        "end": found.end,
+                        "match": json_bytes(&view[found.clone()]),
+                        "groups": [],
+                    }))?;
+                } else {
+                    self.print_record(printer, found.start, &view[found])?;
+                }
+            }
+            return Ok(Outcome::found(matches > 0));
+        }
+        let re = self.pattern.regex_for(&view);
         let mut locs = re.capture_locations();
         let mut cursor = MatchCursor::new(view.len());
         let mut matches = 0;
@@ -96,18 +115,23 @@ impl Grep {
             let Some((start, end)) = locs.get(self.group) else {
                 continue;
             };
-            let mut record = Cow::Borrowed(&view[start..end]);
-            if self.fold && record.contains(&b'\n') {
-                record = Cow::Owned(
-                    record
-                        .iter()
-                        .map(|&b| if b == b'\n' { b' ' } else { b })
-                        .collect(),
-                );
-            }
-            self.print_match(printer, start, &record)?;
+            self.print_record(printer, start, &view[start..end])?;
         }
         Ok(Outcome::found(matches > 0))
+    }
+
+    /// A record: `--fold`ed when asked, then printed.
+    fn print_record(&self, printer: &mut Printer, offset: usize, record: &[u8]) -> Result<()> {
+        let mut record = Cow::Borrowed(record);
+        if self.fold && record.contains(&b'\n') {
+            record = Cow::Owned(
+                record
+                    .iter()
+                    .map(|&b| if b == b'\n' { b' ' } else { b })
+                    .collect(),
+            );
+        }
+        self.print_match(printer, offset, &record)
     }
 
     fn print_match(&self, printer: &mut Printer, offset: usize, record: &[u8]) -> Result<()> {

@@ -31,7 +31,7 @@ use crate::template::Template;
 /// What OLD stands for, and what NEW puts in its place.
 enum Edit {
     Bytes { old: Vec<u8>, new: Vec<u8> },
-    Pattern { old: Pattern, new: Template },
+    Pattern { old: Box<Pattern>, new: Template },
 }
 
 /// A prepared `replace`: the edit and its limits, decided once for every file.
@@ -214,7 +214,7 @@ fn parse_edit(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Edit> {
         }
         return Ok(Edit::Bytes { old, new });
     }
-    let old = Pattern::new(old.as_bytes(), &args.pattern.into())?;
+    let old = Box::new(Pattern::new(old.as_bytes(), &args.pattern.into())?);
     let new = Template::parse(&new, old.regex())?;
     Ok(Edit::Pattern { old, new })
 }
