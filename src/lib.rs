@@ -18,6 +18,7 @@ pub mod manual;
 pub mod output;
 pub mod settings;
 
+mod attrs;
 mod bytes;
 pub(crate) mod dialect;
 mod drive;
@@ -32,6 +33,7 @@ mod slice;
 mod source;
 mod target;
 mod template;
+mod test_hooks;
 
 pub use drive::is_broken_pipe;
 pub use map::ignore_sigxfsz;

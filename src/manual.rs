@@ -24,13 +24,18 @@ pub const GUARANTEES: &[&str] = &[
      before exit; a sparse file's touched ranges are allocated first, so a full disk is an error, \
      not SIGBUS.",
     "Length-changing edits go to a temporary file in the same directory, which is synced and renamed \
-     over the original: a reader sees the old file or the new one, never a mix. Permission bits are \
-     kept, and the owner when run as root. A symbolic link is followed and stays a link. Other hard \
-     links to the file keep the old content (as with sed -i); mmt says so on standard error.",
+     over the original: a reader sees the old file or the new one, never a mix. The mode (setuid, \
+     setgid and sticky bits included), POSIX ACLs, extended attributes and file capabilities are \
+     kept, and the owner when run as root; one that cannot be kept is an error and nothing is \
+     written. A symbolic link is followed and stays a link. Other hard links to the file keep the old \
+     content (as with sed -i); mmt says so on standard error.",
+    "Ctrl-C, SIGTERM and SIGHUP during a rewrite leave the original and remove the temporary file; \
+     during an in-place patch they wait until the patch is written and synced. A temporary file left \
+     by a killed run is removed by the next rewrite of that file.",
     "On any write error (disk full, file-size limit, read-only file or directory) the original is \
      intact and no temporary file is left behind.",
     "Concurrent mmt runs on one file take an exclusive lock in turn, so every edit lands; a file \
-     replaced or resized by another process between planning and writing is refused (exit 2).",
+     replaced, resized or changed by another process between planning and writing is refused (exit 2).",
     "A file truncated by another process while mapped ends mmt with exit 2 and the message \
      'file was truncated while mapped', not a bus error; --no-mmap avoids the map altogether.",
     "No input, however bad, produces a panic or a backtrace.",

@@ -150,3 +150,67 @@ impl RewriteSink for FileSink<'_> {
         self.out.write_all(bytes)
     }
 }
+
+/// Copies `from` into the new, empty file `to`, data extent by data extent (`SEEK_DATA` and
+/// `SEEK_HOLE`), so that the holes of a sparse file stay holes: a backup of a 1 GiB file with
+/// 8 KiB of data takes 8 KiB, not 1 GiB. Where the file system cannot tell holes apart, the
+/// whole file is copied.
+pub fn copy_keeping_holes(from: &File, to: &File) -> io::Result<()> {
+    use rustix::fs::{SeekFrom as Whence, seek};
+    let len = from.metadata()?.len();
+    let mut pos = 0;
+    while pos < len {
+        let start = match seek(from, Whence::Data(pos)) {
+            Ok(start) => start,
+            Err(rustix::io::Errno::NXIO) => break, // only a hole from here on
+            Err(_) => pos,                         // no hole information: copy everything
+        };
+        let end = seek(from, Whence::Hole(start)).map_or(len, |end| end.min(len));
+        copy_range(from, to, start, end)?;
+        pos = end;
+    }
+    // The length, holes at the end included.
+    to.set_len(len)
+}
+
+/// Copies `start..end` of `from` to the same offsets of `to`, in the kernel where it can.
+fn copy_range(from: &File, to: &File, start: u64, end: u64) -> io::Result<()> {
+    let (mut from_at, mut to_at) = (start, start);
+    while from_at < end {
+        let want = usize::try_from(end - from_at)
+            .unwrap_or(usize::MAX)
+            .min(WRITEBACK_CHUNK);
+        match rustix::fs::copy_file_range(from, Some(&mut from_at), to, Some(&mut to_at), want) {
+            Ok(0) => {
+                return Err(io::Error::other(
+                    "the file shrank while it was being copied",
+                ));
+            }
+            Ok(_) => {}
+            Err(err) if is_unsupported(err) => {
+                return copy_range_in_user_space(from, to, from_at, end);
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
+}
+
+fn copy_range_in_user_space(from: &File, to: &File, mut at: u64, end: u64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; 1 << 20];
+    while at < end {
+        let want = usize::try_from(end - at)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let read = from.read_at(&mut buf[..want], at)?;
+        if read == 0 {
+            return Err(io::Error::other(
+                "the file shrank while it was being copied",
+            ));
+        }
+        to.write_all_at(&buf[..read], at)?;
+        at += read as u64;
+    }
+    Ok(())
+}

@@ -8,15 +8,17 @@
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, Metadata, OpenOptions};
 use std::io;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::{FileExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::attrs;
 use crate::map::{self, LockedFile, View};
 use crate::patch::Plan;
 use crate::progress::Progress;
 use crate::sink::FileSink;
+use crate::sink::copy_keeping_holes;
 
 /// How many times to re-open a file that was replaced (renamed over) while we waited for its
 /// lock, before giving up.
@@ -108,6 +110,14 @@ impl Target {
                 now_open.len()
             );
         }
+        // A write by another process that keeps the size still moves the modification time
+        // (and the change time, which no one can set back).
+        let moved = |m: &Metadata| (m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec());
+        if moved(&now_open) != moved(&self.meta) {
+            bail!(
+                "the file was changed by another process while mmt planned its edits; nothing written"
+            );
+        }
         Ok(())
     }
 
@@ -126,6 +136,10 @@ impl Target {
             return Ok(());
         };
         self.check_unchanged()?;
+        // Ctrl-C, SIGTERM and SIGHUP wait until the patch is written and synced: an in-place
+        // patch is never left half done by them.
+        let _held_back = map::hold_back_interrupts();
+        crate::test_hooks::pause("MMT_TEST_PAUSE_IN_PATCH_MS");
         if no_mmap {
             for edit in plan.edits() {
                 self.file
@@ -176,22 +190,18 @@ impl Target {
         progress: &Progress,
     ) -> Result<()> {
         let dir = self.real.parent().unwrap_or(Path::new("."));
-        let mut prefix = OsString::from(".");
-        prefix.push(self.real.file_name().unwrap_or(OsStr::new("mmt")));
-        prefix.push(".");
+        let file_name = self.real.file_name().unwrap_or(OsStr::new("mmt"));
+        remove_stale_temps(dir, file_name);
         let temp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(".mmt-tmp")
+            .prefix(&temp_prefix(file_name))
+            .suffix(&temp_suffix())
+            .permissions(fs::Permissions::from_mode(0o600))
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        // From here on, an error drops `temp`, which deletes the temporary file.
-        temp.as_file()
-            .set_permissions(self.meta.permissions())
-            .context("cannot set permissions on the temporary file")?;
-        if rustix::process::geteuid().is_root() {
-            std::os::unix::fs::fchown(temp.as_file(), Some(self.meta.uid()), Some(self.meta.gid()))
-                .context("cannot set the owner of the temporary file")?;
-        }
+        // From here on, an error drops `temp`, which deletes the temporary file; a signal that
+        // ends mmt deletes it too.
+        let _on_signal = map::remove_on_signal(temp.path());
+        crate::test_hooks::pause("MMT_TEST_PAUSE_IN_REWRITE_MS");
         let mut sink = FileSink::new(
             &self.file,
             old,
@@ -203,6 +213,11 @@ impl Target {
             .and_then(|()| sink.finish())
             .context("cannot write the new content")?;
         drop(sink);
+        temp.as_file()
+            .sync_data()
+            .context("cannot sync the new content")?;
+        // Owner, mode and extended attributes go on last: writing would clear some of them.
+        attrs::keep(&self.file, &self.meta, temp.as_file())?;
         temp.as_file()
             .sync_all()
             .context("cannot sync the new content")?;
@@ -229,21 +244,27 @@ impl Target {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let temp = tempfile::Builder::new()
-            .prefix(".mmt-backup")
-            .suffix(".mmt-tmp")
-            .make_in(dir, |name| match method {
-                BackupMethod::HardLink => fs::hard_link(&self.real, name),
-                BackupMethod::Copy => copy_preserving(&self.real, name),
-            })
-            .or_else(|_| {
-                // Hard links may be unsupported (or cross a device): fall back to a copy.
-                tempfile::Builder::new()
-                    .prefix(".mmt-backup")
-                    .suffix(".mmt-tmp")
-                    .make_in(dir, |name| copy_preserving(&self.real, name))
-            })
-            .with_context(|| format!("cannot write the backup {}", backup.display()))?;
+        let make = |copy: bool| {
+            tempfile::Builder::new()
+                .prefix(".mmt-backup.")
+                .suffix(&temp_suffix())
+                .make_in(dir, |name| {
+                    let _on_signal = map::remove_on_signal(name);
+                    if copy {
+                        copy_preserving(&self.real, name)
+                    } else {
+                        fs::hard_link(&self.real, name)
+                    }
+                })
+        };
+        let temp = match method {
+            BackupMethod::Copy => make(true),
+            // Hard links may be unsupported (or cross a device): then a copy. A copy that
+            // fails is not tried twice.
+            BackupMethod::HardLink => make(false).or_else(|_| make(true)),
+        }
+        .with_context(|| format!("cannot write the backup {}", backup.display()))?;
+        let _on_signal = map::remove_on_signal(temp.path());
         temp.persist(backup)
             .map_err(|err| err.error)
             .with_context(|| format!("cannot write the backup {}", backup.display()))?;
@@ -282,12 +303,80 @@ pub fn backup_path(path: &Path, suffix: &OsStr) -> Result<PathBuf> {
 }
 
 /// Copies a file without following the creation through a symlink at `to` (`to` is new).
+/// Copies a file, keeping its holes, without following a symlink at `to` (`to` is new). A copy
+/// that fails (a full disk) is removed, not left half-written.
 fn copy_preserving(from: &Path, to: &Path) -> io::Result<()> {
-    let mut source = File::open(from)?;
-    let mut dest = OpenOptions::new().write(true).create_new(true).open(to)?;
-    io::copy(&mut source, &mut dest)?;
-    dest.set_permissions(source.metadata()?.permissions())?;
-    dest.sync_all()
+    let source = File::open(from)?;
+    let dest = OpenOptions::new().write(true).create_new(true).open(to)?;
+    let copied = copy_keeping_holes(&source, &dest)
+        .and_then(|()| dest.set_permissions(source.metadata()?.permissions()))
+        .and_then(|()| dest.sync_all());
+    if copied.is_err() {
+        let _ = fs::remove_file(to);
+    }
+    copied
+}
+
+/// The start of a temporary file's name beside `file_name`: `.NAME.`, with NAME shortened so
+/// that the whole name stays within the 255 bytes a file name may have (a file whose name is
+/// near that limit can be rewritten too).
+fn temp_prefix(file_name: &OsStr) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
+    const ROOM: usize = 255 - 40; // the dots, 6 random characters and `.PID.mmt-tmp`
+    let name = file_name.as_bytes();
+    let mut prefix = OsString::from(".");
+    prefix.push(OsStr::from_bytes(&name[..name.len().min(ROOM)]));
+    prefix.push(".");
+    prefix
+}
+
+/// The end of a temporary file's name: the process's id, so that a later run can tell a
+/// temporary file of a process that died (`kill -9`, a crash) from one still being written.
+fn temp_suffix() -> String {
+    format!(".{}.mmt-tmp", std::process::id())
+}
+
+/// Removes the temporary files that earlier runs left beside `file_name` when they were killed:
+/// named like ours, owned by this user, and made by a process that no longer exists.
+fn remove_stale_temps(dir: &Path, file_name: &OsStr) {
+    use std::os::unix::ffi::OsStrExt;
+    let prefix = temp_prefix(file_name);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let me = rustix::process::geteuid().as_raw();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.as_bytes().strip_prefix(prefix.as_bytes()) else {
+            continue;
+        };
+        let Some(pid) = stale_temp_pid(rest) else {
+            continue;
+        };
+        let owned = entry.metadata().is_ok_and(|m| m.uid() == me);
+        if owned && !process_exists(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in the rest of a temporary file's name (`XXXXXX.PID.mmt-tmp`).
+fn stale_temp_pid(rest: &[u8]) -> Option<i32> {
+    let body = rest.strip_suffix(b".mmt-tmp")?;
+    let dot = body.iter().rposition(|&b| b == b'.')?;
+    let pid = std::str::from_utf8(&body[dot + 1..]).ok()?.parse().ok()?;
+    (pid > 0).then_some(pid)
+}
+
+fn process_exists(pid: i32) -> bool {
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return false;
+    };
+    // Signal 0 checks without sending; EPERM means it exists under another user.
+    !matches!(
+        rustix::process::test_kill_process(pid),
+        Err(rustix::io::Errno::SRCH)
+    )
 }
 
 fn open_read_write(path: &Path) -> Result<(File, Option<io::Error>)> {

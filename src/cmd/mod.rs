@@ -169,11 +169,11 @@ pub fn print_count(printer: &mut Printer, count: usize) -> Result<Outcome> {
     Ok(Outcome::found(count > 0))
 }
 
-/// The name of a target in messages: its path, or `<stdin>` for `-`.
+/// The name of a target in messages: its path (a newline in it escaped), or `<stdin>` for `-`.
 pub fn display_name(path: &Raw) -> String {
     if path.as_bytes() == b"-" {
         "<stdin>".to_owned()
     } else {
-        PathBuf::from(&path.0).display().to_string()
+        crate::output::escape_name(&PathBuf::from(&path.0).display().to_string())
     }
 }

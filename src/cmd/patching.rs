@@ -82,7 +82,7 @@ pub fn carry_out(
         }
         return Ok(mode);
     }
-    test_hooks::pause_before_write();
+    crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_WRITE_MS");
     match mode {
         Mode::InPlace => {
             if let Some(backup) = backup {
@@ -104,25 +104,6 @@ pub fn carry_out(
         }
     }
     Ok(mode)
-}
-
-/// A seam for the tests, compiled only with the `test-hooks` feature (which the test build turns
-/// on and a release build never carries).
-#[cfg(feature = "test-hooks")]
-mod test_hooks {
-    /// With `MMT_TEST_PAUSE_BEFORE_WRITE_MS` set, a real run waits that long between planning
-    /// and writing, so that a test can change the file in that window and see mmt refuse.
-    pub fn pause_before_write() {
-        let pause = std::env::var("MMT_TEST_PAUSE_BEFORE_WRITE_MS").ok();
-        if let Some(ms) = pause.and_then(|ms| ms.parse().ok()) {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-        }
-    }
-}
-
-#[cfg(not(feature = "test-hooks"))]
-mod test_hooks {
-    pub fn pause_before_write() {}
 }
 
 fn print_preview(

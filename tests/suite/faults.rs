@@ -15,7 +15,7 @@ fn mmt_bin() -> &'static str {
 
 /// Runs `script` in a private mount namespace with a 1 MiB tmpfs mounted at `$MNT`, and asserts
 /// that it ran through; false when this machine does not allow that (not root, no namespaces).
-fn on_small_tmpfs(sb: &Sandbox, script: &str) -> bool {
+pub fn on_small_tmpfs(sb: &Sandbox, script: &str) -> bool {
     let probe = Command::new("unshare").args(["-m", "true"]).output();
     if !is_root() || !probe.is_ok_and(|o| o.status.success()) {
         eprintln!("skipped: needs root and mount namespaces (unshare -m) to mount a small tmpfs");

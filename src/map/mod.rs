@@ -26,6 +26,10 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use anyhow::{Context, Result, bail};
 use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
 
+mod signals;
+
+pub use signals::{hold_back_interrupts, remove_on_signal};
+
 /// The bytes of a target, mapped or owned.
 pub struct View {
     /// Declared first so that it is dropped first: the map leaves the SIGBUS registry before
@@ -157,6 +161,10 @@ pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
     let mappable = (kind.is_file() || kind.is_block_device()) && len > 0 && !plan.no_mmap && !small;
     if !mappable {
         // Pipes, character devices and files that report size 0 but have content (/proc).
+        let room = memory_for_streams();
+        if kind.is_file() && plan.limit.unwrap_or(u64::MAX).min(len) > room {
+            return Err(too_large(room)).context("cannot read");
+        }
         let bytes = read_bounded(file, plan.limit, len).context("cannot read")?;
         return Ok(View::owned(bytes));
     }
@@ -230,30 +238,93 @@ fn read_bounded(reader: impl Read, limit: Option<u64>, size_hint: u64) -> io::Re
         .take(limit.unwrap_or(u64::MAX).min(room.saturating_add(1)))
         .read_to_end(&mut buf)?;
     if buf.len() as u64 > room {
-        return Err(io::Error::other(format!(
-            "the input is larger than the {} MiB of memory mmt may hold it in; a regular file \
-             is mapped instead of read (save a stream to a file, or drop --no-mmap)",
-            room >> 20
-        )));
+        return Err(too_large(room));
     }
     Ok(buf)
 }
 
-/// How much of a stream mmt may hold in memory: half of the memory available now, or no cap
-/// where that cannot be learnt. (A `ulimit -v` below it is reported the same clean way: the
-/// buffer's growth fails with "out of memory".)
+/// The most of a stream (or of a file under `--no-mmap`) mmt holds in memory, whatever the
+/// machine: reading more than this from a pipe or a device is more likely a mistake (`mmt find
+/// /dev/zero abc`) than a search, and a regular file is mapped instead.
+pub const STREAM_CAP: u64 = 2 << 30;
+
+fn too_large(room: u64) -> io::Error {
+    io::Error::other(format!(
+        "the input is larger than the {} MiB of memory mmt may hold it in (half of the memory \
+         available, at most 2 GiB); a regular file is mapped instead of read (save a stream to a \
+         file, or drop --no-mmap)",
+        room >> 20
+    ))
+}
+
+/// How much of a stream mmt may hold in memory: half of the memory available now (to this
+/// process's memory cgroup, in a container, or to the machine), and at most [`STREAM_CAP`]. (A
+/// `ulimit -v` below it is reported the same clean way: the buffer's growth fails with "out of
+/// memory".)
 fn memory_for_streams() -> u64 {
     // Asked once per process: a run over many small files reads each of them.
     static ROOM: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *ROOM.get_or_init(|| {
-        let available_kib = std::fs::read_to_string("/proc/meminfo")
+        let machine = std::fs::read_to_string("/proc/meminfo")
             .ok()
             .and_then(|info| {
                 let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
                 line.split_whitespace().nth(1)?.parse::<u64>().ok()
-            });
-        available_kib.map_or(u64::MAX, |kib| kib.saturating_mul(1024) / 2)
+            })
+            .map(|kib| kib.saturating_mul(1024));
+        let available = match (machine, cgroup_room()) {
+            (Some(machine), Some(cgroup)) => machine.min(cgroup),
+            (one, other) => one.or(other).unwrap_or(u64::MAX),
+        };
+        (available / 2).min(STREAM_CAP)
     })
+}
+
+/// The memory this process's cgroup (v2 or v1) and its ancestors still allow, the tightest of
+/// them; `None` outside a limited cgroup.
+fn cgroup_room() -> Option<u64> {
+    let membership = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mut room: Option<u64> = None;
+    let mut tighten = |limit: Option<u64>, usage: Option<u64>| {
+        if let Some(limit) = limit {
+            let left = limit.saturating_sub(usage.unwrap_or(0));
+            room = Some(room.map_or(left, |r| r.min(left)));
+        }
+    };
+    let read =
+        |path: &Path| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+    for line in membership.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let (root, limit, usage) = if controllers.is_empty() {
+            ("/sys/fs/cgroup", "memory.max", "memory.current")
+        } else if controllers.split(',').any(|c| c == "memory") {
+            (
+                "/sys/fs/cgroup/memory",
+                "memory.limit_in_bytes",
+                "memory.usage_in_bytes",
+            )
+        } else {
+            continue;
+        };
+        // This cgroup and each ancestor: the effective limit is the tightest.
+        let mut dir = Path::new(root).join(path.trim_start_matches('/'));
+        loop {
+            // "max" (v2) does not parse, and v1's "no limit" is a huge number: both no bound.
+            tighten(
+                read(&dir.join(limit)).filter(|&l| l < 1 << 60),
+                read(&dir.join(usage)),
+            );
+            if dir == Path::new(root) || !dir.pop() {
+                break;
+            }
+        }
+    }
+    room
 }
 
 fn map_read_only(file: &File, len: u64) -> Result<Mmap> {
@@ -526,6 +597,7 @@ extern "C" fn on_sigbus(
         } else {
             (*info).si_addr() as usize
         };
+        signals::remove_registered_temps();
         let (message, len) =
             message_for(address).unwrap_or((GENERIC_MESSAGE.as_ptr(), GENERIC_MESSAGE.len()));
         libc::write(2, message.cast(), len);

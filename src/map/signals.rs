@@ -1,0 +1,150 @@
+//! Ending cleanly on a signal: temporary files that SIGINT, SIGTERM, SIGHUP (or SIGBUS) must
+//! not leave behind, and holding those signals back while an in-place patch is applied.
+//!
+//! Each registered path is a leaked C string in a fixed slot; a handler takes it out of its
+//! slot with an atomic swap, so a path is unlinked (or freed) exactly once.
+
+use std::path::Path;
+use std::sync::Once;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+const TEMP_SLOTS: usize = 8;
+
+#[allow(clippy::declare_interior_mutable_const)] // a template for the array below only
+const NO_TEMP: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+static TEMPS: [AtomicPtr<libc::c_char>; TEMP_SLOTS] = [NO_TEMP; TEMP_SLOTS];
+
+/// A temporary file that a signal ending mmt (SIGINT, SIGTERM, SIGHUP, SIGBUS) deletes, for as
+/// long as this value lives.
+pub struct RemoveOnSignal {
+    slot: Option<usize>,
+}
+
+/// Has `path` deleted if a signal ends mmt before the returned value is dropped. Installs the
+/// handlers on first use.
+pub fn remove_on_signal(path: &Path) -> RemoveOnSignal {
+    use std::os::unix::ffi::OsStrExt;
+    super::install_sigbus_handler();
+    install_interrupt_handlers();
+    let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return RemoveOnSignal { slot: None };
+    };
+    let raw = path.into_raw();
+    let slot = TEMPS.iter().position(|slot| {
+        slot.compare_exchange(
+            std::ptr::null_mut(),
+            raw,
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        )
+        .is_ok()
+    });
+    if slot.is_none() {
+        // SAFETY: `raw` came from `CString::into_raw` just above and went into no slot.
+        drop(unsafe { std::ffi::CString::from_raw(raw) });
+    }
+    RemoveOnSignal { slot }
+}
+
+impl Drop for RemoveOnSignal {
+    fn drop(&mut self) {
+        let Some(slot) = self.slot else { return };
+        let raw = TEMPS[slot].swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if !raw.is_null() {
+            // SAFETY: a non-null pointer in a slot came from `CString::into_raw` in
+            // `remove_on_signal`, and taking it out of the slot makes this its only owner.
+            drop(unsafe { std::ffi::CString::from_raw(raw) });
+        }
+    }
+}
+
+/// Deletes every registered temporary file; true when there was one. Async-signal-safe: atomic
+/// swaps and `unlink`.
+pub fn remove_registered_temps() -> bool {
+    let mut removed = false;
+    for slot in &TEMPS {
+        let raw = slot.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if !raw.is_null() {
+            removed = true;
+            // SAFETY: `raw` is a NUL-terminated path leaked by `remove_on_signal`; it is only
+            // read here, never freed (the process is about to end).
+            unsafe {
+                libc::unlink(raw);
+            }
+        }
+    }
+    removed
+}
+
+const INTERRUPTS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+static INTERRUPT_HANDLERS: Once = Once::new();
+
+fn install_interrupt_handlers() {
+    INTERRUPT_HANDLERS.call_once(|| {
+        for signal in INTERRUPTS {
+            // SAFETY: a zeroed, then fully initialised, `sigaction` whose handler only does
+            // async-signal-safe work (atomic swaps, `unlink`, `write`, `signal`, `raise`).
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_interrupt as *const () as libc::sighandler_t;
+                libc::sigemptyset(&mut action.sa_mask);
+                action.sa_flags = 0;
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
+static INTERRUPTED_MESSAGE: &[u8] = b"mmt: interrupted; the file being rewritten was left as it \
+was, its temporary file removed\n";
+
+extern "C" fn on_interrupt(signal: libc::c_int) {
+    let removed = remove_registered_temps();
+    // SAFETY: `write`, `signal` and `raise` are async-signal-safe. With the default action
+    // restored, raising the signal again ends the process by that signal, so the shell sees a
+    // process killed by Ctrl-C (status 130), as it would without this handler.
+    unsafe {
+        if removed {
+            libc::write(
+                2,
+                INTERRUPTED_MESSAGE.as_ptr().cast(),
+                INTERRUPTED_MESSAGE.len(),
+            );
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// Holds back SIGINT, SIGTERM and SIGHUP while it lives, so that an in-place patch is either
+/// done or not begun when one of them ends mmt: a pending signal is delivered when the guard
+/// is dropped.
+pub struct InterruptsHeldBack {
+    previous: libc::sigset_t,
+}
+
+pub fn hold_back_interrupts() -> InterruptsHeldBack {
+    install_interrupt_handlers();
+    // SAFETY: the signal sets are initialised by `sigemptyset` before use; `pthread_sigmask`
+    // only changes this thread's mask and stores the previous one in `previous`.
+    unsafe {
+        let mut block: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut block);
+        for signal in INTERRUPTS {
+            libc::sigaddset(&mut block, signal);
+        }
+        let mut previous: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &block, &mut previous);
+        InterruptsHeldBack { previous }
+    }
+}
+
+impl Drop for InterruptsHeldBack {
+    fn drop(&mut self) {
+        // SAFETY: restores the mask saved by `hold_back_interrupts` on this same thread.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut());
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! What a rewrite keeps and what a failure leaves (issue 13): mode bits, ACLs, extended
+//! attributes and capabilities survive a rewrite; a signal or a full disk leaves no temporary
+//! file; limits hold in a memory cgroup. Root-only tests say "skipped" elsewhere.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::faults::on_small_tmpfs;
+use super::util::{LOREM, Sandbox, assert_error, is_root};
+
+fn mmt_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_mmt")
+}
+
+fn mode(sb: &Sandbox, name: &str) -> u32 {
+    fs::metadata(sb.path(name)).unwrap().mode() & 0o7777
+}
+
+#[test]
+fn a_rewrite_keeps_setuid_and_setgid_bits() {
+    let sb = Sandbox::new();
+    sb.write("f", b"hello world\n");
+    fs::set_permissions(sb.path("f"), fs::Permissions::from_mode(0o6755)).unwrap();
+    sb.mmt(["replace", "f", "hello", "hi"]).assert().success();
+    assert_eq!(sb.read("f"), b"hi world\n");
+    assert_eq!(mode(&sb, "f"), 0o6755);
+    fs::set_permissions(sb.path("f"), fs::Permissions::from_mode(0o1640)).unwrap();
+    sb.mmt(["replace", "f", "hi", "hello"]).assert().success();
+    assert_eq!(mode(&sb, "f"), 0o1640);
+}
+
+/// A POSIX ACL as the kernel stores it in `system.posix_acl_access`: owner rw, user `uid` rw,
+/// group r, mask rw, other r.
+fn acl(uid: u32) -> Vec<u8> {
+    let mut acl = 2u32.to_le_bytes().to_vec();
+    let undefined = u32::MAX;
+    for (tag, perm, id) in [
+        (0x01u16, 6u16, undefined),
+        (0x02, 6, uid),
+        (0x04, 4, undefined),
+        (0x10, 6, undefined),
+        (0x20, 4, undefined),
+    ] {
+        acl.extend_from_slice(&tag.to_le_bytes());
+        acl.extend_from_slice(&perm.to_le_bytes());
+        acl.extend_from_slice(&id.to_le_bytes());
+    }
+    acl
+}
+
+fn xattr(path: &std::path::Path, name: &str) -> Option<Vec<u8>> {
+    let mut value = vec![0u8; 4096];
+    let len = rustix::fs::getxattr(path, name, value.as_mut_slice()).ok()?;
+    value.truncate(len);
+    Some(value)
+}
+
+#[test]
+fn a_rewrite_keeps_acls_and_extended_attributes() {
+    let sb = Sandbox::new();
+    let f = sb.write("f", b"hello world\n");
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+    let flags = rustix::fs::XattrFlags::empty();
+    let acl = acl(65534);
+    if rustix::fs::setxattr(&f, "system.posix_acl_access", &acl, flags).is_err()
+        || rustix::fs::setxattr(&f, "user.mmt-test", b"kept", flags).is_err()
+    {
+        eprintln!("skipped: this file system has no ACLs or user attributes");
+        return;
+    }
+    let before_mode = mode(&sb, "f");
+    let stored_acl = xattr(&f, "system.posix_acl_access").unwrap();
+    sb.mmt(["replace", "f", "hello", "hi"]).assert().success();
+    assert_eq!(sb.read("f"), b"hi world\n");
+    assert_eq!(
+        xattr(&f, "system.posix_acl_access").as_deref(),
+        Some(stored_acl.as_slice())
+    );
+    assert_eq!(xattr(&f, "user.mmt-test").as_deref(), Some(&b"kept"[..]));
+    // The group bits are the ACL's mask, as before: not widened, not narrowed.
+    assert_eq!(mode(&sb, "f"), before_mode);
+}
+
+#[test]
+fn a_rewrite_keeps_a_file_capability() {
+    let sb = Sandbox::new();
+    let f = sb.write("f", b"hello world\n");
+    let set = Command::new("setcap")
+        .args(["cap_net_bind_service=+ep", f.to_str().unwrap()])
+        .output();
+    if !is_root() || !set.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: needs root and setcap to give a file a capability");
+        return;
+    }
+    let before = xattr(&f, "security.capability").unwrap();
+    sb.mmt(["replace", "f", "hello", "hi"]).assert().success();
+    assert_eq!(sb.read("f"), b"hi world\n");
+    assert_eq!(xattr(&f, "security.capability"), Some(before));
+}
+
+/// Starts `mmt ARGS` with `pause` set to a long pause, and waits until a temporary file of a
+/// rewrite appears in the sandbox.
+fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
+    let child = Command::new(mmt_bin())
+        .args(args)
+        .current_dir(sb.dir())
+        .env(pause, "5000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        if pause != "MMT_TEST_PAUSE_IN_REWRITE_MS" || temps(sb).next().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if pause == "MMT_TEST_PAUSE_IN_PATCH_MS" {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    child
+}
+
+fn temps(sb: &Sandbox) -> impl Iterator<Item = String> {
+    sb.listing().into_iter().filter(|n| n.ends_with(".mmt-tmp"))
+}
+
+fn signal(child: &Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+#[test]
+fn a_signal_during_a_rewrite_removes_its_temporary_file() {
+    for (name, number) in [("INT", 2), ("TERM", 15), ("HUP", 1), ("BUS", 7)] {
+        let sb = Sandbox::with_fixtures();
+        let child = start_paused(
+            &sb,
+            &["replace", "lorem.txt", "Lorem", "L"],
+            "MMT_TEST_PAUSE_IN_REWRITE_MS",
+        );
+        assert_eq!(temps(&sb).count(), 1, "{name}: no temporary file to remove");
+        signal(&child, name);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if name == "BUS" {
+            assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+            assert!(stderr.starts_with("mmt: "), "{stderr}");
+        } else {
+            // Ended by the signal itself, as a shell expects of Ctrl-C.
+            assert_eq!(out.status.signal(), Some(number), "{name}: {stderr}");
+            assert!(stderr.contains("interrupted"), "{name}: {stderr}");
+        }
+        assert_eq!(sb.read("lorem.txt"), LOREM, "{name}");
+        assert_eq!(temps(&sb).count(), 0, "{name}: {:?}", sb.listing());
+    }
+}
+
+#[test]
+fn an_interrupt_during_an_in_place_patch_waits_for_the_patch() {
+    let sb = Sandbox::with_fixtures();
+    let child = start_paused(
+        &sb,
+        &["replace", "lorem.txt", "Lorem", "LOREM"],
+        "MMT_TEST_PAUSE_IN_PATCH_MS",
+    );
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.signal(), Some(2));
+    // The patch was done and synced before the signal was let through: never half done.
+    let expected = String::from_utf8_lossy(LOREM).replace("Lorem", "LOREM");
+    assert_eq!(sb.read("lorem.txt"), expected.as_bytes());
+}
+
+#[test]
+fn temporary_files_of_dead_runs_are_removed_and_live_ones_kept() {
+    let sb = Sandbox::new();
+    sb.write("f", b"hello world\n");
+    // pid_max is at most 4194304: no process can have the id 4194305.
+    sb.write(".f.abcdef.4194305.mmt-tmp", b"left by a killed run");
+    let live = format!(".f.ghijkl.{}.mmt-tmp", std::process::id());
+    sb.write(&live, b"being written by a live run");
+    sb.mmt(["replace", "f", "hello", "hi"]).assert().success();
+    assert_eq!(sb.listing(), [live, "f".to_owned()]);
+}
+
+#[test]
+fn a_backup_on_a_full_disk_leaves_no_partial_copy() {
+    let sb = Sandbox::new();
+    let script = r#"
+        head -c 614400 /dev/zero | tr '\0' 'a' > "$MNT/f"
+        "$MMT" replace "$MNT/f" aaaa bbbb --backup .bak > "$MNT/../out" 2> "$MNT/../err"; echo $? > "$MNT/../rc"
+        ls -A "$MNT" > "$MNT/../listing"
+        head -c 4 "$MNT/f" > "$MNT/../head"
+    "#;
+    if !on_small_tmpfs(&sb, script) {
+        return;
+    }
+    assert_eq!(String::from_utf8_lossy(&sb.read("rc")).trim(), "2");
+    let stderr = String::from_utf8_lossy(&sb.read("err")).into_owned();
+    assert!(
+        stderr.contains("cannot write the backup") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&sb.read("listing")).trim(), "f");
+    assert_eq!(sb.read("head"), b"aaaa");
+}
+
+#[test]
+fn an_in_place_backup_of_a_sparse_file_keeps_its_holes() {
+    let sb = Sandbox::new();
+    let f = fs::File::create(sb.path("sparse")).unwrap();
+    f.set_len(64 << 20).unwrap();
+    std::os::unix::fs::FileExt::write_all_at(&f, b"hello", 1 << 20).unwrap();
+    drop(f);
+    sb.mmt(["replace", "sparse", "hello", "HELLO", "--backup", ".bak"])
+        .assert()
+        .success();
+    let backup = fs::metadata(sb.path("sparse.bak")).unwrap();
+    assert_eq!(backup.len(), 64 << 20);
+    assert!(
+        backup.blocks() * 512 < 1 << 20,
+        "{} bytes allocated",
+        backup.blocks() * 512
+    );
+    let bytes = sb.read("sparse.bak");
+    assert_eq!(&bytes[1 << 20..(1 << 20) + 5], b"hello");
+    assert!(bytes[..1 << 20].iter().all(|&b| b == 0));
+}
+
+#[test]
+fn a_file_whose_name_is_near_the_limit_can_be_rewritten() {
+    let sb = Sandbox::new();
+    let name = "n".repeat(250);
+    sb.write(&name, b"hello world\n");
+    sb.mmt(["replace", name.as_str(), "hello", "hi"])
+        .assert()
+        .success();
+    assert_eq!(sb.read(&name), b"hi world\n");
+    assert_eq!(sb.listing(), [name]);
+}
+
+#[test]
+fn a_same_size_change_between_planning_and_writing_is_refused() {
+    let sb = Sandbox::with_fixtures();
+    for new in ["LOREM", "L"] {
+        sb.write("f", LOREM);
+        let child = Command::new(mmt_bin())
+            .args(["replace", "f", "Lorem", new])
+            .current_dir(sb.dir())
+            .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "600")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        let same_size = String::from_utf8_lossy(LOREM).replace("Lorem", "Ipsum");
+        fs::OpenOptions::new()
+            .write(true)
+            .open(sb.path("f"))
+            .and_then(|mut f| std::io::Write::write_all(&mut f, same_size.as_bytes()))
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_error(
+            &out,
+            "f: the file was changed by another process while mmt planned its edits",
+        );
+        assert_eq!(sb.read("f"), same_size.as_bytes());
+    }
+}
+
+/// Runs `script` (given the binary as `$MMT`) in a new memory cgroup limited to 512 MiB; the
+/// script's output, or `None` where this machine cannot make one.
+fn in_memory_cgroup(script: &str) -> Option<std::process::Output> {
+    if !is_root() {
+        return None;
+    }
+    let name = format!("mmt-test-{}", std::process::id());
+    let (dir, limit_file) = if fs::metadata("/sys/fs/cgroup/cgroup.controllers").is_ok() {
+        (format!("/sys/fs/cgroup/{name}"), "memory.max")
+    } else if fs::metadata("/sys/fs/cgroup/memory").is_ok() {
+        (
+            format!("/sys/fs/cgroup/memory/{name}"),
+            "memory.limit_in_bytes",
+        )
+    } else {
+        return None;
+    };
+    fs::create_dir(&dir).ok()?;
+    let limited = fs::write(format!("{dir}/{limit_file}"), (512u64 << 20).to_string()).is_ok();
+    let out = limited.then(|| {
+        let full = format!(
+            "echo $$ > '{dir}/cgroup.procs' && MMT='{}' && {script}",
+            mmt_bin()
+        );
+        Command::new("sh").args(["-c", &full]).output().unwrap()
+    });
+    let _ = fs::remove_dir(&dir);
+    out
+}
+
+#[test]
+fn streams_stay_within_a_memory_cgroup() {
+    let Some(out) = in_memory_cgroup(r#"exec "$MMT" find /dev/zero abc"#) else {
+        eprintln!("skipped: needs root and a writable memory cgroup");
+        return;
+    };
+    // Refused with a message, not killed by the out-of-memory killer (137).
+    assert_error(&out, "of memory mmt may hold it in");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mib: u64 = stderr
+        .split("larger than the ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(mib <= 256, "{stderr}");
+}
+
+#[test]
+fn a_stream_is_bounded_outside_a_cgroup_too() {
+    let out = Command::new(mmt_bin())
+        .args(["find", "/dev/zero", "abc"])
+        .output()
+        .unwrap();
+    assert_error(&out, "at most 2 GiB");
+}
