@@ -209,6 +209,14 @@ mod tests {
         let err = expand(r"(?P<a>x)", "${b}", "x").unwrap_err();
         assert!(err.0.contains("named \"b\""), "{err}");
         assert!(!err.0.contains("write ${"), "{err}");
+        // The braced fix is offered only where digits run into a name, unbraced.
+        let err = expand(r"(?P<a>x)", "$word", "x").unwrap_err();
+        assert_eq!(
+            err.0,
+            "NEW refers to $word, a group named \"word\" that the pattern does not have"
+        );
+        let err = expand(r"(a)", "${1x}", "a").unwrap_err();
+        assert!(!err.0.contains("write ${"), "{err}");
     }
 
     #[test]
@@ -219,8 +227,13 @@ mod tests {
                 .0
                 .contains("closing }")
         );
-        assert!(expand(r"(a)", "${}", "a").is_err());
-        assert!(expand(r"(a)", "${1-}", "a").is_err());
+        for template in ["${}", "${1-}", "${a b}"] {
+            let err = expand(r"(a)", template, "a").unwrap_err();
+            assert!(
+                err.0.contains("is not a group number or name"),
+                "{template}: {err}"
+            );
+        }
         assert!(expand(r"(a)", "${99999999999999999999999}", "a").is_err());
     }
 }
