@@ -41,7 +41,6 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('write', 'write', [CompletionResultType]::ParameterValue, 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data')
             [CompletionResult]::new('grep', 'grep', [CompletionResultType]::ParameterValue, 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'mmt;read' {
@@ -145,8 +144,8 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'mmt;write' {
@@ -216,41 +215,6 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'mmt;help' {
-            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'Successive reads from a file pointer, as Python''s m.read(SIZE)')
-            [CompletionResult]::new('slice', 'slice', [CompletionResultType]::ParameterValue, 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX')
-            [CompletionResult]::new('find', 'find', [CompletionResultType]::ParameterValue, 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count')
-            [CompletionResult]::new('replace', 'replace', [CompletionResultType]::ParameterValue, 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite')
-            [CompletionResult]::new('write', 'write', [CompletionResultType]::ParameterValue, 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data')
-            [CompletionResult]::new('grep', 'grep', [CompletionResultType]::ParameterValue, 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'mmt;help;read' {
-            break
-        }
-        'mmt;help;slice' {
-            break
-        }
-        'mmt;help;find' {
-            break
-        }
-        'mmt;help;replace' {
-            break
-        }
-        'mmt;help;write' {
-            break
-        }
-        'mmt;help;grep' {
-            break
-        }
-        'mmt;help;completions' {
-            break
-        }
-        'mmt;help;help' {
             break
         }
     })

@@ -38,7 +38,6 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand write 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
             cand grep 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern'
             cand completions 'Print the completion script for a shell'
-            cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mmt;read'= {
             cand --seek 'Where the file pointer starts (negative: from the end)'
@@ -138,8 +137,8 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'mmt;write'= {
             cand --color 'When to colour diffs and highlights'
@@ -206,32 +205,6 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand -h 'Print help'
             cand --help 'Print help'
-        }
-        &'mmt;help'= {
-            cand read 'Successive reads from a file pointer, as Python''s m.read(SIZE)'
-            cand slice 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX'
-            cand find 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count'
-            cand replace 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
-            cand write 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
-            cand grep 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern'
-            cand completions 'Print the completion script for a shell'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'mmt;help;read'= {
-        }
-        &'mmt;help;slice'= {
-        }
-        &'mmt;help;find'= {
-        }
-        &'mmt;help;replace'= {
-        }
-        &'mmt;help;write'= {
-        }
-        &'mmt;help;grep'= {
-        }
-        &'mmt;help;completions'= {
-        }
-        &'mmt;help;help'= {
         }
     ]
     $completions[$command]

@@ -27,7 +27,7 @@ end
 complete -c mmt -n "__fish_mmt_needs_command" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_needs_command" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_needs_command" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_needs_command" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_needs_command" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_needs_command" -l json -d 'Machine output: JSON Lines, one object per line'
@@ -41,7 +41,6 @@ complete -c mmt -n "__fish_mmt_needs_command" -f -a "replace" -d 'Replace every 
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "write" -d 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "grep" -d 'A bytes regular expression over the whole file, as Python\'s re with a bytes pattern'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c mmt -n "__fish_mmt_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l seek -d 'Where the file pointer starts (negative: from the end)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l lines -d 'N successive readline() records instead of sized reads' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
@@ -50,7 +49,7 @@ hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand read" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand read" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l json -d 'Machine output: JSON Lines, one object per line'
@@ -62,7 +61,7 @@ hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand slice" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l json -d 'Machine output: JSON Lines, one object per line'
@@ -72,12 +71,12 @@ complete -c mmt -n "__fish_mmt_using_subcommand find" -l start -d 'Search from t
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l end -d 'Search up to this offset (negative: from the end)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l files-from -d 'Read the paths from LIST, one per line (- for standard input)' -r -F
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l files0-from -d 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)' -r -F
-complete -c mmt -n "__fish_mmt_using_subcommand find" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r
-complete -c mmt -n "__fish_mmt_using_subcommand find" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand find" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l all -d 'Every non-overlapping occurrence, in order'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l count -d 'Print the number of occurrences'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l last -d 'The last occurrence, as m.rfind'
@@ -99,12 +98,12 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -l expect -d 'Write not
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l backup -d 'Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l files-from -d 'Read the paths from LIST, one per line (- for standard input)' -r -F
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l files0-from -d 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)' -r -F
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l regex -d 'OLD is a regular expression (the dialect and flags of grep)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l binary -d 'Patch binary files met while walking a directory too (named files always are)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
@@ -123,11 +122,11 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -l copy -l dry-run -d '
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -s h -l help -d 'Print help'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand write" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand write" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
@@ -142,12 +141,12 @@ repr\t'One Python bytes literal per record, per line'
 hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l files-from -d 'Read the paths from LIST, one per line (- for standard input)' -r -F
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l files0-from -d 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)' -r -F
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s g -l glob -d 'Walk only files that match GLOB (!GLOB: leave them out); repeatable' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s i -l ignore-case -d 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l dot-all -d '. matches a newline too (DOTALL)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
@@ -169,17 +168,9 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -s h -l help -d 'Print hel
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand completions" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "read" -d 'Successive reads from a file pointer, as Python\'s m.read(SIZE)'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "slice" -d 'Bytes by Python slice: START:END[:STEP], START+LEN or INDEX'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "find" -d 'Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "replace" -d 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "write" -d 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "grep" -d 'A bytes regular expression over the whole file, as Python\'s re with a bytes pattern'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "completions" -d 'Print the completion script for a shell'
-complete -c mmt -n "__fish_mmt_using_subcommand help; and not __fish_seen_subcommand_from read slice find replace write grep completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -168,7 +168,18 @@ fn parse_number(text: &[u8]) -> Result<i128, String> {
 
 /// An argument as the user typed it, for error messages: quoted, invalid UTF-8 shown as `\xNN`.
 pub fn quoted(raw: &[u8]) -> String {
-    format!("'{}'", raw.escape_ascii())
+    // As typed: printable ASCII as it is (a backslash stays one backslash), anything else as
+    // \xNN, so the message shows what the shell passed.
+    let mut shown = String::with_capacity(raw.len() + 2);
+    shown.push('\'');
+    for &byte in raw {
+        match byte {
+            0x20..=0x7e => shown.push(char::from(byte)),
+            _ => shown.push_str(&format!("\\x{byte:02x}")),
+        }
+    }
+    shown.push('\'');
+    shown
 }
 
 #[cfg(test)]
@@ -258,6 +269,8 @@ mod tests {
     #[test]
     fn quoting_shows_invalid_utf8_as_escapes() {
         assert_eq!(quoted(b"a\xffb"), "'a\\xffb'");
+        assert_eq!(quoted(br"a\qb"), r"'a\qb'");
+        assert_eq!(quoted(b"it's\n"), "'it's\\x0a'");
     }
 }
 

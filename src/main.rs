@@ -37,6 +37,10 @@ fn usage_error(err: &clap::Error) -> ExitCode {
         let _ = err.print();
         return ExitCode::Success;
     }
+    if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprint!("{}", cli::short_usage());
+        return ExitCode::Error;
+    }
     // A value clap complains about may carry cli's NUL mark; it is not part of what was typed.
     let rendered = err.render().to_string().replace('\0', "");
     let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);

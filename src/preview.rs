@@ -237,7 +237,7 @@ fn print_hex(printer: &mut Printer, old: &[u8], plan: &Plan, new: &NewBytes) -> 
         );
         printer.painted(Paint::HunkHeader, header.as_bytes())?;
         let offset = range.start as u64;
-        let (old_changed, new_changed) = changed_spans(plan, range.clone());
+        let (old_changed, new_changed) = changed_spans(old, plan, range.clone());
         printer.hex_diff_side(offset, &old[range], b'-', Paint::Removed, &old_changed)?;
         printer.hex_diff_side(offset, &new_bytes, b'+', Paint::Added, &new_changed)?;
     }
@@ -246,7 +246,11 @@ fn print_hex(printer: &mut Printer, old: &[u8], plan: &Plan, new: &NewBytes) -> 
 
 /// Where the edits inside `region` sit in the old bytes and in the new ones, relative to the
 /// region's start: the bytes a hex diff highlights.
-fn changed_spans(plan: &Plan, region: Range<usize>) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+fn changed_spans(
+    old: &[u8],
+    plan: &Plan,
+    region: Range<usize>,
+) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
     let first = plan.edits().partition_point(|e| e.start < region.start);
     let mut shift: isize = 0;
     let mut old_spans = Vec::new();
@@ -256,18 +260,56 @@ fn changed_spans(plan: &Plan, region: Range<usize>) -> (Vec<Range<usize>>, Vec<R
         .take_while(|e| e.end <= region.end)
     {
         let old_at = edit.start - region.start;
-        let new_len = plan.replacement(edit).len();
+        let replacement = plan.replacement(edit);
+        let new_len = replacement.len();
         let new_at = old_at.saturating_add_signed(shift);
-        old_spans.push(old_at..edit.end - region.start);
-        new_spans.push(new_at..new_at + new_len);
+        if new_len == edit.end - edit.start {
+            // Same length: only the bytes that differ (MAGIC -> MAGIK marks the C and the K).
+            for run in differing_runs(&old[edit.start..edit.end], replacement) {
+                old_spans.push(old_at + run.start..old_at + run.end);
+                new_spans.push(new_at + run.start..new_at + run.end);
+            }
+        } else {
+            old_spans.push(old_at..edit.end - region.start);
+            new_spans.push(new_at..new_at + new_len);
+        }
         shift += new_len as isize - (edit.end - edit.start) as isize;
     }
     (old_spans, new_spans)
 }
 
+/// The runs of positions where `a` and `b` (of one length) differ.
+fn differing_runs(a: &[u8], b: &[u8]) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for i in (0..a.len().min(b.len())).filter(|&i| a[i] != b[i]) {
+        match runs.last_mut() {
+            Some(run) if run.end == i => run.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_same_length_edit_highlights_only_the_bytes_that_differ() {
+        let old = b"\x00\x01MAGIC\x00";
+        let plan = Plan::literal(old, b"MAGIC", b"MAGIK", usize::MAX);
+        let (old_spans, new_spans) = changed_spans(old, &plan, 0..old.len());
+        assert_eq!(old_spans, [6..7]);
+        assert_eq!(new_spans, [6..7]);
+        let plan = Plan::literal(old, b"MAGIC", b"XAGIX", usize::MAX);
+        assert_eq!(changed_spans(old, &plan, 2..7).0, [0..1, 4..5]);
+        let plan = Plan::literal(old, b"MAGIC", b"MAGICAL", usize::MAX);
+        assert_eq!(
+            changed_spans(old, &plan, 0..old.len()),
+            (vec![2..7], vec![2..9])
+        );
+        assert_eq!(differing_runs(b"abcd", b"xbxx"), [0..1, 2..4]);
+    }
 
     fn preview(old: &[u8], plan: &Plan) -> String {
         let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));

@@ -25,6 +25,22 @@ pub fn parse() -> Result<Cli, clap::Error> {
     parse_from(std::env::args_os().collect())
 }
 
+/// What `mmt` alone prints: a few lines that say what to type, as ripgrep does, not the whole
+/// help.
+pub fn short_usage() -> String {
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    format!(
+        "mmt: no command given\n\n\
+         Usage: mmt [OPTIONS] <COMMAND> <FILE|PATH...> [ARGS]\n\
+         Commands: {}\n\n\
+         Try 'mmt --help' or 'mmt COMMAND --help' for more information.\n",
+        commands.join(", ")
+    )
+}
+
 /// Parses `args` (the program's name first) as [`parse`] does.
 pub fn parse_from(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     let marked = raw::mark_values(&mut Cli::command(), args);
@@ -42,7 +58,9 @@ pub fn parse_from(args: Vec<OsString>) -> Result<Cli, clap::Error> {
                   Examples:\n  mmt read lorem.txt 10 10 --format repr\n  \
                   mmt replace lorem.txt consectetuer reutetcesnoc --max 1\n  \
                   mmt --copy replace config.ini 'debug=0' 'debug=1'",
-    max_term_width = 100
+    max_term_width = 100,
+    // `mmt COMMAND --help` is the help; a `help` command would be one more name to document.
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -92,6 +110,7 @@ pub struct GlobalOpts {
         short = 'j',
         long,
         value_name = "N",
+        value_hint = ValueHint::Other,
         global = true,
         help_heading = "Global options"
     )]
@@ -199,6 +218,30 @@ pub enum Command {
 
     /// Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite
     #[command(
+        long_about = "Replace every non-overlapping OLD with NEW, left to right, as Python's \
+bytes.replace(old, new, count) does (re.sub with --regex), in every file of every PATH.
+
+Every file is planned (every match found) before any is written: a bad pattern, --expect or \
+a file that cannot be read leaves everything as it was.
+
+Same length: the file is patched in place through a shared map (same inode, only the touched \
+pages written), then synced. Ctrl-C waits until the patch is done.
+
+Length changes: the new content goes to a temporary file beside the original, which is synced \
+and renamed over it (atomic: a reader sees the old file or the new one). Mode, owner (as \
+root), ACLs and extended attributes are kept; other hard links keep the old content, as with \
+sed -i.
+
+--regex: OLD is a pattern of Python's re dialect for bytes, as grep reads it; NEW may use $1, ${1}, $name, ${name}, \
+$0 and $$ for a dollar. A reference to a group the pattern lacks is refused ($1X names a group \
+1X: write ${1}X).
+
+--expect N: nothing is written unless there are exactly N replacements in all files.
+
+--copy (--dry-run): nothing is written; a unified diff (git apply and patch -p1 take it) or a \
+hex diff for binary data shows what would change, and the exit status is the real run's.
+
+--backup SUFFIX keeps a full copy of each original first.",
         override_usage = "mmt replace [OPTIONS] <PATH>... <OLD> <NEW>\n       \
                           mmt replace [OPTIONS] --files-from <LIST> <OLD> <NEW>",
         after_help = "Examples:\n  git ls-files -z | mmt replace --files0-from - old_name new_name\n  \
@@ -294,11 +337,11 @@ pub struct FileOpts {
     pub follow: bool,
 
     /// Walk no deeper than N directories below each PATH
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_hint = ValueHint::Other)]
     pub max_depth: Option<usize>,
 
     /// Walk only files that match GLOB (!GLOB: leave them out); repeatable
-    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    #[arg(short = 'g', long = "glob", value_name = "GLOB", value_hint = ValueHint::Other)]
     pub globs: Vec<Raw>,
 
     /// Start every record with PATH: even for one file

@@ -163,3 +163,38 @@ fn nul_bytes_through_escapes() {
         .success()
         .stdout("0\n");
 }
+
+#[test]
+fn a_value_is_echoed_as_it_was_typed() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb
+        .mmt(["find", "lorem.txt", r"a\qb", "--escapes"])
+        .output()
+        .unwrap();
+    assert_error(&out, r"invalid NEEDLE 'a\qb': unknown escape \q");
+}
+
+#[test]
+fn a_hex_diff_highlights_only_the_bytes_that_change() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb
+        .mmt([
+            "--copy",
+            "replace",
+            "binary.bin",
+            "MAGIC",
+            "MAGIK",
+            "--color",
+            "always",
+        ])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8_lossy(&out.stdout);
+    // Reverse video (ESC[7m) on the C and the K only, in the hex and in the text columns.
+    assert_eq!(diff.matches("\x1b[7m").count(), 4, "{diff:?}");
+    assert!(
+        diff.contains("\x1b[7m43\x1b[27m") && diff.contains("\x1b[7m4b\x1b[27m"),
+        "{diff:?}"
+    );
+    assert!(!diff.contains("\x1b[7m4d"), "{diff:?}");
+}

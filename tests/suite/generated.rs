@@ -80,13 +80,7 @@ fn render_main_page() -> Vec<u8> {
     man.render_subcommands_section(&mut out).unwrap();
 
     let mut extra = Roff::new();
-    extra.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in mmt::manual::EXIT_STATUS {
-        extra
-            .control("TP", [])
-            .text([bold(*code)])
-            .text([roman(*meaning)]);
-    }
+    exit_status_section(&mut extra);
     extra.control("SH", ["GUARANTEES"]);
     for promise in mmt::manual::GUARANTEES {
         extra.control("IP", ["\\(bu", "2"]).text([roman(*promise)]);
@@ -109,17 +103,154 @@ fn render_main_page() -> Vec<u8> {
     out
 }
 
+/// EXIT STATUS as every page gives it.
+fn exit_status_section(roff: &mut Roff) {
+    roff.control("SH", ["EXIT STATUS"]);
+    for (code, meaning) in mmt::manual::EXIT_STATUS {
+        roff.control("TP", [])
+            .text([bold(*code)])
+            .text([roman(*meaning)]);
+    }
+}
+
+/// The page of one command, `mmt-NAME(1)`: its synopsis as typed (`mmt replace ...`), its own
+/// options and the global ones, the exit status, and the examples of its `--help`.
+fn render_command_page(sub: &clap::Command) -> Vec<u8> {
+    // clap keeps names as &'static str; a test may leak these few.
+    let page_name: &'static str = Box::leak(format!("mmt-{}", sub.get_name()).into_boxed_str());
+    let bin_name: &'static str = Box::leak(format!("mmt {}", sub.get_name()).into_boxed_str());
+    let page = sub.clone().name(page_name).bin_name(bin_name);
+    let man = clap_mangen::Man::new(page.clone());
+    let mut out = Vec::new();
+    man.render_title(&mut out).unwrap();
+    man.render_name_section(&mut out).unwrap();
+    man.render_synopsis_section(&mut out).unwrap();
+    man.render_description_section(&mut out).unwrap();
+    man.render_options_section(&mut out).unwrap();
+    let mut extra = Roff::new();
+    exit_status_section(&mut extra);
+    let examples: Vec<String> = page
+        .get_after_help()
+        .map(|help| help.to_string())
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("mmt "))
+        .map(str::to_owned)
+        .collect();
+    if !examples.is_empty() {
+        extra.control("SH", ["EXAMPLES"]);
+        for example in &examples {
+            extra.control("TP", []).text([bold(example.as_str())]);
+        }
+    }
+    extra.control("SH", ["SEE ALSO"]);
+    extra.text([roman("mmt(1)")]);
+    out.extend_from_slice(extra.render().as_bytes());
+    out
+}
+
+/// The command line as the binary has it: built, so that the global options are part of every
+/// command's page.
+fn built_command() -> clap::Command {
+    let mut cmd = mmt::cli::Cli::command();
+    cmd.build();
+    cmd
+}
+
 #[test]
 fn man_pages_are_current() {
     check_current("man/mmt.1", &render_main_page());
-    let cmd = mmt::cli::Cli::command();
-    for sub in cmd.get_subcommands() {
-        // clap keeps names as &'static str; a test may leak these few.
-        let name: &'static str = Box::leak(format!("mmt-{}", sub.get_name()).into_boxed_str());
-        let page = sub.clone().name(name).version(env!("CARGO_PKG_VERSION"));
-        let mut out = Vec::new();
-        clap_mangen::Man::new(page).render(&mut out).unwrap();
-        check_current(&format!("man/{name}.1"), &out);
+    for sub in built_command().get_subcommands() {
+        check_current(
+            &format!("man/mmt-{}.1", sub.get_name()),
+            &render_command_page(sub),
+        );
+    }
+}
+
+/// Renders every page with `man -l`, as a reader sees it, and checks what a reader would
+/// notice: the synopsis as typed, no option the command rejects, every section there.
+#[test]
+fn every_man_page_renders_as_a_reader_sees_it() {
+    if std::process::Command::new("man")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: man is not installed, and the pages are checked as man renders them");
+        return;
+    }
+    let render = |page: &[u8]| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.1");
+        std::fs::write(&path, page).unwrap();
+        let out = std::process::Command::new("man")
+            .arg("-l")
+            .arg(&path)
+            .env("MANWIDTH", "100")
+            .env("MAN_KEEP_FORMATTING", "0")
+            .env_remove("MANPAGER")
+            .env("PAGER", "cat")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // man may still embolden with backspaces; a reader sees plain text.
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut plain = String::new();
+        for c in text.chars() {
+            if c == '\u{8}' {
+                plain.pop();
+            } else {
+                plain.push(c);
+            }
+        }
+        plain
+    };
+    let main = render(&render_main_page());
+    for section in [
+        "SYNOPSIS",
+        "SUBCOMMANDS",
+        "EXIT STATUS",
+        "GUARANTEES",
+        "EXAMPLES",
+        "SEE ALSO",
+    ] {
+        assert!(main.contains(section), "mmt(1) lacks {section}");
+    }
+    assert!(
+        !main.contains("mmt-help") && !main.contains("EXTRA"),
+        "{main}"
+    );
+    for sub in built_command().get_subcommands() {
+        let name = sub.get_name();
+        let page = render(&render_command_page(sub));
+        assert!(
+            page.contains(&format!("mmt {name}")),
+            "mmt-{name}(1): {page}"
+        );
+        assert!(
+            !page.contains(&format!("mmt-{name} [")),
+            "mmt-{name}(1): {page}"
+        );
+        assert!(
+            !page.contains("--version") && !page.contains("EXTRA"),
+            "mmt-{name}(1): {page}"
+        );
+        for section in ["SYNOPSIS", "OPTIONS", "EXIT STATUS", "SEE ALSO"] {
+            assert!(page.contains(section), "mmt-{name}(1) lacks {section}");
+        }
+        assert!(
+            page.contains("--json") && page.contains("--copy"),
+            "mmt-{name}(1) lacks the global options"
+        );
+        if name != "completions" {
+            assert!(page.contains("EXAMPLES"), "mmt-{name}(1) lacks EXAMPLES");
+        }
     }
 }
 
@@ -133,4 +264,70 @@ fn man_page_has_exit_codes_guarantees_and_examples() {
             "{section}"
         );
     }
+}
+
+/// The bash script, driven by a real bash as its completion would be: `mmt read <TAB>` offers
+/// the files of the directory, a number (`--seek`) offers none, a flag position offers flags.
+#[test]
+fn bash_completion_offers_files_where_files_go() {
+    if std::process::Command::new("bash")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: bash is not installed");
+        return;
+    }
+    let sb = Sandbox::new();
+    sb.write("alpha.txt", b"");
+    sb.write("beta.bin", b"");
+    let harness = format!(
+        r#"
+        compopt() {{ :; }}  # only meaningful inside a completion bash itself started
+        source '{script}'
+        complete_words() {{
+            COMP_WORDS=("$@"); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+            COMP_LINE="$*"; COMP_POINT=${{#COMP_LINE}}
+            _mmt mmt "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+            printf '%s\n' "${{COMPREPLY[@]}}" | sort | tr '\n' ' '
+            echo
+        }}
+        complete_words mmt read ""
+        complete_words mmt read alpha.txt --seek ""
+        complete_words mmt find ""
+        complete_words mmt replace alpha.txt ""
+        complete_words mmt read --for
+        complete_words mmt completions ""
+        complete_words mmt -j ""
+        "#,
+        script = generated_dir().join("mmt.bash").display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &harness])
+        .current_dir(sb.dir())
+        .output()
+        .unwrap();
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().to_owned())
+        .collect();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(lines.len(), 7, "{lines:?} {stderr}");
+    assert_eq!(
+        lines[..5],
+        [
+            "alpha.txt beta.bin",
+            "",
+            "alpha.txt beta.bin",
+            "alpha.txt beta.bin",
+            "--format"
+        ],
+        "{stderr}"
+    );
+    assert!(
+        lines[5].ends_with("bash elvish fish powershell zsh"),
+        "{lines:?}"
+    );
+    // -j takes a number: no file names.
+    assert_eq!(lines[6], "", "{lines:?}");
 }

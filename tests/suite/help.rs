@@ -37,3 +37,49 @@ fn every_command_leads_with_purpose_and_ends_with_examples() {
 fn top_level_help() {
     insta::assert_snapshot!("help_mmt", help(&["-h"]));
 }
+
+#[test]
+fn mmt_alone_prints_a_short_usage() {
+    let out = Sandbox::new().mmt(Vec::<&str>::new()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("mmt: no command given\n"), "{stderr}");
+    assert!(
+        stderr.contains("Usage: mmt") && stderr.contains("mmt --help"),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() <= 6, "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn replace_has_a_long_help_beside_the_short_one() {
+    let long = help(&["replace", "--help"]);
+    let short = help(&["replace", "-h"]);
+    for topic in [
+        "in place",
+        "Length changes",
+        "${1}X",
+        "--expect N",
+        "--copy (--dry-run)",
+    ] {
+        assert!(long.contains(topic), "{topic}");
+    }
+    assert!(!short.contains("Length changes"));
+    assert!(long.len() > short.len());
+}
+
+#[test]
+fn dry_run_is_another_name_for_copy() {
+    let sb = Sandbox::with_fixtures();
+    sb.age("lorem.txt");
+    let before = sb.mtime("lorem.txt");
+    let out = sb
+        .mmt(["--dry-run", "replace", "lorem.txt", "Lorem", "L"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("--- a/lorem.txt\n+++ b/lorem.txt\n"));
+    assert_eq!(sb.mtime("lorem.txt"), before);
+    assert_eq!(sb.read("lorem.txt"), super::util::LOREM);
+}

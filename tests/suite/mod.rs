@@ -12,6 +12,7 @@ mod grep_python;
 mod help;
 mod many;
 mod read;
+mod readme;
 mod reliability;
 mod replace;
 mod replace_properties;

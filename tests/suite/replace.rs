@@ -421,7 +421,8 @@ fn concurrent_replaces_both_land() {
         let dir = dir.clone();
         std::thread::spawn(move || {
             for i in 0..12 {
-                let status = std::process::Command::new(bin)
+                // Output captured: a test's run prints nothing of its own.
+                let out = std::process::Command::new(bin)
                     .args([
                         "replace",
                         "shared",
@@ -429,9 +430,10 @@ fn concurrent_replaces_both_land() {
                         &format!("{new_prefix}{i:02}"),
                     ])
                     .current_dir(&dir)
-                    .status()
+                    .output()
                     .unwrap();
-                assert_eq!(status.code(), Some(0));
+                assert_eq!(out.status.code(), Some(0));
+                assert_eq!(out.stderr, b"shared: 1 replacement\n");
             }
         })
     };
