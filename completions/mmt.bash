@@ -28,11 +28,17 @@ _mmt() {
             mmt,read)
                 cmd="mmt__subcmd__read"
                 ;;
+            mmt,recover)
+                cmd="mmt__subcmd__recover"
+                ;;
             mmt,replace)
                 cmd="mmt__subcmd__replace"
                 ;;
             mmt,slice)
                 cmd="mmt__subcmd__slice"
+                ;;
+            mmt,undo)
+                cmd="mmt__subcmd__undo"
                 ;;
             mmt,write)
                 cmd="mmt__subcmd__write"
@@ -44,7 +50,7 @@ _mmt() {
 
     case "${cmd}" in
         mmt)
-            opts="-q -j -h -V --dry-run --copy --no-mmap --json --color --quiet --threads --help --version read slice find replace write grep completions"
+            opts="-q -j -h -V --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help --version read slice find replace write grep undo recover completions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -76,7 +82,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__completions)
-            opts="-q -j -h --dry-run --copy --no-mmap --json --color --quiet --threads --help bash elvish fish powershell zsh"
+            opts="-q -j -h --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -108,7 +114,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__find)
-            opts="-L -g -H -q -j -h --all --count --last --overlapping --start --end --hex --escapes --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --threads --help"
+            opts="-L -g -H -q -j -h --all --count --last --overlapping --start --end --hex --escapes --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -208,7 +214,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__grep)
-            opts="-i -b -L -g -H -q -j -h --ignore-case --dot-all --multi-line --extended --unicode --group --count --byte-offset --fold --max-count --format --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --threads --help"
+            opts="-i -b -L -g -H -q -j -h --ignore-case --dot-all --multi-line --extended --unicode --group --count --byte-offset --fold --max-count --format --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,7 +318,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__read)
-            opts="-q -j -h --seek --lines --format --dry-run --copy --no-mmap --json --color --quiet --threads --help"
+            opts="-q -j -h --seek --lines --format --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,8 +370,40 @@ _mmt() {
             COMPREPLY=( $(compgen -f -- "${cur}") )
             return 0
             ;;
+        mmt__subcmd__recover)
+            opts="-q -j -h --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mmt__subcmd__replace)
-            opts="-i -L -g -H -q -j -h --max --expect --regex --backup --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --threads --help"
+            opts="-i -L -g -H -q -j -h --max --expect --regex --backup --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -472,7 +510,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__slice)
-            opts="-q -j -h --format --dry-run --copy --no-mmap --json --color --quiet --threads --help"
+            opts="-q -j -h --format --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -510,8 +548,40 @@ _mmt() {
             COMPREPLY=( $(compgen -f -- "${cur}") )
             return 0
             ;;
+        mmt__subcmd__undo)
+            opts="-q -j -h --list --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mmt__subcmd__write)
-            opts="-q -j -h --hex --escapes --dry-run --copy --no-mmap --json --color --quiet --threads --help"
+            opts="-q -j -h --hex --escapes --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

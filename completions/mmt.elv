@@ -27,6 +27,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -37,6 +38,8 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand replace 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
             cand write 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
             cand grep 'A bytes regular expression over the whole file, as Python''s re with a bytes pattern'
+            cand undo 'Revert the last run that wrote (every file it changed); --list shows what can be undone'
+            cand recover 'Roll back every interrupted run of this user (any mmt command does this first too)'
             cand completions 'Print the completion script for a shell'
         }
         &'mmt;read'= {
@@ -52,6 +55,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -66,6 +70,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -99,6 +104,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -137,6 +143,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -152,6 +159,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -190,8 +198,38 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'mmt;undo'= {
+            cand --color 'When to colour diffs and highlights'
+            cand -j 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N'
+            cand --threads 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N'
+            cand --list 'Show the runs that can be undone, newest first, and the disk space their undo data holds'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --dry-run 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'mmt;recover'= {
+            cand --color 'When to colour diffs and highlights'
+            cand -j 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N'
+            cand --threads 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N'
+            cand --copy 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --dry-run 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+            cand --no-mmap 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+            cand --json 'Machine output: JSON Lines, one object per line'
+            cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'mmt;completions'= {
             cand --color 'When to colour diffs and highlights'
@@ -203,6 +241,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error'
+            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_mmt_global_optspecs
-    string join \n copy no-mmap json color= q/quiet j/threads= h/help V/version
+    string join \n copy no-mmap json color= q/quiet no-journal j/threads= h/help V/version
 end
 
 function __fish_mmt_needs_command
@@ -32,6 +32,7 @@ complete -c mmt -n "__fish_mmt_needs_command" -l copy -l dry-run -d 'Dry run: ma
 complete -c mmt -n "__fish_mmt_needs_command" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_needs_command" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_needs_command" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_needs_command" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_needs_command" -s V -l version -d 'Print version'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "read" -d 'Successive reads from a file pointer, as Python\'s m.read(SIZE)'
@@ -40,6 +41,8 @@ complete -c mmt -n "__fish_mmt_needs_command" -f -a "find" -d 'Byte offsets of N
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "replace" -d 'Replace every OLD with NEW, in place when the length is unchanged, else by atomic rewrite'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "write" -d 'Overwrite len(DATA) bytes at OFFSET in place, as m[off:off+len(data)] = data'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "grep" -d 'A bytes regular expression over the whole file, as Python\'s re with a bytes pattern'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "undo" -d 'Revert the last run that wrote (every file it changed); --list shows what can be undone'
+complete -c mmt -n "__fish_mmt_needs_command" -f -a "recover" -d 'Roll back every interrupted run of this user (any mmt command does this first too)'
 complete -c mmt -n "__fish_mmt_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l seek -d 'Where the file pointer starts (negative: from the end)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l lines -d 'N successive readline() records instead of sized reads' -r -f
@@ -54,6 +57,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand read" -l copy -l dry-run -d 'Dry
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand read" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
 repr\t'One Python bytes literal per record, per line'
@@ -66,6 +70,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand slice" -l copy -l dry-run -d 'Dr
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l start -d 'Search from this offset (negative: from the end)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l end -d 'Search up to this offset (negative: from the end)' -r -f
@@ -92,6 +97,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand find" -l copy -l dry-run -d 'Dry
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -s h -l help -d 'Print help'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max -d 'Replace the first N occurrences only (negative: no limit)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l expect -d 'Write nothing (exit 2) unless there are exactly N replacements in all' -r -f
@@ -122,6 +128,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -l copy -l dry-run -d '
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
@@ -133,6 +140,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand write" -l copy -l dry-run -d 'Dr
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand write" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s h -l help -d 'Print help'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l group -d 'Print capture group G (index or name) instead of the whole match' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-count -d 'Stop after N matches (negative: no limit)' -r -f
@@ -164,7 +172,29 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -l copy -l dry-run -d 'Dry
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -l list -d 'Show the runs that can be undone, newest first, and the disk space their undo data holds'
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -s h -l help -d 'Print help'
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -s j -l threads -d 'Worker threads for many files [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -l json -d 'Machine output: JSON Lines, one object per line'
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -s h -l help -d 'Print help'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -173,4 +203,5 @@ complete -c mmt -n "__fish_mmt_using_subcommand completions" -l copy -l dry-run 
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l json -d 'Machine output: JSON Lines, one object per line'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error'
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -s h -l help -d 'Print help'

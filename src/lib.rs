@@ -22,6 +22,7 @@ mod attrs;
 mod bytes;
 pub(crate) mod dialect;
 mod drive;
+mod journal;
 #[allow(unsafe_code)]
 mod map;
 mod patch;
@@ -31,6 +32,7 @@ mod search;
 mod sink;
 mod slice;
 mod source;
+mod state;
 mod target;
 mod template;
 mod test_hooks;

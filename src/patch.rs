@@ -144,7 +144,12 @@ impl Plan {
     /// Writes every replacement into `target`, which holds the original bytes (a map or a copy).
     /// Only for a plan that [`keeps_length`](Self::keeps_length).
     pub fn apply_in_place(&self, target: &mut [u8]) {
-        for edit in &self.edits {
+        self.apply_edits(target, 0..self.edits.len());
+    }
+
+    /// [`Plan::apply_in_place`] for the edits `which` only.
+    pub fn apply_edits(&self, target: &mut [u8], which: Range<usize>) {
+        for edit in &self.edits[which] {
             target[edit.start..edit.end].copy_from_slice(&self.arena[edit.new.clone()]);
         }
     }

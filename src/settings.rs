@@ -10,6 +10,8 @@ use crate::output::Style;
 pub struct Settings {
     /// `--copy`: change nothing, print a preview of what would change.
     pub preview: bool,
+    /// Keep a crash journal and undo data for a run that writes (not `--no-journal`).
+    pub journal: bool,
     /// `--no-mmap`: read files into memory instead of mapping them.
     pub no_mmap: bool,
     pub style: Style,
@@ -20,9 +22,16 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(preview: bool, no_mmap: bool, style: Style, threads: usize) -> Settings {
+    pub fn new(
+        preview: bool,
+        journal: bool,
+        no_mmap: bool,
+        style: Style,
+        threads: usize,
+    ) -> Settings {
         Settings {
             preview,
+            journal,
             no_mmap,
             style,
             threads: threads.max(1),

@@ -55,6 +55,10 @@ impl<'a> FileSink<'a> {
     /// Flushes the buffer and gives the file its full length (a trailing hole has no bytes
     /// written to it, only a seek).
     pub fn finish(&mut self) -> io::Result<()> {
+        // A Ctrl-C held back during the copy stops the run here, before the rename.
+        if map::interrupt_pending() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
         self.out.flush()?;
         self.out.get_ref().set_len(self.written)
     }
@@ -102,6 +106,9 @@ impl<'a> FileSink<'a> {
                     return Err(io::Error::other(
                         "the file shrank while it was being rewritten",
                     ));
+                }
+                Ok(_) if map::interrupt_pending() => {
+                    return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
                 }
                 Ok(n) => {
                     // The disk writes this chunk while the next one is copied.

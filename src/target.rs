@@ -33,6 +33,17 @@ pub struct Target {
     not_writable: Option<io::Error>,
 }
 
+/// Marks an error that came after an in-place patch began writing: the file may hold part of
+/// the patch, and a run that fails there restores it from the journal.
+#[derive(Debug, Clone, Copy)]
+pub struct PartlyWritten;
+
+impl std::fmt::Display for PartlyWritten {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the patch was partly written")
+    }
+}
+
 /// How a file is opened for patching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -110,9 +121,9 @@ impl Target {
                 now_open.len()
             );
         }
-        // A write by another process that keeps the size still moves the modification time
-        // (and the change time, which no one can set back).
-        let moved = |m: &Metadata| (m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec());
+        // A write by another process that keeps the size still moves the modification time.
+        // (Not the change time: the journal's own hard link to a file moves that.)
+        let moved = |m: &Metadata| (m.mtime(), m.mtime_nsec());
         if moved(&now_open) != moved(&self.meta) {
             bail!(
                 "the file was changed by another process while mmt planned its edits; nothing written"
@@ -140,6 +151,19 @@ impl Target {
         // patch is never left half done by them.
         let _held_back = map::hold_back_interrupts();
         crate::test_hooks::pause("MMT_TEST_PAUSE_IN_PATCH_MS");
+        if !no_mmap {
+            self.allocate_holes(plan)?;
+        }
+        let written = self.write_in_place(plan, touched, no_mmap);
+        written.map_err(|err| err.context(PartlyWritten))
+    }
+
+    fn write_in_place(
+        &self,
+        plan: &Plan,
+        touched: std::ops::Range<usize>,
+        no_mmap: bool,
+    ) -> Result<()> {
         if no_mmap {
             for edit in plan.edits() {
                 self.file
@@ -147,12 +171,15 @@ impl Target {
                     .context("cannot write")?;
             }
         } else {
-            self.allocate_holes(plan)?;
             let Opened::Locked(locked) = &self.file else {
                 bail!("a preview cannot write (this is a bug in mmt)");
             };
             let mut map = map::map_shared_mut(locked, self.meta.len(), &self.real)?;
-            plan.apply_in_place(&mut map);
+            // In two halves, with a test seam between them: a test kills mmt half done.
+            let half = plan.len() / 2;
+            plan.apply_edits(&mut map, 0..half);
+            crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
+            plan.apply_edits(&mut map, half..plan.len());
             map.flush_range(touched.start, touched.len())
                 .context("cannot write back the changed pages")?;
         }
@@ -336,6 +363,13 @@ fn temp_suffix() -> String {
     format!(".{}.mmt-tmp", std::process::id())
 }
 
+/// Removes the temporary files that runs killed while rewriting `path` left beside it.
+pub fn remove_stale_temps_of(path: &Path) {
+    if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+        remove_stale_temps(dir, name);
+    }
+}
+
 /// Removes the temporary files that earlier runs left beside `file_name` when they were killed:
 /// named like ours, owned by this user, and made by a process that no longer exists.
 fn remove_stale_temps(dir: &Path, file_name: &OsStr) {
@@ -368,7 +402,7 @@ fn stale_temp_pid(rest: &[u8]) -> Option<i32> {
     (pid > 0).then_some(pid)
 }
 
-fn process_exists(pid: i32) -> bool {
+pub fn process_exists(pid: i32) -> bool {
     let Some(pid) = rustix::process::Pid::from_raw(pid) else {
         return false;
     };

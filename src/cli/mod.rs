@@ -104,6 +104,10 @@ pub struct GlobalOpts {
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
+    /// Patch in place without the crash journal: this run cannot be rolled back or undone
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub no_journal: bool,
+
     /// Worker threads for many files [default: the number of CPUs]; the output is the same for
     /// every N
     #[arg(
@@ -131,6 +135,7 @@ impl GlobalOpts {
         );
         Settings::new(
             self.copy,
+            !self.no_journal,
             self.no_mmap,
             Style {
                 json: self.json,
@@ -265,6 +270,14 @@ hex diff for binary data shows what would change, and the exit status is the rea
                             mmt grep firmware.bin '\\xde\\xad\\xbe\\xef' -b"
     )]
     Grep(GrepArgs),
+
+    /// Revert the last run that wrote (every file it changed); --list shows what can be undone
+    #[command(after_help = "Examples:\n  mmt undo --list\n  mmt undo")]
+    Undo(UndoArgs),
+
+    /// Roll back every interrupted run of this user (any mmt command does this first too)
+    #[command(after_help = "Examples:\n  mmt recover")]
+    Recover,
 
     /// Print the completion script for a shell
     #[command(
@@ -561,6 +574,13 @@ pub struct GrepArgs {
 
     #[command(flatten)]
     pub files: FileOpts,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Show the runs that can be undone, newest first, and the disk space their undo data holds
+    #[arg(long)]
+    pub list: bool,
 }
 
 #[derive(Debug, Args)]

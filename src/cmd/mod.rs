@@ -10,6 +10,7 @@ mod patching;
 mod read;
 mod replace;
 mod slice;
+mod undo;
 mod write;
 
 use std::path::PathBuf;
@@ -24,6 +25,12 @@ use crate::source::{self, Sources};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let settings = cli.global.settings();
+    if !matches!(
+        cli.command,
+        Command::Completions(_) | Command::Recover | Command::Undo(_)
+    ) {
+        undo::recover_first();
+    }
     let one_file = |file: &Raw, run: &dyn Fn(&mut Printer) -> Result<Outcome>| {
         let mut printer = Printer::stdout(settings.style);
         let outcome =
@@ -38,6 +45,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Find(args) => find::run(args, &settings),
         Command::Grep(args) => grep::run(args, &settings),
         Command::Replace(args) => replace::run(args, &settings),
+        Command::Undo(args) => {
+            let mut printer = Printer::stdout(settings.style);
+            let outcome = undo::run(args, &mut printer)?;
+            printer.flush()?;
+            Ok(ExitCode::from(outcome))
+        }
+        Command::Recover => {
+            let mut printer = Printer::stdout(settings.style);
+            let outcome = undo::recover(&mut printer)?;
+            printer.flush()?;
+            Ok(ExitCode::from(outcome))
+        }
         Command::Completions(args) => {
             let mut printer = Printer::stdout(settings.style);
             completions::run(args, &mut printer)?;

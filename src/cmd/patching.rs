@@ -3,16 +3,18 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
-use crate::map::{self, ReadPlan, View};
+use crate::journal::{self, Identity, Kind, OldBytes, Run};
+use crate::map::{self, InterruptsHeldBack, ReadPlan, View};
 use crate::output::{Printer, json_path};
 use crate::patch::Plan;
 use crate::preview::{self, NewBytes};
 use crate::progress::Progress;
 use crate::settings::Settings;
-use crate::target::{Access, BackupMethod, Target};
+use crate::state::{self, StateDir};
+use crate::target::{Access, BackupMethod, PartlyWritten, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -135,4 +137,174 @@ pub fn report_json(target_name: &Path, plan: &Plan, mode: Mode, dry_run: bool) -
         "mode": mode.name(),
         "dry_run": dry_run,
     })
+}
+
+/// How many committed runs are kept for `mmt undo`.
+const RUNS_KEPT: usize = 10;
+
+/// How much undo data (bytes of disk) is kept at most, unless `MMT_UNDO_LIMIT` (bytes) says
+/// otherwise: a run whose own undo data is larger cannot be undone, and older runs are let go
+/// of to stay below it.
+const UNDO_LIMIT: u64 = 1 << 30;
+
+fn undo_limit() -> u64 {
+    std::env::var("MMT_UNDO_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(UNDO_LIMIT)
+}
+
+/// A run that writes, all or nothing: the journal (when there is one) records every file
+/// before any changes; a failure restores the files already written; Ctrl-C, SIGTERM and
+/// SIGHUP are held back and honoured between files (and between chunks of a long rewrite) by
+/// rolling back first.
+pub struct Transaction {
+    run: Option<(Run, StateDir)>,
+    /// The file being written.
+    current: usize,
+    _held_back: InterruptsHeldBack,
+}
+
+/// One file of a writing run: the target and what was planned on it.
+pub struct ToWrite<'a> {
+    pub target: &'a Target,
+    pub view: &'a View,
+    pub plan: &'a Plan,
+}
+
+impl Transaction {
+    /// Starts a run over `files`, journaled unless `--no-journal` (or no state directory can be
+    /// used, which is said once).
+    pub fn begin(settings: &Settings, files: &[ToWrite], command: &str) -> Result<Transaction> {
+        let held_back = map::hold_back_interrupts();
+        if !settings.journal || settings.preview || files.is_empty() {
+            return Ok(Transaction {
+                run: None,
+                current: 0,
+                _held_back: held_back,
+            });
+        }
+        let mut warn = |note: String| {
+            if !settings.style.quiet {
+                eprintln!("{note}");
+            }
+        };
+        let Some(state) = state::locate(&mut warn) else {
+            return Ok(Transaction {
+                run: None,
+                current: 0,
+                _held_back: held_back,
+            });
+        };
+        let mut run = Run::begin(&state, command.to_owned())?;
+        for file in files {
+            let kind = if file.plan.keeps_length() {
+                Kind::InPlace
+            } else {
+                Kind::Rewrite
+            };
+            run.add(&file.target.real, kind, Identity::of(&file.target.meta));
+        }
+        run.record(|n| {
+            let file = &files[n];
+            let old = if file.view.data_extents().is_some() {
+                OldBytes::File(&file.target.file)
+            } else {
+                OldBytes::Mapped(&file.view[..])
+            };
+            (file.plan, old)
+        })?;
+        crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_JOURNAL_MS");
+        Ok(Transaction {
+            run: Some((run, state)),
+            current: 0,
+            _held_back: held_back,
+        })
+    }
+
+    /// File `n` is about to be written. Refuses when an interrupt is waiting.
+    pub fn writing(&mut self, n: usize) -> Result<()> {
+        if map::interrupt_pending() {
+            bail!("interrupted");
+        }
+        if n > 0 {
+            crate::test_hooks::pause("MMT_TEST_PAUSE_BETWEEN_FILES_MS");
+        }
+        self.current = n;
+        Ok(())
+    }
+
+    /// File `n` is written: a failure from here on restores it.
+    pub fn written(&mut self, n: usize) {
+        if let Some((run, _)) = &mut self.run {
+            run.applied(n);
+        }
+    }
+
+    /// A file could not be written: every file written before it is restored, and `err` says
+    /// so. An interrupt waiting is let through once this returns (ending the process).
+    pub fn fail(self, err: anyhow::Error) -> anyhow::Error {
+        let interrupted = err.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::Interrupted)
+        }) || err.to_string() == "interrupted";
+        if interrupted {
+            // Said now: the signal, held back until this transaction ends, ends the process.
+            eprintln!("mmt: interrupted; the run was rolled back, nothing changed");
+        }
+        let Some((mut run, _)) = self.run else {
+            return err;
+        };
+        // A file refused before its first byte changed is left alone (another process may have
+        // changed it); one that holds part of a patch is restored too.
+        let partly = err.downcast_ref::<PartlyWritten>().is_some();
+        if partly {
+            run.applied(self.current);
+        }
+        match run.roll_back() {
+            Ok(restored) => {
+                let before = restored.len() - usize::from(partly);
+                match (before, partly) {
+                    (0, false) => err,
+                    (0, true) => anyhow::anyhow!("{err:#}; the file was restored, nothing changed"),
+                    (n, _) => anyhow::anyhow!(
+                        "{err:#}; the run was rolled back ({n} file{} written before it \
+                         restored), nothing changed",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                }
+            }
+            Err(rollback) => anyhow::anyhow!(
+                "{err:#}; and restoring the files already written failed too ({rollback:#}): \
+                 run `mmt recover`"
+            ),
+        }
+    }
+
+    /// Every file is written and synced: the run is kept for `mmt undo`, within the bound.
+    pub fn commit(self, printer: &mut Printer) -> Result<()> {
+        crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+        let Some((run, state)) = self.run else {
+            return Ok(());
+        };
+        let limit = undo_limit();
+        if let Some(note) = run.commit(limit)? {
+            printer.summary(&note);
+        }
+        journal::prune(&state, RUNS_KEPT, limit);
+        Ok(())
+    }
+}
+
+/// The command line of this process, as a run remembers it.
+pub fn command_line() -> String {
+    std::iter::once("mmt".to_owned())
+        .chain(
+            std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned()),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -12,7 +12,9 @@ use anyhow::{Result, bail};
 use memchr::memchr;
 
 use super::Positionals;
-use super::patching::{Mode, carry_out, dry_run_note, open_target, report_json};
+use super::patching::{
+    Mode, ToWrite, Transaction, carry_out, command_line, dry_run_note, open_target, report_json,
+};
 use crate::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
 use crate::cli::{Raw, ReplaceArgs};
 use crate::drive;
@@ -128,21 +130,59 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
         )));
     }
 
-    // Then write (or preview) them, in order.
+    // Then write (or preview) them, in order, as one run: all or nothing.
     let mut printer = Printer::stdout(settings.style);
     let mut tally = Tally::default();
     let files = planned.len();
-    for planned in planned {
+    let to_write: Vec<ToWrite> = planned
+        .iter()
+        .filter_map(|p| {
+            p.target.as_ref().map(|target| ToWrite {
+                target,
+                view: &p.view,
+                plan: &p.plan,
+            })
+        })
+        .collect();
+    let mut run = Transaction::begin(settings, &to_write, &command_line())?;
+    // What each file reports is printed once the whole run has landed (a preview prints as it
+    // goes: it writes nothing to roll back).
+    let mut reports = if settings.preview {
+        None
+    } else {
+        Some(Printer::buffered(settings.style))
+    };
+    let mut written = 0;
+    for planned in &planned {
         let name = planned.source.name();
-        match replace.carry_out(&planned, settings, &mut printer) {
-            Ok(outcome) => tally.add(outcome),
+        if planned.target.is_some() {
+            if let Err(err) = run.writing(written) {
+                return Err(run.fail(err));
+            }
+            written += 1;
+        }
+        let out = reports.as_mut().unwrap_or(&mut printer);
+        match replace.carry_out(planned, settings, out) {
+            Ok(outcome) => {
+                if planned.target.is_some() {
+                    run.written(written - 1);
+                }
+                tally.add(outcome);
+            }
             Err(err) if drive::is_broken_pipe(&err) => return Err(err),
             Err(err) => {
-                // Transactions (restoring the files already written) are the next step; until
-                // then the run stops at the first file that cannot be written.
                 printer.flush()?;
-                return Err(drive::describe(err).context(name));
+                return Err(run.fail(drive::describe(err).context(name)));
             }
+        }
+    }
+    run.commit(&mut printer)?;
+    if let Some(reports) = reports {
+        let (printed, messages) = reports.into_buffers();
+        printer.raw(&printed)?;
+        if !messages.is_empty() {
+            printer.flush()?;
+            std::io::Write::write_all(&mut std::io::stderr(), &messages)?;
         }
     }
     if !many {

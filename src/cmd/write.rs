@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
-use super::patching::{carry_out, dry_run_note, open_target};
+use super::patching::{ToWrite, Transaction, carry_out, command_line, dry_run_note, open_target};
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cli::WriteArgs;
 use crate::cmd::display_name;
@@ -24,7 +24,20 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     let start = resolve_offset(offset, data.len() as u64, target.meta.len())?;
     let plan = Plan::overwrite(start as usize, &data);
     let name = display_name(&args.file);
-    carry_out(&target, &view, &plan, settings, printer, &name, None)?;
+    let to_write = [ToWrite {
+        target: &target,
+        view: &view,
+        plan: &plan,
+    }];
+    let mut run = Transaction::begin(settings, &to_write, &command_line())?;
+    if let Err(err) = run.writing(0) {
+        return Err(run.fail(err));
+    }
+    if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &name, None) {
+        return Err(run.fail(err));
+    }
+    run.written(0);
+    run.commit(printer)?;
     if settings.style.json {
         printer.json_line(&json!({
             "file": json_path(&path),

@@ -28,7 +28,7 @@ use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
 
 mod signals;
 
-pub use signals::{hold_back_interrupts, remove_on_signal};
+pub use signals::{InterruptsHeldBack, hold_back_interrupts, interrupt_pending, remove_on_signal};
 
 /// The bytes of a target, mapped or owned.
 pub struct View {

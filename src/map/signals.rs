@@ -117,6 +117,23 @@ extern "C" fn on_interrupt(signal: libc::c_int) {
     }
 }
 
+/// Whether SIGINT, SIGTERM or SIGHUP is waiting while held back: a writing run checks between
+/// files and between chunks of a long copy, rolls back, and lets the signal through.
+pub fn interrupt_pending() -> bool {
+    // SAFETY: `pending` is initialised by `sigpending` (which only writes to it) before it is
+    // read by `sigismember`.
+    unsafe {
+        let mut pending: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut pending);
+        if libc::sigpending(&mut pending) != 0 {
+            return false;
+        }
+        INTERRUPTS
+            .iter()
+            .any(|&signal| libc::sigismember(&pending, signal) == 1)
+    }
+}
+
 /// Holds back SIGINT, SIGTERM and SIGHUP while it lives, so that an in-place patch is either
 /// done or not begun when one of them ends mmt: a pending signal is delivered when the guard
 /// is dropped.

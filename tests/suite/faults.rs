@@ -27,6 +27,7 @@ pub fn on_small_tmpfs(sb: &Sandbox, script: &str) -> bool {
         bin = mmt_bin()
     );
     let out = Command::new("unshare")
+        .env("MMT_STATE_DIR", sb.state())
         .args(["-m", "bash", "-c", &full])
         .output()
         .unwrap();
@@ -118,9 +119,10 @@ fn an_immutable_file_is_refused_both_ways() {
         &same_length,
         "lorem.txt: cannot open for writing: Operation not permitted",
     );
+    // The journal's link to the old content is refused first, before any temporary file.
     assert_error(
         &rewrite,
-        "lorem.txt: cannot rename the new content over the original: Operation not permitted",
+        "lorem.txt: cannot keep the old content in the journal: Operation not permitted",
     );
     assert_eq!(sb.read("lorem.txt"), LOREM);
     assert_eq!(
@@ -145,9 +147,12 @@ fn a_read_only_directory_refuses_a_rewrite_and_allows_a_patch() {
                 "--clear-groups",
                 mmt_bin(),
             ]);
+            cmd.env("MMT_STATE_DIR", super::util::unprivileged_state(&sb));
             cmd
         } else {
-            Command::new(mmt_bin())
+            let mut cmd = Command::new(mmt_bin());
+            cmd.env("MMT_STATE_DIR", super::util::scratch_state());
+            cmd
         };
         cmd.args(args).current_dir(&dir).output().unwrap()
     };
@@ -193,6 +198,7 @@ fn interfere_between_plan_and_write(
     interfere: impl FnOnce(),
 ) -> std::process::Output {
     let child = Command::new(mmt_bin())
+        .env("MMT_STATE_DIR", sb.state())
         .args(args)
         .current_dir(sb.dir())
         .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "600")

@@ -217,9 +217,12 @@ fn run_unprivileged(sb: &Sandbox, args: &[&str]) -> Option<std::process::Output>
             "--clear-groups",
             env!("CARGO_BIN_EXE_mmt"),
         ]);
+        cmd.env("MMT_STATE_DIR", super::util::unprivileged_state(sb));
         cmd
     } else {
-        Command::new(env!("CARGO_BIN_EXE_mmt"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mmt"));
+        cmd.env("MMT_STATE_DIR", super::util::scratch_state());
+        cmd
     };
     Some(cmd.args(args).current_dir(sb.dir()).output().unwrap())
 }

@@ -19,4 +19,5 @@ mod replace_properties;
 mod seed;
 mod slice;
 mod special_files;
+mod transactions;
 mod write;

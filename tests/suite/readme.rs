@@ -50,6 +50,7 @@ fn every_console_block_runs_as_written() {
             .current_dir(sb.dir())
             .env("PATH", &path)
             .env("NO_COLOR", "1")
+            .env("MMT_STATE_DIR", sb.state())
             .output()
             .unwrap();
         assert_eq!(

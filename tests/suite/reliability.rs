@@ -105,6 +105,7 @@ fn a_rewrite_keeps_a_file_capability() {
 /// rewrite appears in the sandbox.
 fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
     let child = Command::new(mmt_bin())
+        .env("MMT_STATE_DIR", sb.state())
         .args(args)
         .current_dir(sb.dir())
         .env(pause, "5000")
@@ -253,6 +254,7 @@ fn a_same_size_change_between_planning_and_writing_is_refused() {
     for new in ["LOREM", "L"] {
         sb.write("f", LOREM);
         let child = Command::new(mmt_bin())
+            .env("MMT_STATE_DIR", sb.state())
             .args(["replace", "f", "Lorem", new])
             .current_dir(sb.dir())
             .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "600")
@@ -330,6 +332,7 @@ fn streams_stay_within_a_memory_cgroup() {
 #[test]
 fn a_stream_is_bounded_outside_a_cgroup_too() {
     let out = Command::new(mmt_bin())
+        .env("MMT_STATE_DIR", super::util::scratch_state())
         .args(["find", "/dev/zero", "abc"])
         .output()
         .unwrap();

@@ -417,12 +417,15 @@ fn concurrent_replaces_both_land() {
     sb.write("shared", words.as_bytes());
     let bin = env!("CARGO_BIN_EXE_mmt");
     let dir = sb.dir().to_path_buf();
+    let state = sb.state().to_path_buf();
     let runner = |prefix: char, new_prefix: &'static str| {
         let dir = dir.clone();
+        let state = state.clone();
         std::thread::spawn(move || {
             for i in 0..12 {
                 // Output captured: a test's run prints nothing of its own.
                 let out = std::process::Command::new(bin)
+                    .env("MMT_STATE_DIR", &state)
                     .args([
                         "replace",
                         "shared",
@@ -432,8 +435,9 @@ fn concurrent_replaces_both_land() {
                     .current_dir(&dir)
                     .output()
                     .unwrap();
-                assert_eq!(out.status.code(), Some(0));
-                assert_eq!(out.stderr, b"shared: 1 replacement\n");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(out.status.code(), Some(0), "{stderr}");
+                assert_eq!(stderr, "shared: 1 replacement\n");
             }
         })
     };

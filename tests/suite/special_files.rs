@@ -219,6 +219,7 @@ fn truncation_under_the_map_is_an_error_not_a_bus_error() {
     let sb = Sandbox::new();
     sb.write("big", &vec![b'a'; 32 << 20]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_mmt"))
+        .env("MMT_STATE_DIR", sb.state())
         .args(["find", "big", "a", "--all"])
         .current_dir(sb.dir())
         .stdout(Stdio::piped())

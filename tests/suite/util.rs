@@ -13,13 +13,42 @@ pub const CRLF: &[u8] = include_bytes!("../../fixtures/crlf.txt");
 
 pub struct Sandbox {
     dir: TempDir,
+    /// The state directory of the runs mmt makes here (journals, undo data), apart from the
+    /// sandbox so that listings of it show only the test's files.
+    state: TempDir,
+}
+
+/// A state directory for runs started without a sandbox, so that no test writes to the real
+/// `~/.local/state/mmt`.
+pub fn scratch_state() -> &'static Path {
+    static STATE: std::sync::OnceLock<TempDir> = std::sync::OnceLock::new();
+    STATE
+        .get_or_init(|| tempfile::tempdir().expect("a temporary directory"))
+        .path()
+}
+
+/// A state directory that the unprivileged user (65534) of the root-only tests owns, inside
+/// the sandbox's own state directory.
+pub fn unprivileged_state(sb: &Sandbox) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = sb.state().join("nobody");
+    fs::create_dir_all(&dir).expect("a state directory");
+    std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).expect("chown");
+    fs::set_permissions(sb.state(), fs::Permissions::from_mode(0o755)).expect("chmod");
+    dir
 }
 
 impl Sandbox {
     pub fn new() -> Self {
         Self {
             dir: tempfile::tempdir().expect("a temporary directory"),
+            state: tempfile::tempdir().expect("a temporary directory"),
         }
+    }
+
+    /// Where mmt keeps this sandbox's journals and undo data.
+    pub fn state(&self) -> &Path {
+        self.state.path()
     }
 
     /// A sandbox holding `lorem.txt`, `binary.bin`, `crlf.txt` and `empty.bin`.
@@ -85,6 +114,7 @@ impl Sandbox {
         let mut cmd = Command::cargo_bin("mmt").expect("the mmt binary");
         cmd.current_dir(self.dir())
             .env_remove("NO_COLOR")
+            .env("MMT_STATE_DIR", self.state())
             .args(args);
         cmd
     }

@@ -1,0 +1,633 @@
+//! Runs that write are all or nothing: a journal of what each file held before, kept until the
+//! run has succeeded, and afterwards for `mmt undo`.
+//!
+//! A run is a directory `runs/ID/` of the state directory, holding:
+//! - `lock`, flock'ed by the process for as long as the run is open: a run whose lock can be
+//!   taken was left by a process that is gone;
+//! - `manifest.json`: every file of the run, with how it is recognised (device, inode, size,
+//!   modification time) and how it is restored, written and synced before any file changes;
+//! - `N.undo` for a file patched in place: each edit's offset and the bytes it overwrites;
+//! - `N.old` for a file rewritten: a hard link to its old inode (the old content costs nothing
+//!   more than it did); where the state directory is on another file system, the link is made
+//!   beside the file instead, for the run only;
+//! - `committed`, once every file is written and synced: from then on the run is only undo data.
+//!
+//! Restoring is idempotent (old bytes written again at their offsets; the old inode renamed back
+//! over the path), so a crash during a rollback is rolled back again by the next command.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+use crate::patch::Plan;
+use crate::state::StateDir;
+
+/// How a file of a run is restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Old bytes written back at their offsets.
+    InPlace,
+    /// The old inode renamed back over the path.
+    Rewrite,
+}
+
+/// How a file is recognised: the same inode, size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime_ns: i128,
+}
+
+impl Identity {
+    pub fn of(meta: &fs::Metadata) -> Identity {
+        Identity {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        }
+    }
+
+    pub fn of_path(path: &Path) -> io::Result<Identity> {
+        fs::metadata(path).map(|m| Identity::of(&m))
+    }
+
+    fn to_json(self) -> Value {
+        json!({
+            "dev": self.dev,
+            "ino": self.ino,
+            "size": self.size,
+            "mtime_ns": self.mtime_ns.to_string(),
+        })
+    }
+
+    fn from_json(value: &Value) -> Option<Identity> {
+        Some(Identity {
+            dev: value["dev"].as_u64()?,
+            ino: value["ino"].as_u64()?,
+            size: value["size"].as_u64()?,
+            mtime_ns: value["mtime_ns"].as_str()?.parse().ok()?,
+        })
+    }
+}
+
+/// One file of a run.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The file, symbolic links resolved.
+    pub path: PathBuf,
+    pub kind: Kind,
+    pub before: Identity,
+    /// Where a rewrite keeps the old inode.
+    pub old_link: Option<PathBuf>,
+    /// What the file is once the run committed: how undo knows it was not changed since.
+    pub after: Option<Identity>,
+}
+
+/// An open run: its directory, its lock, and its files so far.
+pub struct Run {
+    dir: PathBuf,
+    _lock: File,
+    command: String,
+    entries: Vec<Entry>,
+    applied: usize,
+}
+
+fn path_to_json(path: &Path) -> Value {
+    Value::String(hex(path.as_os_str().as_bytes()))
+}
+
+fn path_from_json(value: &Value) -> Option<PathBuf> {
+    let bytes = unhex(value.as_str()?)?;
+    Some(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    crate::bytes::decode_hex(text.as_bytes()).ok()
+}
+
+impl Run {
+    /// Opens a new run in `state`, locked by this process.
+    pub fn begin(state: &StateDir, command: String) -> Result<Run> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let name = format!("{now:024}-{}", std::process::id());
+        // Made under a name recovery passes over, locked, and only then given its name: another
+        // mmt never sees a run of a live process without its lock held.
+        let making = state.runs().join(format!(".{name}"));
+        let dir = state.runs().join(&name);
+        fs::create_dir(&making)
+            .with_context(|| format!("cannot create the journal {}", making.display()))?;
+        let lock = File::create(making.join("lock")).context("cannot create the journal's lock")?;
+        lock.lock().context("cannot lock the journal")?;
+        fs::rename(&making, &dir).context("cannot create the journal")?;
+        Ok(Run {
+            dir,
+            _lock: lock,
+            command,
+            entries: Vec::new(),
+            applied: 0,
+        })
+    }
+
+    /// Adds a file to the run, before anything is recorded for it.
+    pub fn add(&mut self, path: &Path, kind: Kind, before: Identity) {
+        let n = self.entries.len();
+        let old_link = (kind == Kind::Rewrite).then(|| self.dir.join(format!("{n}.old")));
+        self.entries.push(Entry {
+            path: path.to_path_buf(),
+            kind,
+            before,
+            old_link,
+            after: None,
+        });
+    }
+
+    /// Records what every file holds now: old bytes of in-place edits, links to old inodes.
+    /// `old_bytes(n)` gives file `n`'s plan and its current bytes. Everything is synced before
+    /// this returns, so that a crash from here on can be rolled back.
+    pub fn record<'a>(
+        &mut self,
+        mut source: impl FnMut(usize) -> (&'a Plan, OldBytes<'a>),
+    ) -> Result<()> {
+        // The manifest first: a crash while recording leaves nothing applied, and the manifest
+        // says where to look for what was recorded.
+        self.write_manifest(false)?;
+        for n in 0..self.entries.len() {
+            match self.entries[n].kind {
+                Kind::InPlace => {
+                    let (plan, hay) = source(n);
+                    write_undo(&self.dir.join(format!("{n}.undo")), plan, hay)?;
+                }
+                Kind::Rewrite => {
+                    let entry = &self.entries[n];
+                    let link = entry.old_link.clone().unwrap_or_default();
+                    match fs::hard_link(&entry.path, &link) {
+                        Ok(()) => {}
+                        Err(err) if err.raw_os_error() == Some(libc::EXDEV) => {
+                            // Another file system: keep the old inode beside the file instead.
+                            let beside = beside_link(&entry.path);
+                            fs::hard_link(&entry.path, &beside).with_context(|| {
+                                format!("{}: cannot keep the old content", entry.path.display())
+                            })?;
+                            self.entries[n].old_link = Some(beside);
+                            self.write_manifest(false)?;
+                        }
+                        Err(err) => {
+                            return Err(err).with_context(|| {
+                                format!(
+                                    "{}: cannot keep the old content in the journal",
+                                    entry.path.display()
+                                )
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        sync_dir(&self.dir)
+    }
+
+    /// Files up to `n` have been written (`n` in part or whole): a rollback restores them.
+    pub fn applied(&mut self, n: usize) {
+        self.applied = self.applied.max(n + 1);
+    }
+
+    /// Restores every file written so far, the last first, and removes the run.
+    pub fn roll_back(self) -> Result<Vec<PathBuf>> {
+        let mut restored = Vec::new();
+        for n in (0..self.applied).rev() {
+            let entry = &self.entries[n];
+            restore(&self.dir, n, entry)?;
+            restored.push(entry.path.clone());
+        }
+        remove_run(&self.dir, &self.entries);
+        Ok(restored)
+    }
+
+    /// Every file is written and synced: the run becomes undo data. Returns a note when the
+    /// run's undo data is over `limit` bytes, and so was let go of.
+    pub fn commit(mut self, limit: u64) -> Result<Option<String>> {
+        for entry in &mut self.entries {
+            entry.after = Identity::of_path(&entry.path).ok();
+        }
+        self.write_manifest(true)?;
+        // An old inode kept beside the file was only for the run.
+        for entry in &self.entries {
+            if let Some(link) = &entry.old_link
+                && !link.starts_with(&self.dir)
+            {
+                let _ = fs::remove_file(link);
+            }
+        }
+        fs::write(self.dir.join("committed"), b"")
+            .and_then(|()| sync_dir(&self.dir).map_err(io::Error::other))
+            .context("cannot mark the run committed")?;
+        let size = disk_use(&self.dir);
+        if size > limit {
+            remove_run(&self.dir, &self.entries);
+            return Ok(Some(format!(
+                "mmt: note: this run's undo data ({}) is over the bound ({}); it cannot be undone",
+                human(size),
+                human(limit)
+            )));
+        }
+        Ok(None)
+    }
+
+    fn write_manifest(&self, committed: bool) -> Result<()> {
+        let files: Vec<Value> = self
+            .entries
+            .iter()
+            .map(|e| {
+                json!({
+                    "path": path_to_json(&e.path),
+                    "kind": if e.kind == Kind::InPlace { "in-place" } else { "rewrite" },
+                    "before": e.before.to_json(),
+                    "old_link": e.old_link.as_deref().map(path_to_json),
+                    "after": e.after.map(Identity::to_json),
+                })
+            })
+            .collect();
+        let manifest = json!({
+            "version": 1,
+            "pid": std::process::id(),
+            "command": self.command,
+            "committed": committed,
+            "files": files,
+        });
+        let temp = self.dir.join("manifest.json.tmp");
+        let mut file = File::create(&temp).context("cannot write the journal")?;
+        file.write_all(manifest.to_string().as_bytes())
+            .and_then(|()| file.sync_all())
+            .context("cannot write the journal")?;
+        fs::rename(&temp, self.dir.join("manifest.json")).context("cannot write the journal")?;
+        sync_dir(&self.dir)
+    }
+}
+
+/// `.NAME.mmt-old-PID-N` beside `path`, for an old inode kept during a run.
+fn beside_link(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let short: String = name.chars().take(180).collect();
+    path.with_file_name(format!(".{short}.{}.mmt-old", std::process::id()))
+}
+
+/// Where the journal reads the bytes an edit overwrites.
+pub enum OldBytes<'a> {
+    /// The file's map (or copy): the fast way.
+    Mapped(&'a [u8]),
+    /// The file itself, by `pread`: for a sparse file, whose holes read as zeros this way
+    /// without a block being allocated (a map's read fault on a hole of a full tmpfs is a
+    /// SIGBUS).
+    File(&'a File),
+}
+
+/// `N.undo`: for each edit, its offset (8 bytes), its length (8 bytes) and the old bytes.
+fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<()> {
+    let mut out = io::BufWriter::new(File::create(path).context("cannot write the journal")?);
+    let mut buf = Vec::new();
+    for edit in plan.edits() {
+        out.write_all(&(edit.start as u64).to_le_bytes())?;
+        out.write_all(&((edit.end - edit.start) as u64).to_le_bytes())?;
+        match old {
+            OldBytes::Mapped(hay) => out.write_all(&hay[edit.start..edit.end])?,
+            OldBytes::File(file) => {
+                buf.resize(edit.end - edit.start, 0);
+                file.read_exact_at(&mut buf, edit.start as u64)
+                    .context("cannot read the bytes the patch overwrites")?;
+                out.write_all(&buf)?;
+            }
+        }
+    }
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all().context("cannot sync the journal")
+}
+
+/// Writes the old bytes of `undo` back into `file`.
+fn apply_undo(undo: &Path, file: &File) -> Result<()> {
+    let mut bytes = Vec::new();
+    File::open(undo)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .context("cannot read the journal")?;
+    let mut rest = bytes.as_slice();
+    while !rest.is_empty() {
+        let (head, tail) = rest
+            .split_at_checked(16)
+            .context("the journal is damaged")?;
+        let offset = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
+        let len = usize::try_from(u64::from_le_bytes(head[8..].try_into().unwrap_or_default()))
+            .context("the journal is damaged")?;
+        let (old, tail) = tail
+            .split_at_checked(len)
+            .context("the journal is damaged")?;
+        // Only bytes that differ are written back: a restore that finds the old bytes in
+        // place (a run stopped before them) changes nothing, and allocates no hole.
+        let mut now = vec![0u8; len];
+        let differs = file
+            .read_exact_at(&mut now, offset)
+            .map_or(true, |()| now != old);
+        if differs {
+            file.write_all_at(old, offset)
+                .context("cannot restore the old bytes")?;
+        }
+        rest = tail;
+    }
+    file.sync_data().context("cannot sync the restored file")
+}
+
+/// Restores file `n` of the run in `dir`. Idempotent.
+fn restore(dir: &Path, n: usize, entry: &Entry) -> Result<()> {
+    let name = entry.path.display();
+    if !entry.path.parent().is_some_and(Path::exists) {
+        // The file's directory is gone: there is nothing left to restore it into.
+        return Ok(());
+    }
+    match entry.kind {
+        Kind::InPlace => {
+            let undo = dir.join(format!("{n}.undo"));
+            if !undo.exists() {
+                return Ok(()); // never recorded, so never written
+            }
+            let now = Identity::of_path(&entry.path)
+                .with_context(|| format!("{name}: cannot restore"))?;
+            if (now.dev, now.ino) != (entry.before.dev, entry.before.ino) {
+                bail!("{name}: was replaced by another file since; not restored");
+            }
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&entry.path)
+                .with_context(|| format!("{name}: cannot open to restore"))?;
+            apply_undo(&undo, &file).with_context(|| format!("{name}: cannot restore"))
+        }
+        Kind::Rewrite => {
+            let Some(link) = &entry.old_link else {
+                return Ok(());
+            };
+            let Ok(kept) = Identity::of_path(link) else {
+                return Ok(()); // never linked, so never rewritten
+            };
+            let now = Identity::of_path(&entry.path).ok();
+            if now.map(|n| (n.dev, n.ino)) == Some((kept.dev, kept.ino)) {
+                // The rename never happened: the old file is still in place.
+                let _ = fs::remove_file(link);
+                return Ok(());
+            }
+            fs::rename(link, &entry.path)
+                .with_context(|| format!("{name}: cannot put the old file back"))?;
+            if let Some(parent) = entry.path.parent() {
+                let _ = sync_dir(parent);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn remove_run(dir: &Path, entries: &[Entry]) {
+    for entry in entries {
+        if let Some(link) = &entry.old_link
+            && !link.starts_with(dir)
+        {
+            let _ = fs::remove_file(link);
+        }
+    }
+    let _ = fs::remove_dir_all(dir);
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))
+}
+
+/// The disk space a run's directory holds (old inodes kept by a link included).
+fn disk_use(dir: &Path) -> u64 {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.blocks() * 512)
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+pub fn human(bytes: u64) -> String {
+    indicatif::HumanBytes(bytes).to_string()
+}
+
+/// A run read back from its directory.
+pub struct Stored {
+    pub dir: PathBuf,
+    pub command: String,
+    pub committed: bool,
+    pub entries: Vec<Entry>,
+}
+
+impl Stored {
+    pub fn id(&self) -> String {
+        self.dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn disk_use(&self) -> u64 {
+        disk_use(&self.dir)
+    }
+}
+
+fn read_run(dir: &Path) -> Option<Stored> {
+    let text = fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let manifest: Value = serde_json::from_str(&text).ok()?;
+    let entries = manifest["files"]
+        .as_array()?
+        .iter()
+        .map(|f| {
+            Some(Entry {
+                path: path_from_json(&f["path"])?,
+                kind: if f["kind"] == "in-place" {
+                    Kind::InPlace
+                } else {
+                    Kind::Rewrite
+                },
+                before: Identity::from_json(&f["before"])?,
+                old_link: path_from_json(&f["old_link"]),
+                after: Identity::from_json(&f["after"]),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Stored {
+        dir: dir.to_path_buf(),
+        command: manifest["command"].as_str().unwrap_or_default().to_owned(),
+        committed: dir.join("committed").exists(),
+        entries,
+    })
+}
+
+/// The runs of `state`, oldest first.
+fn run_dirs(state: &StateDir) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(state.runs())
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && !is_being_made(p))
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+fn is_being_made(dir: &Path) -> bool {
+    dir.file_name()
+        .is_some_and(|n| n.as_bytes().starts_with(b"."))
+}
+
+/// Removes the runs that a process died making (before it recorded anything).
+fn remove_abandoned(state: &StateDir) {
+    let Ok(entries) = fs::read_dir(state.runs()) else {
+        return;
+    };
+    for dir in entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_being_made(p))
+    {
+        // With its lock: abandoned when the lock can be taken. Without (its maker is between
+        // making the directory and the lock, or died there): when the maker, named by the pid
+        // at the end of the name, is gone.
+        let abandoned = match File::open(dir.join("lock")) {
+            Ok(lock) => lock.try_lock().is_ok(),
+            Err(_) => dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.rsplit('-').next())
+                .and_then(|pid| pid.parse().ok())
+                .is_some_and(|pid| !crate::target::process_exists(pid)),
+        };
+        if abandoned {
+            let _ = fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+/// The committed runs of `state`, newest first.
+pub fn committed_runs(state: &StateDir) -> Vec<Stored> {
+    let mut runs: Vec<Stored> = run_dirs(state)
+        .iter()
+        .filter_map(|dir| read_run(dir))
+        .filter(|run| run.committed)
+        .collect();
+    runs.reverse();
+    runs
+}
+
+/// Rolls back every run of `state` left open by a process that is gone (its lock can be
+/// taken), and tells `report` each file restored. A run still open by a live process is left
+/// alone.
+pub fn recover(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<usize> {
+    let mut recovered = 0;
+    remove_abandoned(state);
+    for dir in run_dirs(state) {
+        if dir.join("committed").exists() {
+            continue;
+        }
+        let Ok(lock) = File::open(dir.join("lock")) else {
+            continue;
+        };
+        if lock.try_lock().is_err() {
+            continue; // a live run
+        }
+        let Some(run) = read_run(&dir) else {
+            // No manifest: the run died before recording anything.
+            let _ = fs::remove_dir_all(&dir);
+            continue;
+        };
+        for (n, entry) in run.entries.iter().enumerate() {
+            restore(&dir, n, entry)?;
+            crate::target::remove_stale_temps_of(&entry.path);
+            report(format!(
+                "{}: rolled back (an interrupted run of `{}`)",
+                crate::output::escape_name(&entry.path.display().to_string()),
+                run.command
+            ));
+        }
+        remove_run(&dir, &run.entries);
+        recovered += 1;
+    }
+    Ok(recovered)
+}
+
+/// Reverts the newest committed run: refuses, with nothing changed, when a file was changed
+/// since. Tells `report` each file restored.
+pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<bool> {
+    let Some(run) = committed_runs(state).into_iter().next() else {
+        return Ok(false);
+    };
+    for entry in &run.entries {
+        let now = Identity::of_path(&entry.path).ok();
+        if now.is_none() || now != entry.after {
+            bail!(
+                "{}: changed since the run of `{}`; nothing undone",
+                entry.path.display(),
+                run.command
+            );
+        }
+    }
+    // The files are locked as a writing run locks them, so no other mmt writes meanwhile.
+    let mut locks = Vec::new();
+    for entry in &run.entries {
+        let file = File::open(&entry.path)
+            .with_context(|| format!("{}: cannot open", entry.path.display()))?;
+        file.lock()
+            .with_context(|| format!("{}: cannot lock", entry.path.display()))?;
+        locks.push(file);
+    }
+    for (n, entry) in run.entries.iter().enumerate().rev() {
+        restore(&run.dir, n, entry)?;
+    }
+    for entry in &run.entries {
+        report(format!(
+            "{}: restored ({})",
+            crate::output::escape_name(&entry.path.display().to_string()),
+            if entry.kind == Kind::InPlace {
+                "the old bytes written back"
+            } else {
+                "the old file put back"
+            }
+        ));
+    }
+    remove_run(&run.dir, &run.entries);
+    Ok(true)
+}
+
+/// Lets go of the oldest committed runs until at most `keep` remain and they hold at most
+/// `limit` bytes.
+pub fn prune(state: &StateDir, keep: usize, limit: u64) {
+    let mut runs = committed_runs(state);
+    let mut total: u64 = runs.iter().map(Stored::disk_use).sum();
+    while runs.len() > keep || (total > limit && !runs.is_empty()) {
+        let Some(oldest) = runs.pop() else { break };
+        total = total.saturating_sub(oldest.disk_use());
+        remove_run(&oldest.dir, &oldest.entries);
+    }
+}
