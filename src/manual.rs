@@ -29,6 +29,9 @@ pub const GUARANTEES: &[&str] = &[
      kept, and the owner when run as root; one that cannot be kept is an error and nothing is \
      written. A symbolic link is followed and stays a link. Other hard links to the file keep the old \
      content (as with sed -i); mmt says so on standard error.",
+    "A run that writes is all or nothing: every file is recorded in a journal before the first byte \
+     changes; a file that fails restores the files written before it; a run killed at any step is \
+     rolled back by the next mmt command or mmt recover. mmt undo reverts the last run.",
     "Ctrl-C, SIGTERM and SIGHUP during a rewrite leave the original and remove the temporary file; \
      during an in-place patch they wait until the patch is written and synced. A temporary file left \
      by a killed run is removed by the next rewrite of that file.",
