@@ -1141,6 +1141,13 @@ mod tests {
         );
         assert_eq!(bytes_mode(r"[\1\08]").unwrap(), r"[\x01\x008]");
         assert_eq!(bytes_mode("(?#note)a(?#x)*").unwrap(), "a*");
+        // Escapes take exactly as many digits as Python's: two hex, up to three octal.
+        assert_eq!(bytes_mode(r"\x414").unwrap(), "A4");
+        assert_eq!(bytes_mode(r"\01234").unwrap(), r"\x0a34");
+        assert_eq!(
+            bytes_mode(r"\x4z").unwrap_err(),
+            r"incomplete escape \x4 at position 0"
+        );
         assert_eq!(
             bytes_mode("a{,3}b{2}c{1,}d{,}?").unwrap(),
             "a{0,3}b{2}c{1,}d{0,}?"
