@@ -68,15 +68,21 @@ fn bash_completion_knows_every_command_and_flag() {
     }
 }
 
-fn render_main_page() -> Vec<u8> {
-    let cmd = mmt::cli::Cli::command();
-    let man = clap_mangen::Man::new(cmd.clone());
+/// The start every page shares: title, NAME, SYNOPSIS, DESCRIPTION, OPTIONS.
+fn page_head(man: &clap_mangen::Man) -> Vec<u8> {
     let mut out = Vec::new();
     man.render_title(&mut out).unwrap();
     man.render_name_section(&mut out).unwrap();
     man.render_synopsis_section(&mut out).unwrap();
     man.render_description_section(&mut out).unwrap();
     man.render_options_section(&mut out).unwrap();
+    out
+}
+
+fn render_main_page() -> Vec<u8> {
+    let cmd = mmt::cli::Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = page_head(&man);
     man.render_subcommands_section(&mut out).unwrap();
 
     let mut extra = Roff::new();
@@ -121,12 +127,7 @@ fn render_command_page(sub: &clap::Command) -> Vec<u8> {
     let bin_name: &'static str = Box::leak(format!("mmt {}", sub.get_name()).into_boxed_str());
     let page = sub.clone().name(page_name).bin_name(bin_name);
     let man = clap_mangen::Man::new(page.clone());
-    let mut out = Vec::new();
-    man.render_title(&mut out).unwrap();
-    man.render_name_section(&mut out).unwrap();
-    man.render_synopsis_section(&mut out).unwrap();
-    man.render_description_section(&mut out).unwrap();
-    man.render_options_section(&mut out).unwrap();
+    let mut out = page_head(&man);
     let mut extra = Roff::new();
     exit_status_section(&mut extra);
     let examples: Vec<String> = page
