@@ -89,6 +89,9 @@ pub struct Entry {
     pub old_link: Option<PathBuf>,
     /// What the file is once the run committed: how undo knows it was not changed since.
     pub after: Option<Identity>,
+    /// For an in-place file: a checksum of the bytes the run wrote, as it committed. Undo
+    /// compares it too, since a tool can set a modification time back.
+    pub touched_sum: Option<u64>,
 }
 
 /// An open run: its directory, its lock, and its files so far.
@@ -152,6 +155,7 @@ impl Run {
             before,
             old_link,
             after: None,
+            touched_sum: None,
         });
     }
 
@@ -220,8 +224,11 @@ impl Run {
     /// Every file is written and synced: the run becomes undo data. Returns a note when the
     /// run's undo data is over `limit` bytes, and so was let go of.
     pub fn commit(mut self, limit: u64) -> Result<Option<String>> {
-        for entry in &mut self.entries {
+        for (n, entry) in self.entries.iter_mut().enumerate() {
             entry.after = Identity::of_path(&entry.path).ok();
+            if entry.kind == Kind::InPlace {
+                entry.touched_sum = touched_sum(&self.dir.join(format!("{n}.undo")), &entry.path);
+            }
         }
         self.write_manifest(true)?;
         // An old inode kept beside the file was only for the run.
@@ -258,6 +265,7 @@ impl Run {
                     "before": e.before.to_json(),
                     "old_link": e.old_link.as_deref().map(path_to_json),
                     "after": e.after.map(Identity::to_json),
+                    "touched_sum": e.touched_sum.map(|sum| sum.to_string()),
                 })
             })
             .collect();
@@ -317,6 +325,45 @@ fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<()> {
     }
     let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all().context("cannot sync the journal")
+}
+
+/// The ranges an undo file covers: (offset, length) of each edit.
+fn undo_ranges(undo: &Path) -> Option<Vec<(u64, usize)>> {
+    let bytes = fs::read(undo).ok()?;
+    let mut ranges = Vec::new();
+    let mut rest = bytes.as_slice();
+    while !rest.is_empty() {
+        let (head, tail) = rest.split_at_checked(16)?;
+        let offset = u64::from_le_bytes(head[..8].try_into().ok()?);
+        let len = usize::try_from(u64::from_le_bytes(head[8..].try_into().ok()?)).ok()?;
+        ranges.push((offset, len));
+        rest = tail.get(len..)?;
+    }
+    Some(ranges)
+}
+
+/// A checksum (FNV-1a, 64 bits: small, and the same in every build) of the bytes of `path`
+/// at the ranges `undo` covers: what the run wrote there.
+fn touched_sum(undo: &Path, path: &Path) -> Option<u64> {
+    let file = File::open(path).ok()?;
+    let mut sum = fnv1a(FNV_OFFSET, &[]);
+    let mut buf = Vec::new();
+    for (offset, len) in undo_ranges(undo)? {
+        buf.resize(len, 0);
+        file.read_exact_at(&mut buf, offset).ok()?;
+        sum = fnv1a(sum, &buf);
+    }
+    Some(sum)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a(mut sum: u64, bytes: &[u8]) -> u64 {
+    for &byte in bytes {
+        sum ^= u64::from(byte);
+        sum = sum.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    sum
 }
 
 /// Writes the old bytes of `undo` back into `file`.
@@ -471,6 +518,7 @@ fn read_run(dir: &Path) -> Option<Stored> {
                 before: Identity::from_json(&f["before"])?,
                 old_link: path_from_json(&f["old_link"]),
                 after: Identity::from_json(&f["after"]),
+                touched_sum: f["touched_sum"].as_str().and_then(|s| s.parse().ok()),
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -583,9 +631,13 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
     let Some(run) = committed_runs(state).into_iter().next() else {
         return Ok(false);
     };
-    for entry in &run.entries {
+    for (n, entry) in run.entries.iter().enumerate() {
         let now = Identity::of_path(&entry.path).ok();
-        if now.is_none() || now != entry.after {
+        let sum_now = match entry.kind {
+            Kind::InPlace => touched_sum(&run.dir.join(format!("{n}.undo")), &entry.path),
+            Kind::Rewrite => None,
+        };
+        if now.is_none() || now != entry.after || sum_now != entry.touched_sum {
             bail!(
                 "{}: changed since the run of `{}`; nothing undone",
                 entry.path.display(),
@@ -629,5 +681,44 @@ pub fn prune(state: &StateDir, keep: usize, limit: u64) {
         let Some(oldest) = runs.pop() else { break };
         total = total.saturating_sub(oldest.disk_use());
         remove_run(&oldest.dir, &oldest.entries);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_is_the_published_function() {
+        // Reference values of FNV-1a, 64 bits.
+        assert_eq!(fnv1a(FNV_OFFSET, b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(FNV_OFFSET, b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(FNV_OFFSET, b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(
+            fnv1a(fnv1a(FNV_OFFSET, b"foo"), b"bar"),
+            fnv1a(FNV_OFFSET, b"foobar")
+        );
+    }
+
+    #[test]
+    fn an_undo_file_lists_its_ranges() {
+        let dir = tempfile::tempdir().unwrap();
+        let undo = dir.path().join("0.undo");
+        let plan = Plan::literal(b"xxabxxab", b"ab", b"AB", usize::MAX);
+        write_undo(&undo, &plan, OldBytes::Mapped(b"xxabxxab")).unwrap();
+        assert_eq!(undo_ranges(&undo).unwrap(), [(2, 2), (6, 2)]);
+        let target = dir.path().join("f");
+        fs::write(&target, b"xxABxxAB").unwrap();
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&target)
+            .unwrap();
+        apply_undo(&undo, &file).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"xxabxxab");
+        assert_eq!(
+            touched_sum(&undo, &target),
+            Some(fnv1a(fnv1a(FNV_OFFSET, b"ab"), b"ab"))
+        );
     }
 }

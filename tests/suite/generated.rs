@@ -332,3 +332,18 @@ fn bash_completion_offers_files_where_files_go() {
     // -j takes a number: no file names.
     assert_eq!(lines[6], "", "{lines:?}");
 }
+
+/// zsh and fish are not installed here; their scripts are held to what they must say: files
+/// where FILE and PATH go, nothing for numbers.
+#[test]
+fn zsh_and_fish_complete_files_where_files_go() {
+    let zsh = std::fs::read_to_string(generated_dir().join("_mmt")).unwrap();
+    assert!(zsh.contains("':file -- The file, or - for standard input:_files'"));
+    assert!(zsh.contains("_files"));
+    let seek = zsh.lines().find(|l| l.contains("--seek=")).unwrap();
+    assert!(seek.ends_with(":POS:' \\"), "{seek}");
+    let fish = std::fs::read_to_string(generated_dir().join("mmt.fish")).unwrap();
+    let seek = fish.lines().find(|l| l.contains("-l seek")).unwrap();
+    // -r: takes a value; -f: no file names for it.
+    assert!(seek.contains(" -r") && seek.contains(" -f"), "{seek}");
+}

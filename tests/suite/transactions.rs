@@ -77,6 +77,7 @@ fn kill(child: Child, signal: &str) -> std::process::Output {
 fn a_run_killed_at_any_step_is_rolled_back_by_recover() {
     for step in [
         "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
+        "MMT_TEST_PAUSE_IN_REWRITE_MS",
         "MMT_TEST_PAUSE_BETWEEN_FILES_MS",
         "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
     ] {
@@ -258,6 +259,27 @@ fn undo_refuses_when_a_file_changed_since() {
         "lorem.txt: changed since the run of `mmt replace lorem.txt Lorem LOREM`; nothing undone",
     );
     assert_eq!(sb.read("lorem.txt"), changed_since.as_bytes());
+}
+
+#[test]
+fn undo_refuses_a_same_size_edit_whose_time_was_set_back() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["replace", "lorem.txt", "Lorem", "LOREM"])
+        .assert()
+        .success();
+    let mtime = sb.mtime("lorem.txt");
+    // Another tool changes a patched byte and puts the modification time back.
+    let edited = String::from_utf8_lossy(LOREM).replacen("Lorem", "XOREM", 1);
+    fs::write(sb.path("lorem.txt"), edited.as_bytes()).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(sb.path("lorem.txt"))
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let out = sb.mmt(["undo"]).output().unwrap();
+    assert_error(&out, "lorem.txt: changed since the run");
+    assert_eq!(sb.read("lorem.txt"), edited.as_bytes());
 }
 
 #[test]
