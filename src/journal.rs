@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 
 use crate::patch::Plan;
 use crate::state::StateDir;
+use crate::undo_file;
 
 /// How a file of a run is restored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +175,10 @@ impl Run {
                 Kind::InPlace => {
                     let (plan, hay) = source(n);
                     write_undo(&self.dir.join(format!("{n}.undo")), plan, hay)?;
+                    // What the patch will write there: undo checks it is still there.
+                    self.entries[n].touched_sum = Some(undo_file::checksum(
+                        plan.edits().iter().map(|e| plan.replacement(e)),
+                    ));
                 }
                 Kind::Rewrite => {
                     let entry = &self.entries[n];
@@ -224,11 +229,8 @@ impl Run {
     /// Every file is written and synced: the run becomes undo data. Returns a note when the
     /// run's undo data is over `limit` bytes, and so was let go of.
     pub fn commit(mut self, limit: u64) -> Result<Option<String>> {
-        for (n, entry) in self.entries.iter_mut().enumerate() {
+        for entry in &mut self.entries {
             entry.after = Identity::of_path(&entry.path).ok();
-            if entry.kind == Kind::InPlace {
-                entry.touched_sum = touched_sum(&self.dir.join(format!("{n}.undo")), &entry.path);
-            }
         }
         self.write_manifest(true)?;
         // An old inode kept beside the file was only for the run.
@@ -306,86 +308,53 @@ pub enum OldBytes<'a> {
     File(&'a File),
 }
 
-/// `N.undo`: for each edit, its offset (8 bytes), its length (8 bytes) and the old bytes.
+/// `N.undo`: the old bytes of every edit of `plan` (see `undo_file`), synced.
 fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<()> {
-    let mut out = io::BufWriter::new(File::create(path).context("cannot write the journal")?);
-    let mut buf = Vec::new();
-    for edit in plan.edits() {
-        out.write_all(&(edit.start as u64).to_le_bytes())?;
-        out.write_all(&((edit.end - edit.start) as u64).to_le_bytes())?;
+    let edits: Vec<std::ops::Range<usize>> = plan.edits().iter().map(|e| e.start..e.end).collect();
+    let encoded = undo_file::encode(&edits, |range| -> io::Result<std::borrow::Cow<[u8]>> {
         match old {
-            OldBytes::Mapped(hay) => out.write_all(&hay[edit.start..edit.end])?,
+            OldBytes::Mapped(hay) => Ok(std::borrow::Cow::Borrowed(&hay[range])),
             OldBytes::File(file) => {
-                buf.resize(edit.end - edit.start, 0);
-                file.read_exact_at(&mut buf, edit.start as u64)
-                    .context("cannot read the bytes the patch overwrites")?;
-                out.write_all(&buf)?;
+                let mut buf = vec![0u8; range.len()];
+                file.read_exact_at(&mut buf, range.start as u64)?;
+                Ok(std::borrow::Cow::Owned(buf))
             }
         }
-    }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all().context("cannot sync the journal")
+    })
+    .context("cannot read the bytes the patch overwrites")?;
+    let mut file = File::create(path).context("cannot write the journal")?;
+    file.write_all(&encoded)
+        .and_then(|()| file.sync_all())
+        .context("cannot write the journal")
 }
 
-/// The ranges an undo file covers: (offset, length) of each edit.
-fn undo_ranges(undo: &Path) -> Option<Vec<(u64, usize)>> {
-    let bytes = fs::read(undo).ok()?;
-    let mut ranges = Vec::new();
-    let mut rest = bytes.as_slice();
-    while !rest.is_empty() {
-        let (head, tail) = rest.split_at_checked(16)?;
-        let offset = u64::from_le_bytes(head[..8].try_into().ok()?);
-        let len = usize::try_from(u64::from_le_bytes(head[8..].try_into().ok()?)).ok()?;
-        ranges.push((offset, len));
-        rest = tail.get(len..)?;
-    }
-    Some(ranges)
+/// The checksum of what `path` holds now at the ranges `undo` covers: what a committed run
+/// wrote there, unless something changed it since. Read through a map: an undo file may cover
+/// millions of ranges.
+fn touched_sum_now(undo: &Path, path: &Path) -> Option<u64> {
+    let encoded = fs::read(undo).ok()?;
+    let view = crate::map::open_view(path, crate::map::ReadPlan::default()).ok()?;
+    let mut chunks = Vec::new();
+    undo_file::for_each::<()>(&encoded, |offset, old| {
+        let start = usize::try_from(offset).map_err(|_| ())?;
+        chunks.push(view.get(start..start + old.len()).ok_or(())?);
+        Ok(())
+    })?
+    .ok()?;
+    Some(undo_file::checksum(chunks))
 }
 
-/// A checksum (FNV-1a, 64 bits: small, and the same in every build) of the bytes of `path`
-/// at the ranges `undo` covers: what the run wrote there.
-fn touched_sum(undo: &Path, path: &Path) -> Option<u64> {
-    let file = File::open(path).ok()?;
-    let mut sum = fnv1a(FNV_OFFSET, &[]);
-    let mut buf = Vec::new();
-    for (offset, len) in undo_ranges(undo)? {
-        buf.resize(len, 0);
-        file.read_exact_at(&mut buf, offset).ok()?;
-        sum = fnv1a(sum, &buf);
-    }
-    Some(sum)
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn fnv1a(mut sum: u64, bytes: &[u8]) -> u64 {
-    for &byte in bytes {
-        sum ^= u64::from(byte);
-        sum = sum.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    sum
-}
-
-/// Writes the old bytes of `undo` back into `file`.
+/// Writes the old bytes of `undo` back into `file`. Only bytes that differ are written: a
+/// restore that finds the old bytes in place (a run stopped before them) changes nothing, and
+/// allocates no hole.
 fn apply_undo(undo: &Path, file: &File) -> Result<()> {
-    let mut bytes = Vec::new();
+    let mut encoded = Vec::new();
     File::open(undo)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .and_then(|mut f| f.read_to_end(&mut encoded))
         .context("cannot read the journal")?;
-    let mut rest = bytes.as_slice();
-    while !rest.is_empty() {
-        let (head, tail) = rest
-            .split_at_checked(16)
-            .context("the journal is damaged")?;
-        let offset = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
-        let len = usize::try_from(u64::from_le_bytes(head[8..].try_into().unwrap_or_default()))
-            .context("the journal is damaged")?;
-        let (old, tail) = tail
-            .split_at_checked(len)
-            .context("the journal is damaged")?;
-        // Only bytes that differ are written back: a restore that finds the old bytes in
-        // place (a run stopped before them) changes nothing, and allocates no hole.
-        let mut now = vec![0u8; len];
+    let mut now = Vec::new();
+    undo_file::for_each(&encoded, |offset, old| -> Result<()> {
+        now.resize(old.len(), 0);
         let differs = file
             .read_exact_at(&mut now, offset)
             .map_or(true, |()| now != old);
@@ -393,8 +362,9 @@ fn apply_undo(undo: &Path, file: &File) -> Result<()> {
             file.write_all_at(old, offset)
                 .context("cannot restore the old bytes")?;
         }
-        rest = tail;
-    }
+        Ok(())
+    })
+    .context("the journal is damaged")??;
     file.sync_data().context("cannot sync the restored file")
 }
 
@@ -634,7 +604,7 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
     for (n, entry) in run.entries.iter().enumerate() {
         let now = Identity::of_path(&entry.path).ok();
         let sum_now = match entry.kind {
-            Kind::InPlace => touched_sum(&run.dir.join(format!("{n}.undo")), &entry.path),
+            Kind::InPlace => touched_sum_now(&run.dir.join(format!("{n}.undo")), &entry.path),
             Kind::Rewrite => None,
         };
         if now.is_none() || now != entry.after || sum_now != entry.touched_sum {
@@ -681,44 +651,5 @@ pub fn prune(state: &StateDir, keep: usize, limit: u64) {
         let Some(oldest) = runs.pop() else { break };
         total = total.saturating_sub(oldest.disk_use());
         remove_run(&oldest.dir, &oldest.entries);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fnv1a_is_the_published_function() {
-        // Reference values of FNV-1a, 64 bits.
-        assert_eq!(fnv1a(FNV_OFFSET, b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(FNV_OFFSET, b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a(FNV_OFFSET, b"foobar"), 0x8594_4171_f739_67e8);
-        assert_eq!(
-            fnv1a(fnv1a(FNV_OFFSET, b"foo"), b"bar"),
-            fnv1a(FNV_OFFSET, b"foobar")
-        );
-    }
-
-    #[test]
-    fn an_undo_file_lists_its_ranges() {
-        let dir = tempfile::tempdir().unwrap();
-        let undo = dir.path().join("0.undo");
-        let plan = Plan::literal(b"xxabxxab", b"ab", b"AB", usize::MAX);
-        write_undo(&undo, &plan, OldBytes::Mapped(b"xxabxxab")).unwrap();
-        assert_eq!(undo_ranges(&undo).unwrap(), [(2, 2), (6, 2)]);
-        let target = dir.path().join("f");
-        fs::write(&target, b"xxABxxAB").unwrap();
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&target)
-            .unwrap();
-        apply_undo(&undo, &file).unwrap();
-        assert_eq!(fs::read(&target).unwrap(), b"xxabxxab");
-        assert_eq!(
-            touched_sum(&undo, &target),
-            Some(fnv1a(fnv1a(FNV_OFFSET, b"ab"), b"ab"))
-        );
     }
 }

@@ -36,6 +36,7 @@ mod state;
 mod target;
 mod template;
 mod test_hooks;
+mod undo_file;
 
 pub use drive::is_broken_pipe;
 pub use map::ignore_sigxfsz;

@@ -162,7 +162,8 @@ pub struct Transaction {
     run: Option<(Run, StateDir)>,
     /// The file being written.
     current: usize,
-    _held_back: InterruptsHeldBack,
+    /// Interrupts wait while files are written; a preview writes nothing and is not held.
+    _held_back: Option<InterruptsHeldBack>,
 }
 
 /// One file of a writing run: the target and what was planned on it.
@@ -176,7 +177,7 @@ impl Transaction {
     /// Starts a run over `files`, journaled unless `--no-journal` (or no state directory can be
     /// used, which is said once).
     pub fn begin(settings: &Settings, files: &[ToWrite], command: &str) -> Result<Transaction> {
-        let held_back = map::hold_back_interrupts();
+        let held_back = (!settings.preview).then(map::hold_back_interrupts);
         if !settings.journal || settings.preview || files.is_empty() {
             return Ok(Transaction {
                 run: None,
