@@ -1,91 +1,20 @@
-//! Python's `re` dialect, read the way CPython's `sre_parse` reads it and written out in the regex
-//! crate's syntax.
-//!
-//! The regex crate's own syntax is close to Python's but not the same, and the differences are
-//! silent: `e*+` is a possessive quantifier in Python and a nested repeat in Rust, `x{}` is
-//! literal text in Python and an error in Rust, `\u0061` is an error in a bytes pattern and the
-//! letter `a` in Rust. So a pattern is never handed to the regex crate as typed: it is parsed here
-//! by Python's grammar (the structure of CPython 3.11's `sre_parse`, the reference this project is
-//! tested against), every construct is written out in a spelling that means exactly the same to
-//! the regex crate, and a construct the linear-time engine lacks is refused by name.
-//!
-//! A pattern is bytes, as a Python bytes pattern is (`pattern.encode()`): every non-ASCII byte is
-//! one unit, in a class too. With `unicode` (mmt's `--unicode`), the pattern is a str pattern over
-//! the UTF-8 text of the haystack: units are characters, and `\u`, `\U` are allowed.
+//! The parser: Python's `sre_parse`, item by item, writing each item in the regex crate's
+//! syntax as it goes (see the module above).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// Python's `re` flags as given on the command line (inline flags add to them).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RegexFlags {
-    /// IGNORECASE: ASCII case folding in a bytes pattern.
-    pub ignore_case: bool,
-    /// DOTALL: `.` matches a newline too.
-    pub dot_all: bool,
-    /// MULTILINE: `^` and `$` match at line boundaries.
-    pub multi_line: bool,
-    /// VERBOSE: whitespace and `#` comments outside classes are ignored.
-    pub verbose: bool,
-    /// A str pattern over UTF-8 text instead of a bytes pattern.
-    pub unicode: bool,
-}
-
-/// A pattern in the regex crate's syntax, and the same pattern for an empty haystack where that
-/// differs: Python's `\B` never matches in an empty string (before 3.14), the regex crate's does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Translation {
-    pub pattern: String,
-    pub on_empty: Option<String>,
-    /// The pattern is nothing but literal text, or alternatives of it: a literal searcher finds
-    /// what the regex would, in time linear in the input whatever the literal's length (the
-    /// regex engines are not, for a literal of thousands of bytes).
-    pub literals: Option<Literals>,
-}
-
-/// Alternatives of literal bytes, leftmost-first as Python tries them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Literals {
-    pub alternatives: Vec<Vec<u8>>,
-    /// IGNORECASE in a bytes pattern: ASCII case folding.
-    pub ascii_case_insensitive: bool,
-}
-
-/// Python's repeat counts must stay below this (`sre_constants.MAXREPEAT`).
-const MAX_REPEAT: u64 = 4_294_967_295;
-
-/// Reads `pattern` as Python's `re.compile(pattern, flags)` would, and writes it for the regex
-/// crate (to be built with `unicode(flags.unicode)` and the case, dot and line flags; verbose
-/// mode is resolved here). The error reads like Python's, with its position.
-pub fn translate(pattern: &[u8], flags: &RegexFlags) -> Result<Translation, String> {
-    let units: Vec<u32> = if flags.unicode {
-        let text = std::str::from_utf8(pattern)
-            .map_err(|_| "a --unicode pattern must be valid UTF-8".to_owned())?;
-        text.chars().map(u32::from).collect()
-    } else {
-        pattern.iter().map(|&b| u32::from(b)).collect()
-    };
-    let mut parser = Parser::new(&units, *flags, flags.verbose);
-    match parser.parse() {
-        // An inline `(?x)` at the start turns verbose mode on for the whole pattern, the part
-        // already read included: read it again, as Python does.
-        Err(Restart::Verbose) => {
-            parser = Parser::new(&units, *flags, true);
-            parser.parse().map_err(Restart::into_message)?;
-        }
-        other => other.map_err(Restart::into_message)?,
-    }
-    Ok(parser.finish())
-}
+use super::emit::{ascii_category, write_category, write_class_item, write_unit};
+use super::{Literals, MAX_REPEAT, RegexFlags, Translation};
 
 /// Why parsing stopped: a real error, or a global `(?x)` that asks for a second reading.
-enum Restart {
+pub(super) enum Restart {
     Verbose,
     Error(String),
 }
 
 impl Restart {
-    fn into_message(self) -> String {
+    pub(super) fn into_message(self) -> String {
         match self {
             Restart::Error(message) => message,
             Restart::Verbose => "verbose flag turned on twice".to_owned(),
@@ -117,7 +46,7 @@ enum Last {
 
 /// A class escape (`\d`, `\W`, ...) or a single unit, inside or outside a class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ClassItem {
+pub(super) enum ClassItem {
     Unit(u32),
     Category(u8),
 }
@@ -130,7 +59,7 @@ struct Scope {
     ascii: bool,
 }
 
-struct Parser<'p> {
+pub(super) struct Parser<'p> {
     src: &'p [u32],
     pos: usize,
     flags: RegexFlags,
@@ -165,7 +94,7 @@ fn is_hex(unit: u32) -> bool {
     char::from_u32(unit).is_some_and(|c| c.is_ascii_hexdigit())
 }
 
-fn ascii(unit: u32) -> Option<u8> {
+pub(super) fn ascii(unit: u32) -> Option<u8> {
     u8::try_from(unit).ok().filter(u8::is_ascii)
 }
 
@@ -193,7 +122,7 @@ fn unsupported(what: &str, at: usize) -> Restart {
 }
 
 impl<'p> Parser<'p> {
-    fn new(src: &'p [u32], flags: RegexFlags, verbose: bool) -> Self {
+    pub(super) fn new(src: &'p [u32], flags: RegexFlags, verbose: bool) -> Self {
         Self {
             src,
             pos: 0,
@@ -261,7 +190,7 @@ impl<'p> Parser<'p> {
         Ok(taken)
     }
 
-    fn parse(&mut self) -> Parsed<()> {
+    pub(super) fn parse(&mut self) -> Parsed<()> {
         let scope = Scope {
             verbose: self.verbose_from_start,
             ascii: false,
@@ -273,7 +202,7 @@ impl<'p> Parser<'p> {
         Ok(())
     }
 
-    fn finish(self) -> Translation {
+    pub(super) fn finish(self) -> Translation {
         let pattern = format!("{}{}", self.global, self.out);
         let on_empty = (!self.non_boundaries.is_empty()).then(|| {
             // `\b\B` can never hold: in an empty haystack it fails as Python's `\B` does.
@@ -1047,309 +976,4 @@ fn octal_value(digits: &[u32]) -> u32 {
     digits
         .iter()
         .fold(0, |acc, &d| acc * 8 + (d - u32::from(b'0')))
-}
-
-/// A unit in a spelling the regex crate reads as exactly that unit, in or out of a class:
-/// ASCII letters and digits as themselves, anything else as a hex escape (a byte in a bytes
-/// pattern, a code point in a str pattern), so no unit can start Rust-only syntax such as a
-/// nested class or a class operator (`[[`, `&&`, `--`, `~~`).
-fn write_unit(out: &mut String, unit: u32, unicode: bool) {
-    match ascii(unit) {
-        Some(c) if c.is_ascii_alphanumeric() => out.push(char::from(c)),
-        _ if unicode => {
-            let _ = write!(out, "\\x{{{unit:x}}}");
-        }
-        _ => {
-            let _ = write!(out, "\\x{unit:02x}");
-        }
-    }
-}
-
-/// The ASCII spelling of a category, for `(?a)` in a str pattern.
-fn ascii_category(letter: u8) -> Option<&'static str> {
-    Some(match letter {
-        b'd' => "0-9",
-        b'D' => "^0-9",
-        b's' => r" \t\n\r\x0b\x0c",
-        b'S' => r"^ \t\n\r\x0b\x0c",
-        b'w' => "0-9A-Za-z_",
-        b'W' => "^0-9A-Za-z_",
-        _ => return None,
-    })
-}
-
-fn write_category(out: &mut String, letter: u8) {
-    let _ = write!(out, "\\{}", char::from(letter));
-}
-
-fn write_class_item(out: &mut String, item: ClassItem, unicode: bool, ascii_scope: bool) {
-    match item {
-        ClassItem::Unit(unit) => write_unit(out, unit, unicode),
-        // Negated ASCII categories cannot be nested inside a class in a str pattern; the
-        // regex crate's own `\D` etc. are close enough there, and exact in a bytes pattern.
-        ClassItem::Category(letter) => match ascii_category(letter) {
-            Some(class) if ascii_scope && !class.starts_with('^') => out.push_str(class),
-            _ => write_category(out, letter),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bytes_mode(pattern: &str) -> Result<String, String> {
-        translate(pattern.as_bytes(), &RegexFlags::default()).map(|t| t.pattern)
-    }
-
-    fn str_mode(pattern: &str) -> Result<String, String> {
-        let flags = RegexFlags {
-            unicode: true,
-            ..RegexFlags::default()
-        };
-        translate(pattern.as_bytes(), &flags).map(|t| t.pattern)
-    }
-
-    #[test]
-    fn literals_are_written_so_rust_cannot_misread_them() {
-        assert_eq!(bytes_mode("ab1").unwrap(), "ab1");
-        assert_eq!(bytes_mode("x{}").unwrap(), r"x\x7b\x7d");
-        assert_eq!(bytes_mode("{").unwrap(), r"\x7b");
-        assert_eq!(
-            bytes_mode("[[a&&b~~]").unwrap(),
-            r"[\x5ba\x26\x26b\x7e\x7e]"
-        );
-        assert!(
-            bytes_mode("[b--]")
-                .unwrap_err()
-                .contains("bad character range b--")
-        );
-        assert_eq!(bytes_mode("é").unwrap(), r"\xc3\xa9");
-        assert_eq!(bytes_mode("[é]").unwrap(), r"[\xc3\xa9]");
-        assert_eq!(str_mode("[é]").unwrap(), r"[\x{e9}]");
-        assert_eq!(bytes_mode(r"\-\ \#").unwrap(), r"\x2d\x20\x23");
-    }
-
-    #[test]
-    fn python_spellings_become_rust_spellings() {
-        assert_eq!(bytes_mode(r"\Z").unwrap(), r"\z");
-        assert_eq!(bytes_mode(r"\A\b\B").unwrap(), r"\A\b\B");
-        assert_eq!(bytes_mode(r"[\b]").unwrap(), r"[\x08]");
-        assert_eq!(
-            bytes_mode(r"\a\f\v\0\012\101").unwrap(),
-            r"\x07\x0c\x0b\x00\x0aA"
-        );
-        assert_eq!(bytes_mode(r"[\1\08]").unwrap(), r"[\x01\x008]");
-        assert_eq!(bytes_mode("(?#note)a(?#x)*").unwrap(), "a*");
-        // Escapes take exactly as many digits as Python's: two hex, up to three octal.
-        assert_eq!(bytes_mode(r"\x414").unwrap(), "A4");
-        assert_eq!(bytes_mode(r"\01234").unwrap(), r"\x0a34");
-        assert_eq!(
-            bytes_mode(r"\x4z").unwrap_err(),
-            r"incomplete escape \x4 at position 0"
-        );
-        assert_eq!(
-            bytes_mode("a{,3}b{2}c{1,}d{,}?").unwrap(),
-            "a{0,3}b{2}c{1,}d{0,}?"
-        );
-        assert_eq!(bytes_mode("(?a)(?a:a)").unwrap(), "(?:a)");
-        assert_eq!(bytes_mode("(?i)(?s)a").unwrap(), "(?s)(?i)a");
-        assert_eq!(bytes_mode("(?i-s:a)(?-m:b)").unwrap(), "(?i-s:a)(?-m:b)");
-        assert_eq!(bytes_mode("(?P<n>a)(b)").unwrap(), "(?P<n>a)(b)");
-        assert_eq!(bytes_mode("[^]a-c]").unwrap(), r"[^\x5da-c]");
-        assert_eq!(bytes_mode("[a-]").unwrap(), r"[a\x2d]");
-    }
-
-    #[test]
-    fn verbose_mode_is_resolved_here() {
-        let verbose = RegexFlags {
-            verbose: true,
-            ..RegexFlags::default()
-        };
-        let t = |p: &str| translate(p.as_bytes(), &verbose).map(|t| t.pattern);
-        assert_eq!(t("a b # note\n c").unwrap(), "abc");
-        assert_eq!(t(r"[ #]\ ").unwrap(), r"[\x20\x23]\x20");
-        assert_eq!(t("a{1, 2}").unwrap(), r"a\x7b1\x2c2\x7d");
-        assert_eq!(bytes_mode("(?x) a b").unwrap(), "ab");
-        assert_eq!(
-            bytes_mode("a(?x: b c)(?-x: d)").unwrap(),
-            r"a(?:bc)(?:\x20d)"
-        );
-        assert_eq!(t("(?-x: d)").unwrap(), r"(?:\x20d)");
-    }
-
-    #[test]
-    fn an_empty_haystack_gets_a_variant_only_for_non_boundaries() {
-        let t = translate(br"a|\B(\B)", &RegexFlags::default()).unwrap();
-        assert_eq!(t.pattern, r"a|\B(\B)");
-        assert_eq!(t.on_empty.as_deref(), Some(r"a|\b\B(\b\B)"));
-        assert_eq!(
-            translate(br"\b", &RegexFlags::default()).unwrap().on_empty,
-            None
-        );
-    }
-
-    #[test]
-    fn str_patterns_have_unicode_escapes_and_ascii_scopes() {
-        assert_eq!(str_mode(r"\u00e9\U0001F600").unwrap(), r"\x{e9}\x{1f600}");
-        assert_eq!(str_mode(r"(?a)\w\b").unwrap(), r"[0-9A-Za-z_](?-u:\b)");
-        assert_eq!(str_mode(r"(?a:\d)\d").unwrap(), r"(?:[0-9])\d");
-        assert_eq!(str_mode(r"(?u)a").unwrap(), "a");
-        assert!(
-            str_mode(r"\u00e")
-                .unwrap_err()
-                .starts_with(r"incomplete escape \u00e")
-        );
-        assert!(
-            str_mode(r"\U00110000")
-                .unwrap_err()
-                .starts_with("bad escape")
-        );
-        assert!(
-            str_mode(r"\N{DIGIT ONE}")
-                .unwrap_err()
-                .contains("named characters")
-        );
-        assert!(
-            str_mode("(?L)a")
-                .unwrap_err()
-                .contains("with a str pattern")
-        );
-    }
-
-    #[test]
-    fn errors_read_like_pythons() {
-        let cases = [
-            ("a**", "multiple repeat at position 2"),
-            ("a*?+", "multiple repeat at position 3"),
-            ("^*", "nothing to repeat at position 1"),
-            ("*", "nothing to repeat at position 0"),
-            ("a|*", "nothing to repeat at position 2"),
-            (r"\b+", "nothing to repeat at position 2"),
-            ("(?i)*", "nothing to repeat at position 4"),
-            ("a{3,1}", "min repeat greater than max repeat at position 1"),
-            ("a{4294967295}", "the repetition number is too large"),
-            (r"\u0061", r"bad escape \u at position 0"),
-            (r"\q", r"bad escape \q at position 0"),
-            (r"\x4", r"incomplete escape \x4 at position 0"),
-            (r"\777", r"octal escape value \777 outside of range 0-0o377"),
-            (r"[\8]", r"bad escape \8 at position 1"),
-            (r"[\A]", r"bad escape \A at position 1"),
-            (r"[\d-z]", r"bad character range \d-z at position 1"),
-            ("[z-a]", "bad character range z-a at position 1"),
-            ("[]", "unterminated character set at position 0"),
-            ("[a", "unterminated character set at position 0"),
-            ("(a", "missing ), unterminated subpattern at position 0"),
-            ("a)", "unbalanced parenthesis at position 1"),
-            ("(?#a", "missing ), unterminated comment at position 0"),
-            ("a\\", "bad escape (end of pattern) at position 1"),
-            ("(?", "unexpected end of pattern"),
-            ("(?<n>a)", "unknown extension ?<n at position 1"),
-            ("(?P>a)", "unknown extension ?P> at position 1"),
-            ("(?Q)", "unknown extension ?Q at position 1"),
-            ("(?P<1n>a)", "bad character in group name '1n'"),
-            ("(?P<>a)", "missing group name"),
-            (
-                "(?P<n>a)(?P<n>b)",
-                "redefinition of group name 'n' as group 2; was group 1",
-            ),
-            (
-                "a|(?i)b",
-                "global flags not at the start of the expression at position 2",
-            ),
-            (
-                "((?i)b)",
-                "global flags not at the start of the expression at position 1",
-            ),
-            ("(?i-i:a)", "bad inline flags: flag turned on and off"),
-            (
-                "(?-a:a)",
-                "bad inline flags: cannot turn off flags 'a', 'u' and 'L'",
-            ),
-            (
-                "(?u)a",
-                "bad inline flags: cannot use 'u' flag with a bytes pattern",
-            ),
-            ("(?aL)a", "the locale flag (?L)"),
-            ("(?L)a", "the locale flag (?L)"),
-            ("(?iq)a", "unknown flag at position 3"),
-            ("(?i", "missing -, : or )"),
-            ("(?-)", "missing flag"),
-            ("(?-i)", "missing :"),
-            ("(?>a)", "atomic groups"),
-            ("(?(1)a)", "conditional groups"),
-            ("(?=a)", "look-ahead assertions"),
-            ("(?!a)", "look-ahead assertions"),
-            ("(?<=a)", "look-behind assertions"),
-            ("(?<!a)", "look-behind assertions"),
-            ("(a)\\1", r"backreferences (\1) at position 3"),
-            ("(?P<a>x)(?P=a)", "backreferences ((?P=a))"),
-            ("(?P=a)", "unknown group name 'a'"),
-            (r"\1", "invalid group reference 1 at position 1"),
-        ];
-        for (pattern, expected) in cases {
-            let err = bytes_mode(pattern).expect_err(pattern);
-            assert!(
-                err.contains(expected),
-                "{pattern:?}: {err:?} lacks {expected:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_global_verbose_flag_rereads_what_came_before() {
-        assert_eq!(
-            bytes_mode(" (?x) a").unwrap_err(),
-            "global flags not at the start of the expression at position 1"
-        );
-        let verbose = RegexFlags {
-            verbose: true,
-            ..RegexFlags::default()
-        };
-        assert_eq!(translate(b" (?x) a", &verbose).unwrap().pattern, "a");
-    }
-}
-
-#[cfg(test)]
-mod properties {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn pattern_bytes() -> impl Strategy<Value = Vec<u8>> {
-        let pieces = prop::sample::select(vec![
-            "a", "\\", "(", ")", "[", "]", "{", "}", ",", "1", "0", "*", "+", "?", "|", "^", "$",
-            ".", "-", "?P<", ">", "=", "#", " ", "\n", "x", "u", "i", "-", ":", "<", "!", "B", "b",
-            "d", "Z", "é", "\u{ff}",
-        ]);
-        prop::collection::vec(pieces, 0..16).prop_map(|p| p.concat().into_bytes())
-    }
-
-    proptest! {
-        #![proptest_config(crate::property_config(3000))]
-
-        /// Any input translates or is refused with a message, never a panic; and whatever is
-        /// accepted is a pattern the regex crate builds (or refuses only for its size limit).
-        #[test]
-        fn any_pattern_translates_to_a_regex_or_fails_cleanly(
-            pattern in pattern_bytes(),
-            unicode in any::<bool>(),
-            verbose in any::<bool>(),
-            random in prop::collection::vec(any::<u8>(), 0..12),
-        ) {
-            let flags = RegexFlags { unicode, verbose, ..RegexFlags::default() };
-            for input in [&pattern, &random] {
-                if let Ok(t) = translate(input, &flags) {
-                    for source in std::iter::once(&t.pattern).chain(t.on_empty.as_ref()) {
-                        let built = regex::bytes::RegexBuilder::new(source).unicode(unicode).build();
-                        if let Err(err) = built {
-                            prop_assert!(
-                                err.to_string().contains("size limit"),
-                                "{:?} became {:?}: {}", String::from_utf8_lossy(input), source, err
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
