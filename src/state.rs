@@ -38,9 +38,26 @@ fn fallback_dir() -> PathBuf {
     std::env::temp_dir().join(format!("mmt-state-{}", rustix::process::geteuid().as_raw()))
 }
 
+/// The state directory, decided once per process (the note of a fallback is said once).
+pub fn decided(warn: &mut dyn FnMut(String)) -> Option<StateDir> {
+    static DECIDED: std::sync::OnceLock<Option<StateDir>> = std::sync::OnceLock::new();
+    DECIDED.get_or_init(|| locate(warn)).clone()
+}
+
+/// Writing runs of this user take this lock, one after the other, for as long as they hold
+/// files locked: a run locks each file it plans on, and two runs that lock the same files in
+/// different orders (`mmt replace a b ...` and `mmt replace b a ...`) would otherwise wait for
+/// each other for ever. `None` where no state directory can be used.
+pub fn writer_lock(warn: &mut dyn FnMut(String)) -> Option<fs::File> {
+    let state = decided(warn)?;
+    let lock = fs::File::create(state.path.join("writer.lock")).ok()?;
+    lock.lock().ok()?;
+    Some(lock)
+}
+
 /// The state directory the environment names, or the fallback; `warn` is told when a
 /// fallback is taken. `None`: no journal can be kept.
-pub fn locate(warn: &mut dyn FnMut(String)) -> Option<StateDir> {
+fn locate(warn: &mut dyn FnMut(String)) -> Option<StateDir> {
     let preferred = preferred_dir();
     if let Some(dir) = &preferred
         && let Some(state) = usable(dir)

@@ -190,7 +190,7 @@ impl Transaction {
                 eprintln!("{note}");
             }
         };
-        let Some(state) = state::locate(&mut warn) else {
+        let Some(state) = state::decided(&mut warn) else {
             return Ok(Transaction {
                 run: None,
                 current: 0,

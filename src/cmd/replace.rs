@@ -66,6 +66,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let replace = prepare(args, &positionals.args[0], &positionals.args[1])
         .map_err(|e| positionals.attribute(e))?;
     let sources = positionals.sources("replace", &args.files)?;
+    let _one_writer_at_a_time = (!settings.preview).then(|| writer_lock(settings)).flatten();
     let many = sources.many;
     if many {
         raise_open_file_limit();
@@ -210,6 +211,16 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     }
     printer.flush()?;
     Ok(tally.exit_code())
+}
+
+/// The lock that makes this user's writing runs take turns (see `state::writer_lock`).
+pub fn writer_lock(settings: &Settings) -> Option<std::fs::File> {
+    let quiet = settings.style.quiet;
+    crate::state::writer_lock(&mut |note| {
+        if !quiet {
+            eprintln!("{note}");
+        }
+    })
 }
 
 fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Replace> {

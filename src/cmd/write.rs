@@ -20,6 +20,9 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
         bail!("DATA is empty; there is nothing to write");
     }
     let path = args.file.to_path();
+    let _one_writer_at_a_time = (!settings.preview)
+        .then(|| super::replace::writer_lock(settings))
+        .flatten();
     let (target, view) = open_target(&path, settings, false)?;
     let start = resolve_offset(offset, data.len() as u64, target.meta.len())?;
     let plan = Plan::overwrite(start as usize, &data);

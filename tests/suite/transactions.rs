@@ -353,3 +353,50 @@ fn without_a_usable_state_directory_mmt_still_works_and_says_where_it_went() {
     );
     assert!(sb.read("lorem.txt").starts_with(b"LOREM"));
 }
+
+/// Two runs that would lock the same files in opposite orders take turns instead of waiting
+/// for each other for ever. Bounded: both are killed and reaped if they do not end in time.
+#[test]
+fn runs_over_the_same_files_in_opposite_orders_both_land() {
+    let sb = Sandbox::new();
+    // Large enough that planning one file takes a while, so each run holds its first file
+    // while it plans; and -j1, so each run locks its files one after the other.
+    let body = [vec![b'.'; 16 << 20], b"one two\n".to_vec()].concat();
+    sb.write("a.txt", &body);
+    sb.write("b.txt", &body);
+    let start = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mmt"))
+            .args(args)
+            .current_dir(sb.dir())
+            .env("MMT_STATE_DIR", sb.state())
+            // Each holds its files locked a while before writing: the runs overlap.
+            .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "300")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = start(&["-j1", "replace", "a.txt", "b.txt", "one", "ONE"]);
+    let mut second = start(&["-j1", "replace", "b.txt", "a.txt", "two", "TWO"]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut done = [None, None];
+    while done.iter().any(Option::is_none) && std::time::Instant::now() < deadline {
+        for (slot, child) in done.iter_mut().zip([&mut first, &mut second]) {
+            if slot.is_none() {
+                *slot = child.try_wait().unwrap();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for child in [&mut first, &mut second] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(
+        done.iter().all(|s| s.is_some_and(|s| s.success())),
+        "{done:?}"
+    );
+    for name in ["a.txt", "b.txt"] {
+        assert!(sb.read(name).ends_with(b"ONE TWO\n"), "{name}");
+    }
+}
