@@ -135,6 +135,15 @@ mod tests {
             r"incomplete escape \x4 at position 0"
         );
         assert_eq!(
+            bytes_mode(r"\r\t\377[\0\07]").unwrap(),
+            r"\x0d\x09\xff[\x00\x07]"
+        );
+        assert_eq!(bytes_mode("[a-a]").unwrap(), "[a-a]");
+        assert_eq!(
+            bytes_mode(r"\z").unwrap_err(),
+            r"bad escape \z at position 0 (the end of the input is \Z in Python's re)"
+        );
+        assert_eq!(
             bytes_mode("a{,3}b{2}c{1,}d{,}?").unwrap(),
             "a{0,3}b{2}c{1,}d{0,}?"
         );
@@ -233,6 +242,8 @@ mod tests {
             ("(?<n>a)", "unknown extension ?<n at position 1"),
             ("(?P>a)", "unknown extension ?P> at position 1"),
             ("(?Q)", "unknown extension ?Q at position 1"),
+            (r"(?\x)", r"unknown extension ?\x at position 1"),
+            (r"\N{DIGIT ONE}", r"bad escape \N at position 0"),
             ("(?P<1n>a)", "bad character in group name '1n'"),
             ("(?P<>a)", "missing group name"),
             (

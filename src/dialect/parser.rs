@@ -435,17 +435,18 @@ impl<'p> Parser<'p> {
                 Ok(ClassItem::Unit(value))
             }
             b'N' if self.flags.unicode => Err(unsupported("named characters (\\N{...})", at)),
-            b'0' if !in_class => {
+            // `\0` and at most two more octal digits, in a class or not: at most 0o077.
+            b'0' => {
                 let digits = self.take_while(2, is_octal)?;
                 Ok(ClassItem::Unit(octal_value(&digits)))
             }
-            b'0'..=b'7' if in_class => {
+            b'1'..=b'7' if in_class => {
                 let mut digits = vec![code];
                 digits.extend(self.take_while(2, is_octal)?);
                 self.octal(&digits, at)
             }
+            // In a class, `\8` and `\9` are bad escapes, as below.
             b'1'..=b'9' if !in_class => self.digits_escape(code, at),
-            b'8' | b'9' => self.error(format!("bad escape \\{}", shown(code)), at),
             b'z' => Err(Restart::Error(format!(
                 "bad escape \\z at position {at} (the end of the input is \\Z in Python's re)"
             ))),
