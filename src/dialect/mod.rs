@@ -281,7 +281,8 @@ mod tests {
             ("(?<!a)", "look-behind assertions"),
             ("(a)\\1", r"backreferences (\1) at position 3"),
             ("(?P<a>x)(?P=a)", "backreferences ((?P=a))"),
-            ("(?P=a)", "unknown group name 'a'"),
+            ("(?P=a)", "unknown group name 'a' at position 4"),
+            ("(a)(?P=x)", "unknown group name 'x' at position 7"),
             (r"\1", "invalid group reference 1 at position 1"),
         ];
         for (pattern, expected) in cases {
