@@ -150,6 +150,9 @@ mod tests {
         assert_eq!(bytes_mode("(?a)(?a:a)").unwrap(), "(?:a)");
         assert_eq!(bytes_mode("(?i)(?s)a").unwrap(), "(?s)(?i)a");
         assert_eq!(bytes_mode("(?i-s:a)(?-m:b)").unwrap(), "(?i-s:a)(?-m:b)");
+        assert_eq!(bytes_mode("(?i:a)(?ms:b)").unwrap(), "(?i:a)(?ms:b)");
+        assert_eq!(bytes_mode("(?i)(?i)a").unwrap(), "(?i)a");
+        assert_eq!(bytes_mode("(?P<a_b1>x)").unwrap(), "(?P<a_b1>x)");
         assert_eq!(bytes_mode("(?P<n>a)(b)").unwrap(), "(?P<n>a)(b)");
         assert_eq!(bytes_mode("[^]a-c]").unwrap(), r"[^\x5da-c]");
         assert_eq!(bytes_mode("[a-]").unwrap(), r"[a\x2d]");
@@ -258,10 +261,14 @@ mod tests {
                 "((?i)b)",
                 "global flags not at the start of the expression at position 1",
             ),
-            ("(?i-i:a)", "bad inline flags: flag turned on and off"),
+            (
+                "(?i-i:a)",
+                "bad inline flags: flag turned on and off at position 5",
+            ),
+            ("(?-iq:a)", "unknown flag at position 4"),
             (
                 "(?-a:a)",
-                "bad inline flags: cannot turn off flags 'a', 'u' and 'L'",
+                "bad inline flags: cannot turn off flags 'a', 'u' and 'L' at position 4",
             ),
             (
                 "(?u)a",
@@ -271,8 +278,8 @@ mod tests {
             ("(?L)a", "the locale flag (?L)"),
             ("(?iq)a", "unknown flag at position 3"),
             ("(?i", "missing -, : or )"),
-            ("(?-)", "missing flag"),
-            ("(?-i)", "missing :"),
+            ("(?-)", "missing flag at position 3"),
+            ("(?-i)", "missing : at position 4"),
             ("(?>a)", "atomic groups"),
             ("(?(1)a)", "conditional groups"),
             ("(?=a)", "look-ahead assertions"),

@@ -881,9 +881,10 @@ impl<'p> Parser<'p> {
                     return self.error(message, self.pos - 1);
                 }
                 if matches!(ascii(unit), Some(b'a' | b'u' | b'L')) {
+                    // Python gives no length here: the position is just past the flag.
                     return self.error(
                         "bad inline flags: cannot turn off flags 'a', 'u' and 'L'",
-                        self.pos - 1,
+                        self.pos,
                     );
                 }
                 off.push(char::from(ascii(unit).unwrap_or(b'?')));
