@@ -193,6 +193,19 @@ mod tests {
         assert_eq!(str_mode(r"(?a)\w\b").unwrap(), r"[0-9A-Za-z_](?-u:\b)");
         assert_eq!(str_mode(r"(?a:\d)\d").unwrap(), r"(?:[0-9])\d");
         assert_eq!(str_mode(r"(?u)a").unwrap(), "a");
+        assert_eq!(
+            str_mode(r"(?a)\D\s\S\W").unwrap(),
+            r"[^0-9][ \t\n\r\x0b\x0c][^ \t\n\r\x0b\x0c][^0-9A-Za-z_]"
+        );
+        // In a class: the ASCII sets where they can be members; a negated one keeps the
+        // regex crate's own (Unicode) meaning, a documented difference of --unicode.
+        assert_eq!(
+            str_mode(r"(?a)[\w\s]").unwrap(),
+            r"[0-9A-Za-z_ \t\n\r\x0b\x0c]"
+        );
+        assert_eq!(str_mode(r"(?a)[\W]").unwrap(), r"[\W]");
+        assert_eq!(str_mode(r"[\w]").unwrap(), r"[\w]");
+        assert_eq!(bytes_mode(r"(?a)[\w]").unwrap(), r"[\w]");
         assert!(
             str_mode(r"\u00e")
                 .unwrap_err()
