@@ -190,12 +190,21 @@ impl Printer {
     /// Labels the records that follow with the file `path` (displayed as `name`), or stops
     /// labelling them.
     pub fn set_label(&mut self, file: Option<(&str, &Path)>) {
+        // Made for the output style in use only: over a tree this runs for every file, most of
+        // which print nothing.
+        let json = self.style.json;
         self.label = file.map(|(name, path)| {
+            if json {
+                return Label {
+                    text: Vec::new(),
+                    json: json_path(path),
+                };
+            }
             let mut text = escape_name(name).into_bytes();
             text.push(b':');
             Label {
                 text,
-                json: json_path(path),
+                json: Value::Null,
             }
         });
     }
