@@ -5,7 +5,8 @@
 /// a test can act at an exact step of a run: change the file between planning and writing
 /// (`MMT_TEST_PAUSE_BEFORE_WRITE_MS`), or signal mmt while a rewrite's temporary file exists
 /// (`MMT_TEST_PAUSE_IN_REWRITE_MS`) or while an in-place patch holds signals back
-/// (`MMT_TEST_PAUSE_IN_PATCH_MS`), or kill it at a step of a run: the journal written
+/// (`MMT_TEST_PAUSE_IN_PATCH_MS`), or remove a walked file before it is opened
+/// (`MMT_TEST_PAUSE_BEFORE_OPEN_MS`), or kill it at a step of a run: the journal written
 /// (`MMT_TEST_PAUSE_AFTER_JOURNAL_MS`), half of an in-place patch stored
 /// (`MMT_TEST_PAUSE_MID_PATCH_MS`), between two files (`MMT_TEST_PAUSE_BETWEEN_FILES_MS`),
 /// every file written but the run not committed (`MMT_TEST_PAUSE_BEFORE_COMMIT_MS`).

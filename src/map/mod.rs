@@ -125,6 +125,7 @@ impl ReadPlan {
 
 /// Opens a source as a [`View`].
 pub fn open_source(source: &crate::source::Source, plan: ReadPlan) -> Result<View> {
+    crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_OPEN_MS");
     match source {
         crate::source::Source::Stdin => open_view(Path::new("-"), plan),
         crate::source::Source::File { path, .. } => {

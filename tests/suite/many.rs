@@ -252,6 +252,36 @@ fn an_unreadable_file_in_a_tree_is_reported_and_replace_writes_nothing() {
 }
 
 #[test]
+fn a_file_that_vanishes_mid_walk_is_reported_and_the_walk_goes_on() {
+    let sb = Sandbox::new();
+    fs::create_dir(sb.path("d")).unwrap();
+    for name in ["d/a.txt", "d/b.txt", "d/c.txt"] {
+        sb.write(name, b"foo\n");
+    }
+    // One thread: the directory is listed, then each file is opened in turn; while the first
+    // one pauses, the second is removed.
+    let child = Command::new(env!("CARGO_BIN_EXE_mmt"))
+        .args(["-j1", "find", "d", "foo", "--count"])
+        .current_dir(sb.dir())
+        .env("MMT_STATE_DIR", sb.state())
+        .env("MMT_TEST_PAUSE_BEFORE_OPEN_MS", "400")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    fs::remove_file(sb.path("d/b.txt")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "d/a.txt:1\nd/c.txt:1\n");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("mmt: d/b.txt: cannot open: No such file"),
+        "{:?}",
+        out.stderr
+    );
+}
+
+#[test]
 fn a_file_that_vanished_after_it_was_listed_is_reported() {
     let sb = Sandbox::with_fixtures();
     sb.write("list", b"lorem.txt\ngone.txt\n");
