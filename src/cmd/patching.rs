@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::journal::{self, Identity, Kind, OldBytes, Run};
@@ -226,7 +226,7 @@ impl Transaction {
     /// File `n` is about to be written. Refuses when an interrupt is waiting.
     pub fn writing(&mut self, n: usize) -> Result<()> {
         if map::interrupt_pending() {
-            bail!("interrupted");
+            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted").into());
         }
         if n > 0 {
             crate::test_hooks::pause("MMT_TEST_PAUSE_BETWEEN_FILES_MS");
@@ -249,7 +249,7 @@ impl Transaction {
             cause
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::Interrupted)
-        }) || err.to_string() == "interrupted";
+        });
         if interrupted {
             // Said now: the signal, held back until this transaction ends, ends the process.
             eprintln!("mmt: interrupted; the run was rolled back, nothing changed");
