@@ -177,7 +177,7 @@ impl Run {
                     write_undo(&self.dir.join(format!("{n}.undo")), plan, hay)?;
                     // What the patch will write there: undo checks it is still there.
                     self.entries[n].touched_sum = Some(undo_file::checksum(
-                        plan.edits().iter().map(|e| plan.replacement(e)),
+                        plan.edits().map(|e| plan.replacement(&e)),
                     ));
                 }
                 Kind::Rewrite => {
@@ -310,8 +310,10 @@ pub enum OldBytes<'a> {
 
 /// `N.undo`: the old bytes of every edit of `plan` (see `undo_file`), synced.
 fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<()> {
-    let edits: Vec<std::ops::Range<usize>> = plan.edits().iter().map(|e| e.start..e.end).collect();
-    let encoded = undo_file::encode(&edits, |range| -> io::Result<std::borrow::Cow<[u8]>> {
+    let file = File::create(path).context("cannot write the journal")?;
+    let mut out = io::BufWriter::with_capacity(1 << 20, file);
+    let edits = plan.edits().map(|e| e.start..e.end);
+    let read_old = |range: std::ops::Range<usize>| -> io::Result<std::borrow::Cow<[u8]>> {
         match old {
             OldBytes::Mapped(hay) => Ok(std::borrow::Cow::Borrowed(&hay[range])),
             OldBytes::File(file) => {
@@ -320,12 +322,13 @@ fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<()> {
                 Ok(std::borrow::Cow::Owned(buf))
             }
         }
-    })
-    .context("cannot read the bytes the patch overwrites")?;
-    let mut file = File::create(path).context("cannot write the journal")?;
-    file.write_all(&encoded)
-        .and_then(|()| file.sync_all())
-        .context("cannot write the journal")
+    };
+    undo_file::encode(edits, read_old, &mut out).context("cannot write the journal")?;
+    let file = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .context("cannot write the journal")?;
+    file.sync_all().context("cannot write the journal")
 }
 
 /// The checksum of what `path` holds now at the ranges `undo` covers: what a committed run

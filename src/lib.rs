@@ -20,9 +20,11 @@ pub mod settings;
 
 mod attrs;
 mod bytes;
+mod chunked;
 pub(crate) mod dialect;
 mod drive;
 mod journal;
+mod leb128;
 #[allow(unsafe_code)]
 mod map;
 mod patch;

@@ -321,6 +321,48 @@ impl Printer {
         self.out.write_all(b"\n")
     }
 
+    /// [`Printer::json_line`] for an object whose `key` holds a long array of numbers (placed as
+    /// `null` in `value`): the numbers are written as `numbers` gives them, never gathered.
+    pub fn json_line_with_numbers(
+        &mut self,
+        value: &Value,
+        key: &str,
+        mut numbers: impl Iterator<Item = usize>,
+    ) -> io::Result<()> {
+        let Value::Object(fields) = value else {
+            return self.json_line(value);
+        };
+        let label = match &self.label {
+            Some(label) if !fields.contains_key("file") => Some(label.json.clone()),
+            _ => None,
+        };
+        let fields = label
+            .iter()
+            .map(|json| ("file", json))
+            .chain(fields.iter().map(|(k, v)| (k.as_str(), v)));
+        self.out.write_all(b"{")?;
+        for (i, (name, field)) in fields.enumerate() {
+            if i > 0 {
+                self.out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut self.out, name)?;
+            self.out.write_all(b":")?;
+            if name == key {
+                self.out.write_all(b"[")?;
+                for (j, number) in numbers.by_ref().enumerate() {
+                    if j > 0 {
+                        self.out.write_all(b",")?;
+                    }
+                    write!(self.out, "{number}")?;
+                }
+                self.out.write_all(b"]")?;
+            } else {
+                serde_json::to_writer(&mut self.out, field)?;
+            }
+        }
+        self.out.write_all(b"}\n")
+    }
+
     /// A line of text on standard output.
     pub fn line(&mut self, text: &str) -> io::Result<()> {
         self.out.write_all(text.as_bytes())?;

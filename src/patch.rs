@@ -5,6 +5,8 @@
 use std::io;
 use std::ops::Range;
 
+use crate::chunked::{self, Split};
+use crate::leb128::{push_leb128, take_leb128};
 use crate::search::{MatchCursor, Needle, Pattern, python_matches};
 use crate::template::Template;
 
@@ -17,12 +19,86 @@ pub struct Edit {
 }
 
 /// Sorted, non-overlapping edits of one file, and the bytes they put in.
+///
+/// Edits are kept compactly, since a plan can hold millions: each as LEB128 numbers (the gap
+/// since the previous edit's end, then, unless every edit has the same shape, its length and
+/// the length of its new bytes), a few bytes each instead of 32. They are only ever read front
+/// to back.
 #[derive(Debug, Default)]
 pub struct Plan {
-    edits: Vec<Edit>,
+    encoded: Vec<u8>,
+    len: usize,
+    /// A literal's shape: every edit takes out this many bytes and puts in the whole arena.
+    literal: Option<usize>,
     /// Replacement bytes: once for a literal replace, one expansion per match for a regex.
     arena: Vec<u8>,
+    /// Where the next edit is pushed from.
+    tail: Cursor,
+    first_start: Option<usize>,
+    keeps_length: bool,
 }
+
+/// A place in the encoded edits: the record of edit `index`, the end of the edit before it,
+/// and where its new bytes start in the arena.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    at: usize,
+    index: usize,
+    end: usize,
+    new_at: usize,
+}
+
+/// The edits of a plan in order, decoded as they are read.
+#[derive(Debug, Clone)]
+pub struct Edits<'p> {
+    plan: &'p Plan,
+    cursor: Cursor,
+}
+
+impl Iterator for Edits<'_> {
+    type Item = Edit;
+
+    #[inline]
+    fn next(&mut self) -> Option<Edit> {
+        let plan = self.plan;
+        if self.cursor.index >= plan.len {
+            return None;
+        }
+        let mut bytes = &plan.encoded[self.cursor.at..];
+        let mut take = || {
+            let (value, rest) = take_leb128(bytes).expect("a plan decodes what it encoded");
+            bytes = rest;
+            value as usize
+        };
+        let start = self.cursor.end + take();
+        let (old_len, new) = match plan.literal {
+            Some(old_len) => (old_len, 0..plan.arena.len()),
+            None => {
+                let old_len = take();
+                let new_len = take();
+                (old_len, self.cursor.new_at..self.cursor.new_at + new_len)
+            }
+        };
+        self.cursor = Cursor {
+            at: plan.encoded.len() - bytes.len(),
+            index: self.cursor.index + 1,
+            end: start + old_len,
+            new_at: new.end,
+        };
+        Some(Edit {
+            start,
+            end: start + old_len,
+            new,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.plan.len - self.cursor.index;
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Edits<'_> {}
 
 /// Where a rewrite sends the new file: unchanged runs of the original, and new bytes.
 pub trait RewriteSink {
@@ -42,19 +118,71 @@ impl Plan {
         max: usize,
     ) -> Plan {
         let needle = Needle::new(old);
-        let edits = needle
-            .all(hay, windows, false)
-            .take(max)
-            .map(|start| Edit {
-                start,
-                end: start + old.len(),
-                new: 0..new.len(),
-            })
-            .collect();
-        Plan {
-            edits,
-            arena: new.to_vec(),
+        let mut plan = Plan::for_literal(old, new);
+        for start in needle.all(hay, windows, false).take(max) {
+            plan.push_literal(start);
         }
+        plan
+    }
+
+    /// [`Plan::literal_in`] searched on several threads (see [`chunked`]); `progress` is told
+    /// of every piece of the haystack searched.
+    pub fn literal_split(
+        hay: &[u8],
+        windows: &[Range<usize>],
+        (old, new): (&[u8], &[u8]),
+        max: usize,
+        split: Split,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Plan {
+        let needle = Needle::new(old);
+        let mut plan = Plan::for_literal(old, new);
+        if max > 0 {
+            let search = chunked::Search {
+                needle: &needle,
+                hay,
+                windows,
+                overlapping: false,
+            };
+            chunked::all(search, split, progress, |start| {
+                plan.push_literal(start);
+                plan.len < max
+            });
+        }
+        plan
+    }
+
+    fn for_literal(old: &[u8], new: &[u8]) -> Plan {
+        Plan {
+            literal: Some(old.len()),
+            arena: new.to_vec(),
+            keeps_length: true,
+            ..Plan::default()
+        }
+    }
+
+    fn push_literal(&mut self, start: usize) {
+        let old_len = self.literal.unwrap_or_default();
+        self.push(start, start + old_len, 0..self.arena.len());
+    }
+
+    /// Appends an edit after the last one; its new bytes are `self.arena[new]`.
+    fn push(&mut self, start: usize, end: usize, new: Range<usize>) {
+        debug_assert!(start >= self.tail.end && end >= start);
+        push_leb128(&mut self.encoded, (start - self.tail.end) as u64);
+        if self.literal.is_none() {
+            push_leb128(&mut self.encoded, (end - start) as u64);
+            push_leb128(&mut self.encoded, new.len() as u64);
+        }
+        self.keeps_length = (self.keeps_length || self.len == 0) && end - start == new.len();
+        self.first_start.get_or_insert(start);
+        self.len += 1;
+        self.tail = Cursor {
+            at: self.encoded.len(),
+            index: self.len,
+            end,
+            new_at: new.end,
+        };
     }
 
     /// [`Plan::literal_in`] over the whole haystack.
@@ -74,18 +202,14 @@ impl Plan {
             for found in python_matches(hay.len(), find_at, Clone::clone).take(max) {
                 let from = plan.arena.len();
                 template.expand_whole(&hay[found.clone()], &mut plan.arena);
-                plan.edits.push(Edit {
-                    start: found.start,
-                    end: found.end,
-                    new: from..plan.arena.len(),
-                });
+                plan.push(found.start, found.end, from..plan.arena.len());
             }
             return plan;
         }
         let re = pattern.regex_for(hay);
         let mut locs = re.capture_locations();
         let mut cursor = MatchCursor::new(hay.len());
-        while plan.edits.len() < max {
+        while plan.len < max {
             let Some(pos) = cursor.position() else { break };
             let Some(whole) = re.captures_read_at(&mut locs, hay, pos) else {
                 break;
@@ -93,37 +217,48 @@ impl Plan {
             cursor.advance_past(whole.range());
             let from = plan.arena.len();
             template.expand(hay, &locs, &mut plan.arena);
-            plan.edits.push(Edit {
-                start: whole.start(),
-                end: whole.end(),
-                new: from..plan.arena.len(),
-            });
+            plan.push(whole.start(), whole.end(), from..plan.arena.len());
         }
         plan
     }
 
     /// One overwrite of `data.len()` bytes at `offset`.
     pub fn overwrite(offset: usize, data: &[u8]) -> Plan {
-        Plan {
-            edits: vec![Edit {
-                start: offset,
-                end: offset + data.len(),
-                new: 0..data.len(),
-            }],
+        let mut plan = Plan {
             arena: data.to_vec(),
-        }
+            ..Plan::default()
+        };
+        plan.push(offset, offset + data.len(), 0..data.len());
+        plan
     }
 
     pub fn len(&self) -> usize {
-        self.edits.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.edits.is_empty()
+        self.len == 0
     }
 
-    pub fn edits(&self) -> &[Edit] {
-        &self.edits
+    /// The edits, front to back.
+    pub fn edits(&self) -> Edits<'_> {
+        Edits {
+            plan: self,
+            cursor: Cursor::default(),
+        }
+    }
+
+    /// The edits that start at or after `pos`.
+    #[cfg(test)]
+    pub fn edits_starting_at(&self, pos: usize) -> Edits<'_> {
+        let mut edits = self.edits();
+        loop {
+            let mut ahead = edits.clone();
+            match ahead.next() {
+                Some(edit) if edit.start < pos => edits = ahead,
+                _ => return edits,
+            }
+        }
     }
 
     pub fn replacement(&self, edit: &Edit) -> &[u8] {
@@ -133,23 +268,24 @@ impl Plan {
     /// True when every edit puts in as many bytes as it takes out, so the file can be patched
     /// in place.
     pub fn keeps_length(&self) -> bool {
-        self.edits.iter().all(|e| e.end - e.start == e.new.len())
+        self.keeps_length || self.len == 0
     }
 
     /// The byte range from the first edit's start to the last edit's end.
     pub fn touched(&self) -> Option<Range<usize>> {
-        Some(self.edits.first()?.start..self.edits.last()?.end)
+        Some(self.first_start?..self.tail.end)
     }
 
     /// Writes every replacement into `target`, which holds the original bytes (a map or a copy).
     /// Only for a plan that [`keeps_length`](Self::keeps_length).
+    #[cfg(test)]
     pub fn apply_in_place(&self, target: &mut [u8]) {
-        self.apply_edits(target, 0..self.edits.len());
+        self.apply_these(target, self.edits());
     }
 
-    /// [`Plan::apply_in_place`] for the edits `which` only.
-    pub fn apply_edits(&self, target: &mut [u8], which: Range<usize>) {
-        for edit in &self.edits[which] {
+    /// Writes the replacements of `edits` (edits of this plan) into `target`.
+    pub fn apply_these(&self, target: &mut [u8], edits: impl Iterator<Item = Edit>) {
+        for edit in edits {
             target[edit.start..edit.end].copy_from_slice(&self.arena[edit.new.clone()]);
         }
     }
@@ -158,26 +294,37 @@ impl Plan {
     /// the replacements between them, front to back.
     pub fn rewrite_into(&self, old_len: usize, sink: &mut impl RewriteSink) -> io::Result<()> {
         let mut pos = 0;
-        for edit in &self.edits {
+        for edit in self.edits() {
             sink.copy_unchanged(pos..edit.start)?;
-            sink.write_new(self.replacement(edit))?;
+            sink.write_new(self.replacement(&edit))?;
             pos = edit.end;
         }
         sink.copy_unchanged(pos..old_len)
     }
 
     /// The new bytes that stand for `old[range]`, where `range` holds whole edits and touches
-    /// no edit it does not hold. Used by previews, which look at a few regions only.
+    /// no edit it does not hold.
+    #[cfg(test)]
     pub fn render(&self, old: &[u8], range: Range<usize>) -> Vec<u8> {
-        let first = self.edits.partition_point(|e| e.start < range.start);
+        let end = range.end;
+        let edits = self
+            .edits_starting_at(range.start)
+            .take_while(|e| e.end <= end);
+        self.render_edits(old, range, edits)
+    }
+
+    /// [`Plan::render`] given the edits inside `range` (as a preview walking the plan has them).
+    pub fn render_edits(
+        &self,
+        old: &[u8],
+        range: Range<usize>,
+        edits: impl Iterator<Item = Edit>,
+    ) -> Vec<u8> {
         let mut out = Vec::with_capacity(range.len());
         let mut pos = range.start;
-        for edit in self.edits[first..]
-            .iter()
-            .take_while(|e| e.end <= range.end)
-        {
+        for edit in edits {
             out.extend_from_slice(&old[pos..edit.start]);
-            out.extend_from_slice(self.replacement(edit));
+            out.extend_from_slice(self.replacement(&edit));
             pos = edit.end;
         }
         out.extend_from_slice(&old[pos..range.end]);
@@ -295,6 +442,50 @@ mod properties {
 
     proptest! {
         #![proptest_config(crate::property_config(3000))]
+
+        /// The compact encoding gives back every edit as pushed: offsets, lengths and new
+        /// bytes, whatever their sizes (numbers of one to three LEB128 bytes).
+        #[test]
+        fn a_plan_reads_back_the_edits_it_was_given(
+            shapes in prop::collection::vec(
+                (prop_oneof![0usize..3, 100usize..200, 20_000usize..40_000], 0usize..300, bytes(0..4)),
+                0..40,
+            ),
+        ) {
+            let mut plan = Plan::default();
+            let mut given = Vec::new();
+            let mut at = 0;
+            for (gap, old_len, new) in shapes {
+                let start = at + gap;
+                let from = plan.arena.len();
+                plan.arena.extend_from_slice(&new);
+                plan.push(start, start + old_len, from..plan.arena.len());
+                given.push((start, start + old_len, new));
+                at = start + old_len;
+            }
+            let read: Vec<_> = plan
+                .edits()
+                .map(|e| (e.start, e.end, plan.replacement(&e).to_vec()))
+                .collect();
+            prop_assert_eq!(&read, &given);
+            prop_assert_eq!(plan.len(), given.len());
+            prop_assert_eq!(plan.edits().len(), given.len());
+            prop_assert_eq!(
+                plan.keeps_length(),
+                given.iter().all(|(start, end, new)| end - start == new.len())
+            );
+            prop_assert_eq!(
+                plan.touched(),
+                given.first().map(|first| first.0..given.last().map_or(0, |last| last.1))
+            );
+            if let Some(&(start, _, _)) = given.get(given.len() / 2) {
+                let from_middle: Vec<usize> =
+                    plan.edits_starting_at(start).map(|e| e.start).collect();
+                let expected: Vec<usize> =
+                    given.iter().map(|g| g.0).filter(|&s| s >= start).collect();
+                prop_assert_eq!(from_middle, expected);
+            }
+        }
 
         #[test]
         fn literal_plans_equal_bytes_replace(

@@ -11,66 +11,141 @@ use memchr::{memchr, memchr_iter, memrchr};
 use similar::{ChangeTag, TextDiff};
 
 use crate::output::{Paint, Printer, escape_name};
-use crate::patch::Plan;
+use crate::patch::{Edits, Plan};
 
 /// Lines of context around each change, as `diff -u` gives.
 const CONTEXT_LINES: usize = 3;
 /// Edits closer than this many bytes share one region of a hex diff.
 const HEX_MERGE_GAP: usize = 16;
 
-/// Where a preview reads the changed bytes from: the plan applied to a private copy-on-write
-/// map of the file (same length), or the plan rendered region by region (length changes).
-pub enum NewBytes<'a> {
-    Applied(&'a [u8]),
-    Rendered,
+/// Where a preview reads the new bytes of a region from: the plan applied to a private
+/// copy-on-write map of the file (same length), or the plan rendered region by region.
+pub trait NewBytes {
+    /// The new bytes that stand for `old[region.range]`; regions come front to back.
+    fn region(&mut self, old: &[u8], plan: &Plan, region: &Region) -> Vec<u8>;
 }
 
-impl NewBytes<'_> {
-    fn region(&self, old: &[u8], plan: &Plan, range: Range<usize>) -> Vec<u8> {
-        match self {
-            NewBytes::Applied(new) => new[range].to_vec(),
-            NewBytes::Rendered => plan.render(old, range),
+/// A region of a preview: a range of the old bytes that holds whole edits and touches no
+/// other, and its edits (read from the plan as the preview walks it, never gathered).
+#[derive(Debug, Clone)]
+pub struct Region<'p> {
+    pub range: Range<usize>,
+    first: Edits<'p>,
+    count: usize,
+}
+
+impl<'p> Region<'p> {
+    /// The region `range` of `plan`, which must hold whole edits and touch no other.
+    #[cfg(test)]
+    pub fn covering(plan: &'p Plan, range: Range<usize>) -> Region<'p> {
+        let first = plan.edits_starting_at(range.start);
+        let count = first.clone().take_while(|e| e.end <= range.end).count();
+        Region {
+            range,
+            first,
+            count,
         }
+    }
+
+    /// The edits inside the region, in order.
+    pub fn edits(&self) -> std::iter::Take<Edits<'p>> {
+        self.first.clone().take(self.count)
     }
 }
 
-/// Prints the preview of `plan` over `old` (the file `name`).
+/// The plan rendered region by region (see [`Plan::render`]).
+pub struct Rendered;
+
+impl NewBytes for Rendered {
+    fn region(&mut self, old: &[u8], plan: &Plan, region: &Region) -> Vec<u8> {
+        plan.render_edits(old, region.range.clone(), region.edits())
+    }
+}
+
+/// Prints the preview of `plan` over `old` (the file `name`). Memory holds one region at a
+/// time, however many edits the plan has: the regions are walked twice, once to tell text from
+/// binary, once to print.
 pub fn print(
     printer: &mut Printer,
     name: &str,
     old: &[u8],
     plan: &Plan,
-    new: &NewBytes,
+    new: &mut dyn NewBytes,
 ) -> io::Result<()> {
-    match text_sides(old, plan, new) {
-        Some(sides) => print_unified(printer, name, old, &sides),
-        None => {
-            if printer.is_labelled() {
-                // Many files: say which one the hex diff is of (commentary to `git apply`).
-                printer.painted(
-                    Paint::FileHeader,
-                    format!("Binary file {}\n", escape_name(name)).as_bytes(),
-                )?;
-            }
-            print_hex(printer, old, plan, new)
-        }
+    if is_text_change(old, plan) {
+        return print_unified(printer, name, old, plan, new);
     }
+    if printer.is_labelled() {
+        // Many files: say which one the hex diff is of (commentary to `git apply`).
+        printer.painted(
+            Paint::FileHeader,
+            format!("Binary file {}\n", escape_name(name)).as_bytes(),
+        )?;
+    }
+    print_hex(printer, old, plan, new)
 }
 
-/// The old line regions around the edits with their new bytes, when every one of them is text;
-/// `None` for binary data (a NUL byte, invalid UTF-8, or a "line" longer than any text has).
-fn text_sides(old: &[u8], plan: &Plan, new: &NewBytes) -> Option<Vec<(Range<usize>, Vec<u8>)>> {
-    let mut regions = Vec::new();
-    for edit in plan.edits() {
-        regions.push(line_region(old, edit.start..edit.end)?);
-    }
-    merge(regions.into_iter())
-        .into_iter()
-        .map(|range| {
-            let new_bytes = new.region(old, plan, range.clone());
-            (is_text(&old[range.clone()]) && is_text(&new_bytes)).then_some((range, new_bytes))
+/// Whether every line region around the edits is text before and after: else the preview is
+/// a hex diff (a NUL byte, invalid UTF-8, or a "line" longer than any text has).
+fn is_text_change(old: &[u8], plan: &Plan) -> bool {
+    line_regions(old, plan).all(|region| {
+        region.is_some_and(|region| {
+            is_text(&old[region.range.clone()]) && is_text(&Rendered.region(old, plan, &region))
         })
-        .collect()
+    })
+}
+
+/// Edits whose line regions touch are shown in one region; past this many bytes a region is
+/// closed between two unchanged lines, so that a preview of millions of dense edits holds one
+/// bounded region at a time. Each side keeps one of those lines as context: the hunks meet
+/// without overlapping, which `patch` takes, and `git apply` too (it anchors a hunk without
+/// trailing context to the end of the file). Edits with no two unchanged lines between them
+/// stay in one region, however long.
+const REGION_CAP: usize = 256 * 1024;
+
+/// The regions of a unified diff, front to back: the lines that hold the edits, widened by
+/// the context lines, merged when they touch and cut past [`REGION_CAP`]. Each holds whole
+/// edits and touches no other. `None` where a line boundary is further than [`MAX_LINE`] from
+/// an edit: binary data.
+fn line_regions<'a>(old: &'a [u8], plan: &'a Plan) -> impl Iterator<Item = Option<Region<'a>>> {
+    let mut edits = plan.edits();
+    let mut floor = 0;
+    std::iter::from_fn(move || {
+        let first = edits.clone();
+        let edit = edits.next()?;
+        let Some(lines) = line_region(old, edit.start..edit.end) else {
+            return Some(None);
+        };
+        let mut range = lines.start.max(floor)..lines.end;
+        let mut last_end = last_byte(edit.start..edit.end);
+        let mut count = 1;
+        loop {
+            let mut ahead = edits.clone();
+            let Some(next) = ahead.next() else { break };
+            let Some(lines) = line_region(old, next.start..next.end) else {
+                return Some(None);
+            };
+            if lines.start > range.end {
+                break;
+            }
+            if range.len() >= REGION_CAP
+                && let Some(cut) = cut_between(old, last_end, next.start)
+            {
+                range.end = cut;
+                floor = cut;
+                break;
+            }
+            range.end = range.end.max(lines.end);
+            last_end = last_byte(next.start..next.end);
+            count += 1;
+            edits = ahead;
+        }
+        Some(Some(Region {
+            range,
+            first,
+            count,
+        }))
+    })
 }
 
 /// Text for a preview: valid UTF-8 without NUL bytes, as `git diff` and `grep` judge.
@@ -92,16 +167,30 @@ fn line_region(old: &[u8], edit: Range<usize>) -> Option<Range<usize>> {
         }
         start = line_start(old, start - 1)?;
     }
-    let last_byte = if edit.is_empty() {
-        edit.start
-    } else {
-        edit.end - 1
-    };
-    let mut end = line_end(old, last_byte)?;
+    let mut end = line_end(old, last_byte(edit.clone()))?;
     for _ in 0..CONTEXT_LINES {
         end = line_end(old, end)?;
     }
     Some(start..end)
+}
+
+/// Where a long region may be closed between an edit whose last byte is at `last_byte` and the
+/// next edit, starting at `next_start`: the start of the second of at least two unchanged
+/// lines between them.
+fn cut_between(old: &[u8], last_byte: usize, next_start: usize) -> Option<usize> {
+    let after = line_end(old, last_byte)?;
+    let before = line_start(old, next_start)?;
+    let cut = line_end(old, after)?;
+    (cut < before).then_some(cut)
+}
+
+/// The last byte an edit touches (its start, for an insertion).
+fn last_byte(edit: Range<usize>) -> usize {
+    if edit.is_empty() {
+        edit.start
+    } else {
+        edit.end - 1
+    }
 }
 
 /// The start of the line that holds `pos`.
@@ -125,23 +214,12 @@ fn line_end(old: &[u8], pos: usize) -> Option<usize> {
     }
 }
 
-/// Joins regions that overlap or touch, so that each edit lies in exactly one region.
-fn merge(regions: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
-    let mut merged: Vec<Range<usize>> = Vec::new();
-    for region in regions {
-        match merged.last_mut() {
-            Some(last) if region.start <= last.end => last.end = last.end.max(region.end),
-            _ => merged.push(region),
-        }
-    }
-    merged
-}
-
 fn print_unified(
     printer: &mut Printer,
     name: &str,
     old: &[u8],
-    sides: &[(Range<usize>, Vec<u8>)],
+    plan: &Plan,
+    new: &mut dyn NewBytes,
 ) -> io::Result<()> {
     let path = diff_path(name);
     printer.painted(
@@ -151,7 +229,9 @@ fn print_unified(
     let mut old_line = 0; // lines before the current region, in the original
     let mut counted_to = 0;
     let mut shift: i64 = 0; // lines the new file has gained before the current region
-    for (range, new) in sides {
+    for region in line_regions(old, plan).flatten() {
+        let new = new.region(old, plan, &region);
+        let range = region.range;
         old_line += memchr_iter(b'\n', &old[counted_to..range.start]).count();
         counted_to = range.start;
         let old_text = &old[range.clone()];
@@ -193,7 +273,7 @@ fn print_unified(
             }
         }
         let old_lines = count_lines(old_text);
-        let new_lines = count_lines(new);
+        let new_lines = count_lines(&new);
         shift += new_lines as i64 - old_lines as i64;
     }
     Ok(())
@@ -223,12 +303,15 @@ fn hunk_range(start0: usize, count: usize) -> String {
     }
 }
 
-fn print_hex(printer: &mut Printer, old: &[u8], plan: &Plan, new: &NewBytes) -> io::Result<()> {
-    let regions = merge(plan.edits().iter().map(|e| e.start..e.end + HEX_MERGE_GAP))
-        .into_iter()
-        .map(|r| r.start..(r.end - HEX_MERGE_GAP).min(old.len()));
-    for range in regions {
-        let new_bytes = new.region(old, plan, range.clone());
+fn print_hex(
+    printer: &mut Printer,
+    old: &[u8],
+    plan: &Plan,
+    new: &mut dyn NewBytes,
+) -> io::Result<()> {
+    for region in hex_regions(old.len(), plan) {
+        let new_bytes = new.region(old, plan, &region);
+        let range = region.range.clone();
         let header = format!(
             "@@ 0x{:x}: {} bytes -> {} bytes @@\n",
             range.start,
@@ -237,11 +320,41 @@ fn print_hex(printer: &mut Printer, old: &[u8], plan: &Plan, new: &NewBytes) -> 
         );
         printer.painted(Paint::HunkHeader, header.as_bytes())?;
         let offset = range.start as u64;
-        let (old_changed, new_changed) = changed_spans(old, plan, range.clone());
+        let (old_changed, new_changed) = changed_spans(old, plan, &region);
         printer.hex_diff_side(offset, &old[range], b'-', Paint::Removed, &old_changed)?;
         printer.hex_diff_side(offset, &new_bytes, b'+', Paint::Added, &new_changed)?;
     }
     Ok(())
+}
+
+/// The regions of a hex diff, front to back: edits closer than [`HEX_MERGE_GAP`] share one,
+/// up to about [`REGION_CAP`] bytes.
+fn hex_regions(len: usize, plan: &Plan) -> impl Iterator<Item = Region<'_>> {
+    let mut edits = plan.edits();
+    std::iter::from_fn(move || {
+        let first = edits.clone();
+        let edit = edits.next()?;
+        let mut range = edit.start..edit.end;
+        let mut count = 1;
+        loop {
+            let mut ahead = edits.clone();
+            match ahead.next() {
+                Some(next)
+                    if next.start <= range.end + HEX_MERGE_GAP && range.len() < REGION_CAP =>
+                {
+                    range.end = range.end.max(next.end);
+                    count += 1;
+                    edits = ahead;
+                }
+                _ => break,
+            }
+        }
+        Some(Region {
+            range: range.start..range.end.min(len),
+            first,
+            count,
+        })
+    })
 }
 
 /// Where the edits inside `region` sit in the old bytes and in the new ones, relative to the
@@ -249,18 +362,15 @@ fn print_hex(printer: &mut Printer, old: &[u8], plan: &Plan, new: &NewBytes) -> 
 fn changed_spans(
     old: &[u8],
     plan: &Plan,
-    region: Range<usize>,
+    region: &Region,
 ) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
-    let first = plan.edits().partition_point(|e| e.start < region.start);
+    let start = region.range.start;
     let mut shift: isize = 0;
     let mut old_spans = Vec::new();
     let mut new_spans = Vec::new();
-    for edit in plan.edits()[first..]
-        .iter()
-        .take_while(|e| e.end <= region.end)
-    {
-        let old_at = edit.start - region.start;
-        let replacement = plan.replacement(edit);
+    for edit in region.edits() {
+        let old_at = edit.start - start;
+        let replacement = plan.replacement(&edit);
         let new_len = replacement.len();
         let new_at = old_at.saturating_add_signed(shift);
         if new_len == edit.end - edit.start {
@@ -270,7 +380,7 @@ fn changed_spans(
                 new_spans.push(new_at + run.start..new_at + run.end);
             }
         } else {
-            old_spans.push(old_at..edit.end - region.start);
+            old_spans.push(old_at..edit.end - start);
             new_spans.push(new_at..new_at + new_len);
         }
         shift += new_len as isize - (edit.end - edit.start) as isize;
@@ -298,14 +408,18 @@ mod tests {
     fn a_same_length_edit_highlights_only_the_bytes_that_differ() {
         let old = b"\x00\x01MAGIC\x00";
         let plan = Plan::literal(old, b"MAGIC", b"MAGIK", usize::MAX);
-        let (old_spans, new_spans) = changed_spans(old, &plan, 0..old.len());
+        let (old_spans, new_spans) =
+            changed_spans(old, &plan, &Region::covering(&plan, 0..old.len()));
         assert_eq!(old_spans, [6..7]);
         assert_eq!(new_spans, [6..7]);
         let plan = Plan::literal(old, b"MAGIC", b"XAGIX", usize::MAX);
-        assert_eq!(changed_spans(old, &plan, 2..7).0, [0..1, 4..5]);
+        assert_eq!(
+            changed_spans(old, &plan, &Region::covering(&plan, 2..7)).0,
+            [0..1, 4..5]
+        );
         let plan = Plan::literal(old, b"MAGIC", b"MAGICAL", usize::MAX);
         assert_eq!(
-            changed_spans(old, &plan, 0..old.len()),
+            changed_spans(old, &plan, &Region::covering(&plan, 0..old.len())),
             (vec![2..7], vec![2..9])
         );
         assert_eq!(differing_runs(b"abcd", b"xbxx"), [0..1, 2..4]);
@@ -324,7 +438,7 @@ mod tests {
             }
         }
         let mut printer = Printer::to_writer(Box::new(Shared(buf.clone())), false);
-        print(&mut printer, "f", old, plan, &NewBytes::Rendered).unwrap();
+        print(&mut printer, "f", old, plan, &mut Rendered).unwrap();
         printer.flush().unwrap();
         String::from_utf8(buf.borrow().clone()).unwrap()
     }

@@ -44,6 +44,13 @@ impl Progress {
             .inspect(move |w| self.set(w.start.saturating_sub(from) as u64))
     }
 
+    /// Moves the bar on by `bytes` of work done, from any thread.
+    pub fn advance(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
     pub fn set(&self, done: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(done);

@@ -108,7 +108,7 @@ impl<'n> Needle<'n> {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.finder.needle().len()
     }
 

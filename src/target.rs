@@ -167,7 +167,7 @@ impl Target {
         if no_mmap {
             for edit in plan.edits() {
                 self.file
-                    .write_all_at(plan.replacement(edit), edit.start as u64)
+                    .write_all_at(plan.replacement(&edit), edit.start as u64)
                     .context("cannot write")?;
             }
         } else {
@@ -176,10 +176,10 @@ impl Target {
             };
             let mut map = map::map_shared_mut(locked, self.meta.len(), &self.real)?;
             // In two halves, with a test seam between them: a test kills mmt half done.
-            let half = plan.len() / 2;
-            plan.apply_edits(&mut map, 0..half);
+            let mut edits = plan.edits();
+            plan.apply_these(&mut map, edits.by_ref().take(plan.len() / 2));
             crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
-            plan.apply_edits(&mut map, half..plan.len());
+            plan.apply_these(&mut map, edits);
             map.flush_range(touched.start, touched.len())
                 .context("cannot write back the changed pages")?;
         }
@@ -193,7 +193,7 @@ impl Target {
         if self.meta.blocks().saturating_mul(512) >= self.meta.len() {
             return Ok(());
         }
-        for edit in plan.edits().iter().filter(|e| e.end > e.start) {
+        for edit in plan.edits().filter(|e| e.end > e.start) {
             rustix::fs::fallocate(
                 &*self.file,
                 rustix::fs::FallocateFlags::KEEP_SIZE,

@@ -1,10 +1,13 @@
 //! `mmt find PATH... NEEDLE`: byte offsets of a literal, as `m.find`, `m.rfind` and `bytes.count`.
 
+use std::ops::Range;
+
 use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::{Positionals, print_count};
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
+use crate::chunked::{self, Split};
 use crate::cli::FindArgs;
 use crate::drive;
 use crate::exit::{ExitCode, Outcome};
@@ -41,8 +44,9 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
     let watched = settings.watched && !sources.many;
     let plan = ReadPlan::one_of_many(settings.no_mmap, sources.many);
+    let split = Split::new(settings.threads);
     drive::each(sources, settings, labelled, &|source, printer| {
-        find.run(source, plan, watched, printer)
+        find.run(source, plan, watched, split, printer)
     })
 }
 
@@ -80,11 +84,21 @@ fn prepare(args: &FindArgs, needle: &crate::cli::Raw) -> Result<Find> {
 }
 
 impl Find {
+    fn search<'a>(&'a self, hay: &'a [u8], windows: &'a [Range<usize>]) -> chunked::Search<'a> {
+        chunked::Search {
+            needle: &self.finder,
+            hay,
+            windows,
+            overlapping: self.overlapping,
+        }
+    }
+
     fn run(
         &self,
         source: &Source,
         plan: ReadPlan,
         watched: bool,
+        split: Split,
         printer: &mut Printer,
     ) -> Result<Outcome> {
         let view = map::open_source(source, plan)?;
@@ -100,11 +114,14 @@ impl Find {
             };
         }
         let scanned = bounds.len() as u64;
-        let windows = split_windows(
-            search_windows(view.data_extents(), &self.needle, bounds.clone()),
-            progress::STEP,
-            self.needle.len(),
-        );
+        let windows = search_windows(view.data_extents(), &self.needle, bounds.clone());
+        // A large file is searched on every core; a small one on this thread alone.
+        let parallel = split.worth_it(windows.iter().map(|w| w.len()).sum());
+        let windows = if parallel {
+            windows
+        } else {
+            split_windows(windows, progress::STEP, self.needle.len())
+        };
         let finder = &self.finder;
         let mut found = false;
         let mut print_offset = |printer: &mut Printer, offset: usize| {
@@ -119,23 +136,39 @@ impl Find {
             Report::Count => {
                 view.expect_sequential_scan();
                 let progress = Progress::new(watched, scanned, "scanning");
-                let windows = progress.follow(windows, bounds.start);
-                let count = finder.all(&view, windows, self.overlapping).count();
+                let count = if parallel {
+                    let advance = |bytes| progress.advance(bytes as u64);
+                    chunked::count(self.search(&view, &windows), split, &advance)
+                } else {
+                    let windows = progress.follow(windows, bounds.start);
+                    finder.all(&view, windows, self.overlapping).count()
+                };
                 drop(progress);
                 return print_count(printer, count);
             }
             Report::All => {
                 // No progress bar: the offsets themselves show how far the scan is.
                 view.expect_sequential_scan();
-                for offset in finder.all(&view, windows, self.overlapping) {
-                    print_offset(printer, offset)?;
+                if parallel {
+                    let mut printed = Ok(());
+                    let no_bar = |_| {};
+                    chunked::all(self.search(&view, &windows), split, &no_bar, |at| {
+                        printed = print_offset(printer, at);
+                        printed.is_ok()
+                    });
+                    printed?;
+                } else {
+                    for offset in finder.all(&view, windows, self.overlapping) {
+                        print_offset(printer, offset)?;
+                    }
                 }
             }
             Report::First | Report::Last => {
-                let offset = if self.report == Report::Last {
-                    finder.last(&view, &windows)
-                } else {
-                    finder.first(&view, &windows)
+                let offset = match (self.report == Report::Last, parallel) {
+                    (true, true) => chunked::last(finder, &view, &windows, split),
+                    (true, false) => finder.last(&view, &windows),
+                    (false, true) => chunked::first(finder, &view, &windows, split),
+                    (false, false) => finder.first(&view, &windows),
                 };
                 if let Some(offset) = offset {
                     print_offset(printer, offset)?;

@@ -10,7 +10,7 @@ use crate::journal::{self, Identity, Kind, OldBytes, Run};
 use crate::map::{self, InterruptsHeldBack, ReadPlan, View};
 use crate::output::{Printer, json_path};
 use crate::patch::Plan;
-use crate::preview::{self, NewBytes};
+use crate::preview;
 use crate::progress::Progress;
 use crate::settings::Settings;
 use crate::state::{self, StateDir};
@@ -118,25 +118,58 @@ fn print_preview(
 ) -> Result<()> {
     if mode == Mode::InPlace && view.is_mapped() {
         // The seed's ACCESS_COPY: the edit happens in a private map and never reaches the file.
-        let mut private = map::map_private(&target.file, view.len() as u64, &target.real)?;
-        plan.apply_in_place(&mut private);
-        preview::print(printer, name, view, plan, &NewBytes::Applied(&private))?;
+        let private = map::map_private(&target.file, view.len() as u64, &target.real)?;
+        let mut copy = CopyOnWrite {
+            map: private,
+            kept_from: 0,
+        };
+        preview::print(printer, name, view, plan, &mut copy)?;
     } else {
-        preview::print(printer, name, view, plan, &NewBytes::Rendered)?;
+        preview::print(printer, name, view, plan, &mut preview::Rendered)?;
     }
     Ok(())
 }
 
-/// The JSON object that reports a patch: file, count, offsets, mode and whether it was a dry run.
-pub fn report_json(target_name: &Path, plan: &Plan, mode: Mode, dry_run: bool) -> Value {
-    let offsets: Vec<usize> = plan.edits().iter().map(|e| e.start).collect();
-    json!({
+/// New bytes from a private copy-on-write map of the file: each region's edits are applied to
+/// the map as the preview reaches them, and the copied pages behind it are dropped, so that a
+/// preview of a dense patch holds a region's pages, not the whole file's.
+struct CopyOnWrite {
+    map: map::MappedMut,
+    /// Where the pages not yet dropped start (a page boundary): those before are done with.
+    kept_from: usize,
+}
+
+impl preview::NewBytes for CopyOnWrite {
+    fn region(&mut self, _old: &[u8], plan: &Plan, region: &preview::Region) -> Vec<u8> {
+        let range = region.range.clone();
+        plan.apply_these(&mut self.map, region.edits());
+        let bytes = self.map[range.clone()].to_vec();
+        // A MiB of copies at a time (a call per region of a dense patch costs seconds); the
+        // page that holds the region's end may hold the next region too: it stays.
+        if range.end - self.kept_from >= 1 << 20 {
+            self.kept_from = self.map.discard_copies(self.kept_from..range.end);
+        }
+        bytes
+    }
+}
+
+/// Prints the JSON object that reports a patch: file, count, offsets, mode and whether it was a
+/// dry run. The offsets are written as they are read from the plan, never gathered.
+pub fn print_report_json(
+    printer: &mut Printer,
+    target_name: &Path,
+    plan: &Plan,
+    mode: Mode,
+    dry_run: bool,
+) -> std::io::Result<()> {
+    let report = json!({
         "file": json_path(target_name),
         "replacements": plan.len(),
-        "offsets": offsets,
+        "offsets": Value::Null,
         "mode": mode.name(),
         "dry_run": dry_run,
-    })
+    });
+    printer.json_line_with_numbers(&report, "offsets", plan.edits().map(|e| e.start))
 }
 
 /// How many committed runs are kept for `mmt undo`.

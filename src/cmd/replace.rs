@@ -13,16 +13,18 @@ use memchr::memchr;
 
 use super::Positionals;
 use super::patching::{
-    Mode, ToWrite, Transaction, carry_out, command_line, dry_run_note, open_target, report_json,
+    Mode, ToWrite, Transaction, carry_out, command_line, dry_run_note, open_target,
+    print_report_json,
 };
 use crate::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
+use crate::chunked::Split;
 use crate::cli::{Raw, ReplaceArgs};
 use crate::drive;
 use crate::exit::{ExitCode, Outcome, Tally};
 use crate::map::{self, ReadPlan, View};
 use crate::output::{Printer, escape_name};
 use crate::patch::{Plan, RewriteSink};
-use crate::preview::{self, NewBytes};
+use crate::preview;
 use crate::progress::{self, Progress, RunProgress};
 use crate::search::{Pattern, search_windows, split_windows};
 use crate::settings::Settings;
@@ -43,6 +45,8 @@ struct Replace {
     expect: Option<u64>,
     backup: Option<Raw>,
     binary: bool,
+    /// How a large file's literal search is shared among threads.
+    split: Split,
 }
 
 /// A file whose plan is made: held open (and, for a real run, locked) until it is written.
@@ -63,8 +67,9 @@ enum Planning {
 
 pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let positionals = Positionals::split(&args.args, 2, "OLD NEW", &args.files)?;
-    let replace = prepare(args, &positionals.args[0], &positionals.args[1])
+    let mut replace = prepare(args, &positionals.args[0], &positionals.args[1])
         .map_err(|e| positionals.attribute(e))?;
+    replace.split = Split::new(settings.threads);
     let sources = positionals.sources("replace", &args.files)?;
     let _one_writer_at_a_time = (!settings.preview).then(|| writer_lock(settings)).flatten();
     let many = sources.many;
@@ -241,6 +246,7 @@ fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Replace> {
         expect,
         backup: args.backup.clone(),
         binary: args.binary,
+        split: Split::new(1),
     })
 }
 
@@ -326,6 +332,13 @@ impl Replace {
             Edit::Bytes { old, new } => {
                 let windows = search_windows(view.data_extents(), old, 0..view.len());
                 let progress = Progress::new(watched, view.len() as u64, "scanning");
+                if self.split.worth_it(windows.iter().map(|w| w.len()).sum()) {
+                    let advance = |bytes| progress.advance(bytes as u64);
+                    let edit = (old.as_slice(), new.as_slice());
+                    return Plan::literal_split(
+                        view, &windows, edit, self.max, self.split, &advance,
+                    );
+                }
                 let windows = progress.follow(split_windows(windows, progress::STEP, old.len()), 0);
                 Plan::literal_in(view, windows, old, new, self.max)
             }
@@ -373,7 +386,7 @@ fn report(
     printer: &mut Printer,
 ) -> Result<()> {
     if settings.style.json {
-        printer.json_line(&report_json(path, plan, mode, settings.preview))?;
+        print_report_json(printer, path, plan, mode, settings.preview)?;
     } else {
         let count = plan.len() as u64;
         printer.summary(&format!(
@@ -405,7 +418,7 @@ fn filter_stdin(planned: &Planned, settings: &Settings, printer: &mut Printer) -
     let plan = &planned.plan;
     if settings.preview {
         if !plan.is_empty() {
-            preview::print(printer, &name, &planned.view, plan, &NewBytes::Rendered)?;
+            preview::print(printer, &name, &planned.view, plan, &mut preview::Rendered)?;
         }
     } else {
         let mut sink = PrinterSink {

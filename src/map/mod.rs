@@ -384,6 +384,28 @@ impl MappedMut {
     pub fn flush_range(&self, offset: usize, len: usize) -> io::Result<()> {
         self.map.flush_range(offset, len)
     }
+
+    /// For a copy-on-write map: drops the private copies of the whole pages inside `range`, which
+    /// show the file's bytes again, so that a preview walking a large file holds the copies of
+    /// one region at a time, not of every page it changed. Returns where the dropped pages end
+    /// (`range.start` if none was whole): the next call can start there. A failure only costs
+    /// memory.
+    pub fn discard_copies(&mut self, range: Range<usize>) -> usize {
+        let page = rustix::param::page_size();
+        let start = range.start.next_multiple_of(page);
+        let end = range.end.min(self.map.len()) / page * page;
+        if end <= start {
+            return range.start;
+        }
+        // SAFETY: `&mut self` means no slice of the map is borrowed, so no reference sees
+        // the bytes change. For a private map the pages fall back to the file's contents;
+        // for a shared one, dirty pages stay in the page cache and nothing is lost.
+        let _ = unsafe {
+            self.map
+                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+        };
+        end
+    }
 }
 
 impl Deref for MappedMut {

@@ -179,3 +179,51 @@ fn bad_needles_and_bounds_are_errors() {
         .unwrap();
     assert_error(&out, "cannot be used with");
 }
+
+/// A file of 20 MiB is searched on several threads in pieces of 8 MiB. Runs of `a` cross each
+/// cut at different phases, so "aaa" straddles the cuts and each piece's own scan is wrong
+/// until stitched: the count, the list, the first and the last must be those of one scan.
+#[test]
+fn a_large_file_searched_on_every_core_gives_one_scan_s_answers() {
+    let sb = Sandbox::new();
+    let n: usize = 20 << 20;
+    let mut data = vec![b'-'; n];
+    for (i, cut) in [8usize << 20, 16 << 20].into_iter().enumerate() {
+        for at in cut - 50 - i..cut + 50 {
+            data[at] = b'a';
+        }
+    }
+    data[100..110].fill(b'a');
+    data[n - 10..].fill(b'a');
+    sb.write("a.bin", &data);
+    // `bytes.count` and its offsets, plainly.
+    let mut offsets = Vec::new();
+    let mut at = 0;
+    while at + 3 <= n {
+        if &data[at..at + 3] == b"aaa" {
+            offsets.push(at);
+            at += 3;
+        } else {
+            at += 1;
+        }
+    }
+    let overlapping = data.windows(3).filter(|w| w == b"aaa").count();
+    let listing: String = offsets.iter().map(|o| format!("{o}\n")).collect();
+    for threads in ["1", "2", "3"] {
+        let find = |args: &[&str]| {
+            let mut all = vec!["-j", threads, "find"];
+            all.extend_from_slice(args);
+            all.push("a.bin");
+            all.push("aaa");
+            super::util::stdout_of(&mut sb.mmt(all))
+        };
+        assert_eq!(find(&["--count"]), format!("{}\n", offsets.len()));
+        assert_eq!(
+            find(&["--count", "--overlapping"]),
+            format!("{overlapping}\n")
+        );
+        assert_eq!(find(&["--all"]), listing, "{threads} threads");
+        assert_eq!(find(&[]), "100\n");
+        assert_eq!(find(&["--last"]), format!("{}\n", n - 3));
+    }
+}

@@ -468,3 +468,115 @@ fn no_progress_bar_in_a_pipe_even_for_large_files() {
         .stdout("1\n")
         .stderr("");
 }
+
+/// A literal replace of a large file plans on several threads: the file it writes is
+/// `bytes.replace`'s, here with occurrences straddling the 8 MiB cuts.
+#[test]
+fn a_large_file_planned_on_every_core_is_replaced_as_bytes_replace_does() {
+    let sb = Sandbox::new();
+    let n: usize = 20 << 20;
+    let mut data = vec![b'-'; n];
+    for cut in [8usize << 20, 16 << 20] {
+        data[cut - 40..cut + 41].fill(b'a');
+    }
+    sb.write("one.txt", &data);
+    sb.write("two.txt", &data);
+    sb.mmt(["-j", "2", "replace", "one.txt", "aaa", "bbb"])
+        .assert()
+        .success();
+    sb.mmt(["-j", "1", "replace", "two.txt", "aaa", "bbb"])
+        .assert()
+        .success();
+    let mut expected = data.clone();
+    for cut in [8usize << 20, 16 << 20] {
+        // 81 `a`s: 27 replacements from the run's start.
+        expected[cut - 40..cut + 41].fill(b'b');
+    }
+    assert!(sb.read("one.txt") == expected);
+    assert!(sb.read("two.txt") == expected);
+}
+
+/// A preview of a dense patch (every third line of 800 KiB changed) is shown a bounded region
+/// at a time: the one long hunk is cut between unchanged lines into hunks that meet, and
+/// `git apply` of the preview gives what the real replace writes, for the copy-on-write path
+/// (same length) and the rendered one. With every line changed there is nowhere to cut: one
+/// hunk, which applies too.
+#[test]
+fn a_dense_preview_is_cut_into_hunks_that_git_apply_takes() {
+    if std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: git is not installed, and git apply is this test's reference");
+        return;
+    }
+    let every_third: String = (0..60_000)
+        .map(|i| match i % 3 {
+            0 => format!("value {i}\n"),
+            _ => format!("other {i}\n"),
+        })
+        .collect();
+    let every_line: String = (0..20_000).map(|i| format!("value {i}\n")).collect();
+    for (text, new, cut) in [
+        (&every_third, "VALUE", true),
+        (&every_third, "v", true),
+        (&every_line, "VALUE", false),
+        (&every_line, "v", false),
+    ] {
+        let sb = Sandbox::new();
+        sb.write("dense.txt", text.as_bytes());
+        let preview = sb
+            .mmt(["--copy", "replace", "dense.txt", "value", new])
+            .output()
+            .unwrap();
+        assert_eq!(preview.status.code(), Some(0));
+        let diff = stdout(&preview);
+        let hunks = diff.lines().filter(|l| l.starts_with("@@ ")).count();
+        assert_eq!(
+            hunks > 1,
+            cut,
+            "{new}: {hunks} hunks in {} bytes",
+            diff.len()
+        );
+        let copy = Sandbox::new();
+        copy.write("dense.txt", text.as_bytes());
+        fs::write(copy.path("preview.diff"), &diff).unwrap();
+        let applied = std::process::Command::new("git")
+            .args(["apply", "--unsafe-paths", "preview.diff"])
+            .current_dir(copy.dir())
+            .output()
+            .unwrap();
+        assert!(applied.status.success(), "{new}: {applied:?}");
+        sb.mmt(["replace", "dense.txt", "value", new])
+            .assert()
+            .success();
+        assert!(copy.read("dense.txt") == sb.read("dense.txt"), "{new}");
+    }
+}
+
+/// The JSON report writes its offsets as it reads them from the plan: the same document as
+/// the plan holds, with the file's label first when there are many files.
+#[test]
+fn a_json_report_of_many_offsets_is_one_valid_line() {
+    let sb = Sandbox::new();
+    let text = "ab\n".repeat(5000);
+    fs::create_dir(sb.path("d")).unwrap();
+    sb.write("d/one.txt", text.as_bytes());
+    sb.write("d/two.txt", b"ab");
+    let out = super::util::stdout_of(&mut sb.mmt(["--json", "--copy", "replace", "d", "b", "c"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    let offsets: Vec<String> = (0..5000).map(|i| (3 * i + 1).to_string()).collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "{{\"file\":{{\"text\":\"d/one.txt\"}},\"replacements\":5000,\"offsets\":[{}],\"mode\":\"in-place\",\"dry_run\":true}}",
+            offsets.join(",")
+        )
+    );
+    assert_eq!(
+        lines[1],
+        "{\"file\":{\"text\":\"d/two.txt\"},\"replacements\":1,\"offsets\":[1],\"mode\":\"in-place\",\"dry_run\":true}"
+    );
+}

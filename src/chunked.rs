@@ -1,0 +1,482 @@
+//! One literal search over a large haystack on several threads: the haystack is cut into pieces
+//! (overlapping by the needle's length less one, so no occurrence is lost at a cut), each piece
+//! is scanned on its own, and the results are put back together in file order with Python's
+//! semantics unchanged. Pure over `&[u8]`; no I/O.
+//!
+//! The non-overlapping scan (`bytes.count`, `replace`) carries state across a cut: an
+//! occurrence that straddles it pushes the next search past the next piece's start, and what
+//! that piece found from its own start may then be wrong. The stitch rescans such a piece from
+//! where the scan really resumes, only until it meets an occurrence the piece's own scan also
+//! found; from there on the two scans are the same (each next occurrence depends only on where
+//! the search starts). Pieces keep their first occurrences for that comparison; a piece that
+//! never meets one of them is rescanned whole, which is still correct.
+
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::search::Needle;
+
+/// How a large search is split: `threads` workers, pieces of about `chunk` bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
+    pub threads: usize,
+    pub chunk: usize,
+}
+
+/// Pieces of this size keep both cores busy to the end of a scan while each piece is large
+/// enough that the work of starting it is lost in the noise.
+pub const CHUNK: usize = 8 << 20;
+
+impl Split {
+    pub fn new(threads: usize) -> Split {
+        Split {
+            threads: threads.max(1),
+            chunk: CHUNK,
+        }
+    }
+
+    /// Whether `bytes` of windows are worth more than one thread: a small file is searched
+    /// on the calling thread, as fast as before threads existed.
+    pub fn worth_it(&self, bytes: usize) -> bool {
+        self.threads > 1 && bytes >= 2 * self.chunk
+    }
+}
+
+/// A piece of a window, and the positions whose occurrences it reports: from its start up to
+/// the next piece's start (or, for the last piece of a window, up to and including its end,
+/// where an empty needle occurs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    range: Range<usize>,
+    owned_end: usize,
+}
+
+fn pieces(windows: &[Range<usize>], chunk: usize, needle_len: usize) -> Vec<Piece> {
+    let ranges = crate::search::split_windows(windows.to_vec(), chunk.max(1), needle_len);
+    let mut pieces: Vec<Piece> = Vec::with_capacity(ranges.len());
+    for (i, range) in ranges.iter().enumerate() {
+        // Windows never touch (touching ones are merged), so a next piece that starts inside
+        // this one belongs to the same window.
+        let owned_end = match ranges.get(i + 1) {
+            Some(next) if next.start <= range.end => next.start,
+            _ => range.end + 1,
+        };
+        pieces.push(Piece {
+            range: range.clone(),
+            owned_end,
+        });
+    }
+    pieces
+}
+
+/// Occurrences in `piece` when the scan enters it at `from` (at least its start), in order.
+fn scan<'h>(
+    needle: &'h Needle,
+    hay: &'h [u8],
+    piece: &Piece,
+    from: usize,
+    overlapping: bool,
+) -> impl Iterator<Item = usize> + 'h {
+    let owned_end = piece.owned_end;
+    let start = from.max(piece.range.start);
+    // A scan entering past the piece's end finds nothing (an empty range would still hold
+    // an empty needle's occurrence at its start).
+    let window = (start <= piece.range.end).then_some(start..piece.range.end);
+    needle
+        .all(hay, window, overlapping)
+        .take_while(move |&at| at < owned_end)
+}
+
+/// What one worker saw of a piece, scanning from its start.
+#[derive(Debug)]
+struct Seen {
+    /// The first occurrences, at most the number asked for.
+    first: Vec<usize>,
+    /// Whether `first` holds every occurrence.
+    complete: bool,
+    /// Whether `count` and `last` cover the whole piece (always when counting; when listing,
+    /// only if `first` is complete, since the worker stops there).
+    counted: bool,
+    count: usize,
+    last: Option<usize>,
+}
+
+fn see(
+    needle: &Needle,
+    hay: &[u8],
+    piece: &Piece,
+    overlapping: bool,
+    keep: usize,
+    count_all: bool,
+) -> Seen {
+    let mut seen = Seen {
+        first: Vec::new(),
+        complete: true,
+        counted: true,
+        count: 0,
+        last: None,
+    };
+    for at in scan(needle, hay, piece, piece.range.start, overlapping) {
+        if seen.first.len() == keep {
+            seen.complete = false;
+            if !count_all {
+                seen.counted = false;
+                break;
+            }
+        } else {
+            seen.first.push(at);
+        }
+        seen.count += 1;
+        seen.last = Some(at);
+    }
+    seen
+}
+
+/// Where the scan goes on after an occurrence at `at`.
+fn resume_after(at: usize, needle_len: usize, overlapping: bool) -> usize {
+    at + if overlapping { 1 } else { needle_len.max(1) }
+}
+
+/// Runs `work` on every item on `split.threads` threads, `batch` items at a time, and hands the
+/// results to `consume` in order until it says stop; memory holds one batch of results.
+fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    batch: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut consume: impl FnMut(R) -> bool,
+) {
+    for group in items.chunks(batch.max(1)) {
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<R>>> = Mutex::new(group.iter().map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..threads.min(group.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = group.get(i) else { break };
+                        let result = work(item);
+                        if let Ok(mut results) = results.lock() {
+                            results[i] = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        for result in results.into_iter().flatten() {
+            if !consume(result) {
+                return;
+            }
+        }
+    }
+}
+
+/// Occurrences a piece keeps for the stitch when only counting: a rescan meets one of them
+/// within a few occurrences unless the text repeats the needle's period (`aaaa` for `aa`).
+const KEEP_FOR_COUNT: usize = 1024;
+/// Occurrences a piece hands over for listing; a denser piece is listed by the calling thread,
+/// whose printing is the slower part anyway.
+const KEEP_FOR_LISTING: usize = 1 << 16;
+
+/// One listing or count of a needle's occurrences in windows of a haystack.
+#[derive(Clone, Copy)]
+pub struct Search<'a> {
+    pub needle: &'a Needle<'a>,
+    pub hay: &'a [u8],
+    pub windows: &'a [Range<usize>],
+    /// Every occurrence, or the non-overlapping ones of `bytes.count`.
+    pub overlapping: bool,
+}
+
+/// Every occurrence, in order, as [`Needle::all`] gives them, found on several threads; `emit`
+/// is called for each until it returns `false`. `progress` hears of each piece searched.
+pub fn all(
+    search: Search,
+    split: Split,
+    progress: &(dyn Fn(usize) + Sync),
+    emit: impl FnMut(usize) -> bool,
+) {
+    all_keeping(search, split, KEEP_FOR_LISTING, progress, emit)
+}
+
+fn all_keeping(
+    search: Search,
+    split: Split,
+    keep: usize,
+    progress: &(dyn Fn(usize) + Sync),
+    mut emit: impl FnMut(usize) -> bool,
+) {
+    let Search {
+        needle,
+        hay,
+        windows,
+        overlapping,
+    } = search;
+    let pieces = pieces(windows, split.chunk, needle.len());
+    let mut resume = 0;
+    let mut going = true;
+    map_in_order(
+        &pieces,
+        split.threads,
+        split.threads * 4,
+        |piece| {
+            let seen = see(needle, hay, piece, overlapping, keep, false);
+            progress(piece.range.len());
+            (piece.clone(), seen)
+        },
+        |(piece, seen)| {
+            let listed = stitch(needle, hay, &piece, &seen, resume, overlapping, &mut |at| {
+                going = going && emit(at);
+                going
+            });
+            resume = listed.resume.unwrap_or(resume);
+            going
+        },
+    );
+}
+
+/// `bytes.count` (or the overlapping count) of the needle, on several threads.
+pub fn count(search: Search, split: Split, progress: &(dyn Fn(usize) + Sync)) -> usize {
+    count_keeping(search, split, KEEP_FOR_COUNT, progress)
+}
+
+fn count_keeping(
+    search: Search,
+    split: Split,
+    keep: usize,
+    progress: &(dyn Fn(usize) + Sync),
+) -> usize {
+    let Search {
+        needle,
+        hay,
+        windows,
+        overlapping,
+    } = search;
+    let pieces = pieces(windows, split.chunk, needle.len());
+    let mut resume = 0;
+    let mut total = 0;
+    map_in_order(
+        &pieces,
+        split.threads,
+        pieces.len(),
+        |piece| {
+            let seen = see(needle, hay, piece, overlapping, keep, true);
+            progress(piece.range.len());
+            (piece.clone(), seen)
+        },
+        |(piece, seen)| {
+            let stitched = stitch(needle, hay, &piece, &seen, resume, overlapping, &mut |_| {
+                true
+            });
+            total += stitched.count;
+            resume = stitched.resume.unwrap_or(resume);
+            true
+        },
+    );
+    total
+}
+
+/// What a piece really holds once the scan that enters it at `resume` is known.
+struct Stitched {
+    count: usize,
+    /// Where the scan goes on after the piece's last occurrence, if it has one.
+    resume: Option<usize>,
+}
+
+/// The occurrences of `piece` for a scan that enters it at `resume`, given what a scan from the
+/// piece's start `seen`; each is handed to `emit` when the caller lists them (`emit` returning
+/// `false` stops the listing). When counting, `seen.first` may be cut short and `emit` must
+/// ignore what it is given.
+fn stitch(
+    needle: &Needle,
+    hay: &[u8],
+    piece: &Piece,
+    seen: &Seen,
+    resume: usize,
+    overlapping: bool,
+    emit: &mut dyn FnMut(usize) -> bool,
+) -> Stitched {
+    let after = |at: usize| resume_after(at, needle.len(), overlapping);
+    let whole = |count: usize, rest: &[usize], emit: &mut dyn FnMut(usize) -> bool| {
+        for &at in rest {
+            if !emit(at) {
+                break;
+            }
+        }
+        Stitched {
+            count,
+            resume: seen.last.map(after),
+        }
+    };
+    if seen.counted && (resume <= piece.range.start || seen.count == 0) {
+        // The piece's own scan is the real one (or there is nothing to find from anywhere).
+        return whole(seen.count, &seen.first, emit);
+    }
+    // Rescan from where the scan really enters, until it meets an occurrence the piece's own
+    // scan found: from there on both scans are the same.
+    let mut count = 0;
+    let mut last = None;
+    for at in scan(needle, hay, piece, resume, overlapping) {
+        if seen.counted
+            && let Ok(index) = seen.first.binary_search(&at)
+        {
+            return whole(count + seen.count - index, &seen.first[index..], emit);
+        }
+        count += 1;
+        last = Some(at);
+        if !emit(at) {
+            break;
+        }
+    }
+    Stitched {
+        count,
+        resume: last.map(after),
+    }
+}
+
+/// `m.find(needle)`: the first occurrence in `windows`, searched on several threads a few
+/// pieces at a time, stopping at the first group of pieces that holds one.
+pub fn first(needle: &Needle, hay: &[u8], windows: &[Range<usize>], split: Split) -> Option<usize> {
+    let pieces = pieces(windows, split.chunk, needle.len());
+    let mut found = None;
+    map_in_order(
+        &pieces,
+        split.threads,
+        split.threads * 2,
+        |piece| needle.first(hay, std::slice::from_ref(&piece.range)),
+        |at| {
+            found = at;
+            found.is_none()
+        },
+    );
+    found
+}
+
+/// `m.rfind(needle)`: the last occurrence in `windows`, searched from the end on several threads.
+pub fn last(needle: &Needle, hay: &[u8], windows: &[Range<usize>], split: Split) -> Option<usize> {
+    let mut pieces = pieces(windows, split.chunk, needle.len());
+    pieces.reverse();
+    let mut found = None;
+    map_in_order(
+        &pieces,
+        split.threads,
+        split.threads * 2,
+        |piece| needle.last(hay, std::slice::from_ref(&piece.range)),
+        |at| {
+            found = at;
+            found.is_none()
+        },
+    );
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_own_what_starts_before_the_next_one() {
+        let got = pieces(&[0..25, 30..34], 10, 3);
+        let starts: Vec<_> = got.iter().map(|p| (p.range.clone(), p.owned_end)).collect();
+        assert_eq!(
+            starts,
+            [(0..12, 10), (10..22, 20), (20..25, 26), (30..34, 35)]
+        );
+    }
+
+    #[test]
+    fn a_straddling_occurrence_moves_the_next_piece_on() {
+        // "aa" in "aaaaa" cut at 2: the scan from 0 takes 0 and 2, so the piece at 2 must not
+        // count its own occurrence at 3.
+        let hay = b"aaaaaaa";
+        let needle = Needle::new(b"aa");
+        let split = Split {
+            threads: 2,
+            chunk: 3,
+        };
+        let windows = [0..hay.len()];
+        let search = |overlapping| Search {
+            needle: &needle,
+            hay,
+            windows: &windows,
+            overlapping,
+        };
+        assert_eq!(count(search(false), split, &|_| {}), 3);
+        let mut listed = Vec::new();
+        all(search(false), split, &|_| {}, |at| {
+            listed.push(at);
+            true
+        });
+        assert_eq!(listed, [0, 2, 4]);
+        assert_eq!(count(search(true), split, &|_| {}), 6);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn bytes(range: Range<usize>) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8)], range)
+    }
+
+    fn windows_of(len: usize, cuts: &[usize]) -> Vec<Range<usize>> {
+        // Disjoint, non-touching windows from sorted cut points, or the whole haystack.
+        let mut points: Vec<usize> = cuts.iter().map(|c| c % (len + 1)).collect();
+        points.sort_unstable();
+        points.dedup();
+        let mut windows: Vec<Range<usize>> = points
+            .chunks_exact(2)
+            .map(|pair| pair[0]..pair[1])
+            .collect();
+        windows.dedup_by(|b, a| b.start <= a.end);
+        if windows.is_empty() {
+            windows.push(0..len);
+        }
+        windows
+    }
+
+    proptest! {
+        #![proptest_config(crate::property_config(2000))]
+
+        /// Any cut into pieces, any number of threads: the same occurrences as one scan.
+        #[test]
+        fn pieces_stitch_back_to_one_scan(
+            hay in bytes(0..200),
+            needle in bytes(0..4),
+            chunk in 1usize..40,
+            threads in 1usize..4,
+            keep in 1usize..5,
+            overlapping in any::<bool>(),
+            cuts in prop::collection::vec(0usize..200, 0..6),
+        ) {
+            let windows = windows_of(hay.len(), &cuts);
+            let finder = Needle::new(&needle);
+            let split = Split { threads, chunk };
+            let expected: Vec<usize> =
+                finder.all(&hay, windows.clone(), overlapping).collect();
+            let search = Search { needle: &finder, hay: &hay, windows: &windows, overlapping };
+            for keep in [keep, KEEP_FOR_COUNT] {
+                prop_assert_eq!(count_keeping(search, split, keep, &|_| {}), expected.len());
+                let mut listed = Vec::new();
+                all_keeping(search, split, keep, &|_| {}, |at| {
+                    listed.push(at);
+                    true
+                });
+                prop_assert_eq!(&listed, &expected);
+                // A listing stopped early stops at the same place.
+                let mut head = Vec::new();
+                all_keeping(search, split, keep, &|_| {}, |at| {
+                    head.push(at);
+                    head.len() < 3
+                });
+                prop_assert_eq!(&head[..], &expected[..expected.len().min(3)]);
+            }
+            prop_assert_eq!(first(&finder, &hay, &windows, split), finder.first(&hay, &windows));
+            prop_assert_eq!(last(&finder, &hay, &windows, split), finder.last(&hay, &windows));
+        }
+    }
+}
