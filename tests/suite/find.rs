@@ -189,9 +189,7 @@ fn a_large_file_searched_on_every_core_gives_one_scan_s_answers() {
     let n: usize = 20 << 20;
     let mut data = vec![b'-'; n];
     for (i, cut) in [8usize << 20, 16 << 20].into_iter().enumerate() {
-        for at in cut - 50 - i..cut + 50 {
-            data[at] = b'a';
-        }
+        data[cut - 50 - i..cut + 50].fill(b'a');
     }
     data[100..110].fill(b'a');
     data[n - 10..].fill(b'a');
