@@ -377,6 +377,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_two_pieces_or_more_on_two_threads_or_more_are_split() {
+        let two = Split::new(2);
+        assert!(two.worth_it(2 * CHUNK));
+        assert!(!two.worth_it(2 * CHUNK - 1));
+        assert!(!Split::new(1).worth_it(usize::MAX));
+        assert!(!Split::new(0).worth_it(usize::MAX));
+    }
+
+    #[test]
     fn pieces_own_what_starts_before_the_next_one() {
         let got = pieces(&[0..25, 30..34], 10, 3);
         let starts: Vec<_> = got.iter().map(|p| (p.range.clone(), p.owned_end)).collect();
