@@ -15,7 +15,10 @@ use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::search::Needle;
+use regex_automata::Input;
+use regex_automata::meta;
+
+use crate::search::{Needle, Pattern, Shape};
 
 /// How a large search is split: `threads` workers, pieces of about `chunk` bytes.
 #[derive(Debug, Clone, Copy)]
@@ -47,9 +50,55 @@ impl Split {
 /// the next piece's start (or, for the last piece of a window, up to and including its end,
 /// where an empty needle occurs).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Piece {
+pub struct Piece {
     range: Range<usize>,
     owned_end: usize,
+}
+
+/// What is searched for, piece by piece: a literal needle, or a regex stepped as Python steps.
+pub trait Scanner: Sync {
+    /// One occurrence, ordered as the scan meets them.
+    type Found: Copy + Ord + Send;
+
+    /// The occurrences `piece` owns, for a scan that enters it at `from` (at least its start),
+    /// in order.
+    fn scan<'s>(&'s self, piece: &Piece, from: usize)
+    -> Box<dyn Iterator<Item = Self::Found> + 's>;
+
+    /// Where the scan goes on after `found`.
+    fn resume_after(&self, found: Self::Found) -> usize;
+}
+
+/// A literal needle's occurrences, as [`Needle::all`] gives them.
+struct Literal<'a> {
+    needle: &'a Needle<'a>,
+    hay: &'a [u8],
+    overlapping: bool,
+}
+
+impl Scanner for Literal<'_> {
+    type Found = usize;
+
+    fn scan<'s>(&'s self, piece: &Piece, from: usize) -> Box<dyn Iterator<Item = usize> + 's> {
+        let owned_end = piece.owned_end;
+        let start = from.max(piece.range.start);
+        // A scan entering past the piece's end finds nothing (an empty range would still hold
+        // an empty needle's occurrence at its start).
+        let window = (start <= piece.range.end).then_some(start..piece.range.end);
+        Box::new(
+            self.needle
+                .all(self.hay, window, self.overlapping)
+                .take_while(move |&at| at < owned_end),
+        )
+    }
+
+    fn resume_after(&self, at: usize) -> usize {
+        at + if self.overlapping {
+            1
+        } else {
+            self.needle.len().max(1)
+        }
+    }
 }
 
 fn pieces(windows: &[Range<usize>], chunk: usize, needle_len: usize) -> Vec<Piece> {
@@ -70,46 +119,136 @@ fn pieces(windows: &[Range<usize>], chunk: usize, needle_len: usize) -> Vec<Piec
     pieces
 }
 
-/// Occurrences in `piece` when the scan enters it at `from` (at least its start), in order.
-fn scan<'h>(
-    needle: &'h Needle,
-    hay: &'h [u8],
-    piece: &Piece,
-    from: usize,
-    overlapping: bool,
-) -> impl Iterator<Item = usize> + 'h {
-    let owned_end = piece.owned_end;
-    let start = from.max(piece.range.start);
-    // A scan entering past the piece's end finds nothing (an empty range would still hold
-    // an empty needle's occurrence at its start).
-    let window = (start <= piece.range.end).then_some(start..piece.range.end);
-    needle
-        .all(hay, window, overlapping)
-        .take_while(move |&at| at < owned_end)
+/// A regex's matches as `(start, end)`, stepped the way Python steps (see
+/// [`crate::search::MatchCursor`]), each search bounded by the piece's span.
+struct RegexScan<'a> {
+    regex: &'a meta::Regex,
+    hay: &'a [u8],
+}
+
+impl Scanner for RegexScan<'_> {
+    type Found = (usize, usize);
+
+    fn scan<'s>(
+        &'s self,
+        piece: &Piece,
+        from: usize,
+    ) -> Box<dyn Iterator<Item = (usize, usize)> + 's> {
+        let (end, owned_end) = (piece.range.end, piece.owned_end);
+        let mut pos = from.max(piece.range.start);
+        Box::new(std::iter::from_fn(move || {
+            if pos > end {
+                return None;
+            }
+            let found = self.regex.find(Input::new(self.hay).span(pos..end))?;
+            if found.start() >= owned_end {
+                pos = end + 1;
+                return None;
+            }
+            pos = self.resume_after((found.start(), found.end()));
+            Some((found.start(), found.end()))
+        }))
+    }
+
+    fn resume_after(&self, (start, end): (usize, usize)) -> usize {
+        if start == end { end + 1 } else { end }
+    }
+}
+
+/// Pieces of the whole haystack for a regex of `shape`, when it can be cut without losing a
+/// match: overlapping by the longest match, or cut just after a newline when no match holds
+/// one. `None` for a pattern whose matches may reach anywhere (and for a longest match that
+/// would make the overlap as large as a piece).
+fn regex_pieces(hay: &[u8], shape: Shape, chunk: usize) -> Option<Vec<Piece>> {
+    let chunk = chunk.max(1);
+    match shape {
+        Shape::Bounded(longest) if longest < chunk => {
+            let whole = std::slice::from_ref(&(0..hay.len()));
+            Some(pieces(whole, chunk, longest + 1))
+        }
+        Shape::WithinLines => {
+            let mut pieces = Vec::new();
+            let mut start = 0;
+            while let Some(newline) = hay
+                .get(start + chunk..)
+                .and_then(|rest| memchr::memchr(b'\n', rest))
+            {
+                let cut = start + chunk + newline + 1;
+                pieces.push(Piece {
+                    range: start..cut,
+                    owned_end: cut,
+                });
+                start = cut;
+            }
+            pieces.push(Piece {
+                range: start..hay.len(),
+                owned_end: hay.len() + 1,
+            });
+            Some(pieces)
+        }
+        Shape::Bounded(_) | Shape::Unbounded => None,
+    }
+}
+
+/// The number of matches of `pattern` (as Python's `re.finditer` steps), searched on several
+/// threads; `None` when the pattern cannot be cut (see [`regex_pieces`]): the caller searches
+/// on one thread.
+pub fn regex_count(
+    pattern: &Pattern,
+    hay: &[u8],
+    split: Split,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Option<usize> {
+    let (scanner, pieces) = regex_scan(pattern, hay, split)?;
+    Some(count_in(&scanner, &pieces, split, KEEP_FOR_COUNT, progress))
+}
+
+/// Every match of `pattern`, in order, found on several threads; `emit` is called for each
+/// until it returns `false`. `false` when the pattern cannot be cut, and nothing was emitted.
+pub fn regex_all(
+    pattern: &Pattern,
+    hay: &[u8],
+    split: Split,
+    progress: &(dyn Fn(usize) + Sync),
+    mut emit: impl FnMut(Range<usize>) -> bool,
+) -> bool {
+    let Some((scanner, pieces)) = regex_scan(pattern, hay, split) else {
+        return false;
+    };
+    let emit = |(start, end)| emit(start..end);
+    all_in(&scanner, &pieces, split, KEEP_FOR_LISTING, progress, emit);
+    true
+}
+
+fn regex_scan<'a>(
+    pattern: &'a Pattern,
+    hay: &'a [u8],
+    split: Split,
+) -> Option<(RegexScan<'a>, Vec<Piece>)> {
+    let spans = pattern.span_search()?;
+    let pieces = regex_pieces(hay, spans.shape, split.chunk)?;
+    let scanner = RegexScan {
+        regex: &spans.regex,
+        hay,
+    };
+    Some((scanner, pieces))
 }
 
 /// What one worker saw of a piece, scanning from its start.
 #[derive(Debug)]
-struct Seen {
+struct Seen<F> {
     /// The first occurrences, at most the number asked for.
-    first: Vec<usize>,
+    first: Vec<F>,
     /// Whether `first` holds every occurrence.
     complete: bool,
     /// Whether `count` and `last` cover the whole piece (always when counting; when listing,
     /// only if `first` is complete, since the worker stops there).
     counted: bool,
     count: usize,
-    last: Option<usize>,
+    last: Option<F>,
 }
 
-fn see(
-    needle: &Needle,
-    hay: &[u8],
-    piece: &Piece,
-    overlapping: bool,
-    keep: usize,
-    count_all: bool,
-) -> Seen {
+fn see<S: Scanner>(scanner: &S, piece: &Piece, keep: usize, count_all: bool) -> Seen<S::Found> {
     let mut seen = Seen {
         first: Vec::new(),
         complete: true,
@@ -117,7 +256,7 @@ fn see(
         count: 0,
         last: None,
     };
-    for at in scan(needle, hay, piece, piece.range.start, overlapping) {
+    for found in scanner.scan(piece, piece.range.start) {
         if seen.first.len() == keep {
             seen.complete = false;
             if !count_all {
@@ -125,17 +264,12 @@ fn see(
                 break;
             }
         } else {
-            seen.first.push(at);
+            seen.first.push(found);
         }
         seen.count += 1;
-        seen.last = Some(at);
+        seen.last = Some(found);
     }
     seen
-}
-
-/// Where the scan goes on after an occurrence at `at`.
-fn resume_after(at: usize, needle_len: usize, overlapping: bool) -> usize {
-    at + if overlapping { 1 } else { needle_len.max(1) }
 }
 
 /// Runs `work` on every item on `split.threads` threads, `batch` items at a time, and hands the
@@ -198,37 +332,50 @@ pub fn all(
     progress: &(dyn Fn(usize) + Sync),
     emit: impl FnMut(usize) -> bool,
 ) {
-    all_keeping(search, split, KEEP_FOR_LISTING, progress, emit)
+    let (scanner, pieces) = literal(search, split);
+    all_in(&scanner, &pieces, split, KEEP_FOR_LISTING, progress, emit);
 }
 
-fn all_keeping(
-    search: Search,
+/// `bytes.count` (or the overlapping count) of the needle, on several threads.
+pub fn count(search: Search, split: Split, progress: &(dyn Fn(usize) + Sync)) -> usize {
+    let (scanner, pieces) = literal(search, split);
+    count_in(&scanner, &pieces, split, KEEP_FOR_COUNT, progress)
+}
+
+fn literal<'a>(search: Search<'a>, split: Split) -> (Literal<'a>, Vec<Piece>) {
+    let pieces = pieces(search.windows, split.chunk, search.needle.len());
+    let scanner = Literal {
+        needle: search.needle,
+        hay: search.hay,
+        overlapping: search.overlapping,
+    };
+    (scanner, pieces)
+}
+
+/// Every occurrence `scanner` finds in `pieces`, in order, each piece searched on a worker;
+/// `emit` is called for each until it returns `false`.
+fn all_in<S: Scanner>(
+    scanner: &S,
+    pieces: &[Piece],
     split: Split,
     keep: usize,
     progress: &(dyn Fn(usize) + Sync),
-    mut emit: impl FnMut(usize) -> bool,
+    mut emit: impl FnMut(S::Found) -> bool,
 ) {
-    let Search {
-        needle,
-        hay,
-        windows,
-        overlapping,
-    } = search;
-    let pieces = pieces(windows, split.chunk, needle.len());
     let mut resume = 0;
     let mut going = true;
     map_in_order(
-        &pieces,
+        pieces,
         split.threads,
         split.threads * 4,
         |piece| {
-            let seen = see(needle, hay, piece, overlapping, keep, false);
+            let seen = see(scanner, piece, keep, false);
             progress(piece.range.len());
             (piece.clone(), seen)
         },
         |(piece, seen)| {
-            let listed = stitch(needle, hay, &piece, &seen, resume, overlapping, &mut |at| {
-                going = going && emit(at);
+            let listed = stitch(scanner, &piece, &seen, resume, &mut |found| {
+                going = going && emit(found);
                 going
             });
             resume = listed.resume.unwrap_or(resume);
@@ -237,39 +384,27 @@ fn all_keeping(
     );
 }
 
-/// `bytes.count` (or the overlapping count) of the needle, on several threads.
-pub fn count(search: Search, split: Split, progress: &(dyn Fn(usize) + Sync)) -> usize {
-    count_keeping(search, split, KEEP_FOR_COUNT, progress)
-}
-
-fn count_keeping(
-    search: Search,
+/// How many occurrences `scanner` finds in `pieces`, each piece counted on a worker.
+fn count_in<S: Scanner>(
+    scanner: &S,
+    pieces: &[Piece],
     split: Split,
     keep: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> usize {
-    let Search {
-        needle,
-        hay,
-        windows,
-        overlapping,
-    } = search;
-    let pieces = pieces(windows, split.chunk, needle.len());
     let mut resume = 0;
     let mut total = 0;
     map_in_order(
-        &pieces,
+        pieces,
         split.threads,
         pieces.len(),
         |piece| {
-            let seen = see(needle, hay, piece, overlapping, keep, true);
+            let seen = see(scanner, piece, keep, true);
             progress(piece.range.len());
             (piece.clone(), seen)
         },
         |(piece, seen)| {
-            let stitched = stitch(needle, hay, &piece, &seen, resume, overlapping, &mut |_| {
-                true
-            });
+            let stitched = stitch(scanner, &piece, &seen, resume, &mut |_| true);
             total += stitched.count;
             resume = stitched.resume.unwrap_or(resume);
             true
@@ -289,25 +424,22 @@ struct Stitched {
 /// piece's start `seen`; each is handed to `emit` when the caller lists them (`emit` returning
 /// `false` stops the listing). When counting, `seen.first` may be cut short and `emit` must
 /// ignore what it is given.
-fn stitch(
-    needle: &Needle,
-    hay: &[u8],
+fn stitch<S: Scanner>(
+    scanner: &S,
     piece: &Piece,
-    seen: &Seen,
+    seen: &Seen<S::Found>,
     resume: usize,
-    overlapping: bool,
-    emit: &mut dyn FnMut(usize) -> bool,
+    emit: &mut dyn FnMut(S::Found) -> bool,
 ) -> Stitched {
-    let after = |at: usize| resume_after(at, needle.len(), overlapping);
-    let whole = |count: usize, rest: &[usize], emit: &mut dyn FnMut(usize) -> bool| {
-        for &at in rest {
-            if !emit(at) {
+    let whole = |count: usize, rest: &[S::Found], emit: &mut dyn FnMut(S::Found) -> bool| {
+        for &found in rest {
+            if !emit(found) {
                 break;
             }
         }
         Stitched {
             count,
-            resume: seen.last.map(after),
+            resume: seen.last.map(|last| scanner.resume_after(last)),
         }
     };
     if seen.counted && (resume <= piece.range.start || seen.count == 0) {
@@ -318,21 +450,21 @@ fn stitch(
     // scan found: from there on both scans are the same.
     let mut count = 0;
     let mut last = None;
-    for at in scan(needle, hay, piece, resume, overlapping) {
+    for found in scanner.scan(piece, resume) {
         if seen.counted
-            && let Ok(index) = seen.first.binary_search(&at)
+            && let Ok(index) = seen.first.binary_search(&found)
         {
             return whole(count + seen.count - index, &seen.first[index..], emit);
         }
         count += 1;
-        last = Some(at);
-        if !emit(at) {
+        last = Some(found);
+        if !emit(found) {
             break;
         }
     }
     Stitched {
         count,
-        resume: last.map(after),
+        resume: last.map(|last| scanner.resume_after(last)),
     }
 }
 
@@ -383,6 +515,30 @@ mod tests {
         assert!(!two.worth_it(2 * CHUNK - 1));
         assert!(!Split::new(1).worth_it(usize::MAX));
         assert!(!Split::new(0).worth_it(usize::MAX));
+    }
+
+    #[test]
+    fn a_regex_is_cut_by_its_longest_match_or_at_line_ends() {
+        let shape = |p: &str| {
+            let flags = crate::dialect::RegexFlags {
+                dot_all: p.contains('.'),
+                ..Default::default()
+            };
+            Pattern::new(p.as_bytes(), &flags)
+                .unwrap()
+                .span_search()
+                .map(|s| s.shape)
+        };
+        assert_eq!(shape("ab|c{3}"), Some(Shape::Bounded(3)));
+        assert_eq!(shape(r"\w+@\w+"), Some(Shape::WithinLines));
+        assert_eq!(shape(r"[^.]*?\."), Some(Shape::Unbounded));
+        assert_eq!(shape(r"a\s+b"), Some(Shape::Unbounded));
+        let hay = b"one\ntwo\nthree\n";
+        let cut = regex_pieces(hay, Shape::WithinLines, 2).unwrap();
+        let ranges: Vec<_> = cut.iter().map(|p| (p.range.clone(), p.owned_end)).collect();
+        assert_eq!(ranges, [(0..4, 4), (4..8, 8), (8..14, 14), (14..14, 15)]);
+        assert!(regex_pieces(hay, Shape::Unbounded, 2).is_none());
+        assert!(regex_pieces(hay, Shape::Bounded(2), 2).is_none());
     }
 
     #[test]
@@ -451,6 +607,49 @@ mod properties {
     proptest! {
         #![proptest_config(crate::property_config(2000))]
 
+        /// A regex cut into pieces (overlapping by its longest match, or at line ends when no
+        /// match holds a newline) gives the matches of one scan stepped as Python steps.
+        #[test]
+        fn regex_pieces_stitch_back_to_one_scan(
+            hay in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'\n'), Just(b' ')], 0..160),
+            pattern in prop::sample::select(vec![
+                "a", "ab", "aa", "a*", "a+b?", "(a|b)a", "a{2}", "x*", "^a", "a$", r"\ba", r"a\B",
+                "[^\n]+", "a.b", "(?m)^a", "(?m)a$", ".", "a|", "(?s).a", r"\w+", "b|ab", "", r"\Z",
+            ]),
+            chunk in 1usize..24,
+            threads in 1usize..4,
+            keep in 1usize..5,
+        ) {
+            let pattern = Pattern::new(pattern.as_bytes(), &Default::default()).unwrap();
+            let split = Split { threads, chunk };
+            let expected: Vec<Range<usize>> = crate::search::python_matches(
+                hay.len(),
+                |pos| pattern.find_at(&hay, pos),
+                Clone::clone,
+            )
+            .collect();
+            let Some((scanner, pieces)) = regex_scan(&pattern, &hay, split) else {
+                // Only a pattern whose matches may reach anywhere, or as far as a piece, stays
+                // whole.
+                let shape = pattern.span_search().map(|s| s.shape);
+                prop_assert!(
+                    matches!(shape, Some(Shape::Unbounded))
+                        || matches!(shape, Some(Shape::Bounded(longest)) if longest >= chunk),
+                    "{:?}", shape
+                );
+                return Ok(());
+            };
+            for keep in [keep, KEEP_FOR_COUNT] {
+                prop_assert_eq!(count_in(&scanner, &pieces, split, keep, &|_| {}), expected.len());
+                let mut listed = Vec::new();
+                all_in(&scanner, &pieces, split, keep, &|_| {}, |(start, end)| {
+                    listed.push(start..end);
+                    true
+                });
+                prop_assert_eq!(&listed, &expected);
+            }
+        }
+
         /// Any cut into pieces, any number of threads: the same occurrences as one scan.
         #[test]
         fn pieces_stitch_back_to_one_scan(
@@ -468,17 +667,18 @@ mod properties {
             let expected: Vec<usize> =
                 finder.all(&hay, windows.clone(), overlapping).collect();
             let search = Search { needle: &finder, hay: &hay, windows: &windows, overlapping };
+            let (scanner, pieces) = literal(search, split);
             for keep in [keep, KEEP_FOR_COUNT] {
-                prop_assert_eq!(count_keeping(search, split, keep, &|_| {}), expected.len());
+                prop_assert_eq!(count_in(&scanner, &pieces, split, keep, &|_| {}), expected.len());
                 let mut listed = Vec::new();
-                all_keeping(search, split, keep, &|_| {}, |at| {
+                all_in(&scanner, &pieces, split, keep, &|_| {}, |at| {
                     listed.push(at);
                     true
                 });
                 prop_assert_eq!(&listed, &expected);
                 // A listing stopped early stops at the same place.
                 let mut head = Vec::new();
-                all_keeping(search, split, keep, &|_| {}, |at| {
+                all_in(&scanner, &pieces, split, keep, &|_| {}, |at| {
                     head.push(at);
                     head.len() < 3
                 });

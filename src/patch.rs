@@ -192,6 +192,40 @@ impl Plan {
         Plan::literal_in(hay, vec![0..hay.len()], old, new, max)
     }
 
+    /// [`Plan::regex`] searched on several threads when the haystack is large and the pattern
+    /// can be cut (see [`chunked::regex_all`]); the template is expanded on this thread, in order.
+    pub fn regex_split(
+        hay: &[u8],
+        pattern: &Pattern,
+        template: &Template,
+        max: usize,
+        split: Split,
+    ) -> Plan {
+        if max == 0 || !split.worth_it(hay.len()) {
+            return Plan::regex(hay, pattern, template, max);
+        }
+        let mut plan = Plan::default();
+        let re = pattern.regex_for(hay);
+        let mut locs = re.capture_locations();
+        let cut = chunked::regex_all(pattern, hay, split, &|_| {}, |found| {
+            let from = plan.arena.len();
+            if pattern.has_groups() {
+                // The groups of the match found at its start: the search from there finds it.
+                re.captures_read_at(&mut locs, hay, found.start);
+                template.expand(hay, &locs, &mut plan.arena);
+            } else {
+                template.expand_whole(&hay[found.clone()], &mut plan.arena);
+            }
+            plan.push(found.start, found.end, from..plan.arena.len());
+            plan.len < max
+        });
+        if cut {
+            plan
+        } else {
+            Plan::regex(hay, pattern, template, max)
+        }
+    }
+
     /// Python's `re.sub(pattern, template, hay, count=max)`, with `$1` and `${name}` in the
     /// template.
     pub fn regex(hay: &[u8], pattern: &Pattern, template: &Template, max: usize) -> Plan {

@@ -6,7 +6,12 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use anyhow::{Result, anyhow};
 use memchr::memmem;
+use std::sync::OnceLock;
+
 use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::dialect::{Literals, RegexFlags, translate};
 
@@ -178,6 +183,64 @@ pub struct Pattern {
     /// For a pattern of literal text (or alternatives of it) that the regex engines would
     /// search slowly: a searcher that is linear in the input whatever the literals' length.
     literals: Option<LiteralSearch>,
+    /// How the regex crate was configured for it, to build the same regex for span searches.
+    syntax: syntax::Config,
+    /// The same pattern for searching spans of a large haystack on several threads (built when
+    /// first asked for).
+    spans: OnceLock<Option<SpanSearch>>,
+}
+
+/// A pattern as regex-automata's meta regex (the regex crate's own engine), whose searches
+/// take a span of the haystack and still see the bytes around it for `^`, `$` and `\b`; and
+/// where the haystack may be cut so that no match crosses a cut unseen.
+#[derive(Debug, Clone)]
+pub struct SpanSearch {
+    pub regex: meta::Regex,
+    pub shape: Shape,
+}
+
+/// What bounds a pattern's matches, from its syntax tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// No match is longer than this many bytes: pieces overlapping by it lose none.
+    Bounded(usize),
+    /// No match holds a newline: cuts just after a newline lose none.
+    WithinLines,
+    /// Neither: a match may reach anywhere.
+    Unbounded,
+}
+
+impl Shape {
+    fn of(hir: &Hir) -> Shape {
+        if let Some(max) = hir.properties().maximum_len() {
+            Shape::Bounded(max)
+        } else if !may_match_newline(hir) {
+            Shape::WithinLines
+        } else {
+            Shape::Unbounded
+        }
+    }
+}
+
+/// Whether some match of `hir` may hold a newline byte (assertions hold none).
+fn may_match_newline(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(literal) => literal.0.contains(&b'\n'),
+        HirKind::Class(Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Repetition(repetition) => {
+            repetition.max != Some(0) && may_match_newline(&repetition.sub)
+        }
+        HirKind::Capture(capture) => may_match_newline(&capture.sub),
+        HirKind::Concat(all) | HirKind::Alternation(all) => all.iter().any(may_match_newline),
+    }
 }
 
 /// Above this many bytes of alternatives (or of one case-folded literal), the regex engines'
@@ -241,7 +304,43 @@ impl Pattern {
             regex: build(&translation.pattern)?,
             on_empty: translation.on_empty.as_deref().map(build).transpose()?,
             literals,
+            syntax: syntax::Config::new()
+                .utf8(false)
+                .unicode(flags.unicode)
+                .case_insensitive(flags.ignore_case)
+                .dot_matches_new_line(flags.dot_all)
+                .multi_line(flags.multi_line),
+            spans: OnceLock::new(),
         })
+    }
+
+    /// The pattern for span searches, when it can be searched in pieces: not a long list of
+    /// literal alternatives, which only the Aho-Corasick searcher does fast.
+    pub fn span_search(&self) -> Option<&SpanSearch> {
+        self.spans
+            .get_or_init(|| {
+                if matches!(self.literals, Some(LiteralSearch::Many(_))) {
+                    return None;
+                }
+                let source = self.regex.as_str();
+                let hir = syntax::parse_with(source, &self.syntax).ok()?;
+                // As the regex crate builds a bytes regex (its `build_one_bytes`).
+                let config = meta::Config::new()
+                    .nfa_size_limit(Some(10 * (1 << 20)))
+                    .hybrid_cache_capacity(2 * (1 << 20))
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .utf8_empty(false);
+                let regex = meta::Builder::new()
+                    .configure(config)
+                    .syntax(self.syntax)
+                    .build(source)
+                    .ok()?;
+                Some(SpanSearch {
+                    regex,
+                    shape: Shape::of(&hir),
+                })
+            })
+            .as_ref()
     }
 
     /// The leftmost-first match that starts at or after `pos`, as Python's `search(hay, pos)`.

@@ -2,6 +2,7 @@
 //! lines, with Python's `re` flags and capture groups.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use anyhow::{Result, bail};
 use regex::bytes::{CaptureLocations, Regex};
@@ -9,12 +10,13 @@ use serde_json::{Value, json};
 
 use super::{Positionals, print_count, record_format};
 use crate::bytes::parse_limit;
+use crate::chunked::{self, Split};
 use crate::cli::GrepArgs;
 use crate::drive;
 use crate::exit::{ExitCode, Outcome};
 use crate::map::{self, ReadPlan};
 use crate::output::{Format, Paint, Printer, json_bytes};
-use crate::search::{MatchCursor, Pattern, python_matches};
+use crate::search::{Pattern, python_matches};
 use crate::settings::Settings;
 use crate::source::Source;
 use crate::template::count_groups;
@@ -37,8 +39,9 @@ pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
     let sources = positionals.sources("grep", &args.files)?;
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
     let plan = ReadPlan::one_of_many(settings.no_mmap, sources.many);
+    let split = Split::new(settings.threads);
     drive::each(sources, settings, labelled, &|source, printer| {
-        grep.run(source, plan, printer)
+        grep.run(source, plan, split, printer)
     })
 }
 
@@ -67,22 +70,36 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, json: bool) -> Result<Gre
 }
 
 impl Grep {
-    fn run(&self, source: &Source, plan: ReadPlan, printer: &mut Printer) -> Result<Outcome> {
+    fn run(
+        &self,
+        source: &Source,
+        plan: ReadPlan,
+        split: Split,
+        printer: &mut Printer,
+    ) -> Result<Outcome> {
         let view = map::open_source(source, plan)?;
         view.expect_sequential_scan();
+        // A large file is searched on every core when the pattern allows cuts (see `chunked`).
+        let split = split.worth_it(view.len()).then_some(split);
         let find_at = |pos| self.pattern.find_at(&view, pos);
         if self.count {
-            let count = python_matches(view.len(), find_at, Clone::clone)
-                .take(self.max)
-                .count();
+            let parallel = split
+                .filter(|_| self.max == usize::MAX)
+                .and_then(|split| chunked::regex_count(&self.pattern, &view, split, &|_| {}));
+            let count = match parallel {
+                Some(count) => count,
+                None => python_matches(view.len(), find_at, Clone::clone)
+                    .take(self.max)
+                    .count(),
+            };
             return print_count(printer, count);
         }
         let json = printer.style().json;
-        if !self.pattern.has_groups() {
-            // Only the whole match to print: no capture engine needed.
-            let mut matches = 0;
-            for found in python_matches(view.len(), find_at, Clone::clone).take(self.max) {
-                matches += 1;
+        let re = self.pattern.regex_for(&view);
+        let mut locs = re.capture_locations();
+        let mut print_match = |printer: &mut Printer, found: Range<usize>| -> Result<()> {
+            if !self.pattern.has_groups() {
+                // Only the whole match to print: no capture engine needed.
                 if json {
                     printer.json_line(&json!({
                         "offset": found.start,
@@ -93,29 +110,36 @@ impl Grep {
                 } else {
                     self.print_record(printer, found.start, &view[found])?;
                 }
+                return Ok(());
             }
-            return Ok(Outcome::found(matches > 0));
-        }
-        let re = self.pattern.regex_for(&view);
-        let mut locs = re.capture_locations();
-        let mut cursor = MatchCursor::new(view.len());
-        let mut matches = 0;
-        while matches < self.max {
-            let Some(pos) = cursor.position() else { break };
-            let Some(whole) = re.captures_read_at(&mut locs, &view, pos) else {
-                break;
-            };
-            cursor.advance_past(whole.range());
-            matches += 1;
+            // The groups of the match found at its start: the search from there finds it again.
+            re.captures_read_at(&mut locs, &view, found.start);
             if json {
                 printer.json_line(&match_json(re, &locs, &view))?;
-                continue;
+            } else if let Some((start, end)) = locs.get(self.group) {
+                // A group that did not take part in this match prints nothing for it.
+                self.print_record(printer, start, &view[start..end])?;
             }
-            // A group that did not take part in this match prints nothing for it.
-            let Some((start, end)) = locs.get(self.group) else {
-                continue;
-            };
-            self.print_record(printer, start, &view[start..end])?;
+            Ok(())
+        };
+        let mut matches = 0;
+        let mut printed = Ok(());
+        let parallel = split.is_some_and(|split| {
+            chunked::regex_all(&self.pattern, &view, split, &|_| {}, |found| {
+                if matches == self.max {
+                    return false;
+                }
+                matches += 1;
+                printed = print_match(printer, found);
+                printed.is_ok() && matches < self.max
+            })
+        });
+        printed?;
+        if !parallel {
+            for found in python_matches(view.len(), find_at, Clone::clone).take(self.max) {
+                matches += 1;
+                print_match(printer, found)?;
+            }
         }
         Ok(Outcome::found(matches > 0))
     }

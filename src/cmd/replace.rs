@@ -328,7 +328,7 @@ impl Replace {
 
     fn plan_view(&self, view: &View, watched: bool) -> Plan {
         match &self.edit {
-            Edit::Pattern { old, new } => Plan::regex(view, old, new, self.max),
+            Edit::Pattern { old, new } => Plan::regex_split(view, old, new, self.max, self.split),
             Edit::Bytes { old, new } => {
                 let windows = search_windows(view.data_extents(), old, 0..view.len());
                 let progress = Progress::new(watched, view.len() as u64, "scanning");

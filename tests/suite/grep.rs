@@ -291,3 +291,54 @@ fn after_an_empty_match_mmt_moves_on_a_byte() {
         .success()
         .stdout("0:\n1:\n");
 }
+
+/// A 17 MiB file is grepped on several threads when the pattern can be cut: overlapping by
+/// its longest match (`ab|c{3}`), or at line ends when no match holds a newline (`\w+`).
+/// Counts, listings, groups, JSON and `--max-count` are those of one thread; a pattern whose
+/// matches may cross lines (`a\s+b`) is searched on one thread and agrees too.
+#[test]
+fn a_large_file_grepped_on_every_core_gives_one_thread_s_answers() {
+    let sb = Sandbox::new();
+    let filler = format!("{}\n", "z".repeat(200));
+    let line = format!("alpha beta cc ab ccc gamma_delta\nab\n\ncccc a b\n{filler}");
+    let text = line.repeat((17 << 20) / line.len() + 1);
+    sb.write("big.txt", text.as_bytes());
+    let runs: &[&[&str]] = &[
+        &["--count", "big.txt", "ab|c{3}"],
+        &["--count", "big.txt", r"\w+"],
+        &["--count", "big.txt", r"a\s+b"],
+        &["--count", "big.txt", r"(?m)^$"],
+        &["big.txt", r"(\w)(\w*a)", "--group", "2"],
+        &["-b", "big.txt", "c{3}"],
+        &["big.txt", r"\w+", "--max-count", "5"],
+        &["big.txt", r"\w+", "--max-count", "0"],
+    ];
+    for run in runs {
+        let out = |threads: &str| {
+            let mut args = vec!["-j", threads, "grep"];
+            args.extend_from_slice(run);
+            sb.mmt(args).output().unwrap()
+        };
+        let one = out("1");
+        let two = out("2");
+        assert_eq!(one.status.code(), two.status.code(), "{run:?}");
+        assert!(one.stdout == two.stdout, "{run:?}");
+    }
+    let json = |threads: &str| {
+        sb.mmt([
+            "-j",
+            threads,
+            "--json",
+            "grep",
+            "big.txt",
+            r"g(a)mm(?P<end>a)",
+        ])
+        .output()
+        .unwrap()
+        .stdout
+    };
+    assert!(json("1") == json("2"));
+    let count = super::util::stdout_of(&mut sb.mmt(["grep", "--count", "big.txt", "ab|c{3}"]));
+    let expected = text.matches("ab").count() + text.matches("ccc").count();
+    assert_eq!(count, format!("{expected}\n"));
+}
