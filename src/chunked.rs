@@ -163,8 +163,8 @@ fn regex_pieces(hay: &[u8], shape: Shape, chunk: usize) -> Option<Vec<Piece>> {
     let chunk = chunk.max(1);
     match shape {
         Shape::Bounded(longest) if longest < chunk => {
-            let whole = std::slice::from_ref(&(0..hay.len()));
-            Some(pieces(whole, chunk, longest + 1))
+            let whole = 0..hay.len();
+            Some(pieces(std::slice::from_ref(&whole), chunk, longest + 1))
         }
         Shape::WithinLines => {
             let mut pieces = Vec::new();
