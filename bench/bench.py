@@ -41,6 +41,7 @@ NEEDLE = b"QZXNEEDLEQZ"  # 11 bytes, absent from the lorem text
 SAME = b"qzxneedleqz"  # same length
 LONGER = b"QZXNEEDLE-LONGER-QZ"  # a length change
 SEED_REGEX = r"(\.\W+)?([^.]?nulla[^.]*?\.)"
+LINE_REGEX = r"\w+ulla\w*"  # matches no newline: grep cuts the file at line ends
 PLANTED = "QZXPLANTEDQZ"  # planted in 100 files of the tree
 RENAMED = "QZXPLANTED_AND_RENAMEDQZ"  # what the tree replace renames it to, and back
 
@@ -412,6 +413,16 @@ def main():
             Command("python re over mmap", [py, "-c", PY_REGEX_COUNT, big, SEED_REGEX], needs=py),
         ], max(1, args.rounds // 2 + 1))
         print_group(g, lambda m: [("mmt / rg (at most x0.3)", ratio(m, "mmt grep --count", "rg -U --count-matches"), 0.3, True)])
+        # A regex that matches no newline: cut at line ends, searched on every core.
+        g = run_group("grep --count of a regex within lines (cut at line ends)", [
+            Command("mmt grep --count", [mmt, "grep", big, LINE_REGEX, "--count"], needs=mmt),
+            Command("mmt -j1 grep --count", [mmt, "-j1", "grep", big, LINE_REGEX, "--count"], needs=mmt),
+            Command("rg --count-matches", ["rg", "--no-unicode", "--count-matches", LINE_REGEX, big]),
+        ], args.rounds)
+        print_group(g, lambda m: [
+            ("mmt / rg (reported)", ratio(m, "mmt grep --count", "rg --count-matches"), 10.0, True),
+            ("every core / one thread (reported)", ratio(m, "mmt grep --count", "mmt -j1 grep --count"), 10.0, True),
+        ])
 
     # 6. a few bytes far into a large file
     if 6 in only:
