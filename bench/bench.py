@@ -178,6 +178,9 @@ def print_group(group, goals):
         if ratio is None:
             print(f"\nGoal: {text}: not measured (peer missing)")
             continue
+        if limit is None:
+            print(f"\nReported: {text}: measured x{ratio:.2f}")
+            continue
         ok = ratio <= limit if better_is_lower else ratio >= limit
         print(f"\nGoal: {text}: measured x{ratio:.2f} -> {'met' if ok else 'NOT met'}")
 
@@ -378,8 +381,8 @@ def main():
         ], args.rounds)
         print_group(g, lambda m: [
             ("mmt / python mmap loop (at most x0.12)", ratio(m, "mmt replace", "python mmap loop"), 0.12, True),
-            ("journal overhead: mmt / mmt --no-journal (reported)",
-             ratio(m, "mmt replace", "mmt --no-journal replace"), 10.0, True),
+            ("journal overhead: mmt / mmt --no-journal",
+             ratio(m, "mmt replace", "mmt --no-journal replace"), None, True),
         ])
 
     # 4. length-changing replace of 16 hits
@@ -420,8 +423,8 @@ def main():
             Command("rg --count-matches", ["rg", "--no-unicode", "--count-matches", LINE_REGEX, big]),
         ], args.rounds)
         print_group(g, lambda m: [
-            ("mmt / rg (reported)", ratio(m, "mmt grep --count", "rg --count-matches"), 10.0, True),
-            ("every core / one thread (reported)", ratio(m, "mmt grep --count", "mmt -j1 grep --count"), 10.0, True),
+            ("mmt / rg", ratio(m, "mmt grep --count", "rg --count-matches"), None, True),
+            ("every core / one thread", ratio(m, "mmt grep --count", "mmt -j1 grep --count"), None, True),
         ])
 
     # 6. a few bytes far into a large file

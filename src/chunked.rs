@@ -1,15 +1,19 @@
-//! One literal search over a large haystack on several threads: the haystack is cut into pieces
-//! (overlapping by the needle's length less one, so no occurrence is lost at a cut), each piece
-//! is scanned on its own, and the results are put back together in file order with Python's
-//! semantics unchanged. Pure over `&[u8]`; no I/O.
+//! One search over a large haystack on several threads: the haystack is cut into pieces so that
+//! no occurrence is lost at a cut, each piece is scanned on its own, and the results are put
+//! back together in file order with Python's semantics unchanged. Pure over `&[u8]`; no I/O.
 //!
-//! The non-overlapping scan (`bytes.count`, `replace`) carries state across a cut: an
-//! occurrence that straddles it pushes the next search past the next piece's start, and what
-//! that piece found from its own start may then be wrong. The stitch rescans such a piece from
-//! where the scan really resumes, only until it meets an occurrence the piece's own scan also
-//! found; from there on the two scans are the same (each next occurrence depends only on where
-//! the search starts). Pieces keep their first occurrences for that comparison; a piece that
-//! never meets one of them is rescanned whole, which is still correct.
+//! Where to cut depends on what is searched for: a literal needle is cut into pieces that
+//! overlap by its length less one; a regex whose longest match is bounded, into pieces that
+//! overlap by that length; a regex that cannot match a newline, just after newlines. Any other
+//! regex is not cut (see [`regex_pieces`]).
+//!
+//! The scan carries state across a cut (`bytes.count`, `re.finditer`): an occurrence that
+//! straddles it pushes the next search past the next piece's start, and what that piece found
+//! from its own start may then be wrong. The stitch rescans such a piece from where the scan
+//! really resumes, only until it meets an occurrence the piece's own scan also found; from
+//! there on the two scans are the same (each next occurrence depends only on where the search
+//! starts). Pieces keep their first occurrences for that comparison; a piece that never meets
+//! one of them is rescanned whole, which is still correct.
 
 use std::ops::Range;
 use std::sync::Mutex;
