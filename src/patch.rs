@@ -156,7 +156,6 @@ impl Plan {
         Plan {
             literal: Some(old.len()),
             arena: new.to_vec(),
-            keeps_length: true,
             ..Plan::default()
         }
     }
@@ -504,6 +503,9 @@ mod properties {
             prop_assert_eq!(&read, &given);
             prop_assert_eq!(plan.len(), given.len());
             prop_assert_eq!(plan.edits().len(), given.len());
+            let mut advanced = plan.edits();
+            advanced.next();
+            prop_assert_eq!(advanced.len(), given.len().saturating_sub(1));
             prop_assert_eq!(
                 plan.keeps_length(),
                 given.iter().all(|(start, end, new)| end - start == new.len())
@@ -534,6 +536,46 @@ mod properties {
                 plan.apply_in_place(&mut patched);
                 prop_assert_eq!(patched, expected);
             }
+        }
+
+        /// Planned on several threads, in pieces of any size, a literal plan is the one-thread
+        /// plan: the same edits, the same count limit.
+        #[test]
+        fn literal_plans_split_among_threads_are_the_same_plans(
+            hay in bytes(0..160), old in bytes(1..4), new in bytes(0..5), count in 0usize..8,
+            all in any::<bool>(), chunk in 1usize..30, threads in 2usize..4,
+        ) {
+            let count = if all { usize::MAX } else { count };
+            let one = Plan::literal(&hay, &old, &new, count);
+            let windows = [0..hay.len()];
+            let split = Split { threads, chunk };
+            let many = Plan::literal_split(&hay, &windows, (&old, &new), count, split, &|_| {});
+            prop_assert_eq!(many.edits().collect::<Vec<_>>(), one.edits().collect::<Vec<_>>());
+            prop_assert_eq!(many.keeps_length(), one.keeps_length());
+            prop_assert_eq!(many.render(&hay, 0..hay.len()), one.render(&hay, 0..hay.len()));
+        }
+
+        /// The same for `re.sub`: cut where the pattern allows, expanded in order, groups
+        /// recaptured at each match's start.
+        #[test]
+        fn regex_plans_split_among_threads_are_the_same_plans(
+            hay in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'\n')], 0..160),
+            (pattern, template) in prop::sample::select(vec![
+                ("a", "X"), ("(a)(b)?", "<$2$1>"), ("b*", "-"), (r"\w+", "[$0]"), ("(?m)^", ">"),
+                ("a|ab", "Y"), (r"(?s)a.", "$0$0"), ("x*", "."),
+            ]),
+            count in 0usize..8, all in any::<bool>(), chunk in 1usize..30, threads in 2usize..4,
+        ) {
+            let count = if all { usize::MAX } else { count };
+            let pattern = Pattern::new(pattern.as_bytes(), &Default::default()).unwrap();
+            let template = Template::parse(template.as_bytes(), pattern.regex()).unwrap();
+            let one = Plan::regex(&hay, &pattern, &template, count);
+            let split = Split { threads, chunk };
+            let many = Plan::regex_split(&hay, &pattern, &template, count, split);
+            let edits = |plan: &Plan| {
+                plan.edits().map(|e| (e.start, e.end, plan.replacement(&e).to_vec())).collect::<Vec<_>>()
+            };
+            prop_assert_eq!(edits(&many), edits(&one));
         }
     }
 }
