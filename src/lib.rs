@@ -23,6 +23,9 @@ mod bytes;
 mod chunked;
 pub(crate) mod dialect;
 mod drive;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod journal;
 mod leb128;
 #[allow(unsafe_code)]

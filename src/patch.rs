@@ -282,7 +282,7 @@ impl Plan {
     }
 
     /// The edits that start at or after `pos`.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn edits_starting_at(&self, pos: usize) -> Edits<'_> {
         let mut edits = self.edits();
         loop {
@@ -311,7 +311,7 @@ impl Plan {
 
     /// Writes every replacement into `target`, which holds the original bytes (a map or a copy).
     /// Only for a plan that [`keeps_length`](Self::keeps_length).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn apply_in_place(&self, target: &mut [u8]) {
         self.apply_these(target, self.edits());
     }
@@ -337,7 +337,7 @@ impl Plan {
 
     /// The new bytes that stand for `old[range]`, where `range` holds whole edits and touches
     /// no edit it does not hold.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn render(&self, old: &[u8], range: Range<usize>) -> Vec<u8> {
         let end = range.end;
         let edits = self

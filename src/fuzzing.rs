@@ -1,0 +1,197 @@
+//! Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`; `cargo +nightly fuzz run
+//! NAME` there). Each takes the fuzzer's bytes, runs one pure core of mmt on them and checks it
+//! against a plain reference, panicking on a difference, which the fuzzer reports with the
+//! input. The unit tests below run each on a few inputs, so that the stable build keeps them
+//! compiling.
+
+// One search window, the whole haystack, which this lint mistakes for `vec![0; len]`.
+#![allow(clippy::single_range_in_vec_init)]
+
+use std::ffi::OsStr;
+use std::ops::Range;
+use std::os::unix::ffi::OsStrExt;
+
+use crate::chunked::{self, Search, Split};
+use crate::dialect::RegexFlags;
+use crate::patch::Plan;
+use crate::search::{Needle, Pattern, python_matches};
+use crate::slice::Spec;
+use crate::template::Template;
+
+/// Cuts the input into a few small numbers (from its first bytes) and the rest.
+fn numbers<const N: usize>(data: &[u8]) -> Option<([u8; N], &[u8])> {
+    let (head, rest) = data.split_first_chunk::<N>()?;
+    Some((*head, rest))
+}
+
+/// Splits `rest` at its first 0xff byte: the needle or pattern, then the haystack.
+fn two_parts(rest: &[u8]) -> (&[u8], &[u8]) {
+    match rest.iter().position(|&b| b == 0xff) {
+        Some(at) => (&rest[..at], &rest[at + 1..]),
+        None => (&[], rest),
+    }
+}
+
+fn split_of(byte: u8, chunk: u8) -> Split {
+    Split {
+        threads: 1 + usize::from(byte % 3),
+        chunk: 1 + usize::from(chunk % 64),
+    }
+}
+
+/// A literal search cut into pieces of any size on 1–3 threads gives what one scan gives:
+/// the count, the listing, the first and the last occurrence.
+pub fn chunked_literal(data: &[u8]) {
+    let Some(([threads, chunk, flags], rest)) = numbers::<3>(data) else {
+        return;
+    };
+    let (needle, hay) = two_parts(rest);
+    let finder = Needle::new(needle);
+    let windows: [Range<usize>; 1] = [0..hay.len()];
+    let overlapping = flags & 1 == 1;
+    let split = split_of(threads, chunk);
+    let expected: Vec<usize> = finder.all(hay, windows.clone(), overlapping).collect();
+    let search = Search {
+        needle: &finder,
+        hay,
+        windows: &windows,
+        overlapping,
+    };
+    assert_eq!(chunked::count(search, split, &|_| {}), expected.len());
+    let mut listed = Vec::new();
+    chunked::all(search, split, &|_| {}, |at| {
+        listed.push(at);
+        true
+    });
+    assert_eq!(listed, expected);
+    assert_eq!(
+        chunked::first(&finder, hay, &windows, split),
+        finder.first(hay, &windows)
+    );
+    assert_eq!(
+        chunked::last(&finder, hay, &windows, split),
+        finder.last(hay, &windows)
+    );
+}
+
+/// A pattern of Python's dialect either is refused or compiles; when it compiles and the
+/// haystack can be cut for it, the pieces give the matches of one scan stepped as Python steps,
+/// and a `re.sub` planned in pieces is the one-thread plan.
+pub fn chunked_regex(data: &[u8]) {
+    let Some(([threads, chunk, flags], rest)) = numbers::<3>(data) else {
+        return;
+    };
+    let (pattern, hay) = two_parts(rest);
+    let flags = RegexFlags {
+        ignore_case: flags & 1 != 0,
+        dot_all: flags & 2 != 0,
+        multi_line: flags & 4 != 0,
+        ..RegexFlags::default()
+    };
+    let Ok(pattern) = Pattern::new(pattern, &flags) else {
+        return;
+    };
+    let split = split_of(threads, chunk);
+    let expected: Vec<Range<usize>> =
+        python_matches(hay.len(), |pos| pattern.find_at(hay, pos), Clone::clone).collect();
+    if let Some(count) = chunked::regex_count(&pattern, hay, split, &|_| {}) {
+        assert_eq!(count, expected.len());
+        let mut listed = Vec::new();
+        assert!(chunked::regex_all(&pattern, hay, split, &|_| {}, |m| {
+            listed.push(m);
+            true
+        }));
+        assert_eq!(listed, expected);
+    }
+    if let Ok(template) = Template::parse(b"<$0>", pattern.regex()) {
+        let one = Plan::regex(hay, &pattern, &template, usize::MAX);
+        let many = Plan::regex_split(hay, &pattern, &template, usize::MAX, split);
+        assert!(one.edits().eq(many.edits()));
+    }
+}
+
+/// `bytes.replace(old, new, count)` planned by mmt (in pieces, on 1–3 threads) renders what a
+/// plain left-to-right scan gives, and patches in place to the same bytes when lengths match.
+pub fn literal_plan(data: &[u8]) {
+    let Some(([threads, chunk, count, new_len], rest)) = numbers::<4>(data) else {
+        return;
+    };
+    let (old, hay) = two_parts(rest);
+    if old.is_empty() {
+        return;
+    }
+    let new = &hay[..usize::from(new_len % 8).min(hay.len())];
+    let count = if count == 0xff {
+        usize::MAX
+    } else {
+        usize::from(count % 16)
+    };
+    let windows = [0..hay.len()];
+    let plan = Plan::literal_split(
+        hay,
+        &windows,
+        (old, new),
+        count,
+        split_of(threads, chunk),
+        &|_| {},
+    );
+    let mut expected = Vec::new();
+    let (mut i, mut done) = (0, 0);
+    while i < hay.len() {
+        if done < count && hay[i..].starts_with(old) {
+            expected.extend_from_slice(new);
+            i += old.len();
+            done += 1;
+        } else {
+            expected.push(hay[i]);
+            i += 1;
+        }
+    }
+    assert_eq!(plan.render(hay, 0..hay.len()), expected);
+    if plan.keeps_length() {
+        let mut patched = hay.to_vec();
+        plan.apply_in_place(&mut patched);
+        assert_eq!(patched, expected);
+    }
+}
+
+/// The parsers of command-line values never panic, and a slice spec that parses resolves to a
+/// selection whose bytes number its length.
+pub fn arguments(data: &[u8]) {
+    let text = OsStr::from_bytes(data);
+    let _ = crate::bytes::parse_signed(text, "N");
+    let _ = crate::bytes::parse_unsigned(text, "N");
+    let _ = crate::bytes::decode_hex(data);
+    let _ = crate::bytes::decode_escapes(data);
+    let _ = crate::template::count_groups(data.len());
+    if let Ok(spec) = Spec::parse(data) {
+        let hay: Vec<u8> = (0..=255).collect();
+        for len in [0usize, 1, 7, 256] {
+            if let Ok(selection) = spec.resolve(len as u64) {
+                assert_eq!(selection.gather(&hay[..len]).len() as u64, selection.len());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fuzz_entry_points_run_on_a_few_inputs() {
+        let inputs: [&[u8]; 5] = [
+            b"",
+            b"\x01\x02\x00aa\xffaaaaab\naaaa",
+            b"\x02\x05\x07(a|b)*\xffab\nba\n\naab",
+            b"\x00\x00\x03\x02ab\xffabcabcab",
+            b"-5:10:2",
+        ];
+        for input in inputs {
+            chunked_literal(input);
+            chunked_regex(input);
+            literal_plan(input);
+            arguments(input);
+        }
+    }
+}
