@@ -385,6 +385,18 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_overwrite_is_one_edit_of_its_bytes() {
+        let plan = Plan::overwrite(3, b"xyz");
+        assert!(!plan.is_empty());
+        assert!(plan.keeps_length());
+        assert_eq!(plan.touched(), Some(3..6));
+        let edits: Vec<_> = plan.edits().collect();
+        assert_eq!((edits.len(), edits[0].start, edits[0].end), (1, 3, 6));
+        assert_eq!(plan.replacement(&edits[0]), b"xyz");
+        assert_eq!(plan.render(b"abcdefgh", 0..8), b"abcxyzgh");
+    }
+
+    #[test]
     fn in_place_application_matches_the_rewrite() {
         let old = b"one two one";
         let plan = Plan::literal(old, b"one", b"ONE", usize::MAX);
