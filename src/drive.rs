@@ -43,38 +43,58 @@ where
         return Ok(());
     }
     let stop = AtomicBool::new(false);
-    // Many workers take from one queue: a lock-free channel, not a lock per file, which
-    // matters when the files are many and small.
-    let (job_tx, job_rx) = crossbeam_channel::bounded::<(usize, Source)>(threads * 64);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Done<T>)>();
+    // Many workers take from one queue: a lock-free channel, and entries handed over a batch at
+    // a time, since a hand-over per file (a wake-up for the worker, another for its result)
+    // costs more than searching a small file. A large file in a batch is no loss: it is
+    // searched on every core by itself (see `chunked`).
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<Vec<(usize, Source)>>(threads * 4);
+    let (done_tx, done_rx) = mpsc::channel::<Vec<(usize, Done<T>)>>();
     std::thread::scope(|scope| {
         let producer_done = done_tx.clone();
         let stop = &stop;
         let job_rx = &job_rx;
         let work = &work;
         scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
             for (index, entry) in entries.enumerate() {
                 if stop.load(Ordering::Relaxed) {
-                    break;
+                    return;
                 }
                 let sent = match entry {
-                    Ok(source) => job_tx.send((index, source)).is_ok(),
-                    Err(unreachable) => producer_done.send((index, Err(unreachable))).is_ok(),
+                    Ok(source) => {
+                        batch.push((index, source));
+                        // The first entries go one by one, so that a run of a few files starts
+                        // on every worker at once.
+                        if batch.len() < BATCH && index >= threads {
+                            continue;
+                        }
+                        job_tx.send(std::mem::take(&mut batch)).is_ok()
+                    }
+                    Err(unreachable) => producer_done.send(vec![(index, Err(unreachable))]).is_ok(),
                 };
                 if !sent {
-                    break;
+                    return;
                 }
+            }
+            if !batch.is_empty() {
+                let _ = job_tx.send(batch);
             }
         });
         for _ in 0..threads {
             let done_tx = done_tx.clone();
             scope.spawn(move || {
-                while let Ok((index, source)) = job_rx.recv() {
+                while let Ok(batch) = job_rx.recv() {
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    let done = work(&source);
-                    if done_tx.send((index, Ok((source, done)))).is_err() {
+                    let results = batch
+                        .into_iter()
+                        .map(|(index, source)| {
+                            let done = work(&source);
+                            (index, Ok((source, done)))
+                        })
+                        .collect();
+                    if done_tx.send(results).is_err() {
                         break;
                     }
                 }
@@ -91,14 +111,17 @@ where
     })
 }
 
+/// Entries handed to a worker at a time.
+const BATCH: usize = 16;
+
 fn consume_in_order<T>(
-    done_rx: &mpsc::Receiver<(usize, Done<T>)>,
+    done_rx: &mpsc::Receiver<Vec<(usize, Done<T>)>>,
     consume: &mut impl FnMut(Done<T>) -> Result<()>,
 ) -> Result<()> {
     let mut waiting = BTreeMap::new();
     let mut next = 0;
-    for (index, done) in done_rx {
-        waiting.insert(index, done);
+    for batch in done_rx {
+        waiting.extend(batch);
         while let Some(done) = waiting.remove(&next) {
             consume(done)?;
             next += 1;
