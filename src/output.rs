@@ -227,6 +227,26 @@ impl Printer {
     }
 
     /// `bytes` styled when colour is on.
+    /// A line of a diff: `sign` and `text` (its newline, if any, dropped) painted as one piece,
+    /// then a newline; what [`Printer::painted`] prints for the two joined, without joining them.
+    pub fn painted_line(&mut self, paint: Option<Paint>, sign: u8, text: &[u8]) -> io::Result<()> {
+        let body = text.strip_suffix(b"\n").unwrap_or(text);
+        match paint {
+            Some(paint) if self.style.color => {
+                let style = paint.style();
+                write!(self.out, "{style}")?;
+                self.out.write_all(&[sign])?;
+                self.out.write_all(body)?;
+                write!(self.out, "{style:#}")?;
+            }
+            _ => {
+                self.out.write_all(&[sign])?;
+                self.out.write_all(body)?;
+            }
+        }
+        self.out.write_all(b"\n")
+    }
+
     pub fn painted(&mut self, paint: Paint, bytes: &[u8]) -> io::Result<()> {
         if !self.style.color {
             return self.out.write_all(bytes);

@@ -231,10 +231,16 @@ fn print_unified(
     let mut shift: i64 = 0; // lines the new file has gained before the current region
     for region in line_regions(old, plan).flatten() {
         let new = new.region(old, plan, &region);
-        let range = region.range;
+        let range = region.range.clone();
         old_line += memchr_iter(b'\n', &old[counted_to..range.start]).count();
         counted_to = range.start;
         let old_text = &old[range.clone()];
+        let new_base = (old_line as i64 + shift) as usize;
+        if keeps_lines(old, plan, &region) {
+            print_line_pairs(printer, old_text, &new, (old_line, new_base))?;
+            // Line for line: the region keeps its number of lines.
+            continue;
+        }
         let diff = TextDiff::from_lines(old_text, new.as_slice());
         for group in diff.grouped_ops(CONTEXT_LINES) {
             let (Some(first), Some(last)) = (group.first(), group.last()) else {
@@ -242,7 +248,6 @@ fn print_unified(
             };
             let old_span = first.old_range().start..last.old_range().end;
             let new_span = first.new_range().start..last.new_range().end;
-            let new_base = (old_line as i64 + shift) as usize;
             let header = format!(
                 "@@ -{} +{} @@\n",
                 hunk_range(old_line + old_span.start, old_span.len()),
@@ -256,19 +261,7 @@ fn print_unified(
                         ChangeTag::Delete => (b'-', Some(Paint::Removed)),
                         ChangeTag::Insert => (b'+', Some(Paint::Added)),
                     };
-                    let mut line = vec![sign];
-                    line.extend_from_slice(change.value());
-                    let missing_newline = !line.ends_with(b"\n");
-                    if missing_newline {
-                        line.push(b'\n');
-                    }
-                    match paint {
-                        Some(paint) => printer.painted(paint, &line)?,
-                        None => printer.raw(&line)?,
-                    }
-                    if missing_newline {
-                        printer.raw(b"\\ No newline at end of file\n")?;
-                    }
+                    print_line(printer, sign, paint, change.value())?;
                 }
             }
         }
@@ -277,6 +270,98 @@ fn print_unified(
         shift += new_lines as i64 - old_lines as i64;
     }
     Ok(())
+}
+
+/// One line of a hunk: its sign, then the line, marked when it has no newline at its end.
+fn print_line(
+    printer: &mut Printer,
+    sign: u8,
+    paint: Option<Paint>,
+    text: &[u8],
+) -> io::Result<()> {
+    printer.painted_line(paint, sign, text)?;
+    if !text.ends_with(b"\n") {
+        printer.raw(b"\\ No newline at end of file\n")?;
+    }
+    Ok(())
+}
+
+/// Whether no edit of `region` takes out or puts in a newline: then its old and new lines
+/// pair up one for one, and the diff needs no search for common lines.
+fn keeps_lines(old: &[u8], plan: &Plan, region: &Region) -> bool {
+    region.edits().all(|edit| {
+        memchr(b'\n', &old[edit.start..edit.end]).is_none()
+            && memchr(b'\n', plan.replacement(&edit)).is_none()
+    })
+}
+
+/// The hunks of a region whose old and new lines pair up one for one (see [`keeps_lines`]):
+/// the lines that differ, with three lines of context, as `diff -u` groups them (a run of
+/// changed lines as its old lines, then its new ones; hunks apart when more than six unchanged
+/// lines lie between). `first_lines` are the line numbers (0-based) of the region's first line
+/// in the old file and in the new one.
+fn print_line_pairs(
+    printer: &mut Printer,
+    old_text: &[u8],
+    new_text: &[u8],
+    (old_first, new_first): (usize, usize),
+) -> io::Result<()> {
+    let old_lines = lines_of(old_text);
+    let new_lines = lines_of(new_text);
+    let changed: Vec<usize> = (0..old_lines.len())
+        .filter(|&i| old_lines[i] != new_lines[i])
+        .collect();
+    let mut rest = changed.as_slice();
+    while let Some(&first) = rest.first() {
+        // The changes of one hunk: until a gap of more than twice the context.
+        let mut count = 1;
+        while count < rest.len() && rest[count] - rest[count - 1] - 1 <= 2 * CONTEXT_LINES {
+            count += 1;
+        }
+        let last = rest[count - 1];
+        rest = &rest[count..];
+        let start = first.saturating_sub(CONTEXT_LINES);
+        let end = (last + 1 + CONTEXT_LINES).min(old_lines.len());
+        let header = format!(
+            "@@ -{} +{} @@\n",
+            hunk_range(old_first + start, end - start),
+            hunk_range(new_first + start, end - start)
+        );
+        printer.painted(Paint::HunkHeader, header.as_bytes())?;
+        let mut i = start;
+        while i < end {
+            if old_lines[i] == new_lines[i] {
+                print_line(printer, b' ', None, old_lines[i])?;
+                i += 1;
+                continue;
+            }
+            let run_end = (i..end)
+                .find(|&j| old_lines[j] == new_lines[j])
+                .unwrap_or(end);
+            for line in &old_lines[i..run_end] {
+                print_line(printer, b'-', Some(Paint::Removed), line)?;
+            }
+            for line in &new_lines[i..run_end] {
+                print_line(printer, b'+', Some(Paint::Added), line)?;
+            }
+            i = run_end;
+        }
+    }
+    Ok(())
+}
+
+/// The lines of a text, each with its newline (the last one may have none).
+fn lines_of(text: &[u8]) -> Vec<&[u8]> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for newline in memchr_iter(b'\n', text) {
+        lines.push(&text[start..=newline]);
+        start = newline + 1;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
 }
 
 /// A file's path as a diff header names it, after `a/` and `b/` (git's form, which `git apply`
@@ -425,7 +510,7 @@ mod tests {
         assert_eq!(differing_runs(b"abcd", b"xbxx"), [0..1, 2..4]);
     }
 
-    fn preview(old: &[u8], plan: &Plan) -> String {
+    pub(super) fn preview(old: &[u8], plan: &Plan) -> String {
         let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
         impl io::Write for Shared {
@@ -497,5 +582,67 @@ mod tests {
              -00000003: 4d41 4749 43                             MAGIC\n\
              +00000003: 6d61 6769 63                             magic\n"
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The unified diff of two whole texts as `similar` groups it: the general path.
+    fn general_diff(old: &[u8], new: &[u8]) -> String {
+        let mut out = String::from("--- a/f\n+++ b/f\n");
+        let diff = TextDiff::from_lines(old, new);
+        for group in diff.grouped_ops(CONTEXT_LINES) {
+            let (first, last) = (&group[0], &group[group.len() - 1]);
+            let old_span = first.old_range().start..last.old_range().end;
+            let new_span = first.new_range().start..last.new_range().end;
+            out += &format!(
+                "@@ -{} +{} @@\n",
+                hunk_range(old_span.start, old_span.len()),
+                hunk_range(new_span.start, new_span.len())
+            );
+            for op in &group {
+                for change in diff.iter_changes(op) {
+                    out.push(match change.tag() {
+                        ChangeTag::Equal => ' ',
+                        ChangeTag::Delete => '-',
+                        ChangeTag::Insert => '+',
+                    });
+                    out += std::str::from_utf8(change.value()).unwrap();
+                    if !change.value().ends_with(b"\n") {
+                        out += "\n\\ No newline at end of file\n";
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(crate::property_config(1000))]
+
+        /// Edits that keep every line a line are shown line for line; with lines that are all
+        /// different (so that no common line can be paired another way) that is the diff the
+        /// general path finds, hunk for hunk.
+        #[test]
+        fn line_for_line_diffs_are_the_general_diffs(
+            words in prop::collection::vec(prop::collection::vec(prop_oneof![Just('a'), Just('b')], 0..4), 1..60),
+            final_newline in any::<bool>(),
+        ) {
+            let mut old = String::new();
+            for (n, word) in words.iter().enumerate() {
+                old += &format!("{n}:{}\n", word.iter().collect::<String>());
+            }
+            if !final_newline {
+                old.pop();
+            }
+            let plan = Plan::literal(old.as_bytes(), b"a", b"c", usize::MAX);
+            prop_assume!(!plan.is_empty());
+            let new = plan.render(old.as_bytes(), 0..old.len());
+            let printed = super::tests::preview(old.as_bytes(), &plan);
+            prop_assert_eq!(printed, general_diff(old.as_bytes(), &new));
+        }
     }
 }
