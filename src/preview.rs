@@ -90,9 +90,21 @@ pub fn print(
 fn is_text_change(old: &[u8], plan: &Plan) -> bool {
     line_regions(old, plan).all(|region| {
         region.is_some_and(|region| {
-            is_text(&old[region.range.clone()]) && is_text(&Rendered.region(old, plan, &region))
+            is_text(&old[region.range.clone()])
+                && (swaps_whole_text(old, plan, &region)
+                    || is_text(&Rendered.region(old, plan, &region)))
         })
     })
+}
+
+/// Whether every edit of `region` (whose old bytes are text) takes out text and puts in text:
+/// then the new bytes are text too, without rendering them. Text taken out on its own starts
+/// and ends at character boundaries (a continuation byte cannot start valid UTF-8, and the
+/// last character is whole), so putting other text there leaves valid UTF-8 without NUL.
+fn swaps_whole_text(old: &[u8], plan: &Plan, region: &Region) -> bool {
+    region
+        .edits()
+        .all(|edit| is_text(&old[edit.start..edit.end]) && is_text(plan.replacement(&edit)))
 }
 
 /// Edits whose line regions touch are shown in one region; past this many bytes a region is
@@ -622,6 +634,21 @@ mod properties {
 
     proptest! {
         #![proptest_config(crate::property_config(1000))]
+
+        /// Text whose edits take out text and put in text stays text: the shortcut of the
+        /// text-or-binary walk never calls binary data text.
+        #[test]
+        fn swapping_whole_text_for_text_keeps_text(
+            hay in prop::collection::vec(prop_oneof![Just(b'a'), Just(0xc3u8), Just(0xa9u8), Just(b'\n')], 0..40),
+            needle in prop::collection::vec(prop_oneof![Just(b'a'), Just(0xc3u8), Just(0xa9u8)], 1..3),
+            replacement in prop::collection::vec(prop_oneof![Just(b'a'), Just(0xc3u8), Just(0xa9u8), Just(0u8)], 0..3),
+        ) {
+            let plan = Plan::literal(&hay, &needle, &replacement, usize::MAX);
+            let region = Region::covering(&plan, 0..hay.len());
+            if is_text(&hay) && swaps_whole_text(&hay, &plan, &region) {
+                prop_assert!(is_text(&plan.render(&hay, 0..hay.len())));
+            }
+        }
 
         /// Edits that keep every line a line are shown line for line; with lines that are all
         /// different (so that no common line can be paired another way) that is the diff the
