@@ -87,13 +87,15 @@ where
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    let results = batch
-                        .into_iter()
-                        .map(|(index, source)| {
-                            let done = work(&source);
-                            (index, Ok((source, done)))
-                        })
-                        .collect();
+                    let mut results = Vec::with_capacity(batch.len());
+                    for (index, source) in batch {
+                        // A run stopped (a closed pipe, say) stops within a batch too.
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let done = work(&source);
+                        results.push((index, Ok((source, done))));
+                    }
                     if done_tx.send(results).is_err() {
                         break;
                     }
