@@ -585,6 +585,18 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_inside_a_character_that_leaves_text_is_a_text_diff() {
+        // "café" -> "cafè" by changing the second byte of "é": the bytes taken out are not
+        // text on their own, so the new line is checked as a whole, and it is text.
+        let old = "caf\u{e9}\n".as_bytes();
+        let plan = Plan::literal(old, b"\xa9", b"\xa8", usize::MAX);
+        assert_eq!(
+            preview(old, &plan),
+            "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-caf\u{e9}\n+caf\u{e8}\n"
+        );
+    }
+
+    #[test]
     fn binary_data_gets_a_hex_diff() {
         let old = b"\x00\x01\x02MAGIC\x00\xff";
         let plan = Plan::literal(old, b"MAGIC", b"magic", usize::MAX);
