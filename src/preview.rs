@@ -597,6 +597,60 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_that_puts_in_a_line_is_not_diffed_line_for_line() {
+        let old = b"a\nb\nc\n";
+        let plan = Plan::literal(old, b"b", b"b\nx", usize::MAX);
+        assert_eq!(
+            preview(old, &plan),
+            "--- a/f\n+++ b/f\n@@ -1,3 +1,4 @@\n a\n b\n+x\n c\n"
+        );
+        let plan = Plan::literal(old, b"b\nc", b"B", usize::MAX);
+        assert_eq!(
+            preview(old, &plan),
+            "--- a/f\n+++ b/f\n@@ -1,3 +1,2 @@\n a\n-b\n-c\n+B\n"
+        );
+    }
+
+    #[test]
+    fn a_long_region_is_cut_at_the_second_of_two_unchanged_lines() {
+        let old = b"a\nb\nc\nd\n";
+        // After the edit on line "a": "b" and "c" are unchanged, the cut is at "c".
+        assert_eq!(cut_between(old, last_byte(0..1), 6), Some(4));
+        // One unchanged line only: nowhere to cut.
+        assert_eq!(cut_between(old, last_byte(0..1), 4), None);
+        assert_eq!(last_byte(3..5), 4);
+        assert_eq!(last_byte(3..3), 3);
+        // Every third line of 300 KiB changed: hunks that meet, each with context.
+        let text: String = (0..30_000)
+            .map(|i| format!("{} {i}\n", if i % 3 == 0 { "value" } else { "other" }))
+            .collect();
+        let plan = Plan::literal(text.as_bytes(), b"value", b"VALUE", usize::MAX);
+        let diff = preview(text.as_bytes(), &plan);
+        let headers: Vec<&str> = diff.lines().filter(|l| l.starts_with("@@")).collect();
+        assert!(headers.len() > 1, "{}", headers.len());
+        assert!(headers[1].starts_with("@@ -"), "{}", headers[1]);
+        let starts: Vec<usize> = headers
+            .iter()
+            .map(|h| h[4..].split(',').next().unwrap().parse().unwrap())
+            .collect();
+        let lengths: Vec<usize> = headers
+            .iter()
+            .map(|h| {
+                h.split(' ')
+                    .nth(1)
+                    .unwrap()
+                    .split(',')
+                    .nth(1)
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        // Each hunk starts where the one before it ends.
+        assert_eq!(starts[1], starts[0] + lengths[0]);
+    }
+
+    #[test]
     fn binary_data_gets_a_hex_diff() {
         let old = b"\x00\x01\x02MAGIC\x00\xff";
         let plan = Plan::literal(old, b"MAGIC", b"magic", usize::MAX);
