@@ -651,6 +651,26 @@ mod tests {
     }
 
     #[test]
+    fn hex_regions_join_edits_closer_than_the_gap_up_to_the_cap() {
+        let mut old = vec![0u8; 100];
+        old[10..12].copy_from_slice(b"ab");
+        old[20..22].copy_from_slice(b"ab"); // 8 bytes after the first: the same region
+        old[60..62].copy_from_slice(b"ab"); // 38 bytes after: a region of its own
+        let plan = Plan::literal(&old, b"ab", b"AB", usize::MAX);
+        let regions: Vec<_> = hex_regions(old.len(), &plan)
+            .map(|r| (r.range.clone(), r.edits().count()))
+            .collect();
+        assert_eq!(regions, [(10..22, 2), (60..62, 1)]);
+        // Dense binary edits: regions close once past the cap.
+        let dense = b"\0ab".repeat(100_000);
+        let plan = Plan::literal(&dense, b"ab", b"AB", usize::MAX);
+        let ranges: Vec<_> = hex_regions(dense.len(), &plan).map(|r| r.range).collect();
+        assert_eq!(ranges.len(), 2);
+        assert!(ranges[0].len() >= REGION_CAP && ranges[0].len() < REGION_CAP + 3);
+        assert_eq!(ranges[1].end, dense.len());
+    }
+
+    #[test]
     fn binary_data_gets_a_hex_diff() {
         let old = b"\x00\x01\x02MAGIC\x00\xff";
         let plan = Plan::literal(old, b"MAGIC", b"magic", usize::MAX);
