@@ -476,35 +476,31 @@ fn stitch<S: Scanner>(
 /// pieces at a time, stopping at the first group of pieces that holds one.
 pub fn first(needle: &Needle, hay: &[u8], windows: &[Range<usize>], split: Split) -> Option<usize> {
     let pieces = pieces(windows, split.chunk, needle.len());
-    let mut found = None;
-    map_in_order(
-        &pieces,
-        split.threads,
-        split.threads * 2,
-        |piece| needle.first(hay, std::slice::from_ref(&piece.range)),
-        |at| {
-            found = at;
-            found.is_none()
-        },
-    );
-    found
+    first_found(&pieces, split, |piece| {
+        needle.first(hay, std::slice::from_ref(&piece.range))
+    })
 }
 
 /// `m.rfind(needle)`: the last occurrence in `windows`, searched from the end on several threads.
 pub fn last(needle: &Needle, hay: &[u8], windows: &[Range<usize>], split: Split) -> Option<usize> {
     let mut pieces = pieces(windows, split.chunk, needle.len());
     pieces.reverse();
+    first_found(&pieces, split, |piece| {
+        needle.last(hay, std::slice::from_ref(&piece.range))
+    })
+}
+
+/// What `search` finds in the first of `pieces` (in their order) where it finds anything.
+fn first_found(
+    pieces: &[Piece],
+    split: Split,
+    search: impl Fn(&Piece) -> Option<usize> + Sync,
+) -> Option<usize> {
     let mut found = None;
-    map_in_order(
-        &pieces,
-        split.threads,
-        split.threads * 2,
-        |piece| needle.last(hay, std::slice::from_ref(&piece.range)),
-        |at| {
-            found = at;
-            found.is_none()
-        },
-    );
+    map_in_order(pieces, split.threads, split.threads * 2, search, |at| {
+        found = at;
+        found.is_none()
+    });
     found
 }
 
