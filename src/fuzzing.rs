@@ -135,18 +135,7 @@ pub fn literal_plan(data: &[u8]) {
         split_of(threads, chunk),
         &|_| {},
     );
-    let mut expected = Vec::new();
-    let (mut i, mut done) = (0, 0);
-    while i < hay.len() {
-        if done < count && hay[i..].starts_with(old) {
-            expected.extend_from_slice(new);
-            i += old.len();
-            done += 1;
-        } else {
-            expected.push(hay[i]);
-            i += 1;
-        }
-    }
+    let expected = crate::patch::bytes_replace(hay, old, new, count);
     assert_eq!(plan.render(hay, 0..hay.len()), expected);
     if plan.keeps_length() {
         let mut patched = hay.to_vec();

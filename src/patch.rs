@@ -5,6 +5,8 @@
 use std::io;
 use std::ops::Range;
 
+use regex::bytes::CaptureLocations;
+
 use crate::chunked::{self, Split};
 use crate::leb128::{push_leb128, take_leb128};
 use crate::search::{MatchCursor, Needle, Pattern, python_matches};
@@ -34,8 +36,8 @@ pub struct Plan {
     arena: Vec<u8>,
     /// Where the next edit is pushed from.
     tail: Cursor,
-    first_start: Option<usize>,
-    keeps_length: bool,
+    /// Whether some edit puts in more or fewer bytes than it takes out.
+    changes_length: bool,
 }
 
 /// A place in the encoded edits: the record of edit `index`, the end of the edit before it,
@@ -173,8 +175,7 @@ impl Plan {
             push_leb128(&mut self.encoded, (end - start) as u64);
             push_leb128(&mut self.encoded, new.len() as u64);
         }
-        self.keeps_length = (self.keeps_length || self.len == 0) && end - start == new.len();
-        self.first_start.get_or_insert(start);
+        self.changes_length |= end - start != new.len();
         self.len += 1;
         self.tail = Cursor {
             at: self.encoded.len(),
@@ -207,15 +208,12 @@ impl Plan {
         let re = pattern.regex_for(hay);
         let mut locs = re.capture_locations();
         let cut = chunked::regex_all(pattern, hay, split, &|_| {}, |found| {
-            let from = plan.arena.len();
-            if pattern.has_groups() {
+            let groups = pattern.has_groups().then(|| {
                 // The groups of the match found at its start: the search from there finds it.
                 re.captures_read_at(&mut locs, hay, found.start);
-                template.expand(hay, &locs, &mut plan.arena);
-            } else {
-                template.expand_whole(&hay[found.clone()], &mut plan.arena);
-            }
-            plan.push(found.start, found.end, from..plan.arena.len());
+                &locs
+            });
+            plan.push_expanded(hay, template, found, groups);
             plan.len < max
         });
         if cut {
@@ -233,9 +231,7 @@ impl Plan {
             // The template can name the whole match only: no capture engine needed.
             let find_at = |pos| pattern.find_at(hay, pos);
             for found in python_matches(hay.len(), find_at, Clone::clone).take(max) {
-                let from = plan.arena.len();
-                template.expand_whole(&hay[found.clone()], &mut plan.arena);
-                plan.push(found.start, found.end, from..plan.arena.len());
+                plan.push_expanded(hay, template, found, None);
             }
             return plan;
         }
@@ -248,11 +244,26 @@ impl Plan {
                 break;
             };
             cursor.advance_past(whole.range());
-            let from = plan.arena.len();
-            template.expand(hay, &locs, &mut plan.arena);
-            plan.push(whole.start(), whole.end(), from..plan.arena.len());
+            plan.push_expanded(hay, template, whole.range(), Some(&locs));
         }
         plan
+    }
+
+    /// Appends the edit of the match `found`: `template` expanded with the match's groups
+    /// (`groups`), or with the whole match alone for a pattern that has none.
+    fn push_expanded(
+        &mut self,
+        hay: &[u8],
+        template: &Template,
+        found: Range<usize>,
+        groups: Option<&CaptureLocations>,
+    ) {
+        let from = self.arena.len();
+        match groups {
+            Some(groups) => template.expand(hay, groups, &mut self.arena),
+            None => template.expand_whole(&hay[found.clone()], &mut self.arena),
+        }
+        self.push(found.start, found.end, from..self.arena.len());
     }
 
     /// One overwrite of `data.len()` bytes at `offset`.
@@ -301,12 +312,12 @@ impl Plan {
     /// True when every edit puts in as many bytes as it takes out, so the file can be patched
     /// in place.
     pub fn keeps_length(&self) -> bool {
-        self.keeps_length || self.len == 0
+        !self.changes_length
     }
 
     /// The byte range from the first edit's start to the last edit's end.
     pub fn touched(&self) -> Option<Range<usize>> {
-        Some(self.first_start?..self.tail.end)
+        Some(self.edits().next()?.start..self.tail.end)
     }
 
     /// Writes every replacement into `target`, which holds the original bytes (a map or a copy).
@@ -363,6 +374,25 @@ impl Plan {
         out.extend_from_slice(&old[pos..range.end]);
         out
     }
+}
+
+/// `bytes.replace(old, new, count)`, plainly: scan left to right, skip past each replacement.
+/// The reference the property tests and the fuzz targets hold plans to.
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn bytes_replace(hay: &[u8], old: &[u8], new: &[u8], count: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let (mut i, mut done) = (0, 0);
+    while i < hay.len() {
+        if done < count && hay[i..].starts_with(old) {
+            out.extend_from_slice(new);
+            i += old.len();
+            done += 1;
+        } else {
+            out.push(hay[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -464,22 +494,7 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
-    /// `bytes.replace(old, new, count)`, plainly: scan left to right, skip past each replacement.
-    fn reference(hay: &[u8], old: &[u8], new: &[u8], count: usize) -> Vec<u8> {
-        let mut out = Vec::new();
-        let (mut i, mut done) = (0, 0);
-        while i < hay.len() {
-            if done < count && hay[i..].starts_with(old) {
-                out.extend_from_slice(new);
-                i += old.len();
-                done += 1;
-            } else {
-                out.push(hay[i]);
-                i += 1;
-            }
-        }
-        out
-    }
+    use super::bytes_replace as reference;
 
     fn bytes(range: std::ops::Range<usize>) -> impl Strategy<Value = Vec<u8>> {
         prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8)], range)
