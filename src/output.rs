@@ -329,16 +329,7 @@ impl Printer {
 
     /// One JSON Lines object; a labelled one gains `"file"` first.
     pub fn json_line(&mut self, value: &Value) -> io::Result<()> {
-        match (&self.label, value) {
-            (Some(label), Value::Object(fields)) if !fields.contains_key("file") => {
-                let mut labelled = serde_json::Map::with_capacity(fields.len() + 1);
-                labelled.insert("file".to_owned(), label.json.clone());
-                labelled.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
-                serde_json::to_writer(&mut self.out, &Value::Object(labelled))?;
-            }
-            _ => serde_json::to_writer(&mut self.out, value)?,
-        }
-        self.out.write_all(b"\n")
+        self.write_json_line(value, None)
     }
 
     /// [`Printer::json_line`] for an object whose `key` holds a long array of numbers (placed as
@@ -349,8 +340,19 @@ impl Printer {
         key: &str,
         mut numbers: impl Iterator<Item = usize>,
     ) -> io::Result<()> {
+        self.write_json_line(value, Some((key, &mut numbers)))
+    }
+
+    /// One JSON line: an object gets the file's label first when records are labelled (and it
+    /// names no file of its own); `numbers` fills the field it names.
+    fn write_json_line(
+        &mut self,
+        value: &Value,
+        mut numbers: Option<(&str, &mut dyn Iterator<Item = usize>)>,
+    ) -> io::Result<()> {
         let Value::Object(fields) = value else {
-            return self.json_line(value);
+            serde_json::to_writer(&mut self.out, value)?;
+            return self.out.write_all(b"\n");
         };
         let label = match &self.label {
             Some(label) if !fields.contains_key("file") => Some(label.json.clone()),
@@ -367,17 +369,18 @@ impl Printer {
             }
             serde_json::to_writer(&mut self.out, name)?;
             self.out.write_all(b":")?;
-            if name == key {
-                self.out.write_all(b"[")?;
-                for (j, number) in numbers.by_ref().enumerate() {
-                    if j > 0 {
-                        self.out.write_all(b",")?;
+            match &mut numbers {
+                Some((key, numbers)) if name == *key => {
+                    self.out.write_all(b"[")?;
+                    for (j, number) in numbers.enumerate() {
+                        if j > 0 {
+                            self.out.write_all(b",")?;
+                        }
+                        write!(self.out, "{number}")?;
                     }
-                    write!(self.out, "{number}")?;
+                    self.out.write_all(b"]")?;
                 }
-                self.out.write_all(b"]")?;
-            } else {
-                serde_json::to_writer(&mut self.out, field)?;
+                _ => serde_json::to_writer(&mut self.out, field)?,
             }
         }
         self.out.write_all(b"}\n")
