@@ -16,7 +16,7 @@ use crate::drive;
 use crate::exit::{ExitCode, Outcome};
 use crate::map::{self, ReadPlan};
 use crate::output::{Format, Paint, Printer, json_bytes};
-use crate::search::{Pattern, python_matches};
+use crate::search::{MatchCursor, Pattern, python_matches};
 use crate::settings::Settings;
 use crate::source::Source;
 use crate::template::count_groups;
@@ -94,34 +94,9 @@ impl Grep {
             };
             return print_count(printer, count);
         }
-        let json = printer.style().json;
         let re = self.pattern.regex_for(&view);
         let mut locs = re.capture_locations();
-        let mut print_match = |printer: &mut Printer, found: Range<usize>| -> Result<()> {
-            if !self.pattern.has_groups() {
-                // Only the whole match to print: no capture engine needed.
-                if json {
-                    printer.json_line(&json!({
-                        "offset": found.start,
-                        "end": found.end,
-                        "match": json_bytes(&view[found.clone()]),
-                        "groups": [],
-                    }))?;
-                } else {
-                    self.print_record(printer, found.start, &view[found])?;
-                }
-                return Ok(());
-            }
-            // The groups of the match found at its start: the search from there finds it again.
-            re.captures_read_at(&mut locs, &view, found.start);
-            if json {
-                printer.json_line(&match_json(re, &locs, &view))?;
-            } else if let Some((start, end)) = locs.get(self.group) {
-                // A group that did not take part in this match prints nothing for it.
-                self.print_record(printer, start, &view[start..end])?;
-            }
-            Ok(())
-        };
+        let groups = self.pattern.has_groups();
         let mut matches = 0;
         let mut printed = Ok(());
         let parallel = split.is_some_and(|split| {
@@ -130,18 +105,69 @@ impl Grep {
                     return false;
                 }
                 matches += 1;
-                printed = print_match(printer, found);
+                printed = if groups {
+                    // The groups of the match found at its start: the search from there finds
+                    // it again.
+                    re.captures_read_at(&mut locs, &view, found.start);
+                    self.print_groups(printer, re, &locs, &view)
+                } else {
+                    self.print_whole(printer, &view, found)
+                };
                 printed.is_ok() && matches < self.max
             })
         });
         printed?;
-        if !parallel {
+        if !parallel && groups {
+            // One search a match, its groups found with it.
+            let mut cursor = MatchCursor::new(view.len());
+            while matches < self.max {
+                let Some(pos) = cursor.position() else { break };
+                let Some(whole) = re.captures_read_at(&mut locs, &view, pos) else {
+                    break;
+                };
+                cursor.advance_past(whole.range());
+                matches += 1;
+                self.print_groups(printer, re, &locs, &view)?;
+            }
+        } else if !parallel {
+            // Only the whole match to print: no capture engine needed.
             for found in python_matches(view.len(), find_at, Clone::clone).take(self.max) {
                 matches += 1;
-                print_match(printer, found)?;
+                self.print_whole(printer, &view, found)?;
             }
         }
         Ok(Outcome::found(matches > 0))
+    }
+
+    /// A match of a pattern without groups.
+    fn print_whole(&self, printer: &mut Printer, hay: &[u8], found: Range<usize>) -> Result<()> {
+        if printer.style().json {
+            printer.json_line(&json!({
+                "offset": found.start,
+                "end": found.end,
+                "match": json_bytes(&hay[found.clone()]),
+                "groups": [],
+            }))?;
+            return Ok(());
+        }
+        self.print_record(printer, found.start, &hay[found])
+    }
+
+    /// A match whose groups are in `locs`: all of them in JSON, else the group asked for.
+    fn print_groups(
+        &self,
+        printer: &mut Printer,
+        re: &Regex,
+        locs: &CaptureLocations,
+        hay: &[u8],
+    ) -> Result<()> {
+        if printer.style().json {
+            printer.json_line(&match_json(re, locs, hay))?;
+        } else if let Some((start, end)) = locs.get(self.group) {
+            // A group that did not take part in this match prints nothing for it.
+            self.print_record(printer, start, &hay[start..end])?;
+        }
+        Ok(())
     }
 
     /// A record: `--fold`ed when asked, then printed.
