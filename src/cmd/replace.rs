@@ -67,9 +67,9 @@ enum Planning {
 
 pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let positionals = Positionals::split(&args.args, 2, "OLD NEW", &args.files)?;
-    let mut replace = prepare(args, &positionals.args[0], &positionals.args[1])
+    let split = Split::new(settings.threads);
+    let replace = prepare(args, &positionals.args[0], &positionals.args[1], split)
         .map_err(|e| positionals.attribute(e))?;
-    replace.split = Split::new(settings.threads);
     let sources = positionals.sources("replace", &args.files)?;
     let _one_writer_at_a_time = (!settings.preview).then(|| writer_lock(settings)).flatten();
     let many = sources.many;
@@ -228,7 +228,7 @@ pub fn writer_lock(settings: &Settings) -> Option<std::fs::File> {
     })
 }
 
-fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Replace> {
+fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw, split: Split) -> Result<Replace> {
     let edit = parse_edit(args, old, new)?;
     let max = parse_limit(args.max.as_ref().map(Raw::as_os_str), "--max")?;
     let expect = args
@@ -246,7 +246,7 @@ fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Replace> {
         expect,
         backup: args.backup.clone(),
         binary: args.binary,
-        split: Split::new(1),
+        split,
     })
 }
 
