@@ -14,27 +14,24 @@ use crate::exit::{ExitCode, Outcome, Tally};
 use crate::output::{Printer, escape_name};
 use crate::progress::RunProgress;
 use crate::settings::Settings;
-use crate::source::{Entry, Source, Sources, Unreachable};
+use crate::source::{Entry, Item, Source, Sources, Unreachable};
+use crate::walk;
 
 /// A source and what was done with it, or why it could not be reached.
 pub type Done<T> = Result<(Source, T), Unreachable>;
 
-/// Runs `work` on every source of `entries` on `threads` threads, and hands each result (or the
-/// reason a source could not be reached) to `consume` in the order of `entries`. `consume` runs
-/// on the calling thread; an error from it stops the run and is returned.
-pub fn ordered<T, W, C>(
-    entries: Box<dyn Iterator<Item = Entry> + Send>,
-    threads: usize,
-    work: W,
-    mut consume: C,
-) -> Result<()>
+/// Runs `work` on every source on `threads` threads, and hands each result (or the reason a
+/// source could not be reached) to `consume` in the order of the sources, directories walked
+/// as on one thread. `consume` runs on the calling thread; an error from it stops the run and
+/// is returned.
+pub fn ordered<T, W, C>(sources: Sources, threads: usize, work: W, mut consume: C) -> Result<()>
 where
     T: Send,
     W: Fn(&Source) -> T + Sync,
     C: FnMut(Done<T>) -> Result<()>,
 {
     if threads <= 1 {
-        for entry in entries {
+        for entry in sources.entries() {
             consume(entry.map(|source| {
                 let done = work(&source);
                 (source, done)
@@ -42,6 +39,42 @@ where
         }
         return Ok(());
     }
+    // A directory is walked by the threads that work on its files; a run of single sources
+    // (PATHs, a list) is handed to a pool of workers.
+    let mut items = sources.items.peekable();
+    while let Some(item) = items.next() {
+        match item {
+            Item::Tree(dir) => walk::in_order(&dir, &sources.walk, threads, &work, &mut consume)?,
+            Item::One(first) => {
+                let rest = std::iter::from_fn(|| match items.next_if(Item::is_one)? {
+                    Item::One(entry) => Some(entry),
+                    Item::Tree(_) => None,
+                });
+                pool(
+                    std::iter::once(first).chain(rest),
+                    threads,
+                    &work,
+                    &mut consume,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` on every source of `entries` on `threads` worker threads, and hands each result
+/// to `consume` in the order of `entries`.
+fn pool<T, W, C>(
+    entries: impl Iterator<Item = Entry> + Send,
+    threads: usize,
+    work: &W,
+    consume: &mut C,
+) -> Result<()>
+where
+    T: Send,
+    W: Fn(&Source) -> T + Sync,
+    C: FnMut(Done<T>) -> Result<()>,
+{
     let stop = AtomicBool::new(false);
     // Many workers take from one queue: a lock-free channel, and entries handed over a batch at
     // a time, since a hand-over per file (a wake-up for the worker, another for its result)
@@ -53,7 +86,6 @@ where
         let producer_done = done_tx.clone();
         let stop = &stop;
         let job_rx = &job_rx;
-        let work = &work;
         scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
             for (index, entry) in entries.enumerate() {
@@ -103,7 +135,7 @@ where
             });
         }
         drop(done_tx);
-        let result = consume_in_order(&done_rx, &mut consume);
+        let result = consume_in_order(&done_rx, consume);
         if result.is_err() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -151,11 +183,10 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
     let mut tally = Tally::default();
     if !sources.many || settings.threads <= 1 {
         let mut printer = Printer::stdout(settings.style);
-        for entry in sources.entries {
+        for entry in sources.entries() {
             match entry {
                 Ok(source) => {
-                    let name = source.name();
-                    printer.set_label(labelled.then(|| (name.as_str(), source.path())));
+                    printer.set_label(labelled.then_some(&source));
                     match job(&source, &mut printer) {
                         Ok(outcome) => tally.add(outcome),
                         Err(err) if is_broken_pipe(&err) => return Err(err),
@@ -163,7 +194,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                             tally.add_failure();
                             printer.message(&format!(
                                 "mmt: {}: {:#}",
-                                escape_name(&name),
+                                escape_name(&source.name()),
                                 describe(err)
                             ));
                         }
@@ -182,10 +213,9 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
     let progress = RunProgress::new(settings.watched);
     let work = |source: &Source| {
         let len = progress_len(&progress, source);
-        progress.start_file(&source.name(), len);
+        progress.start_file(source, len);
         let mut printer = Printer::buffered(style);
-        let name = source.name();
-        printer.set_label(labelled.then(|| (name.as_str(), source.path())));
+        printer.set_label(labelled.then_some(source));
         let result = job(source, &mut printer);
         let (printed, messages) = printer.into_buffers();
         Buffered {
@@ -234,7 +264,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
         }
         Ok(())
     };
-    ordered(sources.entries, settings.threads, work, consume)?;
+    ordered(sources, settings.threads, work, consume)?;
     out.flush()?;
     Ok(tally.exit_code())
 }
@@ -306,10 +336,18 @@ mod tests {
         }))
     }
 
+    fn sources(n: usize) -> Sources {
+        Sources {
+            many: true,
+            items: Box::new(files(n).map(Item::One)),
+            walk: Default::default(),
+        }
+    }
+
     fn run(threads: usize) -> Vec<String> {
         let mut seen = Vec::new();
         ordered(
-            files(50),
+            sources(50),
             threads,
             |source| {
                 // Later files finish first, so that order comes from the merge, not the timing.
@@ -344,7 +382,7 @@ mod tests {
     fn an_error_while_consuming_stops_the_run() {
         let mut consumed = 0;
         let result = ordered(
-            files(1000),
+            sources(1000),
             4,
             |source| source.name(),
             |_| {

@@ -42,6 +42,7 @@ mod target;
 mod template;
 mod test_hooks;
 mod undo_file;
+mod walk;
 
 pub use drive::is_broken_pipe;
 pub use map::ignore_sigxfsz;

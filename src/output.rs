@@ -6,13 +6,15 @@
 //! Raw file bytes never pass through a colour-stripping stream (it would eat escape sequences
 //! that are part of the data): colour is decided once, and styles are written only when on.
 
+use std::cell::OnceCell;
 use std::io::{self, Write};
 use std::ops::Range;
-use std::path::Path;
 
 use anstyle::{AnsiColor, Style as AnsiStyle};
 use base64::Engine;
 use serde_json::{Value, json};
+
+use crate::source::Source;
 
 const BUFFER_SIZE: usize = 256 * 1024;
 
@@ -90,10 +92,26 @@ impl Write for Out {
 }
 
 /// The file a record comes from, when records are labelled: `PATH:` before text records, and
-/// `"file"` in JSON objects.
+/// `"file"` in JSON objects. Each is made when first written: over a tree most files print
+/// nothing.
 struct Label {
-    text: Vec<u8>,
-    json: Value,
+    source: Source,
+    text: OnceCell<Vec<u8>>,
+    json: OnceCell<Value>,
+}
+
+impl Label {
+    fn text(&self) -> &[u8] {
+        self.text.get_or_init(|| {
+            let mut text = escape_name(&self.source.name()).into_bytes();
+            text.push(b':');
+            text
+        })
+    }
+
+    fn json(&self) -> &Value {
+        self.json.get_or_init(|| json_path(self.source.path()))
+    }
 }
 
 pub struct Printer {
@@ -189,30 +207,18 @@ impl Printer {
 
     /// Labels the records that follow with the file `path` (displayed as `name`), or stops
     /// labelling them.
-    pub fn set_label(&mut self, file: Option<(&str, &Path)>) {
-        // Made for the output style in use only: over a tree this runs for every file, most of
-        // which print nothing.
-        let json = self.style.json;
-        self.label = file.map(|(name, path)| {
-            if json {
-                return Label {
-                    text: Vec::new(),
-                    json: json_path(path),
-                };
-            }
-            let mut text = escape_name(name).into_bytes();
-            text.push(b':');
-            Label {
-                text,
-                json: Value::Null,
-            }
+    pub fn set_label(&mut self, file: Option<&Source>) {
+        self.label = file.map(|source| Label {
+            source: source.clone(),
+            text: OnceCell::new(),
+            json: OnceCell::new(),
         });
     }
 
     /// `PATH:` before a text record, when records are labelled.
     pub fn record_label(&mut self) -> io::Result<()> {
         match &self.label {
-            Some(label) => self.out.write_all(&label.text),
+            Some(label) => self.out.write_all(label.text()),
             None => Ok(()),
         }
     }
@@ -355,7 +361,7 @@ impl Printer {
             return self.out.write_all(b"\n");
         };
         let label = match &self.label {
-            Some(label) if !fields.contains_key("file") => Some(label.json.clone()),
+            Some(label) if !fields.contains_key("file") => Some(label.json().clone()),
             _ => None,
         };
         let fields = label

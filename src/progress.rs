@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::source::Source;
+
 /// Scans go in steps of this many bytes, so that a bar moves during one long search.
 pub const STEP: usize = 64 << 20;
 
@@ -99,11 +101,11 @@ impl RunProgress {
     }
 
     /// A worker starts on a file of `len` bytes.
-    pub fn start_file(&self, name: &str, len: u64) {
+    pub fn start_file(&self, source: &Source, len: u64) {
         if let Some(bar) = &self.bar
             && len >= LARGE_FILE
         {
-            bar.set_message(format!("{}, now {name}", self.done_bytes()));
+            bar.set_message(format!("{}, now {}", self.done_bytes(), source.name()));
         }
     }
 

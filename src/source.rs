@@ -79,11 +79,40 @@ impl Lists {
     }
 }
 
+/// One PATH (or list entry) as a run meets it: one source, or a directory to walk.
+pub enum Item {
+    One(Entry),
+    Tree(PathBuf),
+}
+
+impl Item {
+    pub fn is_one(&self) -> bool {
+        matches!(self, Item::One(_))
+    }
+}
+
 /// Everything a run works on, in order, and whether there is more than one thing (then every
 /// record names its file).
 pub struct Sources {
     pub many: bool,
-    pub entries: Box<dyn Iterator<Item = Entry> + Send>,
+    /// The PATHs and list entries, each resolved as it is taken.
+    pub items: Box<dyn Iterator<Item = Item> + Send>,
+    /// How the directories among them are walked.
+    pub walk: WalkOptions,
+}
+
+impl Sources {
+    /// Every entry, in order, with directories walked on the calling thread.
+    pub fn entries(self) -> impl Iterator<Item = Entry> + Send {
+        let walk = self.walk;
+        self.items
+            .flat_map(move |item| -> Box<dyn Iterator<Item = Entry> + Send> {
+                match item {
+                    Item::One(entry) => Box::new(std::iter::once(entry)),
+                    Item::Tree(dir) => walk_in_order(dir, &walk),
+                }
+            })
+    }
 }
 
 /// Gathers the PATHs and the list (if any) into [`Sources`]: the PATHs in the order given, then
@@ -118,13 +147,19 @@ pub fn gather(paths: Vec<PathBuf>, lists: &Lists, walk: &WalkOptions) -> Result<
         bail!("no PATH to work on: name a file, a directory, or - for standard input");
     }
     let many = list_given.is_some() || all.len() > 1 || all.iter().any(|(p, _)| p.is_dir());
-    let walk = walk.clone();
-    let entries = all
-        .into_iter()
-        .flat_map(move |(path, is_stdin)| entries_of(path, is_stdin, &walk));
+    let items = all.into_iter().map(|(path, is_stdin)| {
+        if is_stdin {
+            Item::One(Ok(Source::Stdin))
+        } else if path.is_dir() {
+            Item::Tree(path)
+        } else {
+            Item::One(Ok(Source::File { path, named: true }))
+        }
+    });
     Ok(Sources {
         many,
-        entries: Box::new(entries),
+        items: Box::new(items),
+        walk: walk.clone(),
     })
 }
 
@@ -153,28 +188,26 @@ fn read_list(list: &Path, separator: u8) -> Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-/// The entries one PATH stands for: itself, or the files of the directory it names.
-fn entries_of(
-    path: PathBuf,
-    is_stdin: bool,
-    walk: &WalkOptions,
-) -> Box<dyn Iterator<Item = Entry> + Send> {
-    if is_stdin {
-        return Box::new(std::iter::once(Ok(Source::Stdin)));
-    }
-    if !path.is_dir() {
-        return Box::new(std::iter::once(Ok(Source::File { path, named: true })));
-    }
-    match walker(&path, walk) {
-        Ok(walker) => Box::new(walker.filter_map(walked_entry)),
+/// The files of `dir` in the order of a walk on one thread: each directory's entries sorted by
+/// path, depth first.
+fn walk_in_order(dir: PathBuf, walk: &WalkOptions) -> Box<dyn Iterator<Item = Entry> + Send> {
+    match walker(&dir, walk) {
+        Ok(mut builder) => Box::new(
+            builder
+                .sort_by_file_path(Path::cmp)
+                .build()
+                .filter_map(walked_entry),
+        ),
         Err(error) => Box::new(std::iter::once(Err(Unreachable {
-            name: path.display().to_string(),
+            name: dir.display().to_string(),
             error,
         }))),
     }
 }
 
-fn walker(dir: &Path, options: &WalkOptions) -> Result<ignore::Walk> {
+/// What is walked in `dir` (ignore files, hidden files, globs, links, depth), for either walk:
+/// this one-thread one, or the parallel one in `walk`.
+pub(crate) fn walker(dir: &Path, options: &WalkOptions) -> Result<WalkBuilder> {
     let mut builder = WalkBuilder::new(dir);
     builder
         .hidden(!options.hidden)
@@ -184,8 +217,7 @@ fn walker(dir: &Path, options: &WalkOptions) -> Result<ignore::Walk> {
         .git_exclude(!options.no_ignore)
         .parents(!options.no_ignore)
         .follow_links(options.follow)
-        .max_depth(options.max_depth)
-        .sort_by_file_path(Path::cmp);
+        .max_depth(options.max_depth);
     if !options.globs.is_empty() {
         // Globs are relative to the current directory, as ripgrep has them: `-g '!target/**'`
         // means ./target whatever PATH is walked.
@@ -200,12 +232,12 @@ fn walker(dir: &Path, options: &WalkOptions) -> Result<ignore::Walk> {
         }
         builder.overrides(overrides.build().context("invalid glob")?);
     }
-    Ok(builder.build())
+    Ok(builder)
 }
 
 /// A walked entry as a source: regular files only (directories are descended into, symbolic
 /// links are not followed unless asked), errors with the path they concern.
-fn walked_entry(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Entry> {
+pub(crate) fn walked_entry(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Entry> {
     match entry {
         Ok(entry) => {
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
@@ -221,7 +253,7 @@ fn walked_entry(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Entry>
 }
 
 /// An `ignore` error as `PATH` and a reason.
-fn unreachable(error: ignore::Error) -> Unreachable {
+pub(crate) fn unreachable(error: ignore::Error) -> Unreachable {
     let mut error = error;
     let mut name = None;
     loop {
@@ -245,7 +277,7 @@ fn unreachable(error: ignore::Error) -> Unreachable {
             ignore::Error::Io(io) => {
                 return Unreachable {
                     name: name.unwrap_or_default(),
-                    error: anyhow::Error::new(io).context("cannot walk"),
+                    error: anyhow::Error::new(system_error(io)).context("cannot walk"),
                 };
             }
             other => {
@@ -256,4 +288,20 @@ fn unreachable(error: ignore::Error) -> Unreachable {
             }
         }
     }
+}
+
+/// The system's error inside `io`: the one-thread walk (walkdir) wraps it in an error that
+/// names the path and repeats the reason, where the parallel walk gives it bare.
+fn system_error(io: std::io::Error) -> std::io::Error {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = io.get_ref().map(|e| e as _);
+    while let Some(error) = cause {
+        if let Some(code) = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return std::io::Error::from_raw_os_error(code);
+        }
+        cause = error.source();
+    }
+    io
 }

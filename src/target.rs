@@ -33,6 +33,38 @@ pub struct Target {
     not_writable: Option<io::Error>,
 }
 
+/// Syncs put off until a journalled run has written every file. The journal rolls back a file
+/// whose new content never reached the disk, so each file needs to be durable only before the
+/// run commits: one sync per file then, after all of them are written, instead of three as each
+/// is written (a file's data, its attributes, its directory), which the file system's journal
+/// would commit one by one.
+#[derive(Default)]
+pub struct LaterSyncs {
+    files: Vec<(PathBuf, File)>,
+    dirs: Vec<PathBuf>,
+}
+
+impl LaterSyncs {
+    /// Makes every file written so far durable, and the renames in their directories.
+    pub fn sync(self) -> Result<()> {
+        for (path, file) in &self.files {
+            file.sync_all()
+                .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
+        }
+        let mut dirs = self.dirs;
+        dirs.sort();
+        dirs.dedup();
+        for dir in dirs {
+            // As when each file is synced at once: a directory that cannot be synced is not
+            // worth failing a run whose edits have landed.
+            if let Ok(dir) = File::open(dir) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Marks an error that came after an in-place patch began writing: the file may hold part of
 /// the patch, and a run that fails there restores it from the journal.
 #[derive(Debug, Clone, Copy)]
@@ -141,7 +173,13 @@ impl Target {
 
     /// Patches a plan that keeps the length: through a write-through map, so only the touched
     /// pages are dirtied, or with positioned writes under `--no-mmap`; then syncs.
-    pub fn patch_in_place(&self, plan: &Plan, no_mmap: bool) -> Result<()> {
+    /// Syncs before it returns, or with `later` leaves that to the run's commit.
+    pub fn patch_in_place(
+        &self,
+        plan: &Plan,
+        no_mmap: bool,
+        later: Option<&mut LaterSyncs>,
+    ) -> Result<()> {
         self.require_writable()?;
         let Some(touched) = plan.touched() else {
             return Ok(());
@@ -154,7 +192,7 @@ impl Target {
         if !no_mmap {
             self.allocate_holes(plan)?;
         }
-        let written = self.write_in_place(plan, touched, no_mmap);
+        let written = self.write_in_place(plan, touched, no_mmap, later);
         written.map_err(|err| err.context(PartlyWritten))
     }
 
@@ -163,6 +201,7 @@ impl Target {
         plan: &Plan,
         touched: std::ops::Range<usize>,
         no_mmap: bool,
+        later: Option<&mut LaterSyncs>,
     ) -> Result<()> {
         if no_mmap {
             for edit in plan.edits() {
@@ -180,10 +219,24 @@ impl Target {
             plan.apply_these(&mut map, edits.by_ref().take(plan.len() / 2));
             crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
             plan.apply_these(&mut map, edits);
-            map.flush_range(touched.start, touched.len())
-                .context("cannot write back the changed pages")?;
+            if later.is_none() {
+                map.flush_range(touched.start, touched.len())
+                    .context("cannot write back the changed pages")?;
+            }
         }
-        self.file.sync_data().context("cannot sync")
+        match later {
+            // The pages dirtied through the map are the file's: a sync of the file later
+            // writes them back.
+            Some(later) => {
+                let file = self
+                    .file
+                    .try_clone()
+                    .context("cannot keep the file to sync")?;
+                later.files.push((self.real.clone(), file));
+                Ok(())
+            }
+            None => self.file.sync_data().context("cannot sync"),
+        }
     }
 
     /// In a sparse file, a store into a hole needs a block; on a full disk the kernel can only
@@ -208,13 +261,15 @@ impl Target {
 
     /// Writes the new content to a temporary file beside the original, syncs it and renames it
     /// over the original, keeping permission bits (and the owner, as root). `old` is the
-    /// original as planned on; the holes of a sparse original stay holes.
+    /// original as planned on; the holes of a sparse original stay holes. With `later`, the
+    /// syncs are left to the run's commit.
     pub fn rewrite(
         &self,
         plan: &Plan,
         old: &View,
         backup: Option<&Path>,
         progress: &Progress,
+        later: Option<&mut LaterSyncs>,
     ) -> Result<()> {
         let dir = self.real.parent().unwrap_or(Path::new("."));
         let file_name = self.real.file_name().unwrap_or(OsStr::new("mmt"));
@@ -240,25 +295,38 @@ impl Target {
             .and_then(|()| sink.finish())
             .context("cannot write the new content")?;
         drop(sink);
-        temp.as_file()
-            .sync_data()
-            .context("cannot sync the new content")?;
+        if later.is_none() {
+            temp.as_file()
+                .sync_data()
+                .context("cannot sync the new content")?;
+        }
         // Owner, mode and extended attributes go on last: writing would clear some of them.
         attrs::keep(&self.file, &self.meta, temp.as_file())?;
-        temp.as_file()
-            .sync_all()
-            .context("cannot sync the new content")?;
+        if later.is_none() {
+            temp.as_file()
+                .sync_all()
+                .context("cannot sync the new content")?;
+        }
         self.check_unchanged()?;
         if let Some(backup) = backup {
             self.backup(backup, BackupMethod::HardLink)?;
         }
-        temp.persist(&self.real)
+        let file = temp
+            .persist(&self.real)
             .map_err(|err| err.error)
             .context("cannot rename the new content over the original")?;
-        // The rename is durable once the directory is synced; a failure here is not worth
-        // failing a run whose edit has landed.
-        if let Ok(dir) = File::open(dir) {
-            let _ = dir.sync_all();
+        match later {
+            Some(later) => {
+                later.files.push((self.real.clone(), file));
+                later.dirs.push(dir.to_path_buf());
+            }
+            // The rename is durable once the directory is synced; a failure here is not worth
+            // failing a run whose edit has landed.
+            None => {
+                if let Ok(dir) = File::open(dir) {
+                    let _ = dir.sync_all();
+                }
+            }
         }
         Ok(())
     }

@@ -14,7 +14,7 @@ use crate::preview;
 use crate::progress::Progress;
 use crate::settings::Settings;
 use crate::state::{self, StateDir};
-use crate::target::{Access, BackupMethod, PartlyWritten, Target};
+use crate::target::{Access, BackupMethod, LaterSyncs, PartlyWritten, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -66,6 +66,15 @@ pub fn dry_run_note(settings: &Settings) -> &'static str {
     }
 }
 
+/// How a file is written, besides its plan.
+#[derive(Default)]
+pub struct Writing<'a> {
+    /// Where to keep the original first (`--backup`).
+    pub backup: Option<&'a Path>,
+    /// The run's syncs put off until it commits; `None`: synced before `carry_out` returns.
+    pub later: Option<&'a mut LaterSyncs>,
+}
+
 /// Writes `plan` to the target, or with `--copy` makes the change in a private copy-on-write
 /// map (or in memory, when the length changes) and prints a preview instead.
 pub fn carry_out(
@@ -75,8 +84,9 @@ pub fn carry_out(
     settings: &Settings,
     printer: &mut Printer,
     name: &str,
-    backup: Option<&Path>,
+    writing: Writing,
 ) -> Result<Mode> {
+    let Writing { backup, later } = writing;
     let mode = Mode::of(plan);
     if settings.preview {
         if !settings.style.json && !plan.is_empty() {
@@ -90,11 +100,11 @@ pub fn carry_out(
             if let Some(backup) = backup {
                 target.backup(backup, BackupMethod::Copy)?;
             }
-            target.patch_in_place(plan, settings.no_mmap)?;
+            target.patch_in_place(plan, settings.no_mmap, later)?;
         }
         Mode::Rewrite => {
             let progress = Progress::new(settings.watched, view.len() as u64, "rewriting");
-            target.rewrite(plan, view, backup, &progress)?;
+            target.rewrite(plan, view, backup, &progress, later)?;
             drop(progress);
             let links = target.hard_links();
             if links > 1 {
@@ -193,6 +203,8 @@ fn undo_limit() -> u64 {
 /// rolling back first.
 pub struct Transaction {
     run: Option<(Run, StateDir)>,
+    /// With a journal, the files are synced when the run commits.
+    later: Option<LaterSyncs>,
     /// The file being written.
     current: usize,
     /// Interrupts wait while files are written; a preview writes nothing and is not held.
@@ -214,6 +226,7 @@ impl Transaction {
         if !settings.journal || settings.preview || files.is_empty() {
             return Ok(Transaction {
                 run: None,
+                later: None,
                 current: 0,
                 _held_back: held_back,
             });
@@ -226,6 +239,7 @@ impl Transaction {
         let Some(state) = state::decided(&mut warn) else {
             return Ok(Transaction {
                 run: None,
+                later: None,
                 current: 0,
                 _held_back: held_back,
             });
@@ -251,6 +265,7 @@ impl Transaction {
         crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_JOURNAL_MS");
         Ok(Transaction {
             run: Some((run, state)),
+            later: Some(LaterSyncs::default()),
             current: 0,
             _held_back: held_back,
         })
@@ -266,6 +281,11 @@ impl Transaction {
         }
         self.current = n;
         Ok(())
+    }
+
+    /// Where the files' syncs go: to the commit when the run is journalled.
+    pub fn later_syncs(&mut self) -> Option<&mut LaterSyncs> {
+        self.later.as_mut()
     }
 
     /// File `n` is written: a failure from here on restores it.
@@ -317,7 +337,12 @@ impl Transaction {
     }
 
     /// Every file is written and synced: the run is kept for `mmt undo`, within the bound.
-    pub fn commit(self, printer: &mut Printer) -> Result<()> {
+    pub fn commit(mut self, printer: &mut Printer) -> Result<()> {
+        if let Some(later) = self.later.take()
+            && let Err(err) = later.sync()
+        {
+            return Err(self.fail(err));
+        }
         crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
         let Some((run, state)) = self.run else {
             return Ok(());

@@ -13,7 +13,7 @@ use memchr::memchr;
 
 use super::Positionals;
 use super::patching::{
-    Mode, ToWrite, Transaction, carry_out, command_line, dry_run_note, open_target,
+    Mode, ToWrite, Transaction, Writing, carry_out, command_line, dry_run_note, open_target,
     print_report_json,
 };
 use crate::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
@@ -29,7 +29,7 @@ use crate::progress::{self, Progress, RunProgress};
 use crate::search::{Pattern, search_windows, split_windows};
 use crate::settings::Settings;
 use crate::source::Source;
-use crate::target::{Target, backup_path};
+use crate::target::{LaterSyncs, Target, backup_path};
 use crate::template::Template;
 
 /// What OLD stands for, and what NEW puts in its place.
@@ -85,7 +85,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let mut failures = Vec::new();
     let progress = RunProgress::new(settings.watched && many);
     drive::ordered(
-        sources.entries,
+        sources,
         settings.threads,
         |source| {
             let planning = replace.plan(source, settings, watched, many);
@@ -168,7 +168,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
             written += 1;
         }
         let out = reports.as_mut().unwrap_or(&mut printer);
-        match replace.carry_out(planned, settings, out) {
+        match replace.carry_out(planned, settings, out, run.later_syncs()) {
             Ok(outcome) => {
                 if planned.target.is_some() {
                     run.written(written - 1);
@@ -351,6 +351,7 @@ impl Replace {
         planned: &Planned,
         settings: &Settings,
         printer: &mut Printer,
+        later: Option<&mut LaterSyncs>,
     ) -> Result<Outcome> {
         let name = planned.source.name();
         let plan = &planned.plan;
@@ -369,7 +370,10 @@ impl Replace {
             settings,
             printer,
             &name,
-            backup.as_deref(),
+            Writing {
+                backup: backup.as_deref(),
+                later,
+            },
         )?;
         report(planned.source.path(), &name, plan, mode, settings, printer)?;
         Ok(Outcome::found(!plan.is_empty()))

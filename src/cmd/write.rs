@@ -4,7 +4,9 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
-use super::patching::{ToWrite, Transaction, carry_out, command_line, dry_run_note, open_target};
+use super::patching::{
+    ToWrite, Transaction, Writing, carry_out, command_line, dry_run_note, open_target,
+};
 use crate::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cli::WriteArgs;
 use crate::cmd::display_name;
@@ -36,7 +38,11 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     if let Err(err) = run.writing(0) {
         return Err(run.fail(err));
     }
-    if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &name, None) {
+    let writing = Writing {
+        backup: None,
+        later: run.later_syncs(),
+    };
+    if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &name, writing) {
         return Err(run.fail(err));
     }
     run.written(0);

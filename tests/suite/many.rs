@@ -130,6 +130,57 @@ fn the_order_is_the_same_for_any_number_of_threads() {
 }
 
 #[test]
+fn a_walked_tree_gives_the_same_output_for_any_number_of_threads() {
+    // The threads walk the tree themselves (ignore's parallel walker); -j1 walks it on one
+    // thread in order: every rule and error must come out the same and in the same place.
+    let sb = tree();
+    fs::create_dir(sb.path("t/src/many")).unwrap();
+    for i in 0..30 {
+        sb.write(
+            &format!("t/src/many/f{i:02}.rs"),
+            "foo\n".repeat(i % 4).as_bytes(),
+        );
+    }
+    std::os::unix::fs::symlink("nowhere", sb.path("t/src/dangling")).unwrap();
+    for args in [
+        vec!["find", "t", "foo", "--all"],
+        vec!["find", "t", "foo", "--count", "--hidden", "--no-ignore"],
+        vec!["find", "t", "foo", "--count", "-L"],
+        vec![
+            "find",
+            "t/src",
+            "t/docs",
+            "t/src/a.rs",
+            "foo",
+            "--count",
+            "--max-depth",
+            "1",
+        ],
+        vec!["grep", "t", "fo+", "-b", "-g", "!*.md"],
+        vec!["--json", "grep", "t", "o+", "--hidden"],
+        vec!["--copy", "replace", "t", "foo", "FOO"],
+    ] {
+        let run = |threads: &str| {
+            let mut all = vec!["-j", threads];
+            all.extend(&args);
+            sb.mmt(&all).output().unwrap()
+        };
+        let one = run("1");
+        assert!(!one.stdout.is_empty(), "{args:?}");
+        for threads in ["2", "5"] {
+            let many = run(threads);
+            assert_eq!(stdout(&many), stdout(&one), "{args:?} -j{threads}");
+            assert_eq!(many.stderr, one.stderr, "{args:?} -j{threads}");
+            assert_eq!(
+                many.status.code(),
+                one.status.code(),
+                "{args:?} -j{threads}"
+            );
+        }
+    }
+}
+
+#[test]
 fn records_name_their_file_when_there_are_many() {
     let sb = Sandbox::with_fixtures();
     sb.write("two.txt", b"consectetuer\n");

@@ -1,0 +1,522 @@
+//! A directory walked on many threads, each file worked on by the thread that meets it (as
+//! ripgrep does), and the results handed on in the order of the one-thread walk: each
+//! directory's entries sorted by path, depth first (`source::walk_in_order`).
+//!
+//! `ignore`'s parallel walker decides what is walked (ignore files, hidden files, globs, links,
+//! depth) as its one-thread walker does, and costs less: it learns which ignore files a
+//! directory has from the directory's listing, where the one-thread walker asks the file system
+//! for five names per directory. But it keeps no order, and it tells nobody when it has
+//! finished reading a directory. The order is rebuilt here from how its workers go about a
+//! directory (ignore 0.4, `Worker::run_one`): the directory is visited, then each entry that
+//! the ignore rules keep is shown to the entry filter, all on the same thread, before that
+//! thread visits anything else. So a thread's listing of a directory runs from the directory's
+//! visit to the thread's next visit, or to the end of its walk. The tests compare this walk
+//! with the one-thread walk on trees with every kind of entry the rules tell apart.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+use anyhow::Result;
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkState};
+
+use crate::drive::Done;
+use crate::source::{self, Source, Unreachable, WalkOptions};
+
+/// Walks `dir` on `threads` threads, runs `work` on every file as the walk meets it, and hands
+/// each result (or what could not be reached) to `consume` in the order of the one-thread
+/// walk. `consume` runs on the calling thread; an error from it stops the walk and is returned.
+pub fn in_order<T, W, C>(
+    dir: &Path,
+    options: &WalkOptions,
+    threads: usize,
+    work: &W,
+    consume: &mut C,
+) -> Result<()>
+where
+    T: Send,
+    W: Fn(&Source) -> T + Sync,
+    C: FnMut(Done<T>) -> Result<()>,
+{
+    let mut builder = match source::walker(dir, options) {
+        Ok(builder) => builder,
+        Err(error) => {
+            return consume(Err(Unreachable {
+                name: dir.display().to_string(),
+                error,
+            }));
+        }
+    };
+    builder.threads(threads).filter_entry(|entry| {
+        note_entry(entry);
+        true
+    });
+    let walk = builder.build_parallel();
+    let shared = Shared::new();
+    std::thread::scope(|scope| {
+        let shared = &shared;
+        scope.spawn(move || {
+            walk.visit(&mut Visitors { shared, work });
+            shared.lock().walked = true;
+            shared.ready.notify_all();
+        });
+        let result = hand_on_in_order(dir, shared, consume);
+        if result.is_err() {
+            shared.stop.store(true, Ordering::Relaxed);
+        }
+        result
+    })
+}
+
+/// What the walk found in one directory, as the one-thread walk would list it.
+enum Child {
+    File(PathBuf),
+    Dir(PathBuf),
+    Failed(Unreachable, Option<PathBuf>),
+}
+
+impl Child {
+    /// Where the one-thread walk meets it: errors that name no entry first, then by path.
+    /// Entries of one directory share its path as a prefix, so comparing the bytes orders them
+    /// as `Path::cmp` does, and costs a `memcmp`.
+    fn place(&self) -> Option<&[u8]> {
+        match self {
+            Child::File(path) | Child::Dir(path) => Some(path.as_os_str().as_bytes()),
+            Child::Failed(_, path) => path.as_deref().map(|p| p.as_os_str().as_bytes()),
+        }
+    }
+}
+
+thread_local! {
+    /// The entries of the directory this walker thread is listing.
+    static LISTING: RefCell<Vec<Child>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The entry filter: called on the listing thread for each entry the ignore rules keep.
+fn note_entry(entry: &DirEntry) {
+    let child = match entry.file_type() {
+        Some(kind) if kind.is_dir() => Child::Dir(entry.path().to_path_buf()),
+        Some(kind) if kind.is_file() => Child::File(entry.path().to_path_buf()),
+        // Symbolic links not followed, sockets, pipes: the walks do not work on them.
+        _ => return,
+    };
+    LISTING.with(|listing| listing.borrow_mut().push(child));
+}
+
+/// A map keyed by path. The key is the path's bytes: `Path`'s own hash goes component by
+/// component, which cost more than the rest of the map.
+type Paths<V> = HashMap<OsString, V, foldhash::fast::RandomState>;
+
+/// What the walker threads hand to the calling thread.
+struct Shared<T> {
+    state: Mutex<State<T>>,
+    ready: Condvar,
+    stop: AtomicBool,
+}
+
+struct State<T> {
+    /// Directories whose listing is complete, their entries in walk order.
+    listings: Paths<Vec<Child>>,
+    /// Files worked on and not yet handed on.
+    results: Paths<T>,
+    /// Errors met outside any directory's listing (the walk's root itself).
+    unplaced: Vec<Unreachable>,
+    /// The walk has ended: what is missing now never comes.
+    walked: bool,
+    /// What the calling thread sleeps until, so that only its arrival wakes it.
+    awaited: Option<OsString>,
+}
+
+impl<T> Shared<T> {
+    fn new() -> Shared<T> {
+        Shared {
+            state: Mutex::new(State {
+                listings: Paths::default(),
+                results: Paths::default(),
+                unplaced: Vec::new(),
+                walked: false,
+                awaited: None,
+            }),
+            ready: Condvar::new(),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wake_if_awaited(&self, state: &State<T>, path: &Path) {
+        if state.awaited.as_deref() == Some(path.as_os_str()) {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Waits until `take` finds what it looks for, or the walk has ended without it.
+    fn wait_for<R>(
+        &self,
+        path: &Path,
+        mut take: impl FnMut(&mut State<T>) -> Option<R>,
+    ) -> Option<R> {
+        let mut state = self.lock();
+        loop {
+            if let Some(found) = take(&mut state) {
+                return Some(found);
+            }
+            if state.walked {
+                return None;
+            }
+            state.awaited = Some(path.as_os_str().to_owned());
+            state = self
+                .ready
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+            state.awaited = None;
+        }
+    }
+}
+
+/// Hands every result to `consume`, depth first through the listings as they arrive.
+fn hand_on_in_order<T>(
+    root: &Path,
+    shared: &Shared<T>,
+    consume: &mut impl FnMut(Done<T>) -> Result<()>,
+) -> Result<()> {
+    let listing = |dir: &Path| {
+        shared
+            .wait_for(dir, |state| state.listings.remove(dir.as_os_str()))
+            .unwrap_or_default()
+            .into_iter()
+    };
+    let mut stack = vec![listing(root)];
+    // The root's own errors come before its listing, as the one-thread walk gives them.
+    let unplaced = std::mem::take(&mut shared.lock().unplaced);
+    for unreachable in unplaced {
+        consume(Err(unreachable))?;
+    }
+    while let Some(entries) = stack.last_mut() {
+        match entries.next() {
+            None => {
+                stack.pop();
+            }
+            Some(Child::Dir(dir)) => stack.push(listing(&dir)),
+            Some(Child::File(path)) => {
+                let taken = shared.wait_for(&path, |state| state.results.remove(path.as_os_str()));
+                if let Some(done) = taken {
+                    consume(Ok((Source::File { path, named: false }, done)))?;
+                }
+            }
+            Some(Child::Failed(unreachable, _)) => consume(Err(unreachable))?,
+        }
+    }
+    let unplaced = std::mem::take(&mut shared.lock().unplaced);
+    for unreachable in unplaced {
+        consume(Err(unreachable))?;
+    }
+    Ok(())
+}
+
+/// Builds one [`Visitor`] per walker thread.
+struct Visitors<'a, T, W> {
+    shared: &'a Shared<T>,
+    work: &'a W,
+}
+
+impl<'s, T, W> ParallelVisitorBuilder<'s> for Visitors<'s, T, W>
+where
+    T: Send,
+    W: Fn(&Source) -> T + Sync,
+{
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Visitor {
+            shared: self.shared,
+            work: self.work,
+            listing: None,
+        })
+    }
+}
+
+/// One walker thread: works on the files it meets and publishes the listings it makes.
+struct Visitor<'a, T, W> {
+    shared: &'a Shared<T>,
+    work: &'a W,
+    /// The directory this thread is listing, if any.
+    listing: Option<PathBuf>,
+}
+
+impl<T, W> Visitor<'_, T, W> {
+    /// The thread has moved on: the directory it was listing is complete.
+    fn close_listing(&mut self) {
+        let Some(dir) = self.listing.take() else {
+            return;
+        };
+        let mut children = LISTING.with(|listing| std::mem::take(&mut *listing.borrow_mut()));
+        children.sort_by(|a, b| a.place().cmp(&b.place()));
+        let mut state = self.shared.lock();
+        self.shared.wake_if_awaited(&state, &dir);
+        state.listings.insert(dir.into_os_string(), children);
+    }
+}
+
+impl<T, W> ParallelVisitor for Visitor<'_, T, W>
+where
+    T: Send,
+    W: Fn(&Source) -> T + Sync,
+{
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        if self.shared.stop.load(Ordering::Relaxed) {
+            return WalkState::Quit;
+        }
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let place = error_path(&error);
+                let unreachable = source::unreachable(error);
+                if self.listing.is_some() {
+                    let child = Child::Failed(unreachable, place);
+                    LISTING.with(|listing| listing.borrow_mut().push(child));
+                } else {
+                    self.shared.lock().unplaced.push(unreachable);
+                }
+                return WalkState::Continue;
+            }
+        };
+        self.close_listing();
+        match entry.file_type() {
+            Some(kind) if kind.is_dir() => self.listing = Some(entry.into_path()),
+            Some(kind) if kind.is_file() => {
+                let source = Source::File {
+                    path: entry.into_path(),
+                    named: false,
+                };
+                let done = (self.work)(&source);
+                if let Source::File { path, .. } = source {
+                    let mut state = self.shared.lock();
+                    self.shared.wake_if_awaited(&state, &path);
+                    state.results.insert(path.into_os_string(), done);
+                }
+            }
+            _ => {}
+        }
+        WalkState::Continue
+    }
+}
+
+impl<T, W> Drop for Visitor<'_, T, W> {
+    fn drop(&mut self) {
+        self.close_listing();
+    }
+}
+
+/// The path an error is about, which places it among a directory's entries.
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+    use std::fs;
+    use std::os::unix::fs::symlink;
+
+    /// A small deterministic generator: the trees differ by seed and are the same every run.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len() as u64) as usize]
+        }
+    }
+
+    const NAMES: &[&str] = &[
+        "a", "b.rs", "B.txt", "c.log", ".hidden", "target", "z", "a.b", "a-b", "a0", "é.md",
+    ];
+    const RULES: &[&str] = &["*.log", "target/", "!keep.log", "/z", "b*", "**/deep", "a?"];
+
+    /// A tree of everything the walks tell apart: ignore files at every level (some in a git
+    /// repository, some not), hidden entries, empty directories, names that sort differently as
+    /// bytes and as text, links to files and directories, a loop, a dangling link.
+    fn random_tree(seed: u64) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let mut rng = Lcg(seed);
+        let mut dirs = vec![root.path().to_path_buf()];
+        fs::create_dir(root.path().join(".git")).unwrap();
+        for _ in 0..40 + rng.below(80) {
+            let parent = dirs[rng.below(dirs.len() as u64) as usize].clone();
+            let name = format!("{}{}", rng.pick(NAMES), rng.below(3));
+            let path = parent.join(&name);
+            if path.symlink_metadata().is_ok() {
+                continue;
+            }
+            match rng.below(10) {
+                0..=2 => {
+                    fs::create_dir(&path).unwrap();
+                    dirs.push(path);
+                }
+                3 => {
+                    let rules: Vec<&str> = (0..1 + rng.below(3)).map(|_| rng.pick(RULES)).collect();
+                    let file = if rng.below(2) == 0 {
+                        ".gitignore"
+                    } else {
+                        ".ignore"
+                    };
+                    fs::write(parent.join(file), rules.join("\n")).unwrap();
+                }
+                4 if dirs.len() > 1 => {
+                    let target = &dirs[rng.below(dirs.len() as u64) as usize];
+                    symlink(target, &path).unwrap();
+                }
+                5 => symlink(parent.join("missing"), &path).unwrap(),
+                _ => fs::write(&path, name.as_bytes()).unwrap(),
+            }
+        }
+        if rng.below(2) == 0 {
+            fs::create_dir_all(root.path().join("sub/.git")).unwrap();
+            fs::write(root.path().join("sub/.gitignore"), "*.txt\n").unwrap();
+            fs::write(root.path().join("sub/x.txt"), "x").unwrap();
+            fs::write(root.path().join("sub/x.rs"), "x").unwrap();
+        }
+        root
+    }
+
+    fn as_line(done: Done<String>) -> String {
+        match done {
+            Ok((source, name)) => format!("{} {name}", source.name()),
+            Err(unreachable) => format!("! {} {:#}", unreachable.name, unreachable.error),
+        }
+    }
+
+    fn one_thread(dir: &Path, options: &WalkOptions) -> Vec<String> {
+        let sources = source::Sources {
+            many: true,
+            items: Box::new(std::iter::once(source::Item::Tree(dir.to_path_buf()))),
+            walk: options.clone(),
+        };
+        sources
+            .entries()
+            .map(|entry| as_line(entry.map(|source| (source.clone(), source.name()))))
+            .collect()
+    }
+
+    fn many_threads(dir: &Path, options: &WalkOptions, threads: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        in_order(
+            dir,
+            options,
+            threads,
+            &|source: &Source| source.name(),
+            &mut |done| {
+                lines.push(as_line(done));
+                Ok(())
+            },
+        )
+        .unwrap();
+        lines
+    }
+
+    fn options() -> Vec<WalkOptions> {
+        let glob = |g: &str| OsString::from(g);
+        vec![
+            WalkOptions::default(),
+            WalkOptions {
+                hidden: true,
+                ..Default::default()
+            },
+            WalkOptions {
+                no_ignore: true,
+                hidden: true,
+                ..Default::default()
+            },
+            WalkOptions {
+                follow: true,
+                ..Default::default()
+            },
+            WalkOptions {
+                max_depth: Some(2),
+                follow: true,
+                hidden: true,
+                ..Default::default()
+            },
+            WalkOptions {
+                globs: vec![glob("!*.rs"), glob("*")],
+                ..Default::default()
+            },
+        ]
+    }
+
+    #[test]
+    fn the_parallel_walk_lists_what_the_one_thread_walk_lists_in_its_order() {
+        let mut compared = 0;
+        for seed in 0..24 {
+            let tree = random_tree(seed);
+            for options in options() {
+                let expected = one_thread(tree.path(), &options);
+                for threads in [2, 3, 8] {
+                    let got = many_threads(tree.path(), &options, threads);
+                    assert_eq!(got, expected, "seed {seed}, {options:?}, {threads} threads");
+                    compared += expected.len();
+                }
+            }
+        }
+        // The trees are not trivially empty.
+        assert!(compared > 5_000, "{compared}");
+    }
+
+    #[test]
+    fn a_consumer_that_stops_stops_the_walk() {
+        let tree = random_tree(7);
+        let mut taken = 0;
+        let result = in_order(
+            tree.path(),
+            &WalkOptions {
+                hidden: true,
+                no_ignore: true,
+                ..Default::default()
+            },
+            3,
+            &|source: &Source| source.name(),
+            &mut |_| {
+                taken += 1;
+                if taken == 3 {
+                    anyhow::bail!("reader went away");
+                }
+                Ok(())
+            },
+        );
+        assert_eq!(result.unwrap_err().to_string(), "reader went away");
+        assert_eq!(taken, 3);
+    }
+
+    #[test]
+    fn a_bad_glob_is_reported_as_the_directory_that_cannot_be_walked() {
+        let tree = random_tree(1);
+        let options = WalkOptions {
+            globs: vec![OsString::from("a{")],
+            ..Default::default()
+        };
+        let lines = many_threads(tree.path(), &options, 2);
+        assert_eq!(lines, one_thread(tree.path(), &options));
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].starts_with("! "), "{lines:?}");
+    }
+}
