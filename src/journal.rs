@@ -10,7 +10,8 @@
 //! - `N.old` for a file rewritten: a hard link to its old inode (the old content costs nothing
 //!   more than it did); where the state directory is on another file system, the link is made
 //!   beside the file instead, for the run only;
-//! - `committed`, once every file is written and synced: from then on the run is only undo data.
+//! - `committed`, once every file is written and synced: from then on the run is only undo data;
+//! - `size`, the disk space the run holds, as it committed (a cache for pruning).
 //!
 //! Restoring is idempotent (old bytes written again at their offsets; the old inode renamed back
 //! over the path), so a crash during a rollback is rolled back again by the next command.
@@ -245,6 +246,9 @@ impl Run {
             .and_then(|()| sync_dir(&self.dir).map_err(io::Error::other))
             .context("cannot mark the run committed")?;
         let size = disk_use(&self.dir);
+        // Kept for `prune`, which would otherwise look at every kept run's files each time a
+        // run commits; a cache, so not synced (a missing or bad one is measured again).
+        let _ = fs::write(self.dir.join(SIZE_FILE), size.to_string());
         if size > limit {
             remove_run(&self.dir, &self.entries);
             return Ok(Some(format!(
@@ -436,6 +440,17 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
+/// Where a committed run keeps its [`disk_use`].
+const SIZE_FILE: &str = "size";
+
+/// A committed run's disk use, as it was when it committed.
+fn recorded_disk_use(dir: &Path) -> u64 {
+    fs::read_to_string(dir.join(SIZE_FILE))
+        .ok()
+        .and_then(|size| size.parse().ok())
+        .unwrap_or_else(|| disk_use(dir))
+}
+
 /// The disk space a run's directory holds (old inodes kept by a link included).
 fn disk_use(dir: &Path) -> u64 {
     fs::read_dir(dir)
@@ -470,7 +485,7 @@ impl Stored {
     }
 
     pub fn disk_use(&self) -> u64 {
-        disk_use(&self.dir)
+        recorded_disk_use(&self.dir)
     }
 }
 
@@ -647,12 +662,28 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
 
 /// Lets go of the oldest committed runs until at most `keep` remain and they hold at most
 /// `limit` bytes.
+/// A run's manifest is read only when the run is let go of: every write commits a run, and
+/// reading every kept run's manifest each time cost more than the writing.
 pub fn prune(state: &StateDir, keep: usize, limit: u64) {
-    let mut runs = committed_runs(state);
-    let mut total: u64 = runs.iter().map(Stored::disk_use).sum();
-    while runs.len() > keep || (total > limit && !runs.is_empty()) {
-        let Some(oldest) = runs.pop() else { break };
-        total = total.saturating_sub(oldest.disk_use());
-        remove_run(&oldest.dir, &oldest.entries);
+    let runs: Vec<PathBuf> = run_dirs(state)
+        .into_iter()
+        .filter(|dir| dir.join("committed").exists())
+        .collect();
+    let sizes: Vec<u64> = runs.iter().map(|dir| recorded_disk_use(dir)).collect();
+    let mut total: u64 = sizes.iter().sum();
+    let mut left = runs.len();
+    for (oldest, size) in runs.iter().zip(sizes) {
+        if left <= keep && total <= limit {
+            break;
+        }
+        match read_run(oldest) {
+            Some(run) => remove_run(&run.dir, &run.entries),
+            // Committed, so only undo data, and undo cannot read it.
+            None => {
+                let _ = fs::remove_dir_all(oldest);
+            }
+        }
+        total = total.saturating_sub(size);
+        left -= 1;
     }
 }

@@ -172,8 +172,8 @@ impl Target {
     }
 
     /// Patches a plan that keeps the length: through a write-through map, so only the touched
-    /// pages are dirtied, or with positioned writes under `--no-mmap`; then syncs.
-    /// Syncs before it returns, or with `later` leaves that to the run's commit.
+    /// pages are dirtied, or with positioned writes under `--no-mmap`; then syncs (with `later`,
+    /// the run's commit does).
     pub fn patch_in_place(
         &self,
         plan: &Plan,
@@ -181,9 +181,9 @@ impl Target {
         later: Option<&mut LaterSyncs>,
     ) -> Result<()> {
         self.require_writable()?;
-        let Some(touched) = plan.touched() else {
+        if plan.touched().is_none() {
             return Ok(());
-        };
+        }
         self.check_unchanged()?;
         // Ctrl-C, SIGTERM and SIGHUP wait until the patch is written and synced: an in-place
         // patch is never left half done by them.
@@ -192,14 +192,13 @@ impl Target {
         if !no_mmap {
             self.allocate_holes(plan)?;
         }
-        let written = self.write_in_place(plan, touched, no_mmap, later);
+        let written = self.write_in_place(plan, no_mmap, later);
         written.map_err(|err| err.context(PartlyWritten))
     }
 
     fn write_in_place(
         &self,
         plan: &Plan,
-        touched: std::ops::Range<usize>,
         no_mmap: bool,
         later: Option<&mut LaterSyncs>,
     ) -> Result<()> {
@@ -219,14 +218,13 @@ impl Target {
             plan.apply_these(&mut map, edits.by_ref().take(plan.len() / 2));
             crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
             plan.apply_these(&mut map, edits);
-            if later.is_none() {
-                map.flush_range(touched.start, touched.len())
-                    .context("cannot write back the changed pages")?;
-            }
+            // Unmapped before the sync: the pages dirtied through the map stay the file's
+            // dirty pages, and a sync of the file writes them back. Synced while still mapped
+            // (msync), each page would first be write-protected in the map again, a walk and a
+            // TLB flush per page: a third of a dense patch's time.
+            drop(map);
         }
         match later {
-            // The pages dirtied through the map are the file's: a sync of the file later
-            // writes them back.
             Some(later) => {
                 let file = self
                     .file

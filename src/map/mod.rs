@@ -380,11 +380,6 @@ impl MappedMut {
         }
     }
 
-    /// Writes the changed pages in `offset..offset + len` back to the file and waits for it.
-    pub fn flush_range(&self, offset: usize, len: usize) -> io::Result<()> {
-        self.map.flush_range(offset, len)
-    }
-
     /// For a copy-on-write map: drops the private copies of the whole pages inside `range`, which
     /// show the file's bytes again, so that a preview walking a large file holds the copies of
     /// one region at a time, not of every page it changed. Returns where the dropped pages end
