@@ -5,7 +5,7 @@
 //! Where to cut depends on what is searched for: a literal needle is cut into pieces that
 //! overlap by its length less one; a regex whose longest match is bounded, into pieces that
 //! overlap by that length; a regex that cannot match a newline, just after newlines. Any other
-//! regex is not cut (see [`regex_pieces`]).
+//! regex is cut anywhere, and its searches look past the piece's end (see [`RegexScan`]).
 //!
 //! The scan carries state across a cut (`bytes.count`, `re.finditer`): an occurrence that
 //! straddles it pushes the next search past the next piece's start, and what that piece found
@@ -124,10 +124,60 @@ fn pieces(windows: &[Range<usize>], chunk: usize, needle_len: usize) -> Vec<Piec
 }
 
 /// A regex's matches as `(start, end)`, stepped the way Python steps (see
-/// [`crate::search::MatchCursor`]), each search bounded by the piece's span.
+/// [`crate::search::MatchCursor`]).
+///
+/// Where the pieces are cut so that no match crosses a piece's end, each search stops there.
+/// Otherwise (`reaches_end`) a search looks as far as the haystack's end, as one scan would:
+/// what it finds then is the match one scan would find, since the next match depends only on
+/// where the search starts, never on where it stops. Where matches are sparse, though, a
+/// piece's last search runs on to the next match, however far, and so would the first search
+/// of every piece it passes over. `known` spares them: the furthest such search's start and
+/// what it found, which is also what a search from anywhere between the two finds. Only a
+/// piece's first search and one that leaves the piece touch it, so dense matches never wait on
+/// its lock; at worst, the pieces searched at the same moment repeat one long search, as many
+/// as there are threads.
 struct RegexScan<'a> {
     regex: &'a meta::Regex,
     hay: &'a [u8],
+    reaches_end: bool,
+    known: Mutex<Option<NextMatch>>,
+}
+
+/// What a search from `from` found: the next match, or none up to the haystack's end.
+#[derive(Debug, Clone, Copy)]
+struct NextMatch {
+    from: usize,
+    found: Option<(usize, usize)>,
+}
+
+impl RegexScan<'_> {
+    /// The first match that starts at `pos` or later, searched up to `stop`.
+    fn search(&self, pos: usize, stop: usize, entering: bool) -> Option<(usize, usize)> {
+        if self.reaches_end && entering {
+            let known = *self.known.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(known) = known
+                && known.from <= pos
+                && known.found.is_none_or(|(start, _)| start >= pos)
+            {
+                return known.found;
+            }
+        }
+        // Only the haystack near the search (see `search::near`): given all of it, a search
+        // from a piece's start mid-sentence took a second at 1 GiB.
+        let (lo, near) = crate::search::near(self.hay, pos);
+        self.regex
+            .find(Input::new(near).span(pos - lo..stop - lo))
+            .map(|m| (lo + m.start(), lo + m.end()))
+    }
+
+    /// Keeps what a search that left its piece found, if it reaches further than what is kept.
+    fn remember(&self, from: usize, found: Option<(usize, usize)>) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        let reach = |found: Option<(usize, usize)>| found.map_or(usize::MAX, |(start, _)| start);
+        if known.is_none_or(|k| reach(found) > reach(k.found)) {
+            *known = Some(NextMatch { from, found });
+        }
+    }
 }
 
 impl Scanner for RegexScan<'_> {
@@ -138,19 +188,30 @@ impl Scanner for RegexScan<'_> {
         piece: &Piece,
         from: usize,
     ) -> Box<dyn Iterator<Item = (usize, usize)> + 's> {
-        let (end, owned_end) = (piece.range.end, piece.owned_end);
+        let owned_end = piece.owned_end;
+        let stop = if self.reaches_end {
+            self.hay.len()
+        } else {
+            piece.range.end
+        };
         let mut pos = from.max(piece.range.start);
+        let mut entering = true;
         Box::new(std::iter::from_fn(move || {
-            if pos > end {
+            if pos > stop || pos >= owned_end {
                 return None;
             }
-            let found = self.regex.find(Input::new(self.hay).span(pos..end))?;
-            if found.start() >= owned_end {
-                pos = end + 1;
+            let found = self.search(pos, stop, entering);
+            entering = false;
+            if found.is_none_or(|(start, _)| start >= owned_end) {
+                if self.reaches_end {
+                    self.remember(pos, found);
+                }
+                pos = stop + 1;
                 return None;
             }
-            pos = self.resume_after((found.start(), found.end()));
-            Some((found.start(), found.end()))
+            let found = found?;
+            pos = self.resume_after(found);
+            Some(found)
         }))
     }
 
@@ -159,17 +220,18 @@ impl Scanner for RegexScan<'_> {
     }
 }
 
-/// Pieces of the whole haystack for a regex of `shape`, when it can be cut without losing a
-/// match: overlapping by the longest match, or cut just after a newline when no match holds
-/// one. `None` for a pattern whose matches may reach anywhere (and for a longest match that
-/// would make the overlap as large as a piece).
-fn regex_pieces(hay: &[u8], shape: Shape, chunk: usize) -> Option<Vec<Piece>> {
+/// Pieces of the whole haystack for a regex of `shape`, and whether its searches must look past
+/// a piece's end: not when the pieces overlap by the longest match, or are cut just after a
+/// newline where no match holds one; yes for a pattern whose matches may reach anywhere (or as
+/// far as a piece), whose pieces do not overlap.
+fn regex_pieces(hay: &[u8], shape: Shape, chunk: usize) -> (Vec<Piece>, bool) {
     let chunk = chunk.max(1);
+    let whole = 0..hay.len();
     match shape {
-        Shape::Bounded(longest) if longest < chunk => {
-            let whole = 0..hay.len();
-            Some(pieces(std::slice::from_ref(&whole), chunk, longest + 1))
-        }
+        Shape::Bounded(longest) if longest < chunk => (
+            pieces(std::slice::from_ref(&whole), chunk, longest + 1),
+            false,
+        ),
         Shape::WithinLines => {
             let mut pieces = Vec::new();
             let mut start = 0;
@@ -188,9 +250,11 @@ fn regex_pieces(hay: &[u8], shape: Shape, chunk: usize) -> Option<Vec<Piece>> {
                 range: start..hay.len(),
                 owned_end: hay.len() + 1,
             });
-            Some(pieces)
+            (pieces, false)
         }
-        Shape::Bounded(_) | Shape::Unbounded => None,
+        Shape::Bounded(_) | Shape::Unbounded => {
+            (pieces(std::slice::from_ref(&whole), chunk, 1), true)
+        }
     }
 }
 
@@ -230,10 +294,12 @@ fn regex_scan<'a>(
     split: Split,
 ) -> Option<(RegexScan<'a>, Vec<Piece>)> {
     let spans = pattern.span_search()?;
-    let pieces = regex_pieces(hay, spans.shape, split.chunk)?;
+    let (pieces, reaches_end) = regex_pieces(hay, spans.shape, split.chunk);
     let scanner = RegexScan {
         regex: &spans.regex,
         hay,
+        reaches_end,
+        known: Mutex::new(None),
     };
     Some((scanner, pieces))
 }
@@ -534,11 +600,54 @@ mod tests {
         assert_eq!(shape(r"[^.]*?\."), Some(Shape::Unbounded));
         assert_eq!(shape(r"a\s+b"), Some(Shape::Unbounded));
         let hay = b"one\ntwo\nthree\n";
-        let cut = regex_pieces(hay, Shape::WithinLines, 2).unwrap();
-        let ranges: Vec<_> = cut.iter().map(|p| (p.range.clone(), p.owned_end)).collect();
-        assert_eq!(ranges, [(0..4, 4), (4..8, 8), (8..14, 14), (14..14, 15)]);
-        assert!(regex_pieces(hay, Shape::Unbounded, 2).is_none());
-        assert!(regex_pieces(hay, Shape::Bounded(2), 2).is_none());
+        let ranges = |(pieces, reaches_end): (Vec<Piece>, bool)| {
+            let ranges: Vec<_> = pieces
+                .iter()
+                .map(|p| (p.range.clone(), p.owned_end))
+                .collect();
+            (ranges, reaches_end)
+        };
+        let cut = ranges(regex_pieces(hay, Shape::WithinLines, 2));
+        assert_eq!(cut.0, [(0..4, 4), (4..8, 8), (8..14, 14), (14..14, 15)]);
+        assert!(!cut.1);
+        let bounded = ranges(regex_pieces(hay, Shape::Bounded(1), 5));
+        assert_eq!(bounded, (vec![(0..6, 5), (5..11, 10), (10..14, 15)], false));
+        // Matches that may reach anywhere: pieces that do not overlap, searched to the end.
+        let anywhere = ranges(regex_pieces(hay, Shape::Unbounded, 5));
+        assert_eq!(anywhere, (vec![(0..5, 5), (5..10, 10), (10..14, 15)], true));
+        assert_eq!(ranges(regex_pieces(hay, Shape::Bounded(5), 5)), anywhere);
+    }
+
+    #[test]
+    fn a_search_that_leaves_its_piece_is_remembered_for_the_pieces_it_passed() {
+        let mut hay = vec![b'x'; 1000];
+        hay.extend_from_slice(b"ab");
+        let pattern = Pattern::new(b"a[^x]*b", &Default::default()).unwrap();
+        let split = Split {
+            threads: 1,
+            chunk: 100,
+        };
+        let (scanner, pieces) = regex_scan(&pattern, &hay, split).unwrap();
+        assert!(scanner.reaches_end);
+        assert_eq!(scanner.scan(&pieces[0], 0).count(), 0);
+        let known = (*scanner.known.lock().unwrap()).unwrap();
+        assert_eq!((known.from, known.found), (0, Some((1000, 1002))));
+        // A piece it passed over finds nothing of its own; the last finds the match.
+        assert_eq!(scanner.scan(&pieces[4], 400).count(), 0);
+        let last = pieces.last().unwrap();
+        assert_eq!(
+            scanner.scan(last, last.range.start).collect::<Vec<_>>(),
+            [(1000, 1002)]
+        );
+        // A search past the match is no longer answered by it.
+        scanner.remember(1002, None);
+        let known = (*scanner.known.lock().unwrap()).unwrap();
+        assert_eq!((known.from, known.found), (1002, None));
+        assert_eq!(scanner.search(1001, hay.len(), true), None);
+        assert_eq!(scanner.search(0, hay.len(), true), Some((1000, 1002)));
+        // A nearer result does not replace a further one.
+        scanner.remember(0, Some((1000, 1002)));
+        assert_eq!((*scanner.known.lock().unwrap()).unwrap().found, None);
     }
 
     #[test]
@@ -615,6 +724,8 @@ mod properties {
             pattern in prop::sample::select(vec![
                 "a", "ab", "aa", "a*", "a+b?", "(a|b)a", "a{2}", "x*", "^a", "a$", r"\ba", r"a\B",
                 "[^\n]+", "a.b", "(?m)^a", "(?m)a$", ".", "a|", "(?s).a", r"\w+", "b|ab", "", r"\Z",
+                // Matches that may cross any cut: searched past the pieces' ends.
+                "(?s)a.*?b", "[ab\n]+", "b[^a]*a", r"(\n\W+)?(a[^\n]*?\n)", "(?s)a.*b|\n", "a*$",
             ]),
             chunk in 1usize..24,
             threads in 1usize..4,
@@ -628,17 +739,7 @@ mod properties {
                 Clone::clone,
             )
             .collect();
-            let Some((scanner, pieces)) = regex_scan(&pattern, &hay, split) else {
-                // Only a pattern whose matches may reach anywhere, or as far as a piece, stays
-                // whole.
-                let shape = pattern.span_search().map(|s| s.shape);
-                prop_assert!(
-                    matches!(shape, Some(Shape::Unbounded))
-                        || matches!(shape, Some(Shape::Bounded(longest)) if longest >= chunk),
-                    "{:?}", shape
-                );
-                return Ok(());
-            };
+            let (scanner, pieces) = regex_scan(&pattern, &hay, split).unwrap();
             for keep in [keep, KEEP_FOR_COUNT] {
                 prop_assert_eq!(count_in(&scanner, &pieces, split, keep, &|_| {}), expected.len());
                 let mut listed = Vec::new();

@@ -9,7 +9,7 @@ use regex::bytes::CaptureLocations;
 
 use crate::chunked::{self, Split};
 use crate::leb128::{push_leb128, take_leb128};
-use crate::search::{MatchCursor, Needle, Pattern, python_matches};
+use crate::search::{MatchCursor, Needle, Pattern, captures_at, python_matches};
 use crate::template::Template;
 
 /// Replace `old[start..end]` with the plan's bytes at `new`.
@@ -208,11 +208,12 @@ impl Plan {
         let re = pattern.regex_for(hay);
         let mut locs = re.capture_locations();
         let cut = chunked::regex_all(pattern, hay, split, &|_| {}, |found| {
-            let groups = pattern.has_groups().then(|| {
-                // The groups of the match found at its start: the search from there finds it.
-                re.captures_read_at(&mut locs, hay, found.start);
-                &locs
-            });
+            // The groups of the match found at its start: the search from there finds it.
+            let captured = pattern
+                .has_groups()
+                .then(|| captures_at(re, &mut locs, hay, found.start))
+                .flatten();
+            let groups = captured.as_ref().map(|c| (c.bytes, &locs));
             plan.push_expanded(hay, template, found, groups);
             plan.len < max
         });
@@ -240,11 +241,12 @@ impl Plan {
         let mut cursor = MatchCursor::new(hay.len());
         while plan.len < max {
             let Some(pos) = cursor.position() else { break };
-            let Some(whole) = re.captures_read_at(&mut locs, hay, pos) else {
+            let Some(captured) = captures_at(re, &mut locs, hay, pos) else {
                 break;
             };
-            cursor.advance_past(whole.range());
-            plan.push_expanded(hay, template, whole.range(), Some(&locs));
+            cursor.advance_past(captured.whole.clone());
+            let groups = Some((captured.bytes, &locs));
+            plan.push_expanded(hay, template, captured.whole, groups);
         }
         plan
     }
@@ -256,11 +258,12 @@ impl Plan {
         hay: &[u8],
         template: &Template,
         found: Range<usize>,
-        groups: Option<&CaptureLocations>,
+        groups: Option<(&[u8], &CaptureLocations)>,
     ) {
         let from = self.arena.len();
         match groups {
-            Some(groups) => template.expand(hay, groups, &mut self.arena),
+            // The groups count from the haystack they were read in.
+            Some((near, groups)) => template.expand(near, groups, &mut self.arena),
             None => template.expand_whole(&hay[found.clone()], &mut self.arena),
         }
         self.push(found.start, found.end, from..self.arena.len());

@@ -8,12 +8,67 @@ use anyhow::{Result, anyhow};
 use memchr::memmem;
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use regex_automata::meta;
 use regex_automata::util::syntax;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::dialect::{Literals, RegexFlags, translate};
+
+/// The bytes before a search's start that its look-behind assertions may read (`\b`, `(?m)^`,
+/// a Unicode word boundary): one UTF-8 character.
+pub const LOOK_BEHIND: usize = 4;
+
+/// The part of `hay` a regex search from `pos` is given, and where it starts: from
+/// [`LOOK_BEHIND`] bytes before `pos` to the end, which gives every match from `pos` on as the
+/// whole haystack would. Given the whole haystack, the regex crate's engine (regex-automata
+/// 0.4.19) can cost a search from the middle of a large file as much as the file up to there:
+/// an accelerated state of its reverse DFA looks for its bytes in everything before the search,
+/// not only after the search's start. Searching from every match's end, a run was quadratic
+/// (four minutes for 72,000 matches of `(?s)c{4}.*?z\n` in 17 MiB).
+pub fn near(hay: &[u8], pos: usize) -> (usize, &[u8]) {
+    let start = pos.saturating_sub(LOOK_BEHIND).min(hay.len());
+    (start, &hay[start..])
+}
+
+/// A match and its groups, read by a search from the match's start over the haystack
+/// [`near`] it: the offsets in the capture locations count from `start`, and `bytes` is the
+/// haystack from there.
+pub struct Captured<'h> {
+    pub start: usize,
+    pub bytes: &'h [u8],
+    /// The whole match, in the haystack's offsets.
+    pub whole: Range<usize>,
+}
+
+impl<'h> Captured<'h> {
+    /// The bytes at `range`, in the haystack's offsets (within the match).
+    pub fn slice(&self, range: &Range<usize>) -> &'h [u8] {
+        &self.bytes[range.start - self.start..range.end - self.start]
+    }
+
+    /// Group `index`, in the haystack's offsets; `None` when it took no part in the match.
+    pub fn group(&self, locs: &CaptureLocations, index: usize) -> Option<Range<usize>> {
+        locs.get(index)
+            .map(|(start, end)| self.start + start..self.start + end)
+    }
+}
+
+/// The leftmost-first match a search from `pos` finds, with its groups read into `locs`.
+pub fn captures_at<'h>(
+    re: &Regex,
+    locs: &mut CaptureLocations,
+    hay: &'h [u8],
+    pos: usize,
+) -> Option<Captured<'h>> {
+    let (start, bytes) = near(hay, pos);
+    let whole = re.captures_read_at(locs, bytes, pos - start)?;
+    Some(Captured {
+        start,
+        bytes,
+        whole: start + whole.start()..start + whole.end(),
+    })
+}
 
 /// The part of the haystack a `find(sub, start, end)` looks at, with Python's clamping:
 /// negative bounds count from the end, and both are clamped into the haystack.
@@ -353,7 +408,11 @@ impl Pattern {
             Some(LiteralSearch::Many(searcher)) => searcher
                 .find(aho_corasick::Input::new(hay).range(pos..))
                 .map(|m| m.range()),
-            None => self.regex_for(hay).find_at(hay, pos).map(|m| m.range()),
+            None => {
+                let (start, near) = near(hay, pos);
+                let found = self.regex_for(hay).find_at(near, pos - start)?;
+                Some(start + found.start()..start + found.end())
+            }
         }
     }
 
@@ -679,6 +738,44 @@ mod properties {
             regex_only.literals = None;
             let pos = pos.min(hay.len());
             prop_assert_eq!(with_literals.find_at(&hay, pos), regex_only.find_at(&hay, pos));
+        }
+
+        /// A search given only the haystack near its start (see `near`) finds what a search
+        /// given all of it finds, look-behind assertions and Unicode word boundaries (whose
+        /// character before may be several bytes long) included, and so do its groups.
+        #[test]
+        fn a_search_near_its_start_finds_what_a_search_of_everything_finds(
+            hay in prop::collection::vec(prop_oneof![
+                Just("a"), Just("b"), Just("\n"), Just(" "), Just("é"), Just("€"), Just("\u{10348}"), Just("\u{ff}")
+            ], 0..40),
+            pattern in prop::sample::select(vec![
+                r"\ba", r"\Ba", r"(?m)^a", "^a", r"(?u:\b)b", r"(?u:\B)\w", r"(\w)(a|b)", r"(?s)a.*?b",
+                r"\A", r"(?m)^$", r"(?u:\w)+", r"[^a]*?b",
+            ]),
+            unicode in any::<bool>(),
+            pos in 0usize..200,
+        ) {
+            let hay: Vec<u8> = hay.concat().into_bytes();
+            let flags = RegexFlags { unicode, ..RegexFlags::default() };
+            let Ok(p) = Pattern::new(pattern.as_bytes(), &flags) else { return Ok(()) };
+            let pos = pos.min(hay.len());
+            let re = p.regex_for(&hay);
+            let everything = re.find_at(&hay, pos).map(|m| m.range());
+            prop_assert_eq!(p.find_at(&hay, pos), everything.clone());
+            let mut locs = re.capture_locations();
+            let mut all_locs = re.capture_locations();
+            let whole = re.captures_read_at(&mut all_locs, &hay, pos).map(|m| m.range());
+            let captured = captures_at(re, &mut locs, &hay, pos);
+            prop_assert_eq!(captured.as_ref().map(|c| c.whole.clone()), whole);
+            if let Some(captured) = captured {
+                for i in 0..all_locs.len() {
+                    let group = all_locs.get(i).map(|(start, end)| start..end);
+                    prop_assert_eq!(captured.group(&locs, i), group.clone());
+                    if let Some(group) = group {
+                        prop_assert_eq!(captured.slice(&group), &hay[group]);
+                    }
+                }
+            }
         }
 
         #[test]

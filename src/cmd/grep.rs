@@ -16,7 +16,7 @@ use crate::drive;
 use crate::exit::{ExitCode, Outcome};
 use crate::map::{self, ReadPlan};
 use crate::output::{Format, Paint, Printer, json_bytes};
-use crate::search::{MatchCursor, Pattern, python_matches};
+use crate::search::{Captured, MatchCursor, Pattern, captures_at, python_matches};
 use crate::settings::Settings;
 use crate::source::Source;
 use crate::template::count_groups;
@@ -108,8 +108,10 @@ impl Grep {
                 printed = if groups {
                     // The groups of the match found at its start: the search from there finds
                     // it again.
-                    re.captures_read_at(&mut locs, &view, found.start);
-                    self.print_groups(printer, re, &locs, &view)
+                    match captures_at(re, &mut locs, &view, found.start) {
+                        Some(captured) => self.print_groups(printer, re, &locs, &captured),
+                        None => Ok(()),
+                    }
                 } else {
                     self.print_whole(printer, &view, found)
                 };
@@ -122,12 +124,12 @@ impl Grep {
             let mut cursor = MatchCursor::new(view.len());
             while matches < self.max {
                 let Some(pos) = cursor.position() else { break };
-                let Some(whole) = re.captures_read_at(&mut locs, &view, pos) else {
+                let Some(captured) = captures_at(re, &mut locs, &view, pos) else {
                     break;
                 };
-                cursor.advance_past(whole.range());
+                cursor.advance_past(captured.whole.clone());
                 matches += 1;
-                self.print_groups(printer, re, &locs, &view)?;
+                self.print_groups(printer, re, &locs, &captured)?;
             }
         } else if !parallel {
             // Only the whole match to print: no capture engine needed.
@@ -159,13 +161,13 @@ impl Grep {
         printer: &mut Printer,
         re: &Regex,
         locs: &CaptureLocations,
-        hay: &[u8],
+        captured: &Captured,
     ) -> Result<()> {
         if printer.style().json {
-            printer.json_line(&match_json(re, locs, hay))?;
-        } else if let Some((start, end)) = locs.get(self.group) {
+            printer.json_line(&match_json(re, locs, captured))?;
+        } else if let Some(group) = captured.group(locs, self.group) {
             // A group that did not take part in this match prints nothing for it.
-            self.print_record(printer, start, &hay[start..end])?;
+            self.print_record(printer, group.start, captured.slice(&group))?;
         }
         Ok(())
     }
@@ -241,10 +243,10 @@ fn refuse_beside_json(args: &GrepArgs) -> Result<()> {
 }
 
 /// `{"offset", "end", "match", "groups": [...]}`; a group that did not take part is null.
-fn match_json(re: &Regex, locs: &CaptureLocations, hay: &[u8]) -> Value {
+fn match_json(re: &Regex, locs: &CaptureLocations, captured: &Captured) -> Value {
     let span = |i: usize| {
-        locs.get(i).map(|(start, end)| {
-            json!({ "offset": start, "end": end, "data": json_bytes(&hay[start..end]) })
+        captured.group(locs, i).map(|group| {
+            json!({ "offset": group.start, "end": group.end, "data": json_bytes(captured.slice(&group)) })
         })
     };
     let groups: Vec<Value> = re
@@ -259,11 +261,11 @@ fn match_json(re: &Regex, locs: &CaptureLocations, hay: &[u8]) -> Value {
             None => Value::Null,
         })
         .collect();
-    let (start, end) = locs.get(0).unwrap_or((0, 0));
+    let whole = &captured.whole;
     json!({
-        "offset": start,
-        "end": end,
-        "match": json_bytes(&hay[start..end]),
+        "offset": whole.start,
+        "end": whole.end,
+        "match": json_bytes(captured.slice(whole)),
         "groups": groups,
     })
 }

@@ -292,10 +292,11 @@ fn after_an_empty_match_mmt_moves_on_a_byte() {
         .stdout("0:\n1:\n");
 }
 
-/// A 17 MiB file is grepped on several threads when the pattern can be cut: overlapping by
-/// its longest match (`ab|c{3}`), or at line ends when no match holds a newline (`\w+`).
-/// Counts, listings, groups, JSON and `--max-count` are those of one thread; a pattern whose
-/// matches may cross lines (`a\s+b`) is searched on one thread and agrees too.
+/// A 17 MiB file is grepped on several threads: cut where the pieces overlap by the longest
+/// match (`ab|c{3}`), at line ends when no match holds a newline (`\w+`), or anywhere, with the
+/// searches looking past the cut, for a pattern whose matches may cross lines (`a\s+b`, `z+\nalpha`,
+/// whose matches cover most of the file, so that cuts fall inside them; one that never matches).
+/// Counts, listings, groups, JSON and `--max-count` are those of one thread.
 #[test]
 fn a_large_file_grepped_on_every_core_gives_one_thread_s_answers() {
     let sb = Sandbox::new();
@@ -307,6 +308,9 @@ fn a_large_file_grepped_on_every_core_gives_one_thread_s_answers() {
         &["--count", "big.txt", "ab|c{3}"],
         &["--count", "big.txt", r"\w+"],
         &["--count", "big.txt", r"a\s+b"],
+        &["--count", "big.txt", r"z+\nalpha"],
+        &["-b", "big.txt", r"(?s)c{4}.*?z\n"],
+        &["--count", "big.txt", r"ab\s+never"],
         &["--count", "big.txt", r"(?m)^$"],
         &["big.txt", r"(\w)(\w*a)", "--group", "2"],
         &["-b", "big.txt", "c{3}"],

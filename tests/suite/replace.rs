@@ -581,32 +581,33 @@ fn a_json_report_of_many_offsets_is_one_valid_line() {
     );
 }
 
-/// `replace --regex` plans a large file on several threads when the pattern can be cut; the
-/// file it writes is the one-thread result, groups in the template included.
+/// `replace --regex` plans a large file on several threads; the file it writes is the
+/// one-thread result, groups in the template included, for a pattern cut at line ends and for
+/// one whose matches cross lines (and so the cuts).
 #[test]
 fn a_large_regex_replace_planned_on_every_core_writes_what_one_thread_writes() {
     let sb = Sandbox::new();
     let line = format!("key=value other=thing\nx=y\n{}\n", "-".repeat(200));
     let text = line.repeat((17 << 20) / line.len() + 1);
-    sb.write("one.txt", text.as_bytes());
-    sb.write("two.txt", text.as_bytes());
-    for (threads, file) in [("2", "one.txt"), ("1", "two.txt")] {
-        sb.mmt([
-            "-j",
-            threads,
-            "replace",
-            "--regex",
-            file,
-            r"(\w+)=(\w+)",
-            "${2}:$1",
-        ])
-        .assert()
-        .success();
+    for (pattern, template) in [(r"(\w+)=(\w+)", "${2}:$1"), (r"(y\n-+)\n(k)", "$2$1")] {
+        sb.write("one.txt", text.as_bytes());
+        sb.write("two.txt", text.as_bytes());
+        for (threads, file) in [("2", "one.txt"), ("1", "two.txt")] {
+            sb.mmt(["-j", threads, "replace", "--regex", file, pattern, template])
+                .assert()
+                .success();
+        }
+        let expected = if template == "$2$1" {
+            text.replace(
+                &format!("y\n{}\nk", "-".repeat(200)),
+                &format!("ky\n{}", "-".repeat(200)),
+            )
+        } else {
+            text.replace("key=value", "value:key")
+                .replace("other=thing", "thing:other")
+                .replace("x=y", "y:x")
+        };
+        assert!(sb.read("one.txt") == expected.as_bytes(), "{pattern}");
+        assert!(sb.read("two.txt") == expected.as_bytes(), "{pattern}");
     }
-    let expected = text
-        .replace("key=value", "value:key")
-        .replace("other=thing", "thing:other")
-        .replace("x=y", "y:x");
-    assert!(sb.read("one.txt") == expected.as_bytes());
-    assert!(sb.read("two.txt") == expected.as_bytes());
 }
