@@ -15,7 +15,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::ffi::OsString;
+use std::hash::{Hash, Hasher};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,7 +64,7 @@ where
             shared.lock().walked = true;
             shared.ready.notify_all();
         });
-        let result = hand_on_in_order(dir, shared, consume);
+        let result = hand_on_in_order(shared, consume);
         if result.is_err() {
             shared.stop.store(true, Ordering::Relaxed);
         }
@@ -72,10 +72,43 @@ where
     })
 }
 
+/// An entry the walk met: its path, and its inode number as its directory listed it, which
+/// is its hash in the maps below. Hashing the path's bytes instead cost a tenth of a tree's
+/// time; the path still tells entries apart (hard links share an inode, and so may files on
+/// two file systems).
+#[derive(Debug, Clone)]
+struct Met {
+    path: PathBuf,
+    ino: u64,
+}
+
+impl Met {
+    fn of(entry: &DirEntry) -> Met {
+        Met {
+            path: entry.path().to_path_buf(),
+            ino: entry.ino().unwrap_or(0),
+        }
+    }
+}
+
+impl PartialEq for Met {
+    fn eq(&self, other: &Met) -> bool {
+        self.ino == other.ino && self.path == other.path
+    }
+}
+
+impl Eq for Met {}
+
+impl Hash for Met {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.ino.hash(state);
+    }
+}
+
 /// What the walk found in one directory, as the one-thread walk would list it.
 enum Child {
-    File(PathBuf),
-    Dir(PathBuf),
+    File(Met),
+    Dir(Met),
     Failed(Unreachable, Option<PathBuf>),
 }
 
@@ -85,7 +118,7 @@ impl Child {
     /// as `Path::cmp` does, and costs a `memcmp`.
     fn place(&self) -> Option<&[u8]> {
         match self {
-            Child::File(path) | Child::Dir(path) => Some(path.as_os_str().as_bytes()),
+            Child::File(met) | Child::Dir(met) => Some(met.path.as_os_str().as_bytes()),
             Child::Failed(_, path) => path.as_deref().map(|p| p.as_os_str().as_bytes()),
         }
     }
@@ -99,17 +132,24 @@ thread_local! {
 /// The entry filter: called on the listing thread for each entry the ignore rules keep.
 fn note_entry(entry: &DirEntry) {
     let child = match entry.file_type() {
-        Some(kind) if kind.is_dir() => Child::Dir(entry.path().to_path_buf()),
-        Some(kind) if kind.is_file() => Child::File(entry.path().to_path_buf()),
+        Some(kind) if kind.is_dir() => Child::Dir(Met::of(entry)),
+        Some(kind) if kind.is_file() => Child::File(Met::of(entry)),
         // Symbolic links not followed, sockets, pipes: the walks do not work on them.
         _ => return,
     };
     LISTING.with(|listing| listing.borrow_mut().push(child));
 }
 
-/// A map keyed by path. The key is the path's bytes: `Path`'s own hash goes component by
-/// component, which cost more than the rest of the map.
-type Paths<V> = HashMap<OsString, V, foldhash::fast::RandomState>;
+/// A map of entries met.
+type MetMap<V> = HashMap<Met, V, foldhash::fast::RandomState>;
+
+/// What the calling thread waits for: the walk root's listing, or an entry's (a directory's
+/// listing, a file's result).
+#[derive(Debug, Clone)]
+enum Slot {
+    Root,
+    Entry(Met),
+}
 
 /// What the walker threads hand to the calling thread.
 struct Shared<T> {
@@ -119,24 +159,29 @@ struct Shared<T> {
 }
 
 struct State<T> {
-    /// Directories whose listing is complete, their entries in walk order.
-    listings: Paths<Vec<Child>>,
+    /// The root's listing, once complete, its entries in walk order.
+    root: Option<Vec<Child>>,
+    /// Directories whose listing is complete.
+    listings: MetMap<Vec<Child>>,
     /// Files worked on and not yet handed on.
-    results: Paths<T>,
+    results: MetMap<T>,
     /// Errors met outside any directory's listing (the walk's root itself).
     unplaced: Vec<Unreachable>,
     /// The walk has ended: what is missing now never comes.
     walked: bool,
     /// What the calling thread sleeps until, so that only its arrival wakes it.
-    awaited: Option<OsString>,
+    awaited: Option<Slot>,
 }
 
 impl<T> Shared<T> {
     fn new() -> Shared<T> {
         Shared {
             state: Mutex::new(State {
-                listings: Paths::default(),
-                results: Paths::default(),
+                root: None,
+                // Sized for what a consumer that falls behind leaves waiting, so that the maps
+                // seldom grow while the walk runs.
+                listings: MetMap::with_capacity_and_hasher(1 << 10, Default::default()),
+                results: MetMap::with_capacity_and_hasher(1 << 12, Default::default()),
                 unplaced: Vec::new(),
                 walked: false,
                 awaited: None,
@@ -150,8 +195,15 @@ impl<T> Shared<T> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn wake_if_awaited(&self, state: &State<T>, path: &Path) {
-        if state.awaited.as_deref() == Some(path.as_os_str()) {
+    /// Wakes the calling thread if it waits for `met`'s listing or result (`None`: for the
+    /// root's listing).
+    fn wake_if_awaited(&self, state: &State<T>, met: Option<&Met>) {
+        let awaited = match &state.awaited {
+            Some(Slot::Root) => met.is_none(),
+            Some(Slot::Entry(awaited)) => Some(awaited) == met,
+            None => false,
+        };
+        if awaited {
             self.ready.notify_one();
         }
     }
@@ -159,7 +211,7 @@ impl<T> Shared<T> {
     /// Waits until `take` finds what it looks for, or the walk has ended without it.
     fn wait_for<R>(
         &self,
-        path: &Path,
+        slot: &Slot,
         mut take: impl FnMut(&mut State<T>) -> Option<R>,
     ) -> Option<R> {
         let mut state = self.lock();
@@ -170,7 +222,7 @@ impl<T> Shared<T> {
             if state.walked {
                 return None;
             }
-            state.awaited = Some(path.as_os_str().to_owned());
+            state.awaited = Some(slot.clone());
             state = self
                 .ready
                 .wait(state)
@@ -182,17 +234,19 @@ impl<T> Shared<T> {
 
 /// Hands every result to `consume`, depth first through the listings as they arrive.
 fn hand_on_in_order<T>(
-    root: &Path,
     shared: &Shared<T>,
     consume: &mut impl FnMut(Done<T>) -> Result<()>,
 ) -> Result<()> {
-    let listing = |dir: &Path| {
+    let listing = |slot: Slot| {
         shared
-            .wait_for(dir, |state| state.listings.remove(dir.as_os_str()))
+            .wait_for(&slot, |state| match &slot {
+                Slot::Root => state.root.take(),
+                Slot::Entry(dir) => state.listings.remove(dir),
+            })
             .unwrap_or_default()
             .into_iter()
     };
-    let mut stack = vec![listing(root)];
+    let mut stack = vec![listing(Slot::Root)];
     // The root's own errors come before its listing, as the one-thread walk gives them.
     let unplaced = std::mem::take(&mut shared.lock().unplaced);
     for unreachable in unplaced {
@@ -203,11 +257,19 @@ fn hand_on_in_order<T>(
             None => {
                 stack.pop();
             }
-            Some(Child::Dir(dir)) => stack.push(listing(&dir)),
-            Some(Child::File(path)) => {
-                let taken = shared.wait_for(&path, |state| state.results.remove(path.as_os_str()));
-                if let Some(done) = taken {
-                    consume(Ok((Source::File { path, named: false }, done)))?;
+            Some(Child::Dir(dir)) => stack.push(listing(Slot::Entry(dir))),
+            Some(Child::File(file)) => {
+                let slot = Slot::Entry(file);
+                let taken = shared.wait_for(&slot, |state| match &slot {
+                    Slot::Entry(file) => state.results.remove(file),
+                    Slot::Root => None,
+                });
+                if let (Some(done), Slot::Entry(file)) = (taken, slot) {
+                    let source = Source::File {
+                        path: file.path,
+                        named: false,
+                    };
+                    consume(Ok((source, done)))?;
                 }
             }
             Some(Child::Failed(unreachable, _)) => consume(Err(unreachable))?,
@@ -245,7 +307,7 @@ struct Visitor<'a, T, W> {
     shared: &'a Shared<T>,
     work: &'a W,
     /// The directory this thread is listing, if any.
-    listing: Option<PathBuf>,
+    listing: Option<Slot>,
 }
 
 impl<T, W> Visitor<'_, T, W> {
@@ -257,8 +319,16 @@ impl<T, W> Visitor<'_, T, W> {
         let mut children = LISTING.with(|listing| std::mem::take(&mut *listing.borrow_mut()));
         children.sort_by(|a, b| a.place().cmp(&b.place()));
         let mut state = self.shared.lock();
-        self.shared.wake_if_awaited(&state, &dir);
-        state.listings.insert(dir.into_os_string(), children);
+        match dir {
+            Slot::Root => {
+                self.shared.wake_if_awaited(&state, None);
+                state.root = Some(children);
+            }
+            Slot::Entry(dir) => {
+                self.shared.wake_if_awaited(&state, Some(&dir));
+                state.listings.insert(dir, children);
+            }
+        }
     }
 }
 
@@ -287,17 +357,24 @@ where
         };
         self.close_listing();
         match entry.file_type() {
-            Some(kind) if kind.is_dir() => self.listing = Some(entry.into_path()),
+            Some(kind) if kind.is_dir() => {
+                self.listing = Some(match entry.depth() {
+                    0 => Slot::Root,
+                    _ => Slot::Entry(Met::of(&entry)),
+                });
+            }
             Some(kind) if kind.is_file() => {
+                let ino = entry.ino().unwrap_or(0);
                 let source = Source::File {
                     path: entry.into_path(),
                     named: false,
                 };
                 let done = (self.work)(&source);
                 if let Source::File { path, .. } = source {
+                    let file = Met { path, ino };
                     let mut state = self.shared.lock();
-                    self.shared.wake_if_awaited(&state, &path);
-                    state.results.insert(path.into_os_string(), done);
+                    self.shared.wake_if_awaited(&state, Some(&file));
+                    state.results.insert(file, done);
                 }
             }
             _ => {}
@@ -355,11 +432,12 @@ mod tests {
 
     /// A tree of everything the walks tell apart: ignore files at every level (some in a git
     /// repository, some not), hidden entries, empty directories, names that sort differently as
-    /// bytes and as text, links to files and directories, a loop, a dangling link.
+    /// bytes and as text, links to files and directories, a loop, a dangling link, hard links.
     fn random_tree(seed: u64) -> tempfile::TempDir {
         let root = tempfile::tempdir().unwrap();
         let mut rng = Lcg(seed);
         let mut dirs = vec![root.path().to_path_buf()];
+        let mut files = Vec::new();
         fs::create_dir(root.path().join(".git")).unwrap();
         for _ in 0..40 + rng.below(80) {
             let parent = dirs[rng.below(dirs.len() as u64) as usize].clone();
@@ -387,7 +465,15 @@ mod tests {
                     symlink(target, &path).unwrap();
                 }
                 5 => symlink(parent.join("missing"), &path).unwrap(),
-                _ => fs::write(&path, name.as_bytes()).unwrap(),
+                // Another name for a file: the same inode twice in the walk.
+                6 if !files.is_empty() => {
+                    let file = &files[rng.below(files.len() as u64) as usize];
+                    fs::hard_link(file, &path).unwrap();
+                }
+                _ => {
+                    fs::write(&path, name.as_bytes()).unwrap();
+                    files.push(path);
+                }
             }
         }
         if rng.below(2) == 0 {
