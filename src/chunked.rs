@@ -467,7 +467,9 @@ fn count_in<S: Scanner>(
     map_in_order(
         pieces,
         split.threads,
-        pieces.len(),
+        // What a piece keeps is held until its batch is stitched: batches bound that memory
+        // whatever the file's size (all the pieces of a dense 64 GiB file would keep 128 MiB).
+        split.threads * 4,
         |piece| {
             let seen = see(scanner, piece, keep, true);
             progress(piece.range.len());

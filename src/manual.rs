@@ -23,8 +23,9 @@ pub const GUARANTEES: &[&str] = &[
     "Same-length edits are written through a shared map into the same inode, then flushed and synced \
      before exit; a sparse file's touched ranges are allocated first, so a full disk is an error, \
      not SIGBUS.",
-    "Length-changing edits go to a temporary file in the same directory, which is synced and renamed \
-     over the original: a reader sees the old file or the new one, never a mix. The mode (setuid, \
+    "Length-changing edits go to a temporary file in the same directory, which is renamed over the \
+     original: a reader sees the old file or the new one, never a mix. It is synced before the \
+     rename, or with the journal before the run commits (until then the journal rolls it back). The mode (setuid, \
      setgid and sticky bits included), POSIX ACLs, extended attributes and file capabilities are \
      kept, and the owner when run as root; one that cannot be kept is an error and nothing is \
      written. A symbolic link is followed and stays a link. Other hard links to the file keep the old \
