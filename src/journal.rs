@@ -662,7 +662,8 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
 
 /// Lets go of the oldest committed runs until at most `keep` remain and they hold at most
 /// `limit` bytes. A run's manifest is read only when the run is let go of: every write commits
-/// a run, and reading every kept run's manifest each time cost more than the writing.
+/// a run, and reading every kept run's manifest (and looking at each of its files) on each
+/// commit is work in proportion to the history kept, not to the run.
 pub fn prune(state: &StateDir, keep: usize, limit: u64) {
     let runs: Vec<PathBuf> = run_dirs(state)
         .into_iter()
