@@ -101,7 +101,13 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
             }
             match done {
                 Ok((_, (Ok(Planning::Planned(p)), _))) => planned.push(*p),
-                Ok((_, (Ok(Planning::Unchanged(source)), _))) => unchanged.push(source),
+                // Only a single file's summary names an unchanged file: over a tree, keeping
+                // every one would hold memory in proportion to the tree.
+                Ok((_, (Ok(Planning::Unchanged(source)), _))) => {
+                    if !many {
+                        unchanged.push(source);
+                    }
+                }
                 Ok((_, (Ok(Planning::SkippedBinary), _))) => skipped_binary += 1,
                 Ok((source, (Err(err), _))) => {
                     failures.push(drive::describe(err).context(source.name()));
