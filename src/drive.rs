@@ -14,11 +14,8 @@ use crate::exit::{ExitCode, Outcome, Tally};
 use crate::output::{Printer, escape_name};
 use crate::progress::RunProgress;
 use crate::settings::Settings;
-use crate::source::{Entry, Item, Source, Sources, Unreachable};
+use crate::source::{Done, Entry, Item, Source, Sources, Unreachable};
 use crate::walk;
-
-/// A source and what was done with it, or why it could not be reached.
-pub type Done<T> = Result<(Source, T), Unreachable>;
 
 /// Runs `work` on every source on `threads` threads, and hands each result (or the reason a
 /// source could not be reached) to `consume` in the order of the sources, directories walked

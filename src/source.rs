@@ -52,6 +52,9 @@ pub struct Unreachable {
 
 pub type Entry = Result<Source, Unreachable>;
 
+/// A source and what was done with it, or why it could not be reached.
+pub type Done<T> = Result<(Source, T), Unreachable>;
+
 /// How directories are walked (`--hidden`, `--no-ignore`, `-L`, `--max-depth`, `-g`).
 #[derive(Debug, Clone, Default)]
 pub struct WalkOptions {
