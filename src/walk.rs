@@ -505,17 +505,31 @@ mod tests {
 
     fn many_threads(dir: &Path, options: &WalkOptions, threads: usize) -> Vec<String> {
         let mut lines = Vec::new();
+        let worked_on = Mutex::new(Vec::new());
         in_order(
             dir,
             options,
             threads,
-            &|source: &Source| source.name(),
+            &|source: &Source| {
+                worked_on.lock().unwrap().push(source.name());
+                source.name()
+            },
             &mut |done| {
                 lines.push(as_line(done));
                 Ok(())
             },
         )
         .unwrap();
+        // Only what is handed on is worked on: no link left unfollowed, no socket.
+        let mut worked_on = worked_on.into_inner().unwrap();
+        let mut handed_on: Vec<String> = lines
+            .iter()
+            .filter_map(|line| line.split_once(' ').map(|(name, _)| name.to_owned()))
+            .filter(|name| name != "!")
+            .collect();
+        worked_on.sort();
+        handed_on.sort();
+        assert_eq!(worked_on, handed_on);
         lines
     }
 
@@ -565,6 +579,47 @@ mod tests {
         }
         // The trees are not trivially empty.
         assert!(compared > 5_000, "{compared}");
+    }
+
+    /// A file's result is handed on as soon as everything before it is done, not when the
+    /// walk ends: here the work on `b` waits until `a` has been handed on, and gives up after
+    /// ten seconds. A link (not followed) sorts first: nothing is awaited for it.
+    #[test]
+    fn results_are_handed_on_while_the_walk_goes_on() {
+        let tree = tempfile::tempdir().unwrap();
+        fs::write(tree.path().join("a"), "a").unwrap();
+        fs::write(tree.path().join("b"), "b").unwrap();
+        symlink(tree.path().join("a"), tree.path().join("0link")).unwrap();
+        let handed_a = (Mutex::new(false), Condvar::new());
+        let mut results = Vec::new();
+        in_order(
+            tree.path(),
+            &WalkOptions::default(),
+            2,
+            &|source: &Source| {
+                if !source.name().ends_with('b') {
+                    return true;
+                }
+                let (handed, changed) = &handed_a;
+                let wait = std::time::Duration::from_secs(10);
+                let handed = handed.lock().unwrap();
+                let (handed, _) = changed.wait_timeout_while(handed, wait, |h| !*h).unwrap();
+                *handed
+            },
+            &mut |done| {
+                let (source, waited) = done.unwrap();
+                results.push((source.name(), waited));
+                if source.name().ends_with('a') {
+                    *handed_a.0.lock().unwrap() = true;
+                    handed_a.1.notify_all();
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        let names: Vec<bool> = results.iter().map(|(_, waited)| *waited).collect();
+        assert_eq!(names, [true, true], "{results:?}");
+        assert!(results[0].0.ends_with('a') && results[1].0.ends_with('b'));
     }
 
     #[test]
