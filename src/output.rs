@@ -205,8 +205,8 @@ impl Printer {
         (out, self.errors.unwrap_or_default())
     }
 
-    /// Labels the records that follow with the file `path` (displayed as `name`), or stops
-    /// labelling them.
+    /// Labels the records that follow with `file` (its name in text, its path in JSON), or
+    /// stops labelling them.
     pub fn set_label(&mut self, file: Option<&Source>) {
         self.label = file.map(|source| Label {
             source: source.clone(),
