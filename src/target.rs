@@ -38,20 +38,41 @@ pub struct Target {
 /// run commits: one sync per file then, after all of them are written, instead of three as each
 /// is written (a file's data, its attributes, its directory), which the file system's journal
 /// would commit one by one.
+///
+/// Each file is held open until it is synced (an open file is the inode written, whatever
+/// happens to its name), at most [`HELD_AT_MOST`] at a time: past that, those held are synced
+/// at once, so that a run over many files does not run out of file descriptors.
 #[derive(Default)]
 pub struct LaterSyncs {
     files: Vec<(PathBuf, File)>,
     dirs: Vec<PathBuf>,
 }
 
+/// Files held open for a later sync, at most.
+const HELD_AT_MOST: usize = 256;
+
 impl LaterSyncs {
-    /// Makes every file written so far durable, and the renames in their directories.
-    pub fn sync(self) -> Result<()> {
-        for (path, file) in &self.files {
+    /// Holds `file` (written at `path`) for the sync; syncs those held when there are many.
+    fn hold(&mut self, path: PathBuf, file: File) -> Result<()> {
+        self.files.push((path, file));
+        if self.files.len() >= HELD_AT_MOST {
+            self.sync_files()?;
+        }
+        Ok(())
+    }
+
+    fn sync_files(&mut self) -> Result<()> {
+        for (path, file) in self.files.drain(..) {
             file.sync_all()
                 .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
         }
-        let mut dirs = self.dirs;
+        Ok(())
+    }
+
+    /// Makes every file written so far durable, and the renames in their directories.
+    pub fn sync(mut self) -> Result<()> {
+        self.sync_files()?;
+        let mut dirs = std::mem::take(&mut self.dirs);
         dirs.sort();
         dirs.dedup();
         for dir in dirs {
@@ -65,8 +86,9 @@ impl LaterSyncs {
     }
 }
 
-/// Marks an error that came after an in-place patch began writing: the file may hold part of
-/// the patch, and a run that fails there restores it from the journal.
+/// Marks an error that came after an in-place patch began writing, or after a rewrite was
+/// renamed into place: the file may hold part or all of the patch, and a run that fails there
+/// restores it from the journal.
 #[derive(Debug, Clone, Copy)]
 pub struct PartlyWritten;
 
@@ -230,8 +252,7 @@ impl Target {
                     .file
                     .try_clone()
                     .context("cannot keep the file to sync")?;
-                later.files.push((self.real.clone(), file));
-                Ok(())
+                later.hold(self.real.clone(), file)
             }
             None => self.file.sync_data().context("cannot sync"),
         }
@@ -315,8 +336,11 @@ impl Target {
             .context("cannot rename the new content over the original")?;
         match later {
             Some(later) => {
-                later.files.push((self.real.clone(), file));
                 later.dirs.push(dir.to_path_buf());
+                // Renamed already: a failure from here on restores the file too.
+                later
+                    .hold(self.real.clone(), file)
+                    .map_err(|err| err.context(PartlyWritten))?;
             }
             // The rename is durable once the directory is synced; a failure here is not worth
             // failing a run whose edit has landed.
@@ -516,5 +540,25 @@ fn describe_kind(meta: &Metadata) -> &'static str {
         "a socket"
     } else {
         "not a plain file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_held_for_a_later_sync_are_synced_a_batch_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut later = LaterSyncs::default();
+        for i in 0..HELD_AT_MOST + 3 {
+            let path = dir.path().join(format!("f{i}"));
+            let file = File::create(&path).unwrap();
+            later.hold(path, file).unwrap();
+            later.dirs.push(dir.path().to_path_buf());
+        }
+        // The first batch was synced and let go of (its descriptors closed); three are held.
+        assert_eq!(later.files.len(), 3);
+        later.sync().unwrap();
     }
 }

@@ -400,3 +400,30 @@ fn runs_over_the_same_files_in_opposite_orders_both_land() {
         assert!(sb.read(name).ends_with(b"ONE TWO\n"), "{name}");
     }
 }
+
+/// A run that rewrites more files than it holds open for the final sync (it syncs them a batch
+/// at a time) lands whole, and `undo` puts every file back.
+#[test]
+fn a_run_over_hundreds_of_files_lands_and_undoes_whole() {
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.path("d")).unwrap();
+    for i in 0..300 {
+        sb.write(&format!("d/f{i:03}.txt"), format!("foo {i}\n").as_bytes());
+    }
+    sb.mmt(["-q", "replace", "d", "foo", "longer"])
+        .assert()
+        .success();
+    for i in [0, 255, 256, 299] {
+        assert_eq!(
+            sb.read(&format!("d/f{i:03}.txt")),
+            format!("longer {i}\n").as_bytes()
+        );
+    }
+    sb.mmt(["undo"]).assert().success();
+    for i in 0..300 {
+        assert_eq!(
+            sb.read(&format!("d/f{i:03}.txt")),
+            format!("foo {i}\n").as_bytes()
+        );
+    }
+}
