@@ -209,9 +209,10 @@ impl<T> Shared<T> {
     }
 
     /// Waits until `take` finds what it looks for, or the walk has ended without it.
+    /// `awaited` names what is waited for; it is made only when the calling thread must sleep.
     fn wait_for<R>(
         &self,
-        slot: &Slot,
+        awaited: impl Fn() -> Slot,
         mut take: impl FnMut(&mut State<T>) -> Option<R>,
     ) -> Option<R> {
         let mut state = self.lock();
@@ -222,7 +223,7 @@ impl<T> Shared<T> {
             if state.walked {
                 return None;
             }
-            state.awaited = Some(slot.clone());
+            state.awaited = Some(awaited());
             state = self
                 .ready
                 .wait(state)
@@ -239,10 +240,13 @@ fn hand_on_in_order<T>(
 ) -> Result<()> {
     let listing = |slot: Slot| {
         shared
-            .wait_for(&slot, |state| match &slot {
-                Slot::Root => state.root.take(),
-                Slot::Entry(dir) => state.listings.remove(dir),
-            })
+            .wait_for(
+                || slot.clone(),
+                |state| match &slot {
+                    Slot::Root => state.root.take(),
+                    Slot::Entry(dir) => state.listings.remove(dir),
+                },
+            )
             .unwrap_or_default()
             .into_iter()
     };
@@ -259,12 +263,9 @@ fn hand_on_in_order<T>(
             }
             Some(Child::Dir(dir)) => stack.push(listing(Slot::Entry(dir))),
             Some(Child::File(file)) => {
-                let slot = Slot::Entry(file);
-                let taken = shared.wait_for(&slot, |state| match &slot {
-                    Slot::Entry(file) => state.results.remove(file),
-                    Slot::Root => None,
-                });
-                if let (Some(done), Slot::Entry(file)) = (taken, slot) {
+                let awaited = || Slot::Entry(file.clone());
+                let taken = shared.wait_for(awaited, |state| state.results.remove(&file));
+                if let Some(done) = taken {
                     let source = Source::File {
                         path: file.path,
                         named: false,
