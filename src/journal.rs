@@ -242,7 +242,7 @@ impl Run {
                 let _ = fs::remove_file(link);
             }
         }
-        fs::write(self.dir.join("committed"), b"")
+        fs::write(self.dir.join(COMMITTED_FILE), b"")
             .and_then(|()| sync_dir(&self.dir).map_err(io::Error::other))
             .context("cannot mark the run committed")?;
         let size = disk_use(&self.dir);
@@ -440,6 +440,9 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
+/// The mark of a committed run: every file is written and synced.
+const COMMITTED_FILE: &str = "committed";
+
 /// Where a committed run keeps its [`disk_use`].
 const SIZE_FILE: &str = "size";
 
@@ -513,7 +516,7 @@ fn read_run(dir: &Path) -> Option<Stored> {
     Some(Stored {
         dir: dir.to_path_buf(),
         command: manifest["command"].as_str().unwrap_or_default().to_owned(),
-        committed: dir.join("committed").exists(),
+        committed: dir.join(COMMITTED_FILE).exists(),
         entries,
     })
 }
@@ -584,7 +587,7 @@ pub fn recover(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<usize
     let mut recovered = 0;
     remove_abandoned(state);
     for dir in run_dirs(state) {
-        if dir.join("committed").exists() {
+        if dir.join(COMMITTED_FILE).exists() {
             continue;
         }
         let Ok(lock) = File::open(dir.join("lock")) else {
@@ -667,7 +670,7 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
 pub fn prune(state: &StateDir, keep: usize, limit: u64) {
     let runs: Vec<PathBuf> = run_dirs(state)
         .into_iter()
-        .filter(|dir| dir.join("committed").exists())
+        .filter(|dir| dir.join(COMMITTED_FILE).exists())
         .collect();
     let sizes: Vec<u64> = runs.iter().map(|dir| recorded_disk_use(dir)).collect();
     let mut total: u64 = sizes.iter().sum();
