@@ -30,6 +30,7 @@ mod journal;
 mod leb128;
 #[allow(unsafe_code)]
 mod map;
+mod ordered;
 mod patch;
 mod preview;
 mod progress;

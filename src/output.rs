@@ -178,6 +178,15 @@ impl Printer {
         }
     }
 
+    /// [`Printer::buffered`], with room for `capacity` bytes of standard output.
+    pub fn buffered_with_capacity(style: Style, capacity: usize) -> Self {
+        let mut printer = Printer::buffered(style);
+        if let Out::Buffer(out) = &mut printer.out {
+            out.reserve(capacity);
+        }
+        printer
+    }
+
     /// A printer into any writer, for tests of the commands' output.
     #[cfg(test)]
     pub fn to_writer(out: Box<dyn Write>, color: bool) -> Self {
@@ -203,6 +212,14 @@ impl Printer {
             _ => Vec::new(),
         };
         (out, self.errors.unwrap_or_default())
+    }
+
+    /// How many bytes a buffered printer holds so far (where the next one goes).
+    pub fn buffered_len(&self) -> usize {
+        match &self.out {
+            Out::Buffer(out) => out.len(),
+            _ => 0,
+        }
     }
 
     /// Labels the records that follow with `file` (its name in text, its path in JSON), or
@@ -288,7 +305,8 @@ impl Printer {
     }
 
     /// A hex dump for a diff: each line starts with `sign` in `paint`, and when colour is on the
-    /// bytes inside `changed` (ranges of `bytes`) stand out in reverse video.
+    /// bytes inside `changed` (sorted ranges of `bytes` that do not overlap) stand out in
+    /// reverse video.
     pub fn hex_diff_side(
         &mut self,
         offset: u64,
@@ -313,6 +331,9 @@ impl Printer {
             ("", "")
         };
         let mut line = Vec::with_capacity(128);
+        // The changed ranges that do not end before the current line: a dense patch has tens of
+        // thousands in a region, and looking through all of them for every byte took minutes.
+        let mut ahead = changed;
         for (i, chunk) in bytes.chunks(16).enumerate() {
             line.clear();
             if prefix.is_none() {
@@ -322,7 +343,11 @@ impl Printer {
                 line.push(sign);
             }
             let first = 16 * i;
-            let is_changed = |j: usize| changed.iter().any(|r| r.contains(&(first + j)));
+            while ahead.first().is_some_and(|r| r.end <= first) {
+                ahead = &ahead[1..];
+            }
+            let on_line = ahead.iter().take_while(|r| r.start < first + chunk.len());
+            let is_changed = |j: usize| on_line.clone().any(|r| r.contains(&(first + j)));
             write_hex_line(&mut line, offset + first as u64, chunk, is_changed, marks)?;
             match prefix {
                 Some((_, paint)) => self.painted(paint, &line)?,
@@ -555,6 +580,39 @@ mod tests {
             "b'\\x00\\n\\t\\r\\\\\\x7f\\xff '"
         );
         assert_eq!(repr(b""), "b''");
+    }
+
+    /// The bytes a hex diff marks are those inside the changed ranges, byte for byte, across
+    /// line ends, on the first line and the last, however many ranges there are.
+    #[test]
+    fn a_hex_diff_marks_exactly_the_changed_bytes() {
+        let bytes: Vec<u8> = (0..77u8).collect();
+        let changed = [0..1, 3..5, 15..18, 31..33, 40..41, 47..48, 60..70, 76..77];
+        let mut printer = Printer::buffered(Style {
+            color: true,
+            ..Style::default()
+        });
+        printer
+            .hex_diff_side(0, &bytes, b'+', Paint::Added, &changed)
+            .unwrap();
+        let (out, _) = printer.into_buffers();
+        let mut expected = Vec::new();
+        for (i, chunk) in bytes.chunks(16).enumerate() {
+            let mut line = vec![b'+'];
+            let is_changed = |j: usize| changed.iter().any(|r| r.contains(&(16 * i + j)));
+            write_hex_line(&mut line, 16 * i as u64, chunk, is_changed, HIGHLIGHT).unwrap();
+            let style = Paint::Added.style();
+            expected.extend_from_slice(format!("{style}").as_bytes());
+            expected.extend_from_slice(&line);
+            expected.extend_from_slice(format!("{style:#}\n").as_bytes());
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&expected)
+        );
+        // Every range is marked, in the hex and in the text.
+        let marked = String::from_utf8_lossy(&out).matches(HIGHLIGHT.0).count();
+        assert!(marked >= 2 * changed.len(), "{marked}");
     }
 
     #[test]

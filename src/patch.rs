@@ -368,6 +368,18 @@ impl Plan {
         edits: impl Iterator<Item = Edit>,
     ) -> Vec<u8> {
         let mut out = Vec::with_capacity(range.len());
+        self.render_edits_into(old, range, edits, &mut out);
+        out
+    }
+
+    /// [`Plan::render_edits`] into the end of `out`.
+    pub fn render_edits_into(
+        &self,
+        old: &[u8],
+        range: Range<usize>,
+        edits: impl Iterator<Item = Edit>,
+        out: &mut Vec<u8>,
+    ) {
         let mut pos = range.start;
         for edit in edits {
             out.extend_from_slice(&old[pos..edit.start]);
@@ -375,7 +387,6 @@ impl Plan {
             pos = edit.end;
         }
         out.extend_from_slice(&old[pos..range.end]);
-        out
     }
 }
 

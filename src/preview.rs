@@ -3,14 +3,21 @@
 //!
 //! Only the regions around the edits are looked at (lines with three lines of context, or the
 //! edited bytes), so a preview of a few changes in a file of many GiB costs little memory.
+//!
+//! The regions are found on the calling thread, front to back (where one ends depends on where
+//! the one before it ended), and handed out in runs, jobs of about a MiB, to be rendered on
+//! every core. The calling thread prints the rendered jobs in order, writing the hunk headers
+//! itself: their line numbers depend on every job before.
 
+use std::cell::Cell;
 use std::io;
 use std::ops::Range;
 
 use memchr::{memchr, memchr_iter, memrchr};
 use similar::{ChangeTag, TextDiff};
 
-use crate::output::{Paint, Printer, escape_name};
+use crate::ordered;
+use crate::output::{Paint, Printer, Style, escape_name};
 use crate::patch::{Edits, Plan};
 
 /// Lines of context around each change, as `diff -u` gives.
@@ -20,9 +27,59 @@ const HEX_MERGE_GAP: usize = 16;
 
 /// Where a preview reads the new bytes of a region from: the plan applied to a private
 /// copy-on-write map of the file (same length), or the plan rendered region by region.
-pub trait NewBytes {
-    /// The new bytes that stand for `old[region.range]`; regions come front to back.
-    fn region(&mut self, old: &[u8], plan: &Plan, region: &Region) -> Vec<u8>;
+/// Called on worker threads, each with a job of its own.
+pub trait NewBytes: Sync {
+    /// Calls `each` with every region of `regions` (consecutive regions of `plan`, front to
+    /// back) and the new bytes that stand for `old[region.range]`.
+    fn each_region(
+        &self,
+        old: &[u8],
+        plan: &Plan,
+        regions: &[Region],
+        each: &mut dyn FnMut(&Region, &[u8]) -> io::Result<()>,
+    ) -> io::Result<()>;
+}
+
+/// How a preview shares its work among threads.
+#[derive(Debug, Clone, Copy)]
+pub struct Sharing {
+    /// Threads that render (one: everything on the calling thread).
+    pub threads: usize,
+    /// A job is a run of regions of about this many bytes.
+    pub job_bytes: usize,
+}
+
+impl Sharing {
+    pub fn new(threads: usize) -> Sharing {
+        Sharing {
+            threads,
+            job_bytes: JOB_BYTES,
+        }
+    }
+}
+
+/// Regions are handed out in runs of about this many bytes: enough that a hand-over costs
+/// little beside the rendering, few enough that the jobs in flight hold a few MiB.
+const JOB_BYTES: usize = 1 << 20;
+/// And of at most this many regions (a run of small regions far apart).
+const JOB_REGIONS: usize = 4096;
+
+/// `regions` in runs of about `job_bytes` bytes.
+fn jobs<'p>(
+    regions: impl Iterator<Item = Region<'p>>,
+    job_bytes: usize,
+) -> impl Iterator<Item = Vec<Region<'p>>> {
+    let mut regions = regions.fuse();
+    std::iter::from_fn(move || {
+        let mut job = Vec::new();
+        let mut bytes = 0;
+        while bytes < job_bytes && job.len() < JOB_REGIONS {
+            let Some(region) = regions.next() else { break };
+            bytes += region.range.len();
+            job.push(region);
+        }
+        (!job.is_empty()).then_some(job)
+    })
 }
 
 /// A region of a preview: a range of the old bytes that holds whole edits and touches no
@@ -56,9 +113,27 @@ impl<'p> Region<'p> {
 /// The plan rendered region by region (see [`Plan::render`]).
 pub struct Rendered;
 
-impl NewBytes for Rendered {
-    fn region(&mut self, old: &[u8], plan: &Plan, region: &Region) -> Vec<u8> {
+impl Rendered {
+    fn region(old: &[u8], plan: &Plan, region: &Region) -> Vec<u8> {
         plan.render_edits(old, region.range.clone(), region.edits())
+    }
+}
+
+impl NewBytes for Rendered {
+    fn each_region(
+        &self,
+        old: &[u8],
+        plan: &Plan,
+        regions: &[Region],
+        each: &mut dyn FnMut(&Region, &[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut new = Vec::new();
+        for region in regions {
+            new.clear();
+            plan.render_edits_into(old, region.range.clone(), region.edits(), &mut new);
+            each(region, &new)?;
+        }
+        Ok(())
     }
 }
 
@@ -70,10 +145,11 @@ pub fn print(
     name: &str,
     old: &[u8],
     plan: &Plan,
-    new: &mut dyn NewBytes,
+    new: &dyn NewBytes,
+    sharing: Sharing,
 ) -> io::Result<()> {
-    if is_text_change(old, plan) {
-        return print_unified(printer, name, old, plan, new);
+    if is_text_change(old, plan, sharing)? {
+        return print_unified(printer, name, old, plan, new, sharing);
     }
     if printer.is_labelled() {
         // Many files: say which one the hex diff is of (commentary to `git apply`).
@@ -82,19 +158,34 @@ pub fn print(
             format!("Binary file {}\n", escape_name(name)).as_bytes(),
         )?;
     }
-    print_hex(printer, old, plan, new)
+    print_hex(printer, old, plan, new, sharing)
 }
 
 /// Whether every line region around the edits is text before and after: else the preview is
 /// a hex diff (a NUL byte, invalid UTF-8, or a "line" longer than any text has).
-fn is_text_change(old: &[u8], plan: &Plan) -> bool {
-    line_regions(old, plan).all(|region| {
-        region.is_some_and(|region| {
-            is_text(&old[region.range.clone()])
-                && (swaps_whole_text(old, plan, &region)
-                    || is_text(&Rendered.region(old, plan, &region)))
-        })
-    })
+fn is_text_change(old: &[u8], plan: &Plan, sharing: Sharing) -> io::Result<bool> {
+    let too_long = Cell::new(false);
+    let regions = line_regions(old, plan).map_while(|region| {
+        too_long.set(region.is_none());
+        region
+    });
+    let mut text = true;
+    ordered::in_order(
+        jobs(regions, sharing.job_bytes),
+        sharing.threads,
+        |job| job.iter().all(|region| region_is_text(old, plan, region)),
+        |job_is_text| {
+            text &= job_is_text;
+            Ok(job_is_text)
+        },
+    )?;
+    Ok(text && !too_long.get())
+}
+
+/// Whether a region is text before and after its edits.
+fn region_is_text(old: &[u8], plan: &Plan, region: &Region) -> bool {
+    is_text(&old[region.range.clone()])
+        && (swaps_whole_text(old, plan, region) || is_text(&Rendered::region(old, plan, region)))
 }
 
 /// Whether every edit of `region` (whose old bytes are text) takes out text and puts in text:
@@ -231,41 +322,125 @@ fn print_unified(
     name: &str,
     old: &[u8],
     plan: &Plan,
-    new: &mut dyn NewBytes,
+    new: &dyn NewBytes,
+    sharing: Sharing,
 ) -> io::Result<()> {
     let path = diff_path(name);
     printer.painted(
         Paint::FileHeader,
         format!("--- a/{path}\n+++ b/{path}\n").as_bytes(),
     )?;
-    let mut old_line = 0; // lines before the current region, in the original
-    let mut counted_to = 0;
-    let mut shift: i64 = 0; // lines the new file has gained before the current region
-    for region in line_regions(old, plan).flatten() {
-        let new = new.region(old, plan, &region);
+    let style = printer.style();
+    let mut at = Place::default();
+    let mut header = Vec::new();
+    ordered::in_order(
+        jobs(line_regions(old, plan).flatten(), sharing.job_bytes),
+        sharing.threads,
+        |job| render_unified(old, plan, new, &job, style),
+        |rendered| {
+            let rendered = rendered?;
+            at.line += memchr_iter(b'\n', &old[at.counted_to..rendered.span.start]).count();
+            let mut printed = 0;
+            for hunk in &rendered.hunks {
+                printer.raw(&rendered.text[printed..hunk.at])?;
+                printed = hunk.at;
+                header.clear();
+                hunk.header(&at, &mut header);
+                printer.painted(Paint::HunkHeader, &header)?;
+            }
+            printer.raw(&rendered.text[printed..])?;
+            at.line += rendered.newlines;
+            at.counted_to = rendered.span.end;
+            at.shift += rendered.shift;
+            Ok(true)
+        },
+    )
+}
+
+/// Where the printing of a unified diff has got to.
+#[derive(Debug, Default)]
+struct Place {
+    /// Lines of the original before `counted_to`.
+    line: usize,
+    counted_to: usize,
+    /// Lines the new file has gained before `counted_to` (fewer than none when it lost some).
+    shift: i64,
+}
+
+/// A job of a unified diff, rendered: its lines, and where its hunk headers go.
+struct RenderedJob {
+    /// The old bytes the job's regions span, first to last.
+    span: Range<usize>,
+    /// The diff's lines, painted.
+    text: Vec<u8>,
+    hunks: Vec<Hunk>,
+    /// Newlines in `old[span]`.
+    newlines: usize,
+    /// Lines the job's regions gain in the new file.
+    shift: i64,
+}
+
+/// A hunk header to write at `at` in a [`RenderedJob`]'s text. Its line numbers (0-based) count
+/// from the job's start: the lines before it, and the lines gained before it, are known only
+/// when the jobs before it are printed.
+#[derive(Debug)]
+struct Hunk {
+    at: usize,
+    old: (usize, usize),
+    /// Where the hunk starts in the new file, less the lines gained before the job.
+    new: (i64, usize),
+}
+
+impl Hunk {
+    /// `@@ -START,COUNT +START,COUNT @@`, once the job's place in the file is known.
+    fn header(&self, job: &Place, out: &mut Vec<u8>) {
+        let new_start = job.line as i64 + job.shift + self.new.0;
+        out.extend_from_slice(b"@@ -");
+        push_hunk_range(out, job.line + self.old.0, self.old.1);
+        out.extend_from_slice(b" +");
+        push_hunk_range(out, usize::try_from(new_start).unwrap_or(0), self.new.1);
+        out.extend_from_slice(b" @@\n");
+    }
+}
+
+/// Renders the regions of one job of a unified diff (on a worker thread).
+fn render_unified(
+    old: &[u8],
+    plan: &Plan,
+    new: &dyn NewBytes,
+    job: &[Region],
+    style: Style,
+) -> io::Result<RenderedJob> {
+    let span = job.first().map_or(0, |r| r.range.start)..job.last().map_or(0, |r| r.range.end);
+    // Room for a dense job's lines, each shown before and after.
+    let mut out = Printer::buffered_with_capacity(style, span.len() * 2 + 4096);
+    let mut hunks = Vec::new();
+    let mut lines = LinePairs::default();
+    let mut line = 0; // lines from the job's start to the current region
+    let mut counted_to = span.start;
+    let mut shift: i64 = 0; // lines gained in the job before the current region
+    new.each_region(old, plan, job, &mut |region, new| {
         let range = region.range.clone();
-        old_line += memchr_iter(b'\n', &old[counted_to..range.start]).count();
+        line += memchr_iter(b'\n', &old[counted_to..range.start]).count();
         counted_to = range.start;
         let old_text = &old[range.clone()];
-        let new_base = (old_line as i64 + shift) as usize;
-        if keeps_lines(old, plan, &region) {
-            print_line_pairs(printer, old_text, &new, (old_line, new_base))?;
+        let new_base = line as i64 + shift;
+        if keeps_lines(old, plan, region) && ends_alike(old_text, new) {
             // Line for line: the region keeps its number of lines.
-            continue;
+            return lines.print(&mut out, &mut hunks, old_text, new, (line, new_base));
         }
-        let diff = TextDiff::from_lines(old_text, new.as_slice());
+        let diff = TextDiff::from_lines(old_text, new);
         for group in diff.grouped_ops(CONTEXT_LINES) {
             let (Some(first), Some(last)) = (group.first(), group.last()) else {
                 continue;
             };
             let old_span = first.old_range().start..last.old_range().end;
             let new_span = first.new_range().start..last.new_range().end;
-            let header = format!(
-                "@@ -{} +{} @@\n",
-                hunk_range(old_line + old_span.start, old_span.len()),
-                hunk_range(new_base + new_span.start, new_span.len())
-            );
-            printer.painted(Paint::HunkHeader, header.as_bytes())?;
+            hunks.push(Hunk {
+                at: out.buffered_len(),
+                old: (line + old_span.start, old_span.len()),
+                new: (new_base + new_span.start as i64, new_span.len()),
+            });
             for op in &group {
                 for change in diff.iter_changes(op) {
                     let (sign, paint) = match change.tag() {
@@ -273,15 +448,21 @@ fn print_unified(
                         ChangeTag::Delete => (b'-', Some(Paint::Removed)),
                         ChangeTag::Insert => (b'+', Some(Paint::Added)),
                     };
-                    print_line(printer, sign, paint, change.value())?;
+                    print_line(&mut out, sign, paint, change.value())?;
                 }
             }
         }
-        let old_lines = count_lines(old_text);
-        let new_lines = count_lines(&new);
-        shift += new_lines as i64 - old_lines as i64;
-    }
-    Ok(())
+        shift += count_lines(new) as i64 - count_lines(old_text) as i64;
+        Ok(())
+    })?;
+    let newlines = line + memchr_iter(b'\n', &old[counted_to..span.end]).count();
+    Ok(RenderedJob {
+        span,
+        text: out.into_buffers().0,
+        hunks,
+        newlines,
+        shift,
+    })
 }
 
 /// One line of a hunk: its sign, then the line, marked when it has no newline at its end.
@@ -307,73 +488,96 @@ fn keeps_lines(old: &[u8], plan: &Plan, region: &Region) -> bool {
     })
 }
 
-/// The hunks of a region whose old and new lines pair up one for one (see [`keeps_lines`]):
-/// the lines that differ, with three lines of context, as `diff -u` groups them (a run of
-/// changed lines as its old lines, then its new ones; hunks apart when more than six unchanged
-/// lines lie between). `first_lines` are the line numbers (0-based) of the region's first line
-/// in the old file and in the new one.
-fn print_line_pairs(
-    printer: &mut Printer,
-    old_text: &[u8],
-    new_text: &[u8],
-    (old_first, new_first): (usize, usize),
-) -> io::Result<()> {
-    let old_lines = lines_of(old_text);
-    let new_lines = lines_of(new_text);
-    let changed: Vec<usize> = (0..old_lines.len())
-        .filter(|&i| old_lines[i] != new_lines[i])
-        .collect();
-    let mut rest = changed.as_slice();
-    while let Some(&first) = rest.first() {
-        // The changes of one hunk: until a gap of more than twice the context.
-        let mut count = 1;
-        while count < rest.len() && rest[count] - rest[count - 1] - 1 <= 2 * CONTEXT_LINES {
-            count += 1;
-        }
-        let last = rest[count - 1];
-        rest = &rest[count..];
-        let start = first.saturating_sub(CONTEXT_LINES);
-        let end = (last + 1 + CONTEXT_LINES).min(old_lines.len());
-        let header = format!(
-            "@@ -{} +{} @@\n",
-            hunk_range(old_first + start, end - start),
-            hunk_range(new_first + start, end - start)
-        );
-        printer.painted(Paint::HunkHeader, header.as_bytes())?;
-        let mut i = start;
-        while i < end {
-            if old_lines[i] == new_lines[i] {
-                print_line(printer, b' ', None, old_lines[i])?;
-                i += 1;
-                continue;
-            }
-            let run_end = (i..end)
-                .find(|&j| old_lines[j] == new_lines[j])
-                .unwrap_or(end);
-            for line in &old_lines[i..run_end] {
-                print_line(printer, b'-', Some(Paint::Removed), line)?;
-            }
-            for line in &new_lines[i..run_end] {
-                print_line(printer, b'+', Some(Paint::Added), line)?;
-            }
-            i = run_end;
-        }
-    }
-    Ok(())
+/// Whether two texts with as many newlines have as many lines: both end in a newline, or
+/// neither (an edit can empty a last line that has no newline, or fill one).
+fn ends_alike(old_text: &[u8], new_text: &[u8]) -> bool {
+    let open_line = |text: &[u8]| !text.is_empty() && !text.ends_with(b"\n");
+    open_line(old_text) == open_line(new_text)
 }
 
-/// The lines of a text, each with its newline (the last one may have none).
-fn lines_of(text: &[u8]) -> Vec<&[u8]> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for newline in memchr_iter(b'\n', text) {
-        lines.push(&text[start..=newline]);
-        start = newline + 1;
+/// Where lines end in the old and new text of a region, and which lines differ: kept from one
+/// region to the next (a dense preview has hundreds of thousands).
+#[derive(Default)]
+struct LinePairs {
+    old_ends: Vec<usize>,
+    new_ends: Vec<usize>,
+    changed: Vec<usize>,
+}
+
+impl LinePairs {
+    /// The hunks of a region whose old and new lines pair up one for one (see
+    /// [`keeps_lines`]): the lines that differ, with three lines of context, as `diff -u`
+    /// groups them (a run of changed lines as its old lines, then its new ones; hunks apart
+    /// when more than six unchanged lines lie between). `first_lines` are the line numbers
+    /// (0-based) of the region's first line in the old file and in the new one.
+    fn print(
+        &mut self,
+        printer: &mut Printer,
+        hunks: &mut Vec<Hunk>,
+        old_text: &[u8],
+        new_text: &[u8],
+        (old_first, new_first): (usize, i64),
+    ) -> io::Result<()> {
+        line_ends(old_text, &mut self.old_ends);
+        line_ends(new_text, &mut self.new_ends);
+        let old_line = |i: usize| nth_line(old_text, &self.old_ends, i);
+        let new_line = |i: usize| nth_line(new_text, &self.new_ends, i);
+        let line_count = self.old_ends.len();
+        self.changed.clear();
+        self.changed
+            .extend((0..line_count).filter(|&i| old_line(i) != new_line(i)));
+        let mut rest = self.changed.as_slice();
+        while let Some(&first) = rest.first() {
+            // The changes of one hunk: until a gap of more than twice the context.
+            let mut count = 1;
+            while count < rest.len() && rest[count] - rest[count - 1] - 1 <= 2 * CONTEXT_LINES {
+                count += 1;
+            }
+            let last = rest[count - 1];
+            rest = &rest[count..];
+            let start = first.saturating_sub(CONTEXT_LINES);
+            let end = (last + 1 + CONTEXT_LINES).min(line_count);
+            hunks.push(Hunk {
+                at: printer.buffered_len(),
+                old: (old_first + start, end - start),
+                new: (new_first + start as i64, end - start),
+            });
+            let mut i = start;
+            while i < end {
+                if old_line(i) == new_line(i) {
+                    print_line(printer, b' ', None, old_line(i))?;
+                    i += 1;
+                    continue;
+                }
+                let run_end = (i..end)
+                    .find(|&j| old_line(j) == new_line(j))
+                    .unwrap_or(end);
+                for j in i..run_end {
+                    print_line(printer, b'-', Some(Paint::Removed), old_line(j))?;
+                }
+                for j in i..run_end {
+                    print_line(printer, b'+', Some(Paint::Added), new_line(j))?;
+                }
+                i = run_end;
+            }
+        }
+        Ok(())
     }
-    if start < text.len() {
-        lines.push(&text[start..]);
+}
+
+/// Where each line of a text ends, just past its newline (the last line may have none).
+fn line_ends(text: &[u8], ends: &mut Vec<usize>) {
+    ends.clear();
+    ends.extend(memchr_iter(b'\n', text).map(|newline| newline + 1));
+    if ends.last().copied().unwrap_or(0) < text.len() {
+        ends.push(text.len());
     }
-    lines
+}
+
+/// Line `i` of `text`, whose lines end at `ends`.
+fn nth_line<'t>(text: &'t [u8], ends: &[usize], i: usize) -> &'t [u8] {
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &text[start..ends[i]]
 }
 
 /// A file's path as a diff header names it, after `a/` and `b/` (git's form, which `git apply`
@@ -392,11 +596,19 @@ fn count_lines(text: &[u8]) -> usize {
 }
 
 /// `START,COUNT` of a hunk header, 1-based, written as GNU diff writes it.
-fn hunk_range(start0: usize, count: usize) -> String {
+fn push_hunk_range(out: &mut Vec<u8>, start0: usize, count: usize) {
+    let mut number = itoa::Buffer::new();
     match count {
-        0 => format!("{start0},0"),
-        1 => format!("{}", start0 + 1),
-        _ => format!("{},{count}", start0 + 1),
+        0 => {
+            out.extend_from_slice(number.format(start0).as_bytes());
+            out.extend_from_slice(b",0");
+        }
+        1 => out.extend_from_slice(number.format(start0 + 1).as_bytes()),
+        _ => {
+            out.extend_from_slice(number.format(start0 + 1).as_bytes());
+            out.push(b',');
+            out.extend_from_slice(number.format(count).as_bytes());
+        }
     }
 }
 
@@ -404,10 +616,31 @@ fn print_hex(
     printer: &mut Printer,
     old: &[u8],
     plan: &Plan,
-    new: &mut dyn NewBytes,
+    new: &dyn NewBytes,
+    sharing: Sharing,
 ) -> io::Result<()> {
-    for region in hex_regions(old.len(), plan) {
-        let new_bytes = new.region(old, plan, &region);
+    let style = printer.style();
+    ordered::in_order(
+        jobs(hex_regions(old.len(), plan), sharing.job_bytes),
+        sharing.threads,
+        |job| render_hex(old, plan, new, &job, style),
+        |rendered| {
+            printer.raw(&rendered?)?;
+            Ok(true)
+        },
+    )
+}
+
+/// Renders the regions of one job of a hex diff (on a worker thread).
+fn render_hex(
+    old: &[u8],
+    plan: &Plan,
+    new: &dyn NewBytes,
+    job: &[Region],
+    style: Style,
+) -> io::Result<Vec<u8>> {
+    let mut out = Printer::buffered(style);
+    new.each_region(old, plan, job, &mut |region, new_bytes| {
         let range = region.range.clone();
         let header = format!(
             "@@ 0x{:x}: {} bytes -> {} bytes @@\n",
@@ -415,13 +648,13 @@ fn print_hex(
             range.len(),
             new_bytes.len()
         );
-        printer.painted(Paint::HunkHeader, header.as_bytes())?;
+        out.painted(Paint::HunkHeader, header.as_bytes())?;
         let offset = range.start as u64;
-        let (old_changed, new_changed) = changed_spans(old, plan, &region);
-        printer.hex_diff_side(offset, &old[range], b'-', Paint::Removed, &old_changed)?;
-        printer.hex_diff_side(offset, &new_bytes, b'+', Paint::Added, &new_changed)?;
-    }
-    Ok(())
+        let (old_changed, new_changed) = changed_spans(old, plan, region);
+        out.hex_diff_side(offset, &old[range], b'-', Paint::Removed, &old_changed)?;
+        out.hex_diff_side(offset, new_bytes, b'+', Paint::Added, &new_changed)
+    })?;
+    Ok(out.into_buffers().0)
 }
 
 /// The regions of a hex diff, front to back: edits closer than [`HEX_MERGE_GAP`] share one,
@@ -523,6 +756,10 @@ mod tests {
     }
 
     pub(super) fn preview(old: &[u8], plan: &Plan) -> String {
+        preview_shared(old, plan, Sharing::new(1))
+    }
+
+    pub(super) fn preview_shared(old: &[u8], plan: &Plan, sharing: Sharing) -> String {
         let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
         impl io::Write for Shared {
@@ -535,9 +772,9 @@ mod tests {
             }
         }
         let mut printer = Printer::to_writer(Box::new(Shared(buf.clone())), false);
-        print(&mut printer, "f", old, plan, &mut Rendered).unwrap();
+        print(&mut printer, "f", old, plan, &Rendered, sharing).unwrap();
         printer.flush().unwrap();
-        String::from_utf8(buf.borrow().clone()).unwrap()
+        String::from_utf8_lossy(&buf.borrow()).into_owned()
     }
 
     #[test]
@@ -593,6 +830,27 @@ mod tests {
         assert_eq!(
             preview(old, &plan),
             "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-caf\u{e9}\n+caf\u{e8}\n"
+        );
+    }
+
+    #[test]
+    fn an_edit_that_empties_or_fills_a_last_line_without_newline_changes_the_line_count() {
+        // The last line taken out whole: one line fewer (this used to index past the new lines).
+        let plan = Plan::literal(b"x\na", b"a", b"", usize::MAX);
+        assert_eq!(
+            preview(b"x\na", &plan),
+            "--- a/f\n+++ b/f\n@@ -1,2 +1 @@\n x\n-a\n\\ No newline at end of file\n"
+        );
+        let plan = Plan::literal(b"a", b"a", b"", usize::MAX);
+        assert_eq!(
+            preview(b"a", &plan),
+            "--- a/f\n+++ b/f\n@@ -1 +0,0 @@\n-a\n\\ No newline at end of file\n"
+        );
+        // Text put in after the last newline: a line more (this used to print no change).
+        let plan = crate::patch::tests::regex_plan(b"x\n", r"\Z", "Y");
+        assert_eq!(
+            preview(b"x\n", &plan),
+            "--- a/f\n+++ b/f\n@@ -1 +1,2 @@\n x\n+Y\n\\ No newline at end of file\n"
         );
     }
 
@@ -696,11 +954,12 @@ mod properties {
             let (first, last) = (&group[0], &group[group.len() - 1]);
             let old_span = first.old_range().start..last.old_range().end;
             let new_span = first.new_range().start..last.new_range().end;
-            out += &format!(
-                "@@ -{} +{} @@\n",
-                hunk_range(old_span.start, old_span.len()),
-                hunk_range(new_span.start, new_span.len())
-            );
+            let mut header = b"@@ -".to_vec();
+            push_hunk_range(&mut header, old_span.start, old_span.len());
+            header.extend_from_slice(b" +");
+            push_hunk_range(&mut header, new_span.start, new_span.len());
+            header.extend_from_slice(b" @@\n");
+            out += std::str::from_utf8(&header).unwrap();
             for op in &group {
                 for change in diff.iter_changes(op) {
                     out.push(match change.tag() {
@@ -734,6 +993,32 @@ mod properties {
             if is_text(&hay) && swaps_whole_text(&hay, &plan, &region) {
                 prop_assert!(is_text(&plan.render(&hay, 0..hay.len())));
             }
+        }
+
+        /// A preview rendered in jobs (down to a byte each) on several threads is the preview
+        /// rendered on one: text or hex, lines kept or not, whatever the jobs' edges split
+        /// (line numbers that depend on every job before, a hunk's context across jobs).
+        #[test]
+        fn a_preview_shared_among_threads_is_the_one_thread_preview(
+            words in prop::collection::vec(
+                prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'\n'), Just(b'\n')], 0..12),
+                0..40,
+            ),
+            binary in any::<bool>(),
+            needle in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'\n')], 1..3),
+            replacement in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'x'), Just(b'\n')], 0..4),
+            threads in 1usize..4,
+            job_bytes in 1usize..48,
+        ) {
+            let mut hay = words.join(&b'\n');
+            if binary {
+                hay.insert(hay.len() / 2, 0);
+            }
+            let plan = Plan::literal(&hay, &needle, &replacement, usize::MAX);
+            prop_assume!(!plan.is_empty());
+            let one = super::tests::preview(&hay, &plan);
+            let shared = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes });
+            prop_assert_eq!(shared, one);
         }
 
         /// Edits that keep every line a line are shown line for line; with lines that are all

@@ -89,8 +89,10 @@ pub fn carry_out(
     let Writing { backup, later } = writing;
     let mode = Mode::of(plan);
     if settings.preview {
-        if !settings.style.json && !plan.is_empty() {
-            print_preview(target, view, plan, printer, name, mode)?;
+        // Quiet: nothing would be printed, and the exit code does not depend on the preview.
+        if !settings.style.json && !settings.style.quiet && !plan.is_empty() {
+            let sharing = preview::Sharing::new(settings.threads);
+            print_preview(target, view, plan, printer, name, mode, sharing)?;
         }
         return Ok(mode);
     }
@@ -125,41 +127,60 @@ fn print_preview(
     printer: &mut Printer,
     name: &str,
     mode: Mode,
+    sharing: preview::Sharing,
 ) -> Result<()> {
     if mode == Mode::InPlace && view.is_mapped() {
         // The seed's ACCESS_COPY: the edit happens in a private map and never reaches the file.
-        let private = map::map_private(&target.file, view.len() as u64, &target.real)?;
-        let mut copy = CopyOnWrite {
-            map: private,
-            kept_from: 0,
+        let copy = CopyOnWrite {
+            file: &target.file,
+            path: &target.real,
         };
-        preview::print(printer, name, view, plan, &mut copy)?;
+        preview::print(printer, name, view, plan, &copy, sharing)?;
     } else {
-        preview::print(printer, name, view, plan, &mut preview::Rendered)?;
+        preview::print(printer, name, view, plan, &preview::Rendered, sharing)?;
     }
     Ok(())
 }
 
-/// New bytes from a private copy-on-write map of the file: each region's edits are applied to
-/// the map as the preview reaches them, and the copied pages behind it are dropped, so that a
-/// preview of a dense patch holds a region's pages, not the whole file's.
-struct CopyOnWrite {
-    map: map::MappedMut,
-    /// Where the pages not yet dropped start (a page boundary): those before are done with.
-    kept_from: usize,
+/// New bytes from private copy-on-write maps of the file: each job's edits are applied to a
+/// private map of the window its regions span, read back, and the map dropped, so that a
+/// preview of a dense patch holds the copied pages of the jobs in flight, not of the whole
+/// file, and each thread changes a map of its own.
+struct CopyOnWrite<'a> {
+    file: &'a std::fs::File,
+    path: &'a Path,
 }
 
-impl preview::NewBytes for CopyOnWrite {
-    fn region(&mut self, _old: &[u8], plan: &Plan, region: &preview::Region) -> Vec<u8> {
-        let range = region.range.clone();
-        plan.apply_these(&mut self.map, region.edits());
-        let bytes = self.map[range.clone()].to_vec();
-        // A MiB of copies at a time (a call per region of a dense patch costs seconds); the
-        // page that holds the region's end may hold the next region too: it stays.
-        if range.end - self.kept_from >= 1 << 20 {
-            self.kept_from = self.map.discard_copies(self.kept_from..range.end);
+impl preview::NewBytes for CopyOnWrite<'_> {
+    fn each_region(
+        &self,
+        _old: &[u8],
+        plan: &Plan,
+        regions: &[preview::Region],
+        each: &mut dyn FnMut(&preview::Region, &[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let (Some(first), Some(last)) = (regions.first(), regions.last()) else {
+            return Ok(());
+        };
+        let base = first.range.start;
+        let window = base as u64..last.range.end as u64;
+        let mut map = map::map_private_window(self.file, window, self.path)
+            .map_err(|err| std::io::Error::other(format!("{err:#}")))?;
+        // Every edit first: a page first touched by a write is copied at once, while one read
+        // first (and the pages around it, which the kernel maps along) is mapped read-only and
+        // copied on its first write, which takes a TLB flush on every core the threads run on.
+        for region in regions {
+            for edit in region.edits() {
+                map[edit.start - base..edit.end - base].copy_from_slice(plan.replacement(&edit));
+            }
         }
-        bytes
+        for region in regions {
+            each(
+                region,
+                &map[region.range.start - base..region.range.end - base],
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -427,8 +427,16 @@ fn filter_stdin(planned: &Planned, settings: &Settings, printer: &mut Printer) -
     let name = planned.source.name();
     let plan = &planned.plan;
     if settings.preview {
-        if !plan.is_empty() {
-            preview::print(printer, &name, &planned.view, plan, &mut preview::Rendered)?;
+        if !plan.is_empty() && !settings.style.quiet {
+            let sharing = preview::Sharing::new(settings.threads);
+            preview::print(
+                printer,
+                &name,
+                &planned.view,
+                plan,
+                &preview::Rendered,
+                sharing,
+            )?;
         }
     } else {
         let mut sink = PrinterSink {

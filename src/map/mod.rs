@@ -379,28 +379,6 @@ impl MappedMut {
             map,
         }
     }
-
-    /// For a copy-on-write map: drops the private copies of the whole pages inside `range`, which
-    /// show the file's bytes again, so that a preview walking a large file holds the copies of
-    /// one region at a time, not of every page it changed. Returns where the dropped pages end
-    /// (`range.start` if none was whole): the next call can start there. A failure only costs
-    /// memory.
-    pub fn discard_copies(&mut self, range: Range<usize>) -> usize {
-        let page = rustix::param::page_size();
-        let start = range.start.next_multiple_of(page);
-        let end = range.end.min(self.map.len()) / page * page;
-        if end <= start {
-            return range.start;
-        }
-        // SAFETY: `&mut self` means no slice of the map is borrowed, so no reference sees
-        // the bytes change. For a private map the pages fall back to the file's contents;
-        // for a shared one, dirty pages stay in the page cache and nothing is lost.
-        let _ = unsafe {
-            self.map
-                .unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
-        };
-        end
-    }
 }
 
 impl Deref for MappedMut {
@@ -431,21 +409,62 @@ pub fn map_shared_mut(file: &LockedFile, len: u64, path: &Path) -> Result<Mapped
     Ok(MappedMut::new(map.context("cannot map for writing")?, path))
 }
 
-/// Maps `len` bytes of `file` private and copy-on-write: stores stay in this process's memory
-/// and never reach the file (Python's ACCESS_COPY). Used for `--copy` dry runs.
-pub fn map_private(file: &File, len: u64, path: &Path) -> Result<MappedMut> {
-    let len = map_len(len)?;
+/// Maps the bytes `range` of `file` private and copy-on-write: stores stay in this process's
+/// memory and never reach the file (Python's ACCESS_COPY). Used for `--copy` dry runs, a window
+/// at a time, so that a preview holds the copies of the pages it is changing, not of every page
+/// it has changed, and threads each change a window of their own.
+pub fn map_private_window(file: &File, range: Range<u64>, path: &Path) -> Result<PrivateWindow> {
+    let page = rustix::param::page_size() as u64;
+    let start = range.start / page * page;
+    let len = map_len(range.end.saturating_sub(start))?;
+    let skip = (range.start - start) as usize;
+    if len == 0 {
+        return Ok(PrivateWindow { map: None, skip });
+    }
     install_sigbus_handler();
     // SAFETY: a private map cannot change the file, and it is owned by the caller. Pages not yet
     // copied still show the file's current contents, so a concurrent truncation raises SIGBUS,
     // which the handler turns into a clean exit.
     // No swap is reserved for it: a preview copies a few pages, and reserving a private copy of
-    // a 64 GiB file would be refused outright (ENOMEM).
-    let map = unsafe { MmapOptions::new().len(len).no_reserve_swap().map_copy(file) };
-    Ok(MappedMut::new(
-        map.context("cannot map copy-on-write")?,
-        path,
-    ))
+    // a window of a 64 GiB file could be refused outright (ENOMEM).
+    let map = unsafe {
+        MmapOptions::new()
+            .offset(start)
+            .len(len)
+            .no_reserve_swap()
+            .map_copy(file)
+    };
+    Ok(PrivateWindow {
+        map: Some(MappedMut::new(
+            map.context("cannot map copy-on-write")?,
+            path,
+        )),
+        skip,
+    })
+}
+
+/// The bytes of a [`map_private_window`], from the start of the range asked for (the map starts
+/// at the page that holds it).
+pub struct PrivateWindow {
+    map: Option<MappedMut>,
+    skip: usize,
+}
+
+impl Deref for PrivateWindow {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.map.as_deref().map_or(&[], |map| &map[self.skip..])
+    }
+}
+
+impl std::ops::DerefMut for PrivateWindow {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        let skip = self.skip;
+        self.map
+            .as_deref_mut()
+            .map_or(&mut [], |map| &mut map[skip..])
+    }
 }
 
 fn map_len(len: u64) -> Result<usize> {

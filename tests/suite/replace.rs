@@ -611,3 +611,108 @@ fn a_large_regex_replace_planned_on_every_core_writes_what_one_thread_writes() {
         assert!(sb.read("two.txt") == expected.as_bytes(), "{pattern}");
     }
 }
+
+/// A preview of a large file is rendered on every core, a run of regions per thread; what it
+/// prints is what one thread prints, line numbers and all: a same-length replace (through
+/// copy-on-write maps), one that changes lines, and a hex diff of binary data.
+#[test]
+fn a_large_preview_rendered_on_every_core_prints_what_one_thread_prints() {
+    let sb = Sandbox::new();
+    let line = "alpha beta\ngamma\n\ndelta alpha\n";
+    let text = line.repeat((6 << 20) / line.len());
+    sb.write("t.txt", text.as_bytes());
+    let mut binary = b"\0MAGIC..".repeat((3 << 20) / 9);
+    binary.extend_from_slice(b"tail");
+    sb.write("b.bin", &binary);
+    for (file, old, new) in [
+        ("t.txt", "alpha", "ALPHA"),
+        ("t.txt", "beta\\ngamma", "B"),
+        ("b.bin", "MAGIC", "MAGIK"),
+    ] {
+        let outputs: Vec<Vec<u8>> = ["1", "3"]
+            .into_iter()
+            .map(|threads| {
+                let out = sb
+                    .mmt([
+                        "-j",
+                        threads,
+                        "--copy",
+                        "replace",
+                        "--escapes",
+                        file,
+                        old,
+                        new,
+                    ])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{file} {old}");
+                out.stdout
+            })
+            .collect();
+        assert!(outputs[0].len() > 6 << 20, "{file} {old}");
+        assert!(outputs[0] == outputs[1], "{file} {old}: -j1 and -j3 differ");
+    }
+    // The last hunk of the same-length preview, and its line numbers: the file's last lines.
+    let out = sb
+        .mmt(["-j", "3", "--copy", "replace", "t.txt", "alpha", "ALPHA"])
+        .output()
+        .unwrap();
+    let lines = text.lines().count();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let last_header = printed.lines().rfind(|l| l.starts_with("@@"));
+    let (old_side, new_side) = last_header
+        .and_then(|h| {
+            h.strip_prefix("@@ -")?
+                .strip_suffix(" @@")?
+                .split_once(" +")
+        })
+        .unwrap();
+    assert_eq!(old_side, new_side);
+    let (start, count) = old_side.split_once(',').unwrap();
+    let (start, count): (usize, usize) = (start.parse().unwrap(), count.parse().unwrap());
+    assert_eq!(
+        start + count - 1,
+        lines,
+        "the last hunk ends at the last line"
+    );
+    assert_eq!(
+        sb.read("t.txt"),
+        text.as_bytes(),
+        "a preview changes nothing"
+    );
+}
+
+/// `-q` prints nothing, so a quiet preview renders nothing either; its exit code still tells
+/// whether anything would change.
+#[test]
+fn a_quiet_preview_prints_nothing_and_its_exit_code_tells() {
+    let sb = Sandbox::with_fixtures();
+    sb.mmt(["-q", "--copy", "replace", "lorem.txt", "consectetuer", "X"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    sb.mmt(["-q", "--copy", "replace", "lorem.txt", "absent", "X"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("");
+}
+
+/// Taking out a last line that has no newline, or putting one in after the last newline,
+/// changes the number of lines: the preview says so, as `diff -u` does (it used to panic on
+/// the first and show nothing for the second).
+#[test]
+fn a_preview_of_an_emptied_or_filled_last_line() {
+    let sb = Sandbox::new();
+    sb.write("a.txt", b"x\na");
+    sb.mmt(["--copy", "replace", "a.txt", "a", ""])
+        .assert()
+        .success()
+        .stdout("--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1 @@\n x\n-a\n\\ No newline at end of file\n");
+    sb.write("b.txt", b"x\n");
+    sb.mmt(["--copy", "replace", "--regex", "b.txt", r"\Z", "Y"])
+        .assert()
+        .success()
+        .stdout("--- a/b.txt\n+++ b/b.txt\n@@ -1 +1,2 @@\n x\n+Y\n\\ No newline at end of file\n");
+}

@@ -1,0 +1,154 @@
+//! Jobs run on worker threads, their results taken on the calling thread in the order the jobs
+//! were made. Only a few jobs are in flight at a time, so that memory holds a few results
+//! however many jobs there are, and the calling thread makes the next job only when there is
+//! room for it: what makes jobs may be a sequential walk (a preview's regions) that the
+//! workers could not share.
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Jobs in flight for each worker: one being worked on, one waiting.
+const IN_FLIGHT_PER_THREAD: usize = 2;
+
+/// Runs `work` on every job of `jobs` on `threads` threads (inline for one), and hands each
+/// result to `take` in the order of `jobs`. `take` returns whether it wants more: `false`, or
+/// an error, stops the run; jobs already handed out are then dropped unworked where they have
+/// not started.
+pub fn in_order<J, R>(
+    jobs: impl Iterator<Item = J>,
+    threads: usize,
+    work: impl Fn(J) -> R + Sync,
+    mut take: impl FnMut(R) -> io::Result<bool>,
+) -> io::Result<()>
+where
+    J: Send,
+    R: Send,
+{
+    if threads <= 1 {
+        for job in jobs {
+            if !take(work(job))? {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    let in_flight = threads * IN_FLIGHT_PER_THREAD;
+    let stop = AtomicBool::new(false);
+    let (job_tx, job_rx) =
+        crossbeam_channel::bounded::<(J, crossbeam_channel::Sender<R>)>(in_flight);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let job_rx = job_rx.clone();
+            let (work, stop) = (&work, &stop);
+            scope.spawn(move || {
+                for (job, reply) in job_rx {
+                    if stop.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    // The calling thread waits for this result unless it has stopped.
+                    let _ = reply.send(work(job));
+                }
+            });
+        }
+        drop(job_rx);
+        let mut jobs = jobs;
+        let mut pending = VecDeque::with_capacity(in_flight);
+        let result = loop {
+            while pending.len() < in_flight {
+                let Some(job) = jobs.next() else { break };
+                let (reply, result) = crossbeam_channel::bounded(1);
+                // The workers hold the receiver until this sender is dropped below.
+                if job_tx.send((job, reply)).is_err() {
+                    break;
+                }
+                pending.push_back(result);
+            }
+            let Some(result) = pending.pop_front() else {
+                break Ok(());
+            };
+            // A worker that panicked drops its reply; the scope passes the panic on.
+            let Ok(result) = result.recv() else {
+                break Ok(());
+            };
+            match take(result) {
+                Ok(true) => {}
+                Ok(false) => break Ok(()),
+                Err(err) => break Err(err),
+            }
+        };
+        stop.store(true, Ordering::Relaxed);
+        drop(job_tx);
+        result
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    #[test]
+    fn results_come_in_the_order_of_the_jobs_whatever_finishes_first() {
+        for threads in [1, 2, 3, 8] {
+            let mut seen = Vec::new();
+            in_order(
+                0..50u64,
+                threads,
+                |n| {
+                    // Later jobs finish sooner.
+                    std::thread::sleep(Duration::from_micros((50 - n) * 20));
+                    n * n
+                },
+                |square| {
+                    seen.push(square);
+                    Ok(true)
+                },
+            )
+            .unwrap();
+            assert_eq!(
+                seen,
+                (0..50u64).map(|n| n * n).collect::<Vec<_>>(),
+                "{threads}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stop_makes_no_more_jobs_and_an_error_is_returned() {
+        for threads in [1, 2, 4] {
+            let made = AtomicUsize::new(0);
+            let jobs = (0..1000).inspect(|_| {
+                made.fetch_add(1, Ordering::Relaxed);
+            });
+            let mut taken = 0;
+            in_order(
+                jobs,
+                threads,
+                |n| n,
+                |_| {
+                    taken += 1;
+                    Ok(taken < 3)
+                },
+            )
+            .unwrap();
+            assert_eq!(taken, 3);
+            // The jobs made are those taken and at most those in flight.
+            assert!(made.load(Ordering::Relaxed) <= 3 + threads * IN_FLIGHT_PER_THREAD);
+            let failed = in_order(
+                0..10,
+                threads,
+                |n| n,
+                |n| {
+                    if n == 4 {
+                        Err(io::Error::other("closed"))
+                    } else {
+                        Ok(true)
+                    }
+                },
+            );
+            assert_eq!(failed.unwrap_err().to_string(), "closed");
+        }
+    }
+}
