@@ -1009,13 +1009,16 @@ mod properties {
             replacement in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'x'), Just(b'\n')], 0..4),
             threads in 1usize..4,
             job_bytes in 1usize..48,
+            at in any::<prop::sample::Index>(),
         ) {
             let mut hay = words.join(&b'\n');
             if binary {
                 hay.insert(hay.len() / 2, 0);
             }
+            // One occurrence at least, so that no case is thrown away.
+            let at = at.index(hay.len() + 1);
+            hay.splice(at..at, needle.iter().copied());
             let plan = Plan::literal(&hay, &needle, &replacement, usize::MAX);
-            prop_assume!(!plan.is_empty());
             let one = super::tests::preview(&hay, &plan);
             let shared = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes });
             prop_assert_eq!(shared, one);
