@@ -27,7 +27,7 @@ end
 complete -c mmt -n "__fish_mmt_needs_command" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_needs_command" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_needs_command" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_needs_command" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_needs_command" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_needs_command" -l json -d 'Machine output: JSON Lines, one object per line'
@@ -52,7 +52,7 @@ hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand read" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand read" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand read" -l json -d 'Machine output: JSON Lines, one object per line'
@@ -65,7 +65,7 @@ hex\t'An xxd-style dump with absolute file offsets'"
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand slice" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand slice" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand slice" -l json -d 'Machine output: JSON Lines, one object per line'
@@ -81,7 +81,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand find" -s g -l glob -d 'Walk only
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand find" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l all -d 'Every non-overlapping occurrence, in order'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l count -d 'Print the number of occurrences'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l last -d 'The last occurrence, as m.rfind'
@@ -109,7 +109,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -s g -l glob -d 'Walk o
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand replace" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l regex -d 'OLD is a regular expression (the dialect and flags of grep)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l binary -d 'Patch binary files met while walking a directory too (named files always are)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
@@ -133,7 +133,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -s h -l help -d 'Print 
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand write" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand write" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
@@ -154,7 +154,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -s g -l glob -d 'Walk only
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand grep" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s i -l ignore-case -d 'Case-insensitive matching (IGNORECASE; ASCII unless --unicode)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l dot-all -d '. matches a newline too (DOTALL)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
@@ -177,7 +177,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -s h -l help -d 'Print hel
 complete -c mmt -n "__fish_mmt_using_subcommand undo" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand undo" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand undo" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand undo" -l list -d 'Show the runs that can be undone, newest first, and the disk space their undo data holds'
 complete -c mmt -n "__fish_mmt_using_subcommand undo" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand undo" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
@@ -188,7 +188,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand undo" -s h -l help -d 'Print hel
 complete -c mmt -n "__fish_mmt_using_subcommand recover" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand recover" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand recover" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand recover" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand recover" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand recover" -l json -d 'Machine output: JSON Lines, one object per line'
@@ -198,7 +198,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand recover" -s h -l help -d 'Print 
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l color -d 'When to colour diffs and highlights' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c mmt -n "__fish_mmt_using_subcommand completions" -s j -l threads -d 'Worker threads for many files and for the pieces of one large file [default: the number of CPUs]; the output is the same for every N' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand completions" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l copy -l dry-run -d 'Dry run: map the file copy-on-write, change it in memory only and print a preview'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l no-mmap -d 'Read the file into memory instead of mapping it (writes go through ordinary I/O)'
 complete -c mmt -n "__fish_mmt_using_subcommand completions" -l json -d 'Machine output: JSON Lines, one object per line'

@@ -108,8 +108,8 @@ pub struct GlobalOpts {
     #[arg(long, global = true, help_heading = "Global options")]
     pub no_journal: bool,
 
-    /// Worker threads for many files and for the pieces of one large file [default: the number of
-    /// CPUs]; the output is the same for every N
+    /// Worker threads for many files, the pieces of one large file and --copy previews [default:
+    /// the number of CPUs]; the output is the same for every N
     #[arg(
         short = 'j',
         long,
