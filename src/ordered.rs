@@ -116,6 +116,59 @@ mod tests {
     }
 
     #[test]
+    fn one_thread_works_inline_and_more_work_on_threads_of_their_own() {
+        let caller = std::thread::current().id();
+        for threads in [1, 2, 3] {
+            let mut on_caller = Vec::new();
+            in_order(
+                0..20,
+                threads,
+                |_| std::thread::current().id() == caller,
+                |inline| {
+                    on_caller.push(inline);
+                    Ok(true)
+                },
+            )
+            .unwrap();
+            assert!(
+                on_caller.iter().all(|&inline| inline == (threads == 1)),
+                "{threads}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_thread_has_a_job_at_once() {
+        // Each job waits until one has started on every thread: with fewer jobs in flight than
+        // threads, they would wait for ever (each gives up after ten seconds and says so).
+        for threads in [2, 3, 4] {
+            let started = AtomicUsize::new(0);
+            let mut gave_up = 0;
+            in_order(
+                0..threads * 3,
+                threads,
+                |_| {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                    while started.load(Ordering::SeqCst) < threads {
+                        if std::time::Instant::now() > deadline {
+                            return false;
+                        }
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    true
+                },
+                |all_started| {
+                    gave_up += usize::from(!all_started);
+                    Ok(true)
+                },
+            )
+            .unwrap();
+            assert_eq!(gave_up, 0, "{threads}");
+        }
+    }
+
+    #[test]
     fn a_stop_makes_no_more_jobs_and_an_error_is_returned() {
         for threads in [1, 2, 4] {
             let made = AtomicUsize::new(0);
@@ -134,8 +187,14 @@ mod tests {
             )
             .unwrap();
             assert_eq!(taken, 3);
-            // The jobs made are those taken and at most those in flight.
-            assert!(made.load(Ordering::Relaxed) <= 3 + threads * IN_FLIGHT_PER_THREAD);
+            // The jobs made are those taken, and on threads those in flight behind the last
+            // one taken: a job is made only when there is room for it.
+            let behind = if threads == 1 {
+                0
+            } else {
+                threads * IN_FLIGHT_PER_THREAD - 1
+            };
+            assert_eq!(made.load(Ordering::Relaxed), 3 + behind, "{threads}");
             let failed = in_order(
                 0..10,
                 threads,

@@ -855,6 +855,17 @@ mod tests {
     }
 
     #[test]
+    fn lines_that_keep_their_count_are_paired_one_for_one() {
+        // A changed line that reads like the next one: a diff that looks for common lines
+        // could keep "xb" as context and add one after it; line for line, line 1 changed.
+        let plan = Plan::literal(b"xa\nxb\nxa\n", b"a", b"b", usize::MAX);
+        assert_eq!(
+            preview(b"xa\nxb\nxa\n", &plan),
+            "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n-xa\n+xb\n xb\n-xa\n+xb\n"
+        );
+    }
+
+    #[test]
     fn an_edit_that_puts_in_a_line_is_not_diffed_line_for_line() {
         let old = b"a\nb\nc\n";
         let plan = Plan::literal(old, b"b", b"b\nx", usize::MAX);
@@ -906,6 +917,29 @@ mod tests {
             .collect();
         // Each hunk starts where the one before it ends.
         assert_eq!(starts[1], starts[0] + lengths[0]);
+        let new = plan.render(text.as_bytes(), 0..text.len());
+        assert!(super::properties::applied(text.as_bytes(), &diff) == Ok(new));
+    }
+
+    #[test]
+    fn jobs_are_runs_of_regions_of_about_the_bytes_asked_for() {
+        let old = b"a".repeat(JOB_REGIONS + 10);
+        let plan = Plan::literal(&old, b"a", b"b", usize::MAX);
+        let region = |range: Range<usize>| Region::covering(&plan, range);
+        // Regions of 3 bytes, 7 asked for: a job closes once it holds 7 bytes or more.
+        let sizes: Vec<usize> = jobs((0..5).map(|i| region(3 * i..3 * i + 3)), 7)
+            .map(|job| job.iter().map(|r| r.range.len()).sum())
+            .collect();
+        assert_eq!(sizes, [9, 6]);
+        let sizes: Vec<usize> = jobs((0..4).map(|i| region(3 * i..3 * i + 3)), 6)
+            .map(|job| job.len())
+            .collect();
+        assert_eq!(sizes, [2, 2]);
+        // However few bytes they hold, no more than JOB_REGIONS regions.
+        let counts: Vec<usize> = jobs((0..JOB_REGIONS + 10).map(|i| region(i..i + 1)), usize::MAX)
+            .map(|job| job.len())
+            .collect();
+        assert_eq!(counts, [JOB_REGIONS, 10]);
     }
 
     #[test]
@@ -945,6 +979,73 @@ mod tests {
 mod properties {
     use super::*;
     use proptest::prelude::*;
+
+    /// `diff` (a preview of the file `f`) applied to `old` as `patch` would, strictly: every
+    /// context and removed line must be the old text's line at that place, the hunks in order
+    /// without overlapping, and each header's starts and counts those of its lines. The new
+    /// text, or what did not hold.
+    pub(super) fn applied(old: &[u8], diff: &str) -> Result<Vec<u8>, String> {
+        const NO_NEWLINE: &str = "\\ No newline at end of file\n";
+        let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+        let mut lines = diff.split_inclusive('\n').peekable();
+        if lines.next() != Some("--- a/f\n") || lines.next() != Some("+++ b/f\n") {
+            return Err("no file header".into());
+        }
+        // "START,COUNT" or "START" (a count of one), as the 0-based index it stands for.
+        let range = |text: &str| -> Result<(usize, usize), String> {
+            let (start, count) = match text.split_once(',') {
+                Some((start, count)) => (start, count.parse().map_err(|_| text.to_owned())?),
+                None => (text, 1),
+            };
+            let start: usize = start.parse().map_err(|_| text.to_owned())?;
+            Ok((if count == 0 { start } else { start - 1 }, count))
+        };
+        let mut new: Vec<Vec<u8>> = Vec::new();
+        let mut pos = 0;
+        while let Some(header) = lines.next() {
+            let sides = header
+                .strip_prefix("@@ -")
+                .and_then(|h| h.strip_suffix(" @@\n"))
+                .and_then(|h| h.split_once(" +"))
+                .ok_or_else(|| format!("not a hunk header: {header:?}"))?;
+            let ((old_at, old_count), (new_at, new_count)) = (range(sides.0)?, range(sides.1)?);
+            if old_at < pos || old_at > old_lines.len() {
+                return Err(format!("{header:?} is before line {pos} or past the end"));
+            }
+            new.extend(old_lines[pos..old_at].iter().map(|l| l.to_vec()));
+            pos = old_at;
+            if new.len() != new_at {
+                return Err(format!(
+                    "{header:?}: the new text has {} lines before",
+                    new.len()
+                ));
+            }
+            let (mut seen_old, mut seen_new) = (0, 0);
+            while let Some(line) = lines.next_if(|l| !l.starts_with("@@")) {
+                let (sign, body) = line.split_at(1);
+                let mut body = body.as_bytes().to_vec();
+                if lines.next_if_eq(&NO_NEWLINE).is_some() {
+                    body.pop();
+                }
+                if sign != "+" {
+                    if old_lines.get(pos) != Some(&body.as_slice()) {
+                        return Err(format!("{line:?} is not old line {}", pos + 1));
+                    }
+                    pos += 1;
+                    seen_old += 1;
+                }
+                if sign != "-" {
+                    new.push(body);
+                    seen_new += 1;
+                }
+            }
+            if (seen_old, seen_new) != (old_count, new_count) {
+                return Err(format!("{header:?} counts {seen_old} and {seen_new} lines"));
+            }
+        }
+        new.extend(old_lines[pos..].iter().map(|l| l.to_vec()));
+        Ok(new.concat())
+    }
 
     /// The unified diff of two whole texts as `similar` groups it: the general path.
     fn general_diff(old: &[u8], new: &[u8]) -> String {
@@ -1022,6 +1123,34 @@ mod properties {
             let one = super::tests::preview(&hay, &plan);
             let shared = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes });
             prop_assert_eq!(shared, one);
+        }
+
+        /// A text preview is a patch that gives the new text: applied to the old text, hunk by
+        /// hunk, with every header's line numbers and counts checked, on one thread or several.
+        #[test]
+        fn a_text_preview_applied_to_the_old_text_gives_the_new_text(
+            words in prop::collection::vec(
+                prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'c'), Just(b'\n')], 0..10),
+                0..60,
+            ),
+            needle in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'\n')], 1..3),
+            replacement in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'x'), Just(b'\n')], 0..5),
+            threads in 1usize..4,
+            job_bytes in prop_oneof![Just(usize::MAX), 1usize..64],
+            edits_that_change_nothing in any::<bool>(),
+        ) {
+            let hay = words.join(&b'\n');
+            let plan = if edits_that_change_nothing {
+                // Every `a` put back as it was, every `b` (and the newline after it) taken out:
+                // hunks that start inside their region, past lines edited without a change.
+                crate::patch::tests::regex_plan(&hay, "(a)|b\n?", "$1")
+            } else {
+                Plan::literal(&hay, &needle, &replacement, usize::MAX)
+            };
+            prop_assume!(!plan.is_empty());
+            let new = plan.render(&hay, 0..hay.len());
+            let diff = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes });
+            prop_assert_eq!(applied(&hay, &diff), Ok(new));
         }
 
         /// Edits that keep every line a line are shown line for line; with lines that are all
