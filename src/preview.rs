@@ -412,8 +412,10 @@ fn render_unified(
     style: Style,
 ) -> io::Result<RenderedJob> {
     let span = job.first().map_or(0, |r| r.range.start)..job.last().map_or(0, |r| r.range.end);
-    // Room for a dense job's lines, each shown before and after.
-    let mut out = Printer::buffered_with_capacity(style, span.len() * 2 + 4096);
+    // Room for the regions' lines, each shown before and after (not for the span: the regions
+    // of a sparse job lie far apart).
+    let region_bytes: usize = job.iter().map(|region| region.range.len()).sum();
+    let mut out = Printer::buffered_with_capacity(style, region_bytes * 2 + 4096);
     let mut hunks = Vec::new();
     let mut lines = LinePairs::default();
     let mut line = 0; // lines from the job's start to the current region

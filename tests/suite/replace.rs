@@ -716,3 +716,41 @@ fn a_preview_of_an_emptied_or_filled_last_line() {
         .success()
         .stdout("--- a/b.txt\n+++ b/b.txt\n@@ -1 +1,2 @@\n x\n+Y\n\\ No newline at end of file\n");
 }
+
+/// A preview of a few changes far apart in a large file needs memory for the lines it shows,
+/// not for the distance between them: under an address-space limit smaller than the file's
+/// size twice over, it still works (a buffer sized by the span of a run of regions, or one
+/// copy-on-write map over that span, asked for more). The file is sparse: a GiB of zeros
+/// between two islands of text, which are all the preview looks at.
+#[test]
+fn a_sparse_preview_of_a_large_file_needs_no_memory_for_the_gaps() {
+    let sb = Sandbox::new();
+    let file = std::fs::File::create(sb.dir().join("big.txt")).unwrap();
+    let len: u64 = 1 << 30;
+    file.set_len(len).unwrap();
+    use std::os::unix::fs::FileExt;
+    file.write_all_at(b"needle\n\n\n\n", 0).unwrap();
+    file.write_all_at(b"\n\n\n\nneedle\n", len - 11).unwrap();
+    drop(file);
+    // 1.25 GiB: the 1 GiB map, the threads' stacks and the program, and not 1 GiB more.
+    let script = format!(
+        "ulimit -v 1310720; exec '{}' -j2 --copy replace big.txt needle NEEDLE",
+        env!("CARGO_BIN_EXE_mmt")
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(sb.dir())
+        .env("MMT_STATE_DIR", sb.state())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "--- a/big.txt\n+++ b/big.txt\n@@ -1,4 +1,4 @@\n-needle\n+NEEDLE\n \n \n \n\
+         @@ -6,4 +6,4 @@\n \n \n \n-needle\n+NEEDLE\n"
+    );
+}
