@@ -14,6 +14,8 @@ use std::os::unix::ffi::OsStrExt;
 use crate::chunked::{self, Search, Split};
 use crate::dialect::RegexFlags;
 use crate::patch::Plan;
+use crate::preview::Sharing;
+use crate::preview::check::{applied, preview_of};
 use crate::search::{Needle, Pattern, python_matches};
 use crate::slice::Spec;
 use crate::template::Template;
@@ -163,15 +165,43 @@ pub fn arguments(data: &[u8]) {
     }
 }
 
+/// A `--copy` preview rendered in jobs of any size on 1–3 threads is the one-thread preview,
+/// byte for byte; and a text preview, applied to the old bytes as `patch` would (every hunk's
+/// lines and line numbers checked), gives the new bytes.
+pub fn preview(data: &[u8]) {
+    let Some(([threads, job_bytes], rest)) = numbers::<2>(data) else {
+        return;
+    };
+    let (old, rest) = two_parts(rest);
+    let (new, hay) = two_parts(rest);
+    if old.is_empty() {
+        return;
+    }
+    let plan = Plan::literal(hay, old, new, usize::MAX);
+    if plan.is_empty() {
+        return;
+    }
+    let one = preview_of(hay, &plan, Sharing::new(1));
+    let sharing = Sharing {
+        threads: 1 + usize::from(threads % 3),
+        job_bytes: 1 + usize::from(job_bytes),
+    };
+    assert_eq!(preview_of(hay, &plan, sharing), one);
+    if one.starts_with("--- a/f\n") {
+        assert_eq!(applied(hay, &one), Ok(plan.render(hay, 0..hay.len())));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_fuzz_entry_points_run_on_a_few_inputs() {
-        let inputs: [&[u8]; 5] = [
+        let inputs: [&[u8]; 6] = [
             b"",
             b"\x01\x02\x00aa\xffaaaaab\naaaa",
+            b"\x02\x01a\xffb\n\xffa\nb\na\n\nx\na",
             b"\x02\x05\x07(a|b)*\xffab\nba\n\naab",
             b"\x00\x00\x03\x02ab\xffabcabcab",
             b"-5:10:2",
@@ -181,6 +211,7 @@ mod tests {
             chunked_regex(input);
             literal_plan(input);
             arguments(input);
+            preview(input);
         }
     }
 }

@@ -186,7 +186,7 @@ impl Plan {
     }
 
     /// [`Plan::literal_in`] over the whole haystack.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     #[allow(clippy::single_range_in_vec_init)] // one window: the whole haystack
     pub fn literal(hay: &[u8], old: &[u8], new: &[u8], max: usize) -> Plan {
         Plan::literal_in(hay, vec![0..hay.len()], old, new, max)

@@ -431,7 +431,12 @@ fn render_unified(
             // Line for line: the region keeps its number of lines.
             return lines.print(&mut out, &mut hunks, old_text, new, (line, new_base));
         }
-        let diff = TextDiff::from_lines(old_text, new);
+        // Lines end at newlines only: `similar`'s own splitting ends one at a lone `\r` too,
+        // which would show a line of a file with carriage returns as many, with hunk counts
+        // that `patch` refuses.
+        let old_lines: Vec<&[u8]> = old_text.split_inclusive(|&b| b == b'\n').collect();
+        let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
+        let diff = TextDiff::from_slices(&old_lines, &new_lines);
         for group in diff.grouped_ops(CONTEXT_LINES) {
             let (Some(first), Some(last)) = (group.first(), group.last()) else {
                 continue;
@@ -732,6 +737,87 @@ fn differing_runs(a: &[u8], b: &[u8]) -> Vec<Range<usize>> {
     runs
 }
 
+/// A preview printed into memory, and a plain patch applier to hold it to: for the tests and
+/// the fuzz targets.
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod check {
+    use super::*;
+
+    /// The preview of `plan` over `old`, for a file named `f`, without colour.
+    pub fn preview_of(old: &[u8], plan: &Plan, sharing: Sharing) -> String {
+        let mut printer = Printer::buffered(Style::default());
+        print(&mut printer, "f", old, plan, &Rendered, sharing).expect("a preview into memory");
+        String::from_utf8_lossy(&printer.into_buffers().0).into_owned()
+    }
+
+    /// `diff` (a preview of the file `f`) applied to `old` as `patch` would, strictly: every
+    /// context and removed line must be the old text's line at that place, the hunks in order
+    /// without overlapping, and each header's starts and counts those of its lines. The new
+    /// text, or what did not hold.
+    pub fn applied(old: &[u8], diff: &str) -> Result<Vec<u8>, String> {
+        const NO_NEWLINE: &str = "\\ No newline at end of file\n";
+        let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+        let mut lines = diff.split_inclusive('\n').peekable();
+        if lines.next() != Some("--- a/f\n") || lines.next() != Some("+++ b/f\n") {
+            return Err("no file header".into());
+        }
+        // "START,COUNT" or "START" (a count of one), as the 0-based index it stands for.
+        let range = |text: &str| -> Result<(usize, usize), String> {
+            let (start, count) = match text.split_once(',') {
+                Some((start, count)) => (start, count.parse().map_err(|_| text.to_owned())?),
+                None => (text, 1),
+            };
+            let start: usize = start.parse().map_err(|_| text.to_owned())?;
+            Ok((if count == 0 { start } else { start - 1 }, count))
+        };
+        let mut new: Vec<Vec<u8>> = Vec::new();
+        let mut pos = 0;
+        while let Some(header) = lines.next() {
+            let sides = header
+                .strip_prefix("@@ -")
+                .and_then(|h| h.strip_suffix(" @@\n"))
+                .and_then(|h| h.split_once(" +"))
+                .ok_or_else(|| format!("not a hunk header: {header:?}"))?;
+            let ((old_at, old_count), (new_at, new_count)) = (range(sides.0)?, range(sides.1)?);
+            if old_at < pos || old_at > old_lines.len() {
+                return Err(format!("{header:?} is before line {pos} or past the end"));
+            }
+            new.extend(old_lines[pos..old_at].iter().map(|l| l.to_vec()));
+            pos = old_at;
+            if new.len() != new_at {
+                return Err(format!(
+                    "{header:?}: the new text has {} lines before",
+                    new.len()
+                ));
+            }
+            let (mut seen_old, mut seen_new) = (0, 0);
+            while let Some(line) = lines.next_if(|l| !l.starts_with("@@")) {
+                let (sign, body) = line.split_at(1);
+                let mut body = body.as_bytes().to_vec();
+                if lines.next_if_eq(&NO_NEWLINE).is_some() {
+                    body.pop();
+                }
+                if sign != "+" {
+                    if old_lines.get(pos) != Some(&body.as_slice()) {
+                        return Err(format!("{line:?} is not old line {}", pos + 1));
+                    }
+                    pos += 1;
+                    seen_old += 1;
+                }
+                if sign != "-" {
+                    new.push(body);
+                    seen_new += 1;
+                }
+            }
+            if (seen_old, seen_new) != (old_count, new_count) {
+                return Err(format!("{header:?} counts {seen_old} and {seen_new} lines"));
+            }
+        }
+        new.extend(old_lines[pos..].iter().map(|l| l.to_vec()));
+        Ok(new.concat())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -762,21 +848,7 @@ mod tests {
     }
 
     pub(super) fn preview_shared(old: &[u8], plan: &Plan, sharing: Sharing) -> String {
-        let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-        impl io::Write for Shared {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.borrow_mut().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut printer = Printer::to_writer(Box::new(Shared(buf.clone())), false);
-        print(&mut printer, "f", old, plan, &Rendered, sharing).unwrap();
-        printer.flush().unwrap();
-        String::from_utf8_lossy(&buf.borrow()).into_owned()
+        check::preview_of(old, plan, sharing)
     }
 
     #[test]
@@ -857,6 +929,17 @@ mod tests {
     }
 
     #[test]
+    fn a_carriage_return_does_not_end_a_line() {
+        // Found by the fuzzer: a lone `\r` was taken for a line end, and the line shown as two
+        // lines, each "without a newline".
+        let plan = Plan::literal(b"x\r5\rz", b"5", b"y\n", usize::MAX);
+        assert_eq!(
+            preview(b"x\r5\rz", &plan),
+            "--- a/f\n+++ b/f\n@@ -1 +1,2 @@\n-x\r5\rz\n\\ No newline at end of file\n+x\ry\n+\rz\n\\ No newline at end of file\n"
+        );
+    }
+
+    #[test]
     fn lines_that_keep_their_count_are_paired_one_for_one() {
         // A changed line that reads like the next one: a diff that looks for common lines
         // could keep "xb" as context and add one after it; line for line, line 1 changed.
@@ -920,7 +1003,7 @@ mod tests {
         // Each hunk starts where the one before it ends.
         assert_eq!(starts[1], starts[0] + lengths[0]);
         let new = plan.render(text.as_bytes(), 0..text.len());
-        assert!(super::properties::applied(text.as_bytes(), &diff) == Ok(new));
+        assert!(check::applied(text.as_bytes(), &diff) == Ok(new));
     }
 
     #[test]
@@ -981,73 +1064,6 @@ mod tests {
 mod properties {
     use super::*;
     use proptest::prelude::*;
-
-    /// `diff` (a preview of the file `f`) applied to `old` as `patch` would, strictly: every
-    /// context and removed line must be the old text's line at that place, the hunks in order
-    /// without overlapping, and each header's starts and counts those of its lines. The new
-    /// text, or what did not hold.
-    pub(super) fn applied(old: &[u8], diff: &str) -> Result<Vec<u8>, String> {
-        const NO_NEWLINE: &str = "\\ No newline at end of file\n";
-        let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
-        let mut lines = diff.split_inclusive('\n').peekable();
-        if lines.next() != Some("--- a/f\n") || lines.next() != Some("+++ b/f\n") {
-            return Err("no file header".into());
-        }
-        // "START,COUNT" or "START" (a count of one), as the 0-based index it stands for.
-        let range = |text: &str| -> Result<(usize, usize), String> {
-            let (start, count) = match text.split_once(',') {
-                Some((start, count)) => (start, count.parse().map_err(|_| text.to_owned())?),
-                None => (text, 1),
-            };
-            let start: usize = start.parse().map_err(|_| text.to_owned())?;
-            Ok((if count == 0 { start } else { start - 1 }, count))
-        };
-        let mut new: Vec<Vec<u8>> = Vec::new();
-        let mut pos = 0;
-        while let Some(header) = lines.next() {
-            let sides = header
-                .strip_prefix("@@ -")
-                .and_then(|h| h.strip_suffix(" @@\n"))
-                .and_then(|h| h.split_once(" +"))
-                .ok_or_else(|| format!("not a hunk header: {header:?}"))?;
-            let ((old_at, old_count), (new_at, new_count)) = (range(sides.0)?, range(sides.1)?);
-            if old_at < pos || old_at > old_lines.len() {
-                return Err(format!("{header:?} is before line {pos} or past the end"));
-            }
-            new.extend(old_lines[pos..old_at].iter().map(|l| l.to_vec()));
-            pos = old_at;
-            if new.len() != new_at {
-                return Err(format!(
-                    "{header:?}: the new text has {} lines before",
-                    new.len()
-                ));
-            }
-            let (mut seen_old, mut seen_new) = (0, 0);
-            while let Some(line) = lines.next_if(|l| !l.starts_with("@@")) {
-                let (sign, body) = line.split_at(1);
-                let mut body = body.as_bytes().to_vec();
-                if lines.next_if_eq(&NO_NEWLINE).is_some() {
-                    body.pop();
-                }
-                if sign != "+" {
-                    if old_lines.get(pos) != Some(&body.as_slice()) {
-                        return Err(format!("{line:?} is not old line {}", pos + 1));
-                    }
-                    pos += 1;
-                    seen_old += 1;
-                }
-                if sign != "-" {
-                    new.push(body);
-                    seen_new += 1;
-                }
-            }
-            if (seen_old, seen_new) != (old_count, new_count) {
-                return Err(format!("{header:?} counts {seen_old} and {seen_new} lines"));
-            }
-        }
-        new.extend(old_lines[pos..].iter().map(|l| l.to_vec()));
-        Ok(new.concat())
-    }
 
     /// The unified diff of two whole texts as `similar` groups it: the general path.
     fn general_diff(old: &[u8], new: &[u8]) -> String {
@@ -1152,7 +1168,7 @@ mod properties {
             prop_assume!(!plan.is_empty());
             let new = plan.render(&hay, 0..hay.len());
             let diff = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes });
-            prop_assert_eq!(applied(&hay, &diff), Ok(new));
+            prop_assert_eq!(check::applied(&hay, &diff), Ok(new));
         }
 
         /// Edits that keep every line a line are shown line for line; with lines that are all
