@@ -137,9 +137,9 @@ impl NewBytes for Rendered {
     }
 }
 
-/// Prints the preview of `plan` over `old` (the file `name`). Memory holds one region at a
-/// time, however many edits the plan has: the regions are walked twice, once to tell text from
-/// binary, once to print.
+/// Prints the preview of `plan` over `old` (the file `name`). Memory holds the jobs in flight
+/// (a few runs of regions), however many edits the plan has: the regions are walked twice,
+/// once to tell text from binary, once to print.
 pub fn print(
     printer: &mut Printer,
     name: &str,
