@@ -3,14 +3,13 @@
 //! sources' order whatever thread finished first. A source that fails is reported
 //! (`mmt: PATH: reason`) and the others are still done; the exit status is merged at the end.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 
 use anyhow::Result;
 
 use crate::exit::{ExitCode, Outcome, Tally};
+use crate::ordered;
 use crate::output::{Printer, escape_name};
 use crate::progress::RunProgress;
 use crate::settings::Settings;
@@ -62,7 +61,7 @@ where
 /// Runs `work` on every source of `entries` on `threads` worker threads, and hands each result
 /// to `consume` in the order of `entries`.
 fn pool<T, W, C>(
-    entries: impl Iterator<Item = Entry> + Send,
+    entries: impl Iterator<Item = Entry>,
     threads: usize,
     work: &W,
     consume: &mut C,
@@ -72,94 +71,53 @@ where
     W: Fn(&Source) -> T + Sync,
     C: FnMut(Done<T>) -> Result<()>,
 {
+    // Entries are handed over a batch at a time, since a hand-over per file (a wake-up for the
+    // worker, another for its result) costs more than searching a small file. A large file in
+    // a batch is no loss: it is searched on every core by itself (see `chunked`).
+    let mut entries = entries.enumerate();
+    let batches = std::iter::from_fn(|| {
+        let mut batch = Vec::with_capacity(BATCH);
+        for (index, entry) in entries.by_ref() {
+            batch.push(entry);
+            // The first entries go one by one, so that a run of a few files starts on every
+            // worker at once.
+            if batch.len() == BATCH || index < threads {
+                break;
+            }
+        }
+        (!batch.is_empty()).then_some(batch)
+    });
     let stop = AtomicBool::new(false);
-    // Many workers take from one queue: a lock-free channel, and entries handed over a batch at
-    // a time, since a hand-over per file (a wake-up for the worker, another for its result)
-    // costs more than searching a small file. A large file in a batch is no loss: it is
-    // searched on every core by itself (see `chunked`).
-    let (job_tx, job_rx) = crossbeam_channel::bounded::<Vec<(usize, Source)>>(threads * 4);
-    let (done_tx, done_rx) = mpsc::channel::<Vec<(usize, Done<T>)>>();
-    std::thread::scope(|scope| {
-        let producer_done = done_tx.clone();
-        let stop = &stop;
-        let job_rx = &job_rx;
-        scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            for (index, entry) in entries.enumerate() {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let sent = match entry {
-                    Ok(source) => {
-                        batch.push((index, source));
-                        // The first entries go one by one, so that a run of a few files starts
-                        // on every worker at once.
-                        if batch.len() < BATCH && index >= threads {
-                            continue;
-                        }
-                        job_tx.send(std::mem::take(&mut batch)).is_ok()
-                    }
-                    Err(unreachable) => producer_done.send(vec![(index, Err(unreachable))]).is_ok(),
-                };
-                if !sent {
-                    return;
-                }
+    let work_on = |batch: Vec<Entry>| -> Vec<Done<T>> {
+        batch
+            .into_iter()
+            // A run stopped (a closed pipe, say) stops within a batch too.
+            .take_while(|_| !stop.load(Ordering::Relaxed))
+            .map(|entry| {
+                entry.map(|source| {
+                    let done = work(&source);
+                    (source, done)
+                })
+            })
+            .collect()
+    };
+    ordered::in_order(batches, threads, BATCHES_PER_THREAD, work_on, |results| {
+        for done in results {
+            if let Err(err) = consume(done) {
+                stop.store(true, Ordering::Relaxed);
+                return Err(err);
             }
-            if !batch.is_empty() {
-                let _ = job_tx.send(batch);
-            }
-        });
-        for _ in 0..threads {
-            let done_tx = done_tx.clone();
-            scope.spawn(move || {
-                while let Ok(batch) = job_rx.recv() {
-                    if stop.load(Ordering::Relaxed) {
-                        continue;
-                    }
-                    let mut results = Vec::with_capacity(batch.len());
-                    for (index, source) in batch {
-                        // A run stopped (a closed pipe, say) stops within a batch too.
-                        if stop.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let done = work(&source);
-                        results.push((index, Ok((source, done))));
-                    }
-                    if done_tx.send(results).is_err() {
-                        break;
-                    }
-                }
-            });
         }
-        drop(done_tx);
-        let result = consume_in_order(&done_rx, consume);
-        if result.is_err() {
-            stop.store(true, Ordering::Relaxed);
-        }
-        // Unblock workers that wait to hand in a result: they find no receiver and stop.
-        drop(done_rx);
-        result
+        Ok(true)
     })
 }
 
 /// Entries handed to a worker at a time.
 const BATCH: usize = 16;
-
-fn consume_in_order<T>(
-    done_rx: &mpsc::Receiver<Vec<(usize, Done<T>)>>,
-    consume: &mut impl FnMut(Done<T>) -> Result<()>,
-) -> Result<()> {
-    let mut waiting = BTreeMap::new();
-    let mut next = 0;
-    for batch in done_rx {
-        waiting.extend(batch);
-        while let Some(done) = waiting.remove(&next) {
-            consume(done)?;
-            next += 1;
-        }
-    }
-    Ok(())
-}
+/// Batches in flight for each worker: files differ in size, and with fewer a large one holds
+/// the other workers up while the batches behind it wait to be printed (two measured 5 % slower
+/// than four over a list of 21,000 files).
+const BATCHES_PER_THREAD: usize = 4;
 
 /// What a job left for one source: its standard output, its standard error, and its result.
 struct Buffered {

@@ -1,26 +1,26 @@
 //! Jobs run on worker threads, their results taken on the calling thread in the order the jobs
-//! were made. Only a few jobs are in flight at a time, so that memory holds a few results
-//! however many jobs there are, and the calling thread makes the next job only when there is
-//! room for it: what makes jobs may be a sequential walk (a preview's regions) that the
-//! workers could not share.
+//! were made: a preview's runs of regions, batches of named files. Only a few jobs are in
+//! flight at a time, so that memory holds a few results however many jobs there are, and the
+//! calling thread makes the next job only when there is room for it: what makes jobs may be a
+//! sequential walk (a preview's regions) that the workers could not share.
 
 use std::collections::VecDeque;
-use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Jobs in flight for each worker: one being worked on, one waiting.
-const IN_FLIGHT_PER_THREAD: usize = 2;
-
 /// Runs `work` on every job of `jobs` on `threads` threads (inline for one), and hands each
-/// result to `take` in the order of `jobs`. `take` returns whether it wants more: `false`, or
+/// result to `take` in the order of `jobs`. At most `per_thread` jobs for each thread are in
+/// flight (being worked on, waiting, or done and waiting to be taken): two are enough for jobs
+/// of one size; jobs that differ more need more, or a long one holds the threads up while the
+/// jobs behind it wait to be taken. `take` returns whether it wants more: `false`, or
 /// an error, stops the run; jobs already handed out are then dropped unworked where they have
 /// not started.
-pub fn in_order<J, R>(
+pub fn in_order<J, R, E>(
     jobs: impl Iterator<Item = J>,
     threads: usize,
+    per_thread: usize,
     work: impl Fn(J) -> R + Sync,
-    mut take: impl FnMut(R) -> io::Result<bool>,
-) -> io::Result<()>
+    mut take: impl FnMut(R) -> Result<bool, E>,
+) -> Result<(), E>
 where
     J: Send,
     R: Send,
@@ -33,7 +33,7 @@ where
         }
         return Ok(());
     }
-    let in_flight = threads * IN_FLIGHT_PER_THREAD;
+    let in_flight = threads * per_thread.max(1);
     let stop = AtomicBool::new(false);
     let (job_tx, job_rx) =
         crossbeam_channel::bounded::<(J, crossbeam_channel::Sender<R>)>(in_flight);
@@ -86,8 +86,11 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io;
     use std::sync::atomic::AtomicUsize;
     use std::time::Duration;
+
+    const IN_FLIGHT_PER_THREAD: usize = 2;
 
     #[test]
     fn results_come_in_the_order_of_the_jobs_whatever_finishes_first() {
@@ -96,6 +99,7 @@ mod tests {
             in_order(
                 0..50u64,
                 threads,
+                IN_FLIGHT_PER_THREAD,
                 |n| {
                     // Later jobs finish sooner.
                     std::thread::sleep(Duration::from_micros((50 - n) * 20));
@@ -103,7 +107,7 @@ mod tests {
                 },
                 |square| {
                     seen.push(square);
-                    Ok(true)
+                    Ok::<_, io::Error>(true)
                 },
             )
             .unwrap();
@@ -123,10 +127,11 @@ mod tests {
             in_order(
                 0..20,
                 threads,
+                IN_FLIGHT_PER_THREAD,
                 |_| std::thread::current().id() == caller,
                 |inline| {
                     on_caller.push(inline);
-                    Ok(true)
+                    Ok::<_, io::Error>(true)
                 },
             )
             .unwrap();
@@ -147,6 +152,7 @@ mod tests {
             in_order(
                 0..threads * 3,
                 threads,
+                IN_FLIGHT_PER_THREAD,
                 |_| {
                     started.fetch_add(1, Ordering::SeqCst);
                     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -160,7 +166,7 @@ mod tests {
                 },
                 |all_started| {
                     gave_up += usize::from(!all_started);
-                    Ok(true)
+                    Ok::<_, io::Error>(true)
                 },
             )
             .unwrap();
@@ -179,10 +185,11 @@ mod tests {
             in_order(
                 jobs,
                 threads,
+                IN_FLIGHT_PER_THREAD,
                 |n| n,
                 |_| {
                     taken += 1;
-                    Ok(taken < 3)
+                    Ok::<_, io::Error>(taken < 3)
                 },
             )
             .unwrap();
@@ -198,12 +205,13 @@ mod tests {
             let failed = in_order(
                 0..10,
                 threads,
+                IN_FLIGHT_PER_THREAD,
                 |n| n,
                 |n| {
                     if n == 4 {
                         Err(io::Error::other("closed"))
                     } else {
-                        Ok(true)
+                        Ok::<_, io::Error>(true)
                     }
                 },
             );

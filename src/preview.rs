@@ -63,6 +63,9 @@ impl Sharing {
 const JOB_BYTES: usize = 1 << 20;
 /// And of at most this many regions (a run of small regions far apart).
 const JOB_REGIONS: usize = 4096;
+/// Jobs in flight for each thread: one being rendered, one waiting. Jobs of one size need no
+/// more, and each one more holds another MiB of copied pages and rendered lines.
+const JOBS_PER_THREAD: usize = 2;
 
 /// `regions` in runs of about `job_bytes` bytes.
 fn jobs<'p>(
@@ -173,10 +176,11 @@ fn is_text_change(old: &[u8], plan: &Plan, sharing: Sharing) -> io::Result<bool>
     ordered::in_order(
         jobs(regions, sharing.job_bytes),
         sharing.threads,
+        JOBS_PER_THREAD,
         |job| job.iter().all(|region| region_is_text(old, plan, region)),
         |job_is_text| {
             text &= job_is_text;
-            Ok(job_is_text)
+            io::Result::Ok(job_is_text)
         },
     )?;
     Ok(text && !too_long.get())
@@ -336,6 +340,7 @@ fn print_unified(
     ordered::in_order(
         jobs(line_regions(old, plan).flatten(), sharing.job_bytes),
         sharing.threads,
+        JOBS_PER_THREAD,
         |job| render_unified(old, plan, new, &job, style),
         |rendered| {
             let rendered = rendered?;
@@ -630,6 +635,7 @@ fn print_hex(
     ordered::in_order(
         jobs(hex_regions(old.len(), plan), sharing.job_bytes),
         sharing.threads,
+        JOBS_PER_THREAD,
         |job| render_hex(old, plan, new, &job, style),
         |rendered| {
             printer.raw(&rendered?)?;
