@@ -29,6 +29,10 @@ use crate::patch::Plan;
 use crate::state::StateDir;
 use crate::undo_file;
 
+/// Plans of at least this many edits have the checksum of what they write summed on a thread of
+/// its own (below it, a thread costs more than it saves).
+const SUMMED_APART: usize = 1 << 16;
+
 /// How a file of a run is restored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -175,11 +179,24 @@ impl Run {
             match self.entries[n].kind {
                 Kind::InPlace => {
                     let (plan, hay) = source(n);
-                    write_undo(&self.dir.join(format!("{n}.undo")), plan, hay)?;
-                    // What the patch will write there: undo checks it is still there.
-                    self.entries[n].touched_sum = Some(undo_file::checksum(
-                        plan.edits().map(|e| plan.replacement(&e)),
-                    ));
+                    let undo = self.dir.join(format!("{n}.undo"));
+                    // What the patch will write there: undo checks it is still there. Summed
+                    // on a thread of its own while the old bytes are written and synced when
+                    // there are many edits (tens of MB to sum, a byte at a time).
+                    let touched_sum =
+                        || undo_file::checksum(plan.edits().map(|e| plan.replacement(&e)));
+                    let sum = if plan.len() >= SUMMED_APART {
+                        std::thread::scope(|scope| {
+                            let summing = scope.spawn(touched_sum);
+                            let written = write_undo(&undo, plan, hay);
+                            let sum = summing.join().expect("the checksum does not panic");
+                            written.map(|()| sum)
+                        })?
+                    } else {
+                        write_undo(&undo, plan, hay)?;
+                        touched_sum()
+                    };
+                    self.entries[n].touched_sum = Some(sum);
                 }
                 Kind::Rewrite => {
                     let entry = &self.entries[n];
@@ -314,7 +331,15 @@ pub enum OldBytes<'a> {
 
 /// `N.undo`: the old bytes of every edit of `plan` (see `undo_file`), synced.
 fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<()> {
-    let file = File::create(path).context("cannot write the journal")?;
+    let mut file = File::create(path).context("cannot write the journal")?;
+    if let Some((searched, gaps)) = plan.literal_gaps() {
+        // A literal's edits overwrite what was searched for, and the plan keeps them as the
+        // undo file does: no pass over millions of edits, no read of the file.
+        undo_file::encode_same(searched, plan.len() as u64, gaps, &mut file)
+            .and_then(|()| file.sync_all())
+            .context("cannot write the journal")?;
+        return Ok(());
+    }
     let mut out = io::BufWriter::with_capacity(1 << 20, file);
     let edits = plan.edits().map(|e| e.start..e.end);
     let read_old = |range: std::ops::Range<usize>| -> io::Result<std::borrow::Cow<[u8]>> {

@@ -32,6 +32,8 @@ pub struct Plan {
     len: usize,
     /// A literal's shape: every edit takes out this many bytes and puts in the whole arena.
     literal: Option<usize>,
+    /// A literal's bytes: what every edit takes out.
+    literal_old: Vec<u8>,
     /// Replacement bytes: once for a literal replace, one expansion per match for a regex.
     arena: Vec<u8>,
     /// Where the next edit is pushed from.
@@ -102,6 +104,56 @@ impl Iterator for Edits<'_> {
 
 impl ExactSizeIterator for Edits<'_> {}
 
+/// A run of consecutive edits of a plan, and the bytes from the first one's start to the last
+/// one's end: what an in-place patch maps and writes at once.
+#[derive(Debug, Clone)]
+pub struct Stretch<'p> {
+    pub range: Range<usize>,
+    first: Edits<'p>,
+    count: usize,
+}
+
+impl<'p> Stretch<'p> {
+    /// The edits of the stretch, in order.
+    pub fn edits(&self) -> std::iter::Take<Edits<'p>> {
+        self.first.clone().take(self.count)
+    }
+}
+
+/// The first `count` edits of `edits` in stretches that span at most `span` bytes each (an
+/// edit longer than that is a stretch of its own), front to back; `edits` is left after them.
+pub fn stretches<'e, 'p>(
+    edits: &'e mut Edits<'p>,
+    mut count: usize,
+    span: usize,
+) -> impl Iterator<Item = Stretch<'p>> + 'e {
+    std::iter::from_fn(move || {
+        if count == 0 {
+            return None;
+        }
+        let first = edits.clone();
+        let Edit { start, mut end, .. } = edits.next()?;
+        let mut taken = 1;
+        while taken < count {
+            let mut ahead = edits.clone();
+            match ahead.next() {
+                Some(edit) if edit.end - start <= span => {
+                    end = edit.end;
+                    taken += 1;
+                    *edits = ahead;
+                }
+                _ => break,
+            }
+        }
+        count -= taken;
+        Some(Stretch {
+            range: start..end,
+            first,
+            count: taken,
+        })
+    })
+}
+
 /// Where a rewrite sends the new file: unchanged runs of the original, and new bytes.
 pub trait RewriteSink {
     fn copy_unchanged(&mut self, range: Range<usize>) -> io::Result<()>;
@@ -157,6 +209,7 @@ impl Plan {
     fn for_literal(old: &[u8], new: &[u8]) -> Plan {
         Plan {
             literal: Some(old.len()),
+            literal_old: old.to_vec(),
             arena: new.to_vec(),
             ..Plan::default()
         }
@@ -308,6 +361,14 @@ impl Plan {
         }
     }
 
+    /// For a literal plan, the bytes that every edit takes out (the ones searched for), and
+    /// where the edits are as the plan keeps them: each edit's offset as a LEB128 distance from
+    /// the end of the edit before it (from 0 for the first).
+    pub fn literal_gaps(&self) -> Option<(&[u8], &[u8])> {
+        self.literal
+            .map(|_| (self.literal_old.as_slice(), self.encoded.as_slice()))
+    }
+
     pub fn replacement(&self, edit: &Edit) -> &[u8] {
         &self.arena[edit.new.clone()]
     }
@@ -327,12 +388,7 @@ impl Plan {
     /// Only for a plan that [`keeps_length`](Self::keeps_length).
     #[cfg(any(test, feature = "fuzzing"))]
     pub fn apply_in_place(&self, target: &mut [u8]) {
-        self.apply_these(target, self.edits());
-    }
-
-    /// Writes the replacements of `edits` (edits of this plan) into `target`.
-    pub fn apply_these(&self, target: &mut [u8], edits: impl Iterator<Item = Edit>) {
-        for edit in edits {
+        for edit in self.edits() {
             target[edit.start..edit.end].copy_from_slice(&self.arena[edit.new.clone()]);
         }
     }
@@ -561,6 +617,46 @@ mod properties {
                 let expected: Vec<usize> =
                     given.iter().map(|g| g.0).filter(|&s| s >= start).collect();
                 prop_assert_eq!(from_middle, expected);
+            }
+        }
+
+        /// Stretches hand out the first `count` edits, each once and in order, each stretch as
+        /// long as it can be within `span` bytes, and leave the edits after them.
+        #[test]
+        fn stretches_take_the_edits_in_order_each_within_its_span(
+            shapes in prop::collection::vec((0usize..50, 0usize..30), 0..40),
+            span in 0usize..120,
+            cut in 0usize..45,
+        ) {
+            let mut plan = Plan::default();
+            let mut at = 0;
+            for (gap, len) in shapes {
+                plan.arena.extend(std::iter::repeat_n(b'x', len));
+                let start = at + gap;
+                plan.push(start, start + len, plan.arena.len() - len..plan.arena.len());
+                at = start + len;
+            }
+            let all: Vec<Edit> = plan.edits().collect();
+            let count = cut.min(all.len());
+            let mut edits = plan.edits();
+            let got: Vec<Stretch> = stretches(&mut edits, count, span).collect();
+            let handed: Vec<Edit> = got.iter().flat_map(Stretch::edits).collect();
+            prop_assert_eq!(&handed[..], &all[..count]);
+            let after = edits.next();
+            prop_assert_eq!(after.as_ref(), all.get(count));
+            for (n, stretch) in got.iter().enumerate() {
+                let inside: Vec<Edit> = stretch.edits().collect();
+                prop_assert!(!inside.is_empty());
+                prop_assert_eq!(
+                    stretch.range.clone(),
+                    inside[0].start..inside[inside.len() - 1].end
+                );
+                prop_assert!(inside.len() == 1 || stretch.range.len() <= span);
+                // As long as it can be: the next stretch's first edit would not have fitted.
+                if let Some(next) = got.get(n + 1) {
+                    let first_after = next.edits().next().unwrap();
+                    prop_assert!(first_after.end - stretch.range.start > span);
+                }
             }
         }
 

@@ -15,7 +15,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::attrs;
 use crate::map::{self, LockedFile, View};
-use crate::patch::Plan;
+use crate::ordered;
+use crate::patch::{self, Plan, Stretch};
 use crate::progress::Progress;
 use crate::sink::FileSink;
 use crate::sink::copy_keeping_holes;
@@ -23,6 +24,13 @@ use crate::sink::copy_keeping_holes;
 /// How many times to re-open a file that was replaced (renamed over) while we waited for its
 /// lock, before giving up.
 const REOPEN_ATTEMPTS: usize = 100;
+
+/// An in-place patch maps, writes and unmaps its edits in stretches of at most this many
+/// bytes: small enough that the write to disk of the first ones overlaps the patching of the
+/// rest, large enough that mapping costs little beside the writes.
+const STRETCH_MAX: usize = 8 << 20;
+/// Stretches in flight for each thread: they are of about one size.
+const STRETCHES_PER_THREAD: usize = 2;
 
 pub struct Target {
     /// The file the edits go to: the path given, with symbolic links resolved.
@@ -200,6 +208,7 @@ impl Target {
         &self,
         plan: &Plan,
         no_mmap: bool,
+        threads: usize,
         later: Option<&mut LaterSyncs>,
     ) -> Result<()> {
         self.require_writable()?;
@@ -214,7 +223,7 @@ impl Target {
         if !no_mmap {
             self.allocate_holes(plan)?;
         }
-        let written = self.write_in_place(plan, no_mmap, later);
+        let written = self.write_in_place(plan, no_mmap, threads, later);
         written.map_err(|err| err.context(PartlyWritten))
     }
 
@@ -222,6 +231,7 @@ impl Target {
         &self,
         plan: &Plan,
         no_mmap: bool,
+        threads: usize,
         later: Option<&mut LaterSyncs>,
     ) -> Result<()> {
         if no_mmap {
@@ -234,17 +244,19 @@ impl Target {
             let Opened::Locked(locked) = &self.file else {
                 bail!("a preview cannot write (this is a bug in mmt)");
             };
-            let mut map = map::map_shared_mut(locked, self.meta.len(), &self.real)?;
             // In two halves, with a test seam between them: a test kills mmt half done.
+            let half = plan.len() / 2;
+            // One thread for edits that fit one stretch: no thread is started for a small file.
+            let threads = match plan.touched() {
+                Some(touched) if touched.len() > STRETCH_MAX => threads,
+                _ => 1,
+            };
             let mut edits = plan.edits();
-            plan.apply_these(&mut map, edits.by_ref().take(plan.len() / 2));
+            let first_half = patch::stretches(&mut edits, half, STRETCH_MAX);
+            self.patch_stretches(locked, plan, first_half, threads)?;
             crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
-            plan.apply_these(&mut map, edits);
-            // Unmapped before the sync: the pages dirtied through the map stay the file's
-            // dirty pages, and a sync of the file writes them back. Synced while still mapped
-            // (msync), each page would first be write-protected in the map again, a walk and a
-            // TLB flush per page: a third of a dense patch's time.
-            drop(map);
+            let second_half = patch::stretches(&mut edits, plan.len() - half, STRETCH_MAX);
+            self.patch_stretches(locked, plan, second_half, threads)?;
         }
         match later {
             Some(later) => {
@@ -256,6 +268,38 @@ impl Target {
             }
             None => self.file.sync_data().context("cannot sync"),
         }
+    }
+
+    /// Patches each stretch on `threads` threads: mapped, written, unmapped, and its write to
+    /// disk started. The pages are unmapped before they are written back: written back while
+    /// still mapped (msync, or sync_file_range), each page would first be write-protected in
+    /// the map again, a walk and a TLB flush per page, a third of a dense patch's time. Written
+    /// back behind the patch, most of them are on disk by the time the file is synced.
+    fn patch_stretches<'p>(
+        &self,
+        locked: &LockedFile,
+        plan: &'p Plan,
+        stretches: impl Iterator<Item = Stretch<'p>>,
+        threads: usize,
+    ) -> Result<()> {
+        let patch_one = |stretch: Stretch| -> Result<()> {
+            let base = stretch.range.start;
+            let range = base as u64..stretch.range.end as u64;
+            let mut map = map::map_shared_window(locked, range.clone(), &self.real)?;
+            for edit in stretch.edits() {
+                map[edit.start - base..edit.end - base].copy_from_slice(plan.replacement(&edit));
+            }
+            drop(map);
+            map::start_writeback(locked, range.start, range.end - range.start);
+            Ok(())
+        };
+        ordered::in_order(
+            stretches,
+            threads,
+            STRETCHES_PER_THREAD,
+            patch_one,
+            |done| done.map(|()| true),
+        )
     }
 
     /// In a sparse file, a store into a hole needs a block; on a full disk the kernel can only

@@ -43,10 +43,7 @@ where
         count += 1;
     }
     if same {
-        out.write_all(&[SAME_BYTES])?;
-        out.write_all(&(first_old.len() as u64).to_le_bytes())?;
-        out.write_all(&first_old)?;
-        out.write_all(&count.to_le_bytes())?;
+        same_bytes_header(&first_old, count, out)?;
         let mut end = 0usize;
         let mut number = Vec::with_capacity(10);
         for edit in edits {
@@ -64,6 +61,21 @@ where
         out.write_all(&old(edit)?)?;
     }
     Ok(())
+}
+
+/// Writes the undo file of `count` edits that all overwrite `old`, where `gaps` holds each
+/// edit's offset as a LEB128 distance from the end of the edit before it (from 0 for the first):
+/// how a literal plan keeps its edits, so that its undo file is written without a pass over them.
+pub fn encode_same(old: &[u8], count: u64, gaps: &[u8], out: &mut impl Write) -> io::Result<()> {
+    same_bytes_header(old, count, out)?;
+    out.write_all(gaps)
+}
+
+fn same_bytes_header(old: &[u8], count: u64, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(&[SAME_BYTES])?;
+    out.write_all(&(old.len() as u64).to_le_bytes())?;
+    out.write_all(old)?;
+    out.write_all(&count.to_le_bytes())
 }
 
 /// Calls `each(offset, old_bytes)` for every edit of an encoded undo file, in order; `None`
@@ -242,6 +254,23 @@ mod properties {
             let expected: Vec<(u64, Vec<u8>)> =
                 edits.iter().map(|e| (e.start as u64, hay[e.clone()].to_vec())).collect();
             prop_assert_eq!(got, expected);
+        }
+
+        /// A literal plan's undo file, written from the plan alone, is the one written by
+        /// reading every edit's old bytes.
+        #[test]
+        fn a_literal_plans_undo_file_is_the_one_read_from_the_file(
+            hay in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b')], 0..300),
+            old in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b')], 1..4),
+        ) {
+            let plan = crate::patch::Plan::literal(&hay, &old, b"x", usize::MAX);
+            prop_assume!(!plan.is_empty());
+            let (searched, gaps) = plan.literal_gaps().unwrap();
+            prop_assert_eq!(searched, &old[..]);
+            let mut from_plan = Vec::new();
+            encode_same(searched, plan.len() as u64, gaps, &mut from_plan).unwrap();
+            let edits: Vec<Range<usize>> = plan.edits().map(|e| e.start..e.end).collect();
+            prop_assert_eq!(from_plan, super::tests::encoded(&hay, &edits));
         }
     }
 }

@@ -102,7 +102,7 @@ pub fn carry_out(
             if let Some(backup) = backup {
                 target.backup(backup, BackupMethod::Copy)?;
             }
-            target.patch_in_place(plan, settings.no_mmap, later)?;
+            target.patch_in_place(plan, settings.no_mmap, settings.threads, later)?;
         }
         Mode::Rewrite => {
             let progress = Progress::new(settings.watched, view.len() as u64, "rewriting");

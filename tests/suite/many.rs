@@ -553,3 +553,40 @@ fn a_file_name_with_a_newline_stays_on_one_line() {
         "./new\\nline.txt: 1 replacement\n./plain.txt: 1 replacement\n2 replacements in 2 files\n"
     );
 }
+
+/// A walked file is read without asking its size until the first 64 KiB read fills up; then
+/// it is read on (below 128 KiB) or mapped. Every size around those edges is searched whole,
+/// with hits at the start, across the 64 KiB edge, and at the end.
+#[test]
+fn walked_files_of_every_size_around_the_read_edges_are_searched_whole() {
+    let sb = Sandbox::new();
+    fs::create_dir_all(sb.path("sizes")).unwrap();
+    let needle = b"NEEDLE";
+    let mut expected = Vec::new();
+    for size in [
+        0usize, 6, 65_535, 65_536, 65_537, 65_542, 100_000, 131_071, 131_072, 200_000,
+    ] {
+        let mut body = vec![b'.'; size];
+        let mut hits = 0;
+        let mut plant = |at: usize, body: &mut Vec<u8>| {
+            if at + needle.len() <= size && body[at..at + needle.len()].iter().all(|&b| b == b'.') {
+                body[at..at + needle.len()].copy_from_slice(needle);
+                hits += 1;
+            }
+        };
+        plant(0, &mut body);
+        plant(65_533, &mut body);
+        plant(size.saturating_sub(needle.len()), &mut body);
+        let name = format!("sizes/f{size:06}");
+        sb.write(&name, &body);
+        if hits > 0 {
+            expected.push(format!("{name}:{hits}"));
+        }
+    }
+    let out = stdout_of(sb.mmt(["find", "sizes", "NEEDLE", "--count"]).arg("-j2"));
+    assert_eq!(out.lines().collect::<Vec<_>>(), expected);
+    // Where a hit is, too: across the edge, and the last bytes of a file read on.
+    let out = stdout_of(&mut sb.mmt(["find", "sizes", "NEEDLE", "--all"]));
+    assert!(out.contains("f100000:65533\n"), "{out}");
+    assert!(out.contains("f100000:99994\n"), "{out}");
+}

@@ -154,6 +154,81 @@ fn a_dense_in_place_patch_killed_halfway_is_rolled_back_by_the_next_command() {
     assert_nothing_left(&sb);
 }
 
+/// Hits a kilobyte apart over 20 MiB: more than one stretch of an in-place patch (8 MiB), so
+/// that the patch runs on several threads, and few enough edits to plan fast in a debug build.
+fn spread_out_hits() -> Vec<u8> {
+    let mut body = Vec::with_capacity(21 << 20);
+    while body.len() < 20 << 20 {
+        body.extend_from_slice(b"consectetur ");
+        body.extend(std::iter::repeat_n(b'.', 1000));
+        body.push(b'\n');
+    }
+    body
+}
+
+#[test]
+fn a_patch_over_many_stretches_killed_halfway_is_rolled_back() {
+    let sb = Sandbox::new();
+    let body = spread_out_hits();
+    sb.write("dense.txt", &body);
+    let child = start_paused(
+        &sb,
+        &["-j2", "replace", "dense.txt", "consectetur", "CONSECTETUR"],
+        "MMT_TEST_PAUSE_MID_PATCH_MS",
+    );
+    kill(child, "KILL");
+    // The first half of the edits is in the file, and only that half: every hit before the
+    // middle one is new, every hit from it on is old.
+    let torn = sb.read("dense.txt");
+    let hits: Vec<&[u8]> = torn
+        .windows(11)
+        .filter(|w| w.eq_ignore_ascii_case(b"consectetur"))
+        .collect();
+    let half = hits.len() / 2;
+    assert!(hits.len() > 20_000 && half > 0);
+    assert!(hits[..half].iter().all(|w| w == b"CONSECTETUR"));
+    assert!(hits[half..].iter().all(|w| w == b"consectetur"));
+    sb.mmt(["recover"]).assert().success();
+    assert_eq!(sb.read("dense.txt"), body);
+    assert_nothing_left(&sb);
+}
+
+#[test]
+fn a_patch_over_many_stretches_is_the_replace_on_any_threads_and_undoes_whole() {
+    let sb = Sandbox::new();
+    let body = spread_out_hits();
+    sb.write("dense.txt", &body);
+    let replaced = String::from_utf8(body.clone())
+        .unwrap()
+        .replace("consectetur", "CONSECTETUR")
+        .into_bytes();
+    // A literal (its undo data written from the plan) and a regex (read from the file).
+    for (threads, pattern) in [
+        ("-j1", ["consectetur", "CONSECTETUR"]),
+        ("-j3", ["consectetur", "CONSECTETUR"]),
+        ("-j2", ["--regex", "c(onsectetu)r"]),
+    ] {
+        let mut args = vec![threads, "replace", "dense.txt"];
+        args.extend(pattern);
+        if pattern[0] == "--regex" {
+            args.push("C${1}R");
+        }
+        sb.mmt(&args).assert().success();
+        let expected = if pattern[0] == "--regex" {
+            String::from_utf8(body.clone())
+                .unwrap()
+                .replace("consectetur", "ConsectetuR")
+                .into_bytes()
+        } else {
+            replaced.clone()
+        };
+        assert!(sb.read("dense.txt") == expected, "{args:?}");
+        sb.mmt(["undo"]).assert().success();
+        assert!(sb.read("dense.txt") == body, "{args:?} undone");
+    }
+    assert_nothing_left(&sb);
+}
+
 #[test]
 fn a_run_that_fails_in_its_third_file_restores_the_first_two() {
     let sb = Sandbox::new();
