@@ -185,6 +185,9 @@ pub fn preview(data: &[u8]) {
     let sharing = Sharing {
         threads: 1 + usize::from(threads % 3),
         job_bytes: 1 + usize::from(job_bytes),
+        remembered: usize::from(threads / 3 % 4),
+        lines_apart: usize::from(threads / 12 % 2),
+        lines_batch: 1 + usize::from(job_bytes / 16),
     };
     assert_eq!(preview_of(hay, &plan, sharing), one);
     if one.starts_with("--- a/f\n") {

@@ -12,6 +12,7 @@
 use std::cell::Cell;
 use std::io;
 use std::ops::Range;
+use std::thread::Scope;
 
 use memchr::{memchr, memchr_iter, memrchr};
 use similar::{ChangeTag, TextDiff};
@@ -47,6 +48,12 @@ pub struct Sharing {
     pub threads: usize,
     /// A job is a run of regions of about this many bytes.
     pub job_bytes: usize,
+    /// Regions kept from telling text from binary for the printing, at most.
+    pub remembered: usize,
+    /// Plans of at least this many edits have the line regions of their edits found on the
+    /// threads, this many edits at a time.
+    pub lines_apart: usize,
+    pub lines_batch: usize,
 }
 
 impl Sharing {
@@ -54,6 +61,9 @@ impl Sharing {
         Sharing {
             threads,
             job_bytes: JOB_BYTES,
+            remembered: REMEMBERED_REGIONS,
+            lines_apart: LINES_APART,
+            lines_batch: LINES_BATCH,
         }
     }
 }
@@ -63,6 +73,10 @@ impl Sharing {
 const JOB_BYTES: usize = 1 << 20;
 /// And of at most this many regions (a run of small regions far apart).
 const JOB_REGIONS: usize = 4096;
+/// Plans of this many edits or more have their edits' line regions found on the threads (fewer
+/// cost less than the threads), in batches of this many edits.
+const LINES_APART: usize = 1 << 16;
+const LINES_BATCH: usize = 1 << 14;
 /// Jobs in flight for each thread: one being rendered, one waiting. Jobs of one size need no
 /// more, and each one more holds another MiB of copied pages and rendered lines.
 const JOBS_PER_THREAD: usize = 2;
@@ -141,8 +155,9 @@ impl NewBytes for Rendered {
 }
 
 /// Prints the preview of `plan` over `old` (the file `name`). Memory holds the jobs in flight
-/// (a few runs of regions), however many edits the plan has: the regions are walked twice,
-/// once to tell text from binary, once to print.
+/// (a few runs of regions), however many edits the plan has: the regions are found once to
+/// tell text from binary, and kept for the printing while they are few (up to
+/// [`REMEMBERED_REGIONS`]), else found again.
 pub fn print(
     printer: &mut Printer,
     name: &str,
@@ -151,8 +166,21 @@ pub fn print(
     new: &dyn NewBytes,
     sharing: Sharing,
 ) -> io::Result<()> {
-    if is_text_change(old, plan, sharing)? {
-        return print_unified(printer, name, old, plan, new, sharing);
+    let text = std::thread::scope(|scope| {
+        let (text, remembered) = is_text_change(old, plan, sharing, scope)?;
+        if text {
+            let regions: Box<dyn Iterator<Item = Region>> = match remembered {
+                Some(regions) => Box::new(regions.into_iter()),
+                None => {
+                    Box::new(line_regions(old, edit_lines(old, plan, sharing, scope)).flatten())
+                }
+            };
+            print_unified(printer, name, old, plan, new, sharing, regions)?;
+        }
+        io::Result::Ok(text)
+    })?;
+    if text {
+        return Ok(());
     }
     if printer.is_labelled() {
         // Many files: say which one the hex diff is of (commentary to `git apply`).
@@ -166,12 +194,24 @@ pub fn print(
 
 /// Whether every line region around the edits is text before and after: else the preview is
 /// a hex diff (a NUL byte, invalid UTF-8, or a "line" longer than any text has).
-fn is_text_change(old: &[u8], plan: &Plan, sharing: Sharing) -> io::Result<bool> {
+/// With the text regions, when there are at most `sharing.remembered` of them.
+fn is_text_change<'p, 's>(
+    old: &'p [u8],
+    plan: &'p Plan,
+    sharing: Sharing,
+    scope: &'s Scope<'s, 'p>,
+) -> io::Result<(bool, Option<Vec<Region<'p>>>)> {
     let too_long = Cell::new(false);
-    let regions = line_regions(old, plan).map_while(|region| {
-        too_long.set(region.is_none());
-        region
-    });
+    let mut remembered = Some(Vec::new());
+    let regions = line_regions(old, edit_lines(old, plan, sharing, scope))
+        .map_while(|region| {
+            too_long.set(region.is_none());
+            region
+        })
+        .inspect(|region| match &mut remembered {
+            Some(kept) if kept.len() < sharing.remembered => kept.push(region.clone()),
+            _ => remembered = None,
+        });
     let mut text = true;
     ordered::in_order(
         jobs(regions, sharing.job_bytes),
@@ -183,8 +223,15 @@ fn is_text_change(old: &[u8], plan: &Plan, sharing: Sharing) -> io::Result<bool>
             io::Result::Ok(job_is_text)
         },
     )?;
-    Ok(text && !too_long.get())
+    let text = text && !too_long.get();
+    Ok((text, remembered.filter(|_| text)))
 }
+
+/// The regions a preview keeps between telling text from binary and printing, at most (4 MiB):
+/// a dense preview of 1 GiB has a few thousand regions of 256 KiB, and finding them costs as
+/// much as a third of the thread that hands out the jobs; previews of more regions find them
+/// again.
+const REMEMBERED_REGIONS: usize = 1 << 16;
 
 /// Whether a region is text before and after its edits.
 fn region_is_text(old: &[u8], plan: &Plan, region: &Region) -> bool {
@@ -197,6 +244,14 @@ fn region_is_text(old: &[u8], plan: &Plan, region: &Region) -> bool {
 /// and ends at character boundaries (a continuation byte cannot start valid UTF-8, and the
 /// last character is whole), so putting other text there leaves valid UTF-8 without NUL.
 fn swaps_whole_text(old: &[u8], plan: &Plan, region: &Region) -> bool {
+    if let Some((searched, _)) = plan.literal_gaps() {
+        // Every edit of a literal takes out what was searched for and puts in one replacement.
+        return is_text(searched)
+            && region
+                .edits()
+                .next()
+                .is_none_or(|edit| is_text(plan.replacement(&edit)));
+    }
     region
         .edits()
         .all(|edit| is_text(&old[edit.start..edit.end]) && is_text(plan.replacement(&edit)))
@@ -214,25 +269,30 @@ const REGION_CAP: usize = 256 * 1024;
 /// the context lines, merged when they touch and cut past [`REGION_CAP`]. Each holds whole
 /// edits and touches no other. `None` where a line boundary is further than [`MAX_LINE`] from
 /// an edit: binary data.
-fn line_regions<'a>(old: &'a [u8], plan: &'a Plan) -> impl Iterator<Item = Option<Region<'a>>> {
-    let mut edits = plan.edits();
+fn line_regions<'a>(
+    old: &'a [u8],
+    lines_of_edits: EditLines<'a, '_>,
+) -> impl Iterator<Item = Option<Region<'a>>> {
+    let EditLines { mut edits, lines } = lines_of_edits;
+    let mut lines = lines.peekable();
     let mut floor = 0;
     std::iter::from_fn(move || {
         let first = edits.clone();
         let edit = edits.next()?;
-        let Some(lines) = line_region(old, edit.start..edit.end) else {
+        let Some(lines_of_edit) = lines.next().flatten() else {
             return Some(None);
         };
-        let mut range = lines.start.max(floor)..lines.end;
+        let lines_here = lines_of_edit;
+        let mut range = lines_here.start.max(floor)..lines_here.end;
         let mut last_end = last_byte(edit.start..edit.end);
         let mut count = 1;
         loop {
             let mut ahead = edits.clone();
             let Some(next) = ahead.next() else { break };
-            let Some(lines) = line_region(old, next.start..next.end) else {
+            let Some(next_lines) = lines.peek().cloned().flatten() else {
                 return Some(None);
             };
-            if lines.start > range.end {
+            if next_lines.start > range.end {
                 break;
             }
             if range.len() >= REGION_CAP
@@ -242,10 +302,11 @@ fn line_regions<'a>(old: &'a [u8], plan: &'a Plan) -> impl Iterator<Item = Optio
                 floor = cut;
                 break;
             }
-            range.end = range.end.max(lines.end);
+            range.end = range.end.max(next_lines.end);
             last_end = last_byte(next.start..next.end);
             count += 1;
             edits = ahead;
+            lines.next();
         }
         Some(Some(Region {
             range,
@@ -253,6 +314,65 @@ fn line_regions<'a>(old: &'a [u8], plan: &'a Plan) -> impl Iterator<Item = Optio
             count,
         }))
     })
+}
+
+/// The edits of a plan, and the line region of each (see [`line_region`]), in order.
+struct EditLines<'p, 's> {
+    edits: Edits<'p>,
+    lines: Box<dyn Iterator<Item = Option<Range<usize>>> + 's>,
+}
+
+/// The line region of every edit of `plan`: found on the calling thread, or, for a plan of
+/// many edits shared among threads, a batch of edits at a time on worker threads, while the
+/// calling thread merges them into regions. (Found edit by edit, they were the most of what
+/// the calling thread does for a dense preview: some eight short `memchr` calls an edit.)
+fn edit_lines<'p, 's>(
+    old: &'p [u8],
+    plan: &'p Plan,
+    sharing: Sharing,
+    scope: &'s Scope<'s, 'p>,
+) -> EditLines<'p, 's>
+where
+    'p: 's,
+{
+    let edits = plan.edits();
+    if sharing.threads <= 1 || plan.len() < sharing.lines_apart {
+        let lines = edits
+            .clone()
+            .map(move |edit| line_region(old, edit.start..edit.end));
+        return EditLines {
+            edits,
+            lines: Box::new(lines),
+        };
+    }
+    // A few batches in flight: the calling thread stops taking them when its preview stops,
+    // and the next send fails.
+    let (found, lines) = crossbeam_channel::bounded::<Vec<Option<Range<usize>>>>(2);
+    let batch = sharing.lines_batch.max(1);
+    let mut rest = edits.clone();
+    let batches = std::iter::from_fn(move || {
+        let first = rest.clone();
+        let count = rest.by_ref().take(batch).count();
+        (count > 0).then_some((first, count))
+    });
+    scope.spawn(move || {
+        ordered::in_order(
+            batches,
+            sharing.threads,
+            JOBS_PER_THREAD,
+            |(first, count): (Edits, usize)| {
+                first
+                    .take(count)
+                    .map(|edit| line_region(old, edit.start..edit.end))
+                    .collect::<Vec<_>>()
+            },
+            |batch| Ok::<bool, ()>(found.send(batch).is_ok()),
+        )
+    });
+    EditLines {
+        edits,
+        lines: Box::new(lines.into_iter().flatten()),
+    }
 }
 
 /// Text for a preview: valid UTF-8 without NUL bytes, as `git diff` and `grep` judge.
@@ -328,6 +448,7 @@ fn print_unified(
     plan: &Plan,
     new: &dyn NewBytes,
     sharing: Sharing,
+    regions: Box<dyn Iterator<Item = Region> + '_>,
 ) -> io::Result<()> {
     let path = diff_path(name);
     printer.painted(
@@ -338,7 +459,7 @@ fn print_unified(
     let mut at = Place::default();
     let mut header = Vec::new();
     ordered::in_order(
-        jobs(line_regions(old, plan).flatten(), sharing.job_bytes),
+        jobs(regions, sharing.job_bytes),
         sharing.threads,
         JOBS_PER_THREAD,
         |job| render_unified(old, plan, new, &job, style),
@@ -1134,6 +1255,8 @@ mod properties {
             replacement in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'x'), Just(b'\n')], 0..4),
             threads in 1usize..4,
             job_bytes in 1usize..48,
+            remembered in prop_oneof![Just(REMEMBERED_REGIONS), 0usize..3],
+            (lines_apart, lines_batch) in prop_oneof![Just((LINES_APART, LINES_BATCH)), (0usize..4, 1usize..5)],
             at in any::<prop::sample::Index>(),
         ) {
             let mut hay = words.join(&b'\n');
@@ -1145,7 +1268,7 @@ mod properties {
             hay.splice(at..at, needle.iter().copied());
             let plan = Plan::literal(&hay, &needle, &replacement, usize::MAX);
             let one = super::tests::preview(&hay, &plan);
-            let shared = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes });
+            let shared = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes, remembered, lines_apart, lines_batch });
             prop_assert_eq!(shared, one);
         }
 
@@ -1161,6 +1284,8 @@ mod properties {
             replacement in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'x'), Just(b'\n')], 0..5),
             threads in 1usize..4,
             job_bytes in prop_oneof![Just(usize::MAX), 1usize..64],
+            remembered in prop_oneof![Just(REMEMBERED_REGIONS), 0usize..3],
+            (lines_apart, lines_batch) in prop_oneof![Just((LINES_APART, LINES_BATCH)), (0usize..4, 1usize..5)],
             edits_that_change_nothing in any::<bool>(),
         ) {
             let hay = words.join(&b'\n');
@@ -1173,7 +1298,7 @@ mod properties {
             };
             prop_assume!(!plan.is_empty());
             let new = plan.render(&hay, 0..hay.len());
-            let diff = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes });
+            let diff = super::tests::preview_shared(&hay, &plan, Sharing { threads, job_bytes, remembered, lines_apart, lines_batch });
             prop_assert_eq!(check::applied(&hay, &diff), Ok(new));
         }
 

@@ -154,13 +154,13 @@ fn a_dense_in_place_patch_killed_halfway_is_rolled_back_by_the_next_command() {
     assert_nothing_left(&sb);
 }
 
-/// Hits a kilobyte apart over 20 MiB: more than one stretch of an in-place patch (8 MiB), so
-/// that the patch runs on several threads, and few enough edits to plan fast in a debug build.
-fn spread_out_hits() -> Vec<u8> {
+/// Hits `gap` bytes apart over 20 MiB: more than one stretch of an in-place patch (8 MiB), so
+/// that the patch runs on several threads.
+fn spread_out_hits(gap: usize) -> Vec<u8> {
     let mut body = Vec::with_capacity(21 << 20);
     while body.len() < 20 << 20 {
         body.extend_from_slice(b"consectetur ");
-        body.extend(std::iter::repeat_n(b'.', 1000));
+        body.extend(std::iter::repeat_n(b'.', gap));
         body.push(b'\n');
     }
     body
@@ -169,7 +169,8 @@ fn spread_out_hits() -> Vec<u8> {
 #[test]
 fn a_patch_over_many_stretches_killed_halfway_is_rolled_back() {
     let sb = Sandbox::new();
-    let body = spread_out_hits();
+    // Few enough edits to be planned well within the pause's start in a debug build.
+    let body = spread_out_hits(1000);
     sb.write("dense.txt", &body);
     let child = start_paused(
         &sb,
@@ -196,7 +197,8 @@ fn a_patch_over_many_stretches_killed_halfway_is_rolled_back() {
 #[test]
 fn a_patch_over_many_stretches_is_the_replace_on_any_threads_and_undoes_whole() {
     let sb = Sandbox::new();
-    let body = spread_out_hits();
+    // 220,000 edits: enough that the journal sums what they write on a thread of its own.
+    let body = spread_out_hits(83);
     sb.write("dense.txt", &body);
     let replaced = String::from_utf8(body.clone())
         .unwrap()
