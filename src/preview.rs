@@ -949,6 +949,47 @@ pub mod check {
 mod tests {
     use super::*;
 
+    /// The text check keeps its regions for the printing up to the bound, and none past it
+    /// (memory holds a bounded number), on one thread or with the line regions on several.
+    #[test]
+    fn the_text_check_keeps_its_regions_up_to_the_bound() {
+        let old = "x\n\n\n\n\n\n\n\n".repeat(5);
+        let plan = Plan::literal(old.as_bytes(), b"x", b"y", usize::MAX);
+        for (threads, lines_apart) in [(1, LINES_APART), (2, 0)] {
+            let kept = |remembered| {
+                let sharing = Sharing {
+                    remembered,
+                    lines_apart,
+                    lines_batch: 2,
+                    ..Sharing::new(threads)
+                };
+                std::thread::scope(|scope| {
+                    let (text, regions) =
+                        is_text_change(old.as_bytes(), &plan, sharing, scope).unwrap();
+                    assert!(text);
+                    regions
+                        .map(|regions| regions.iter().map(|r| r.range.clone()).collect::<Vec<_>>())
+                })
+            };
+            let all = kept(5).expect("five regions are kept under a bound of five");
+            // Each `x` and the three lines after it, from three lines before it.
+            assert_eq!(all, [0..5, 6..14, 15..23, 24..32, 33..41]);
+            assert_eq!(kept(4), None);
+            assert_eq!(kept(0), None);
+        }
+    }
+
+    /// A regex that puts a NUL byte into text makes a binary change: a hex diff, though the
+    /// old bytes are text and so are those it takes out.
+    #[test]
+    fn text_that_a_regex_puts_a_nul_into_is_shown_in_hex() {
+        let plan = crate::patch::tests::regex_plan(b"abc\n", "b", "\0");
+        let shown = preview(b"abc\n", &plan);
+        assert!(shown.starts_with("@@ 0x1: "), "{shown}");
+        let plan = crate::patch::tests::regex_plan(b"abc\n", "b", "B");
+        assert!(preview(b"abc\n", &plan).starts_with("--- a/f\n"));
+    }
+
     #[test]
     fn a_same_length_edit_highlights_only_the_bytes_that_differ() {
         let old = b"\x00\x01MAGIC\x00";

@@ -290,7 +290,10 @@ impl Target {
                 map[edit.start - base..edit.end - base].copy_from_slice(plan.replacement(&edit));
             }
             drop(map);
-            map::start_writeback(locked, range.start, range.end - range.start);
+            // (A length of 0 would ask for everything from `range.start` to the end.)
+            if range.end > range.start {
+                map::start_writeback(locked, range.start, range.end - range.start);
+            }
             Ok(())
         };
         ordered::in_order(
