@@ -512,23 +512,54 @@ pub fn remove_stale_temps_of(path: &Path) {
 fn remove_stale_temps(dir: &Path, file_name: &OsStr) {
     use std::os::unix::ffi::OsStrExt;
     let prefix = temp_prefix(file_name);
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
     let me = rustix::process::geteuid().as_raw();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
+    for name in temps_in(dir).iter() {
         let Some(rest) = name.as_bytes().strip_prefix(prefix.as_bytes()) else {
             continue;
         };
         let Some(pid) = stale_temp_pid(rest) else {
             continue;
         };
-        let owned = entry.metadata().is_ok_and(|m| m.uid() == me);
+        let path = dir.join(name);
+        let owned = fs::symlink_metadata(&path).is_ok_and(|m| m.uid() == me);
         if owned && !process_exists(pid) {
-            let _ = fs::remove_file(entry.path());
+            let _ = fs::remove_file(path);
         }
     }
+}
+
+/// The names in `dir` that end like mmt's temporary files, listed once per process: a run
+/// that rewrites many files of one directory would otherwise list the directory again for each
+/// of them (10,000 files in one directory took 40 s, nearly all of it listing). A temporary
+/// file left by a run that dies after the listing is removed by a later run.
+fn temps_in(dir: &Path) -> std::sync::Arc<Vec<OsString>> {
+    use std::collections::HashMap;
+    use std::os::unix::ffi::OsStrExt;
+    use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+    type Listed = HashMap<PathBuf, Arc<Vec<OsString>>>;
+    static LISTED: LazyLock<Mutex<Listed>> = LazyLock::new(Default::default);
+    if let Some(names) = LISTED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(dir)
+    {
+        return Arc::clone(names);
+    }
+    let names: Vec<OsString> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| entry.file_name())
+                .filter(|name| name.as_bytes().ends_with(b".mmt-tmp"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let names = Arc::new(names);
+    LISTED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(dir.to_path_buf(), Arc::clone(&names));
+    names
 }
 
 /// The process id in the rest of a temporary file's name (`XXXXXX.PID.mmt-tmp`).

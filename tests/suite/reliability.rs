@@ -189,7 +189,15 @@ fn temporary_files_of_dead_runs_are_removed_and_live_ones_kept() {
     let live = format!(".f.ghijkl.{}.mmt-tmp", std::process::id());
     sb.write(&live, b"being written by a live run");
     sb.mmt(["replace", "f", "hello", "hi"]).assert().success();
-    assert_eq!(sb.listing(), [live, "f".to_owned()]);
+    assert_eq!(sb.listing(), [live.clone(), "f".to_owned()]);
+    // Two files of one directory, whose listing a run reads once: each one's are found.
+    sb.write("g", b"hi world\n");
+    sb.write(".f.mnopqr.4194305.mmt-tmp", b"left by a killed run");
+    sb.write(".g.stuvwx.4194305.mmt-tmp", b"left by a killed run");
+    sb.mmt(["replace", "f", "g", "hi", "hello"])
+        .assert()
+        .success();
+    assert_eq!(sb.listing(), [live, "f".to_owned(), "g".to_owned()]);
 }
 
 #[test]
