@@ -30,10 +30,8 @@ pub struct Edit {
 pub struct Plan {
     encoded: Vec<u8>,
     len: usize,
-    /// A literal's shape: every edit takes out this many bytes and puts in the whole arena.
-    literal: Option<usize>,
-    /// A literal's bytes: what every edit takes out.
-    literal_old: Vec<u8>,
+    /// A literal's bytes: every edit takes them out and puts in the whole arena.
+    literal: Option<Vec<u8>>,
     /// Replacement bytes: once for a literal replace, one expansion per match for a regex.
     arena: Vec<u8>,
     /// Where the next edit is pushed from.
@@ -75,8 +73,8 @@ impl Iterator for Edits<'_> {
             value as usize
         };
         let start = self.cursor.end + take();
-        let (old_len, new) = match plan.literal {
-            Some(old_len) => (old_len, 0..plan.arena.len()),
+        let (old_len, new) = match &plan.literal {
+            Some(old) => (old.len(), 0..plan.arena.len()),
             None => {
                 let old_len = take();
                 let new_len = take();
@@ -208,15 +206,14 @@ impl Plan {
 
     fn for_literal(old: &[u8], new: &[u8]) -> Plan {
         Plan {
-            literal: Some(old.len()),
-            literal_old: old.to_vec(),
+            literal: Some(old.to_vec()),
             arena: new.to_vec(),
             ..Plan::default()
         }
     }
 
     fn push_literal(&mut self, start: usize) {
-        let old_len = self.literal.unwrap_or_default();
+        let old_len = self.literal.as_ref().map_or(0, Vec::len);
         self.push(start, start + old_len, 0..self.arena.len());
     }
 
@@ -365,8 +362,8 @@ impl Plan {
     /// where the edits are as the plan keeps them: each edit's offset as a LEB128 distance from
     /// the end of the edit before it (from 0 for the first).
     pub fn literal_gaps(&self) -> Option<(&[u8], &[u8])> {
-        self.literal
-            .map(|_| (self.literal_old.as_slice(), self.encoded.as_slice()))
+        let old = self.literal.as_deref()?;
+        Some((old, self.encoded.as_slice()))
     }
 
     pub fn replacement(&self, edit: &Edit) -> &[u8] {
