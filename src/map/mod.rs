@@ -15,7 +15,7 @@
 //! Being the crate's one module with `unsafe`, it also holds the two other system calls that
 //! need it: ignoring SIGXFSZ and starting writeback of a range.
 
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::{Deref, Range};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -165,10 +165,13 @@ fn view_of_walked_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View>
         if buf.len() as u64 <= SMALL_FILE {
             return Ok(View::owned(buf));
         }
+        // Grown since: its size asked again, from the start, as any other file.
+        reader.seek(SeekFrom::Start(0)).context("cannot seek")?;
+        return view_of_file(file, path, plan);
     }
-    // Large (or grown since): from the start, as any other file.
+    // Large: from the start, as any other file of that size.
     reader.seek(SeekFrom::Start(0)).context("cannot seek")?;
-    view_of_file(file, path, plan)
+    view_of_file_as(file, &meta, path, plan)
 }
 
 /// Opens `path` (`-` for standard input) as a [`View`].
@@ -185,6 +188,11 @@ pub fn open_view(path: &Path, plan: ReadPlan) -> Result<View> {
 /// `path` only names the file in messages.
 pub fn view_of_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
     let meta = file.metadata().context("cannot stat")?;
+    view_of_file_as(file, &meta, path, plan)
+}
+
+/// [`view_of_file`] of a file whose metadata is `meta`, read from the start.
+fn view_of_file_as(file: &File, meta: &Metadata, path: &Path, plan: ReadPlan) -> Result<View> {
     let kind = meta.file_type();
     if kind.is_dir() {
         bail!("is a directory");
