@@ -564,7 +564,8 @@ fn walked_files_of_every_size_around_the_read_edges_are_searched_whole() {
     let needle = b"NEEDLE";
     let mut expected = Vec::new();
     for size in [
-        0usize, 6, 65_535, 65_536, 65_537, 65_542, 100_000, 131_071, 131_072, 200_000,
+        0usize, 6, 65_535, 65_536, 65_537, 65_542, 100_000, 131_071, 131_072, 200_000, 1_048_575,
+        1_048_576, 1_048_577,
     ] {
         let mut body = vec![b'.'; size];
         let mut hits = 0;
@@ -577,7 +578,7 @@ fn walked_files_of_every_size_around_the_read_edges_are_searched_whole() {
         plant(0, &mut body);
         plant(65_533, &mut body);
         plant(size.saturating_sub(needle.len()), &mut body);
-        let name = format!("sizes/f{size:06}");
+        let name = format!("sizes/f{size:07}");
         sb.write(&name, &body);
         if hits > 0 {
             expected.push(format!("{name}:{hits}"));
@@ -587,6 +588,19 @@ fn walked_files_of_every_size_around_the_read_edges_are_searched_whole() {
     assert_eq!(out.lines().collect::<Vec<_>>(), expected);
     // Where a hit is, too: across the edge, and the last bytes of a file read on.
     let out = stdout_of(&mut sb.mmt(["find", "sizes", "NEEDLE", "--all"]));
-    assert!(out.contains("f100000:65533\n"), "{out}");
-    assert!(out.contains("f100000:99994\n"), "{out}");
+    assert!(out.contains("f0100000:65533\n"), "{out}");
+    assert!(out.contains("f0100000:99994\n"), "{out}");
+    // Largest first, on one thread: each file is read into the buffer the one before it was
+    // read into, and nothing of the larger one shows through.
+    fs::create_dir_all(sb.path("down")).unwrap();
+    for (i, size) in [1_048_575usize, 200_000, 65_542, 6].into_iter().enumerate() {
+        let mut body = vec![b'.'; size];
+        body[size - needle.len()..].copy_from_slice(needle);
+        sb.write(&format!("down/{i}"), &body);
+    }
+    let out = stdout_of(sb.mmt(["find", "down", "NEEDLE", "--all"]).arg("-j1"));
+    assert_eq!(
+        out,
+        "down/0:1048569\ndown/1:199994\ndown/2:65536\ndown/3:0\n"
+    );
 }
