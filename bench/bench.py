@@ -5,8 +5,11 @@
 
 It builds mmt (cargo build --release), generates its inputs (the seed's lorem text repeated to
 --size-mib, and a copy with 16 rare needles planted), warms the page cache, then times whole
-commands side by side: every round runs each command of a group once, in rotating order, and the
-report gives the median of the rounds and ratios against mmt. Peers (rg, GNU grep, sed, sd, cp,
+commands side by side: every round runs each command of a group in rotating order, and the
+report gives the median of the rounds and ratios against mmt. A command that runs in under a
+quarter of a second and changes nothing runs several times in its turn (about half a second's
+worth, at most 25 runs), and the round keeps their median: one run of a 2 ms or a 150 ms command
+swung a ratio by 20 % on this shared machine. Peers (rg, GNU grep, sed, sd, cp,
 python3) that are not installed are reported and skipped; nothing is installed. Each mmt
 command also runs once more, untimed, for its peak resident set (the kernel's high-water mark,
 file-backed map pages included) and its peak RssAnon (anonymous memory: heap, stacks,
@@ -138,13 +141,29 @@ def measure_memory(argv):
     return peak_rss, peak_anon
 
 
+ROUND_SECONDS = 0.5  # what one turn of a quick, read-only command runs for, about
+ROUND_RUNS_MAX = 25
+
+
+def run_turn(command):
+    """One command's turn in a round: one run, or for a quick command that changes nothing,
+    the median of about ROUND_SECONDS of runs."""
+    first = run_timed(command.argv)
+    if command.undo or first >= ROUND_SECONDS / 2:
+        return first
+    times = [first]
+    while sum(times) < ROUND_SECONDS and len(times) < ROUND_RUNS_MAX:
+        times.append(run_timed(command.argv))
+    return statistics.median(times)
+
+
 def run_group(title, commands, rounds):
     present = [c for c in commands if c.available()]
     missing = [c.name for c in commands if not c.available()]
     for i in range(rounds):
         order = present[i % len(present):] + present[:i % len(present)]
         for command in order:
-            command.times.append(run_timed(command.argv))
+            command.times.append(run_turn(command))
             if command.undo:
                 subprocess.run(command.undo, stdout=subprocess.DEVNULL, check=True)
                 # Untimed: let the disk finish this run's writes, so that the next command is
