@@ -564,8 +564,8 @@ fn walked_files_of_every_size_around_the_read_edges_are_searched_whole() {
     let needle = b"NEEDLE";
     let mut expected = Vec::new();
     for size in [
-        0usize, 6, 65_535, 65_536, 65_537, 65_542, 100_000, 131_071, 131_072, 200_000, 1_048_575,
-        1_048_576, 1_048_577,
+        0usize, 6, 65_535, 65_536, 65_537, 65_542, 100_000, 131_071, 131_072, 200_000, 262_143,
+        262_144, 262_145, 1_048_576,
     ] {
         let mut body = vec![b'.'; size];
         let mut hits = 0;
@@ -593,7 +593,7 @@ fn walked_files_of_every_size_around_the_read_edges_are_searched_whole() {
     // Largest first, on one thread: each file is read into the buffer the one before it was
     // read into, and nothing of the larger one shows through.
     fs::create_dir_all(sb.path("down")).unwrap();
-    for (i, size) in [1_048_575usize, 200_000, 65_542, 6].into_iter().enumerate() {
+    for (i, size) in [262_143usize, 200_000, 65_542, 6].into_iter().enumerate() {
         let mut body = vec![b'.'; size];
         body[size - needle.len()..].copy_from_slice(needle);
         sb.write(&format!("down/{i}"), &body);
@@ -601,6 +601,6 @@ fn walked_files_of_every_size_around_the_read_edges_are_searched_whole() {
     let out = stdout_of(sb.mmt(["find", "down", "NEEDLE", "--all"]).arg("-j1"));
     assert_eq!(
         out,
-        "down/0:1048569\ndown/1:199994\ndown/2:65536\ndown/3:0\n"
+        "down/0:262137\ndown/1:199994\ndown/2:65536\ndown/3:0\n"
     );
 }
