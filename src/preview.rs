@@ -282,8 +282,7 @@ fn line_regions<'a>(
         let Some(lines_of_edit) = lines.next().flatten() else {
             return Some(None);
         };
-        let lines_here = lines_of_edit;
-        let mut range = lines_here.start.max(floor)..lines_here.end;
+        let mut range = lines_of_edit.start.max(floor)..lines_of_edit.end;
         let mut last_end = last_byte(edit.start..edit.end);
         let mut count = 1;
         loop {

@@ -46,7 +46,7 @@ enum Bytes {
     Mapped(Mmap),
     Owned(Vec<u8>),
     /// Read into this thread's spare buffer, which is given back to be read into again.
-    Spare(Vec<u8>),
+    Spare(Spare),
 }
 
 impl Deref for View {
@@ -55,15 +55,7 @@ impl Deref for View {
     fn deref(&self) -> &[u8] {
         match &self.bytes {
             Bytes::Mapped(map) => map,
-            Bytes::Owned(buf) | Bytes::Spare(buf) => buf,
-        }
-    }
-}
-
-impl Drop for View {
-    fn drop(&mut self) {
-        if let Bytes::Spare(buf) = &mut self.bytes {
-            give_back_spare(std::mem::take(buf));
+            Bytes::Owned(buf) | Bytes::Spare(Spare(buf)) => buf,
         }
     }
 }
@@ -77,7 +69,7 @@ impl View {
         }
     }
 
-    fn spare(bytes: Vec<u8>) -> View {
+    fn spare(bytes: Spare) -> View {
         View {
             _registration: None,
             bytes: Bytes::Spare(bytes),
@@ -195,43 +187,46 @@ fn give_back_spare(buf: Vec<u8>) {
     }
 }
 
+/// This thread's spare buffer while something is read into it or a [`View`] holds it: given
+/// back when dropped, on every path out.
+struct Spare(Vec<u8>);
+
+impl Drop for Spare {
+    fn drop(&mut self) {
+        give_back_spare(std::mem::take(&mut self.0));
+    }
+}
+
 /// A [`View`] of a file met while walking a directory, which the walk's listing said is a
 /// regular file. Most such files are small: read whole without asking the file system for
 /// its size first (as ripgrep does: a system call fewer per file, a few per cent of a tree's
 /// time), until the first read fills [`FIRST_READ`] bytes. A file under [`WALKED_READ_MAX`]
 /// is then read on; a larger one is treated as any other file of its size.
 fn view_of_walked_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
-    let mut buf = take_spare();
+    let mut buf = Spare(take_spare());
     let mut reader = file;
-    let read = reader.take(FIRST_READ as u64).read_to_end(&mut buf);
-    if let Err(error) = read {
-        give_back_spare(buf);
-        return Err(error).context("cannot read");
-    }
-    if buf.len() < FIRST_READ {
+    reader
+        .take(FIRST_READ as u64)
+        .read_to_end(&mut buf.0)
+        .context("cannot read")?;
+    if buf.0.len() < FIRST_READ {
         return Ok(View::spare(buf));
     }
-    let meta = file.metadata().context("cannot stat");
-    let meta = match meta {
-        Ok(meta) if meta.is_file() && meta.len() < WALKED_READ_MAX => {
-            // Read on from where the first read ended.
-            let rest = usize::try_from(meta.len()).unwrap_or(0) + 1;
-            buf.reserve_exact(rest.saturating_sub(buf.len()));
-            let read = reader.read_to_end(&mut buf);
-            if read.is_ok() && buf.len() as u64 <= WALKED_READ_MAX {
-                return Ok(View::spare(buf));
-            }
-            give_back_spare(buf);
-            read.context("cannot read")?;
-            // Grown since: its size asked again, from the start, as any other file.
-            reader.seek(SeekFrom::Start(0)).context("cannot seek")?;
-            return view_of_file(file, path, plan);
+    let meta = file.metadata().context("cannot stat")?;
+    if meta.is_file() && meta.len() < WALKED_READ_MAX {
+        // Read on from where the first read ended.
+        let rest = usize::try_from(meta.len()).unwrap_or(0) + 1;
+        buf.0.reserve_exact(rest.saturating_sub(buf.0.len()));
+        reader.read_to_end(&mut buf.0).context("cannot read")?;
+        if buf.0.len() as u64 <= WALKED_READ_MAX {
+            return Ok(View::spare(buf));
         }
-        meta => {
-            give_back_spare(buf);
-            meta?
-        }
-    };
+        drop(buf);
+        // Grown since: its size asked again, from the start, as any other file.
+        reader.seek(SeekFrom::Start(0)).context("cannot seek")?;
+        return view_of_file(file, path, plan);
+    }
+    drop(buf);
     // Large: from the start, as any other file of that size.
     reader.seek(SeekFrom::Start(0)).context("cannot seek")?;
     view_of_file_as(file, &meta, path, plan)
