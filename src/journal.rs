@@ -175,6 +175,9 @@ impl Run {
         // The manifest first: a crash while recording leaves nothing applied, and the manifest
         // says where to look for what was recorded.
         self.write_manifest(false)?;
+        // Undo files are written with their writeback started and synced together: one file's
+        // sync at a time would wait on the disk once per file (100 files, 100 journal commits).
+        let mut unsynced = UnsyncedUndo::default();
         for n in 0..self.entries.len() {
             match self.entries[n].kind {
                 Kind::InPlace => {
@@ -182,18 +185,21 @@ impl Run {
                     let undo = self.dir.join(format!("{n}.undo"));
                     // What the patch will write there: undo checks it is still there. Summed
                     // on a thread of its own while the old bytes are written and synced when
-                    // there are many edits (tens of MB to sum, a byte at a time).
+                    // there are many edits (tens of MB to sum, a byte at a time); such an undo
+                    // file is worth its own wait on the disk.
                     let touched_sum =
                         || undo_file::checksum(plan.edits().map(|e| plan.replacement(&e)));
                     let sum = if plan.len() >= SUMMED_APART {
                         std::thread::scope(|scope| {
                             let summing = scope.spawn(touched_sum);
-                            let written = write_undo(&undo, plan, hay);
+                            let written = write_undo(&undo, plan, hay)
+                                .and_then(|file| unsynced.hold(file))
+                                .and_then(|()| unsynced.sync());
                             let sum = summing.join().expect("the checksum does not panic");
                             written.map(|()| sum)
                         })?
                     } else {
-                        write_undo(&undo, plan, hay)?;
+                        unsynced.hold(write_undo(&undo, plan, hay)?)?;
                         touched_sum()
                     };
                     self.entries[n].touched_sum = Some(sum);
@@ -224,6 +230,7 @@ impl Run {
                 }
             }
         }
+        unsynced.sync()?;
         sync_dir(&self.dir)
     }
 
@@ -329,35 +336,68 @@ pub enum OldBytes<'a> {
     File(&'a File),
 }
 
-/// `N.undo`: the old bytes of every edit of `plan` (see `undo_file`), synced.
-fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<()> {
-    let mut file = File::create(path).context("cannot write the journal")?;
-    if let Some((searched, gaps)) = plan.literal_gaps() {
+/// `N.undo`: the old bytes of every edit of `plan` (see `undo_file`), written with its
+/// writeback started; the caller syncs it.
+fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<File> {
+    let file = File::create(path).context("cannot write the journal")?;
+    let file = if let Some((searched, gaps)) = plan.literal_gaps() {
         // A literal's edits overwrite what was searched for, and the plan keeps them as the
-        // undo file does: no pass over millions of edits, no read of the file.
-        undo_file::encode_same(searched, plan.len() as u64, gaps, &mut file)
-            .and_then(|()| file.sync_all())
+        // undo file does: no pass over millions of edits, no read of the file. The buffer
+        // makes a small file's header and gaps one write; large gaps go past it.
+        let mut out = io::BufWriter::with_capacity(LITERAL_UNDO_BUFFER, file);
+        undo_file::encode_same(searched, plan.len() as u64, gaps, &mut out)
             .context("cannot write the journal")?;
-        return Ok(());
-    }
-    let mut out = io::BufWriter::with_capacity(1 << 20, file);
-    let edits = plan.edits().map(|e| e.start..e.end);
-    let read_old = |range: std::ops::Range<usize>| -> io::Result<std::borrow::Cow<[u8]>> {
-        match old {
-            OldBytes::Mapped(hay) => Ok(std::borrow::Cow::Borrowed(&hay[range])),
-            OldBytes::File(file) => {
-                let mut buf = vec![0u8; range.len()];
-                file.read_exact_at(&mut buf, range.start as u64)?;
-                Ok(std::borrow::Cow::Owned(buf))
+        out.into_inner()
+            .map_err(|e| e.into_error())
+            .context("cannot write the journal")?
+    } else {
+        let mut out = io::BufWriter::with_capacity(1 << 20, file);
+        let edits = plan.edits().map(|e| e.start..e.end);
+        let read_old = |range: std::ops::Range<usize>| -> io::Result<std::borrow::Cow<[u8]>> {
+            match old {
+                OldBytes::Mapped(hay) => Ok(std::borrow::Cow::Borrowed(&hay[range])),
+                OldBytes::File(file) => {
+                    let mut buf = vec![0u8; range.len()];
+                    file.read_exact_at(&mut buf, range.start as u64)?;
+                    Ok(std::borrow::Cow::Owned(buf))
+                }
             }
-        }
+        };
+        undo_file::encode(edits, read_old, &mut out).context("cannot write the journal")?;
+        out.into_inner()
+            .map_err(|e| e.into_error())
+            .context("cannot write the journal")?
     };
-    undo_file::encode(edits, read_old, &mut out).context("cannot write the journal")?;
-    let file = out
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .context("cannot write the journal")?;
-    file.sync_all().context("cannot write the journal")
+    crate::map::start_writeback(&file, 0, 0);
+    Ok(file)
+}
+
+/// What a literal's undo file is gathered in before it is written.
+const LITERAL_UNDO_BUFFER: usize = 64 << 10;
+
+/// Undo files written and not yet synced, held open until they are.
+#[derive(Default)]
+struct UnsyncedUndo(Vec<File>);
+
+/// Undo files held open for a sync together, at most (a run may have more files than a process
+/// may open).
+const UNSYNCED_AT_MOST: usize = 256;
+
+impl UnsyncedUndo {
+    fn hold(&mut self, file: File) -> Result<()> {
+        self.0.push(file);
+        if self.0.len() >= UNSYNCED_AT_MOST {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        for file in self.0.drain(..) {
+            file.sync_all().context("cannot write the journal")?;
+        }
+        Ok(())
+    }
 }
 
 /// The checksum of what `path` holds now at the ranges `undo` covers: what a committed run
