@@ -6,7 +6,8 @@
 //!   taken was left by a process that is gone;
 //! - `manifest.json`: every file of the run, with how it is recognised (device, inode, size,
 //!   modification time) and how it is restored, written and synced before any file changes;
-//! - `N.undo` for a file patched in place: each edit's offset and the bytes it overwrites;
+//! - `undo` (see `undo_pack`): for each file patched in place, each edit's offset and the bytes
+//!   it overwrites (runs of mmt before the pack keep a file `N.undo` for each, still read);
 //! - `N.old` for a file rewritten: a hard link to its old inode (the old content costs nothing
 //!   more than it did); where the state directory is on another file system, the link is made
 //!   beside the file instead, for the run only;
@@ -17,7 +18,7 @@
 //! over the path), so a crash during a rollback is rolled back again by the next command.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use serde_json::{Value, json};
 use crate::patch::Plan;
 use crate::state::StateDir;
 use crate::undo_file;
+use crate::undo_pack::{self, PackWriter};
 
 /// Plans of at least this many edits have the checksum of what they write summed on a thread of
 /// its own (below it, a thread costs more than it saves).
@@ -175,31 +177,33 @@ impl Run {
         // The manifest first: a crash while recording leaves nothing applied, and the manifest
         // says where to look for what was recorded.
         self.write_manifest(false)?;
-        // Undo files are written with their writeback started and synced together: one file's
-        // sync at a time would wait on the disk once per file (100 files, 100 journal commits).
-        let mut unsynced = UnsyncedUndo::default();
+        let mut pack: Option<PackWriter<io::BufWriter<File>>> = None;
         for n in 0..self.entries.len() {
             match self.entries[n].kind {
                 Kind::InPlace => {
                     let (plan, hay) = source(n);
-                    let undo = self.dir.join(format!("{n}.undo"));
+                    let pack = match &mut pack {
+                        Some(pack) => pack,
+                        None => pack.insert(PackWriter::new(io::BufWriter::with_capacity(
+                            PACK_BUFFER,
+                            File::create(self.dir.join(UNDO_PACK))
+                                .context("cannot write the journal")?,
+                        ))),
+                    };
                     // What the patch will write there: undo checks it is still there. Summed
-                    // on a thread of its own while the old bytes are written and synced when
-                    // there are many edits (tens of MB to sum, a byte at a time); such an undo
-                    // file is worth its own wait on the disk.
+                    // on a thread of its own while the old bytes are written when there are
+                    // many edits (tens of MB to sum, a byte at a time).
                     let touched_sum =
                         || undo_file::checksum(plan.edits().map(|e| plan.replacement(&e)));
                     let sum = if plan.len() >= SUMMED_APART {
                         std::thread::scope(|scope| {
                             let summing = scope.spawn(touched_sum);
-                            let written = write_undo(&undo, plan, hay)
-                                .and_then(|file| unsynced.hold(file))
-                                .and_then(|()| unsynced.sync());
+                            let written = write_undo(pack, n, plan, hay);
                             let sum = summing.join().expect("the checksum does not panic");
                             written.map(|()| sum)
                         })?
                     } else {
-                        unsynced.hold(write_undo(&undo, plan, hay)?)?;
+                        write_undo(pack, n, plan, hay)?;
                         touched_sum()
                     };
                     self.entries[n].touched_sum = Some(sum);
@@ -230,7 +234,12 @@ impl Run {
                 }
             }
         }
-        unsynced.sync()?;
+        if let Some(pack) = pack {
+            pack.finish()
+                .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
+                .and_then(|file| file.sync_all())
+                .context("cannot write the journal")?;
+        }
         sync_dir(&self.dir)
     }
 
@@ -242,9 +251,10 @@ impl Run {
     /// Restores every file written so far, the last first, and removes the run.
     pub fn roll_back(self) -> Result<Vec<PathBuf>> {
         let mut restored = Vec::new();
+        let undo = UndoData::of(&self.dir);
         for n in (0..self.applied).rev() {
             let entry = &self.entries[n];
-            restore(&self.dir, n, entry)?;
+            restore(&undo, n, entry)?;
             restored.push(entry.path.clone());
         }
         remove_run(&self.dir, &self.entries);
@@ -336,22 +346,19 @@ pub enum OldBytes<'a> {
     File(&'a File),
 }
 
-/// `N.undo`: the old bytes of every edit of `plan` (see `undo_file`), written with its
-/// writeback started; the caller syncs it.
-fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<File> {
-    let file = File::create(path).context("cannot write the journal")?;
-    let file = if let Some((searched, gaps)) = plan.literal_gaps() {
-        // A literal's edits overwrite what was searched for, and the plan keeps them as the
-        // undo file does: no pass over millions of edits, no read of the file. The buffer
-        // makes a small file's header and gaps one write; large gaps go past it.
-        let mut out = io::BufWriter::with_capacity(LITERAL_UNDO_BUFFER, file);
-        undo_file::encode_same(searched, plan.len() as u64, gaps, &mut out)
-            .context("cannot write the journal")?;
-        out.into_inner()
-            .map_err(|e| e.into_error())
-            .context("cannot write the journal")?
-    } else {
-        let mut out = io::BufWriter::with_capacity(1 << 20, file);
+/// File `n`'s undo data, the old bytes of every edit of `plan` (see `undo_file`), into `pack`.
+fn write_undo(
+    pack: &mut PackWriter<impl Write>,
+    n: usize,
+    plan: &Plan,
+    old: OldBytes,
+) -> Result<()> {
+    pack.add(n, |mut out| {
+        if let Some((searched, gaps)) = plan.literal_gaps() {
+            // A literal's edits overwrite what was searched for, and the plan keeps them as the
+            // undo data does: no pass over millions of edits, no read of the file.
+            return undo_file::encode_same(searched, plan.len() as u64, gaps, &mut out);
+        }
         let edits = plan.edits().map(|e| e.start..e.end);
         let read_old = |range: std::ops::Range<usize>| -> io::Result<std::borrow::Cow<[u8]>> {
             match old {
@@ -363,51 +370,63 @@ fn write_undo(path: &Path, plan: &Plan, old: OldBytes) -> Result<File> {
                 }
             }
         };
-        undo_file::encode(edits, read_old, &mut out).context("cannot write the journal")?;
-        out.into_inner()
-            .map_err(|e| e.into_error())
-            .context("cannot write the journal")?
-    };
-    crate::map::start_writeback(&file, 0, 0);
-    Ok(file)
+        undo_file::encode(edits, read_old, &mut out)
+    })
+    .context("cannot write the journal")
 }
 
-/// What a literal's undo file is gathered in before it is written.
-const LITERAL_UNDO_BUFFER: usize = 64 << 10;
+/// The name of a run's undo pack.
+const UNDO_PACK: &str = "undo";
 
-/// Undo files written and not yet synced, held open until they are.
-#[derive(Default)]
-struct UnsyncedUndo(Vec<File>);
+/// What a run's undo pack is gathered in before it is written: a run of small files is one
+/// write; a large file's old bytes go past it.
+const PACK_BUFFER: usize = 1 << 20;
 
-/// Undo files held open for a sync together, at most (a run may have more files than a process
-/// may open).
-const UNSYNCED_AT_MOST: usize = 256;
+/// A run's undo data, as it was recorded: its pack, or a file `N.undo` for each file patched
+/// in place (runs of mmt before the pack).
+struct UndoData {
+    dir: PathBuf,
+    /// The pack's bytes and where each file's are; `None` without a whole pack.
+    pack: Option<(
+        crate::map::View,
+        std::collections::HashMap<usize, std::ops::Range<usize>>,
+    )>,
+}
 
-impl UnsyncedUndo {
-    fn hold(&mut self, file: File) -> Result<()> {
-        self.0.push(file);
-        if self.0.len() >= UNSYNCED_AT_MOST {
-            self.sync()?;
+impl UndoData {
+    fn of(dir: &Path) -> UndoData {
+        let pack = crate::map::open_view(&dir.join(UNDO_PACK), crate::map::ReadPlan::default())
+            .ok()
+            .and_then(|view| undo_pack::index(&view).map(|index| (view, index)));
+        UndoData {
+            dir: dir.to_path_buf(),
+            pack,
         }
-        Ok(())
     }
 
-    fn sync(&mut self) -> Result<()> {
-        for file in self.0.drain(..) {
-            file.sync_all().context("cannot write the journal")?;
+    /// File `n`'s undo data: `None` when none was recorded (a run that stopped before its
+    /// journal was whole wrote no file).
+    fn of_file(&self, n: usize) -> Result<Option<std::borrow::Cow<'_, [u8]>>> {
+        if let Some((view, index)) = &self.pack {
+            return Ok(index
+                .get(&n)
+                .map(|range| std::borrow::Cow::Borrowed(&view[range.clone()])));
         }
-        Ok(())
+        match fs::read(self.dir.join(format!("{n}.undo"))) {
+            Ok(bytes) => Ok(Some(std::borrow::Cow::Owned(bytes))),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err).context("cannot read the journal"),
+        }
     }
 }
 
 /// The checksum of what `path` holds now at the ranges `undo` covers: what a committed run
 /// wrote there, unless something changed it since. Read through a map: an undo file may cover
 /// millions of ranges.
-fn touched_sum_now(undo: &Path, path: &Path) -> Option<u64> {
-    let encoded = fs::read(undo).ok()?;
+fn touched_sum_now(encoded: &[u8], path: &Path) -> Option<u64> {
     let view = crate::map::open_view(path, crate::map::ReadPlan::default()).ok()?;
     let mut chunks = Vec::new();
-    undo_file::for_each::<()>(&encoded, |offset, old| {
+    undo_file::for_each::<()>(encoded, |offset, old| {
         let start = usize::try_from(offset).map_err(|_| ())?;
         chunks.push(view.get(start..start + old.len()).ok_or(())?);
         Ok(())
@@ -419,13 +438,9 @@ fn touched_sum_now(undo: &Path, path: &Path) -> Option<u64> {
 /// Writes the old bytes of `undo` back into `file`. Only bytes that differ are written: a
 /// restore that finds the old bytes in place (a run stopped before them) changes nothing, and
 /// allocates no hole.
-fn apply_undo(undo: &Path, file: &File) -> Result<()> {
-    let mut encoded = Vec::new();
-    File::open(undo)
-        .and_then(|mut f| f.read_to_end(&mut encoded))
-        .context("cannot read the journal")?;
+fn apply_undo(encoded: &[u8], file: &File) -> Result<()> {
     let mut now = Vec::new();
-    undo_file::for_each(&encoded, |offset, old| -> Result<()> {
+    undo_file::for_each(encoded, |offset, old| -> Result<()> {
         now.resize(old.len(), 0);
         let differs = file
             .read_exact_at(&mut now, offset)
@@ -441,7 +456,7 @@ fn apply_undo(undo: &Path, file: &File) -> Result<()> {
 }
 
 /// Restores file `n` of the run in `dir`. Idempotent.
-fn restore(dir: &Path, n: usize, entry: &Entry) -> Result<()> {
+fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
     let name = entry.path.display();
     if !entry.path.parent().is_some_and(Path::exists) {
         // The file's directory is gone: there is nothing left to restore it into.
@@ -449,10 +464,12 @@ fn restore(dir: &Path, n: usize, entry: &Entry) -> Result<()> {
     }
     match entry.kind {
         Kind::InPlace => {
-            let undo = dir.join(format!("{n}.undo"));
-            if !undo.exists() {
+            let Some(encoded) = undo
+                .of_file(n)
+                .with_context(|| format!("{name}: cannot restore"))?
+            else {
                 return Ok(()); // never recorded, so never written
-            }
+            };
             let now = Identity::of_path(&entry.path)
                 .with_context(|| format!("{name}: cannot restore"))?;
             if (now.dev, now.ino) != (entry.before.dev, entry.before.ino) {
@@ -463,7 +480,7 @@ fn restore(dir: &Path, n: usize, entry: &Entry) -> Result<()> {
                 .write(true)
                 .open(&entry.path)
                 .with_context(|| format!("{name}: cannot open to restore"))?;
-            apply_undo(&undo, &file).with_context(|| format!("{name}: cannot restore"))
+            apply_undo(&encoded, &file).with_context(|| format!("{name}: cannot restore"))
         }
         Kind::Rewrite => {
             let Some(link) = &entry.old_link else {
@@ -666,8 +683,9 @@ pub fn recover(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<usize
             let _ = fs::remove_dir_all(&dir);
             continue;
         };
+        let undo = UndoData::of(&dir);
         for (n, entry) in run.entries.iter().enumerate() {
-            restore(&dir, n, entry)?;
+            restore(&undo, n, entry)?;
             crate::target::remove_stale_temps_of(&entry.path);
             report(format!(
                 "{}: rolled back (an interrupted run of `{}`)",
@@ -687,10 +705,20 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
     let Some(run) = committed_runs(state).into_iter().next() else {
         return Ok(false);
     };
+    let undo = UndoData::of(&run.dir);
     for (n, entry) in run.entries.iter().enumerate() {
         let now = Identity::of_path(&entry.path).ok();
         let sum_now = match entry.kind {
-            Kind::InPlace => touched_sum_now(&run.dir.join(format!("{n}.undo")), &entry.path),
+            Kind::InPlace => {
+                let Some(encoded) = undo.of_file(n)? else {
+                    bail!(
+                        "{}: the undo data of the run of `{}` is missing; nothing undone",
+                        entry.path.display(),
+                        run.command
+                    );
+                };
+                touched_sum_now(&encoded, &entry.path)
+            }
             Kind::Rewrite => None,
         };
         if now.is_none() || now != entry.after || sum_now != entry.touched_sum {
@@ -711,7 +739,7 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
         locks.push(file);
     }
     for (n, entry) in run.entries.iter().enumerate().rev() {
-        restore(&run.dir, n, entry)?;
+        restore(&undo, n, entry)?;
     }
     for entry in &run.entries {
         report(format!(

@@ -43,6 +43,7 @@ mod target;
 mod template;
 mod test_hooks;
 mod undo_file;
+mod undo_pack;
 mod walk;
 
 pub use drive::is_broken_pipe;

@@ -504,3 +504,96 @@ fn a_run_over_hundreds_of_files_lands_and_undoes_whole() {
         );
     }
 }
+
+/// The one run directory of the sandbox's state.
+fn the_run(sb: &Sandbox) -> std::path::PathBuf {
+    let runs: Vec<_> = fs::read_dir(sb.state().join("runs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    runs.into_iter().next().unwrap()
+}
+
+/// Rewrites a run's undo pack (`undo`: frames, then each frame's file number, offset and
+/// length, the count, and `mmtundo1`) as the file per entry (`N.undo`) that mmt kept before
+/// the pack.
+fn unpack_as_before(run: &std::path::Path) {
+    let pack = fs::read(run.join("undo")).unwrap();
+    assert!(pack.ends_with(b"mmtundo1"));
+    let number = |at: usize| u64::from_le_bytes(pack[at..at + 8].try_into().unwrap()) as usize;
+    let count = number(pack.len() - 16);
+    let index_at = pack.len() - 16 - count * 24;
+    for i in 0..count {
+        let at = index_at + i * 24;
+        let (n, start, len) = (number(at), number(at + 8), number(at + 16));
+        fs::write(run.join(format!("{n}.undo")), &pack[start..start + len]).unwrap();
+    }
+    fs::remove_file(run.join("undo")).unwrap();
+}
+
+#[test]
+fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone() {
+    // Interrupted: rolled back by recover.
+    let sb = Sandbox::new();
+    let files = five_files(&sb);
+    let names = ["f1.txt", "f2.txt", "f3.txt", "f4.txt", "f5.txt"];
+    let args = [&["replace"][..], &names, &["foo", "bar"]].concat();
+    let child = start_paused(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+    kill(child, "KILL");
+    assert_ne!(sb.read("f1.txt"), files[0].1);
+    unpack_as_before(&the_run(&sb));
+    sb.mmt(["recover"]).assert().success();
+    assert_all_as_they_were(&sb, &files);
+    assert_nothing_left(&sb);
+
+    // Committed: undone.
+    let sb = Sandbox::new();
+    let files = five_files(&sb);
+    sb.mmt(&args).assert().success();
+    unpack_as_before(&the_run(&sb));
+    sb.mmt(["undo"]).assert().success();
+    assert_all_as_they_were(&sb, &files);
+}
+
+#[test]
+fn a_pack_cut_short_is_nothing_recorded_and_a_missing_one_refuses_undo() {
+    // Killed once its journal is written, before any file is: a pack cut short (as a crash
+    // while it was written would leave it) means nothing of the run reached a file.
+    let sb = Sandbox::new();
+    let files = five_files(&sb);
+    let child = start_paused(
+        &sb,
+        &["replace", "f1.txt", "f2.txt", "foo", "bar"],
+        "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
+    );
+    kill(child, "KILL");
+    let pack = the_run(&sb).join("undo");
+    let len = fs::metadata(&pack).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&pack)
+        .unwrap()
+        .set_len(len - 3)
+        .unwrap();
+    sb.mmt(["recover"]).assert().success();
+    assert_all_as_they_were(&sb, &files);
+    assert_nothing_left(&sb);
+
+    // A committed run without its pack: undo refuses and changes nothing.
+    sb.mmt(["replace", "f1.txt", "f2.txt", "foo", "bar"])
+        .assert()
+        .success();
+    let patched = sb.read("f1.txt");
+    fs::remove_file(the_run(&sb).join("undo")).unwrap();
+    let out = sb.mmt(["undo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("f1.txt: the undo data of the run of `mmt replace f1.txt f2.txt foo bar` is missing; nothing undone"),
+        "{stderr}"
+    );
+    assert_eq!(sb.read("f1.txt"), patched);
+}
