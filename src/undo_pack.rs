@@ -171,6 +171,18 @@ mod tests {
         assert_eq!(index(&huge), None);
     }
 
+    #[test]
+    fn a_flush_in_a_frame_reaches_the_writer_underneath() {
+        let mut writer = PackWriter::new(io::BufWriter::new(Vec::new()));
+        writer
+            .add(0, |out| {
+                out.write_all(b"abc")?;
+                out.flush()
+            })
+            .unwrap();
+        assert_eq!(writer.out.get_ref(), b"abc");
+    }
+
     proptest! {
         #[test]
         fn every_frame_reads_back_as_written(
