@@ -556,6 +556,69 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
     unpack_as_before(&the_run(&sb));
     sb.mmt(["undo"]).assert().success();
     assert_all_as_they_were(&sb, &files);
+
+    // A file of undo data that cannot be read is not taken for one never written: recover
+    // refuses, says why, and keeps the run.
+    let sb = Sandbox::new();
+    five_files(&sb);
+    let child = start_paused(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+    kill(child, "KILL");
+    let patched = sb.read("f1.txt");
+    let run = the_run(&sb);
+    unpack_as_before(&run);
+    fs::remove_file(run.join("0.undo")).unwrap();
+    fs::create_dir(run.join("0.undo")).unwrap();
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("f1.txt: cannot restore: cannot read the journal"),
+        "{stderr}"
+    );
+    assert_eq!(sb.read("f1.txt"), patched);
+    assert!(run.exists());
+}
+
+#[test]
+fn a_rewrite_with_the_state_on_another_file_system_is_rolled_back_from_beside_the_file() {
+    use std::os::unix::fs::MetadataExt;
+    let shm = std::path::Path::new("/dev/shm");
+    let sb = Sandbox::new();
+    let device = |p: &std::path::Path| fs::metadata(p).unwrap().dev();
+    if !shm.is_dir() || device(shm) == device(sb.dir()) {
+        eprintln!("skipped: /dev/shm is not another file system here");
+        return;
+    }
+    let state = tempfile::tempdir_in(shm).unwrap();
+    let files = five_files(&sb);
+    let child = Command::new(env!("CARGO_BIN_EXE_mmt"))
+        .args(["replace", "f1.txt", "f2.txt", "foo", "quux"])
+        .current_dir(sb.dir())
+        .env("MMT_STATE_DIR", state.path())
+        .env("MMT_TEST_PAUSE_BEFORE_COMMIT_MS", "20000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    kill(child, "KILL");
+    // A hard link cannot cross file systems: the old inode was kept beside the file.
+    assert_ne!(sb.read("f1.txt"), files[0].1);
+    assert!(
+        sb.listing().iter().any(|n| n.ends_with(".mmt-old")),
+        "{:?}",
+        sb.listing()
+    );
+    sb.mmt(["recover"])
+        .env("MMT_STATE_DIR", state.path())
+        .assert()
+        .success();
+    assert_all_as_they_were(&sb, &files);
+    assert!(
+        !sb.listing().iter().any(|n| n.contains(".mmt-")),
+        "{:?}",
+        sb.listing()
+    );
 }
 
 #[test]
