@@ -719,7 +719,9 @@ fn diff_path(name: &str) -> String {
     while let Some(rest) = path.strip_prefix("./") {
         path = rest;
     }
-    escape_name(path)
+    // As git writes an absolute path: `a/tmp/f`, not `a//tmp/f` (which `patch -p1` reads as
+    // the absolute path and refuses).
+    escape_name(path.trim_start_matches('/'))
 }
 
 /// Lines in a text, counting a last line without a newline.
@@ -987,6 +989,15 @@ mod tests {
         assert!(shown.starts_with("@@ 0x1: "), "{shown}");
         let plan = crate::patch::tests::regex_plan(b"abc\n", "b", "B");
         assert!(preview(b"abc\n", &plan).starts_with("--- a/f\n"));
+    }
+
+    #[test]
+    fn header_paths_drop_a_leading_dot_slash_and_an_absolute_paths_slash_as_git_does() {
+        assert_eq!(diff_path("f"), "f");
+        assert_eq!(diff_path("./././d/f"), "d/f");
+        assert_eq!(diff_path("/tmp/f"), "tmp/f");
+        assert_eq!(diff_path("//tmp/./f"), "tmp/./f");
+        assert_eq!(diff_path("../f"), "../f");
     }
 
     #[test]

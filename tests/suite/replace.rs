@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::process::Command;
 
 use super::util::{LOREM, Sandbox, assert_error, is_root, stdout};
 
@@ -753,4 +754,40 @@ fn a_sparse_preview_of_a_large_file_needs_no_memory_for_the_gaps() {
         "--- a/big.txt\n+++ b/big.txt\n@@ -1,4 +1,4 @@\n-needle\n+NEEDLE\n \n \n \n\
          @@ -6,4 +6,4 @@\n \n \n \n-needle\n+NEEDLE\n"
     );
+}
+
+/// An absolute path's header drops its leading `/`, as git's do (`a/tmp/...`, not
+/// `a//tmp/...`), and the diff applies from `/`.
+#[test]
+fn a_preview_of_an_absolute_path_has_gits_header_and_applies_from_the_root() {
+    let sb = Sandbox::new();
+    let file = sb.write("notes.txt", b"one foo\ntwo\n");
+    let absolute = file.to_str().unwrap().to_owned();
+    assert!(absolute.starts_with('/'));
+    let out = sb
+        .mmt(["--copy", "replace", &absolute, "foo", "a_longer_name"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    let inside = &absolute[1..];
+    assert!(
+        diff.starts_with(&format!(
+            "--- a/{inside}\n+++ b/{inside}\n@@ -1,2 +1,2 @@\n"
+        )),
+        "{diff}"
+    );
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipped: git is not installed, and git apply is this test's reference");
+        return;
+    }
+    sb.write("preview.diff", diff.as_bytes());
+    let applied = Command::new("git")
+        .args(["apply", "--unsafe-paths"])
+        .arg(sb.path("preview.diff"))
+        .current_dir("/")
+        .output()
+        .unwrap();
+    assert!(applied.status.success(), "{applied:?}");
+    assert_eq!(sb.read("notes.txt"), b"one a_longer_name\ntwo\n");
 }
