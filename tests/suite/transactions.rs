@@ -49,10 +49,20 @@ fn assert_nothing_left(sb: &Sandbox) {
 
 /// Starts `mmt ARGS` paused at the step `pause` names.
 fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
+    start_paused_with_state(sb, sb.state(), args, pause)
+}
+
+/// Starts `mmt ARGS` paused at the step `pause` names, its state directory in `state`.
+fn start_paused_with_state(
+    sb: &Sandbox,
+    state: &std::path::Path,
+    args: &[&str],
+    pause: &str,
+) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_mmt"))
         .args(args)
         .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
+        .env("MMT_STATE_DIR", state)
         .env(pause, "20000")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -591,16 +601,12 @@ fn a_rewrite_with_the_state_on_another_file_system_is_rolled_back_from_beside_th
     }
     let state = tempfile::tempdir_in(shm).unwrap();
     let files = five_files(&sb);
-    let child = Command::new(env!("CARGO_BIN_EXE_mmt"))
-        .args(["replace", "f1.txt", "f2.txt", "foo", "quux"])
-        .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", state.path())
-        .env("MMT_TEST_PAUSE_BEFORE_COMMIT_MS", "20000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    let child = start_paused_with_state(
+        &sb,
+        state.path(),
+        &["replace", "f1.txt", "f2.txt", "foo", "quux"],
+        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+    );
     kill(child, "KILL");
     // A hard link cannot cross file systems: the old inode was kept beside the file.
     assert_ne!(sb.read("f1.txt"), files[0].1);
