@@ -177,18 +177,18 @@ impl Run {
         // The manifest first: a crash while recording leaves nothing applied, and the manifest
         // says where to look for what was recorded.
         self.write_manifest(false)?;
-        let mut pack: Option<PackWriter<io::BufWriter<File>>> = None;
+        let mut pack: Option<PackWriter<File>> = None;
         for n in 0..self.entries.len() {
             match self.entries[n].kind {
                 Kind::InPlace => {
                     let (plan, hay) = source(n);
                     let pack = match &mut pack {
                         Some(pack) => pack,
-                        None => pack.insert(PackWriter::new(io::BufWriter::with_capacity(
-                            PACK_BUFFER,
+                        None => pack.insert(PackWriter::new(
                             File::create(self.dir.join(UNDO_PACK))
                                 .context("cannot write the journal")?,
-                        ))),
+                            PACK_BUFFER,
+                        )),
                     };
                     // What the patch will write there: undo checks it is still there. Summed
                     // on a thread of its own while the old bytes are written when there are
@@ -236,7 +236,6 @@ impl Run {
         }
         if let Some(pack) = pack {
             pack.finish()
-                .and_then(|out| out.into_inner().map_err(|e| e.into_error()))
                 .and_then(|file| file.sync_all())
                 .context("cannot write the journal")?;
         }
@@ -387,36 +386,60 @@ const PACK_BUFFER: usize = 64 << 10;
 /// in place (runs of mmt before the pack).
 struct UndoData {
     dir: PathBuf,
-    /// The pack's bytes and where each file's are; `None` without a whole pack.
-    pack: Option<(
+    pack: Pack,
+}
+
+enum Pack {
+    /// The pack's bytes and where each file's are.
+    Whole(
         crate::map::View,
         std::collections::HashMap<usize, std::ops::Range<usize>>,
-    )>,
+    ),
+    /// No pack: the run stopped before it made one, or an earlier mmt kept `N.undo` files.
+    Absent,
+    /// A pack that is not whole (see `undo_pack`), or cannot be read.
+    NotWhole,
+}
+
+/// What the journal holds for one file patched in place.
+enum Recorded<'a> {
+    Bytes(std::borrow::Cow<'a, [u8]>),
+    /// Nothing recorded: the run stopped before it, so never wrote the file.
+    Nothing,
+    /// The pack is not whole: cut short or torn by a crash before it was synced (then no file
+    /// was written), or damaged since (then the run may have written the file).
+    NotWhole,
 }
 
 impl UndoData {
     fn of(dir: &Path) -> UndoData {
-        let pack = crate::map::open_view(&dir.join(UNDO_PACK), crate::map::ReadPlan::default())
-            .ok()
-            .and_then(|view| undo_pack::index(&view).map(|index| (view, index)));
+        let path = dir.join(UNDO_PACK);
+        let pack = match File::open(&path) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Pack::Absent,
+            Err(_) => Pack::NotWhole,
+            Ok(file) => crate::map::view_of_file(&file, &path, crate::map::ReadPlan::default())
+                .ok()
+                .and_then(|view| undo_pack::index(&view).map(|index| Pack::Whole(view, index)))
+                .unwrap_or(Pack::NotWhole),
+        };
         UndoData {
             dir: dir.to_path_buf(),
             pack,
         }
     }
 
-    /// File `n`'s undo data: `None` when none was recorded (a run that stopped before its
-    /// journal was whole wrote no file).
-    fn of_file(&self, n: usize) -> Result<Option<std::borrow::Cow<'_, [u8]>>> {
-        if let Some((view, index)) = &self.pack {
-            return Ok(index
-                .get(&n)
-                .map(|range| std::borrow::Cow::Borrowed(&view[range.clone()])));
-        }
-        match fs::read(self.dir.join(format!("{n}.undo"))) {
-            Ok(bytes) => Ok(Some(std::borrow::Cow::Owned(bytes))),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(err).context("cannot read the journal"),
+    /// File `n`'s undo data.
+    fn of_file(&self, n: usize) -> Result<Recorded<'_>> {
+        match &self.pack {
+            Pack::Whole(view, index) => Ok(index.get(&n).map_or(Recorded::Nothing, |range| {
+                Recorded::Bytes(std::borrow::Cow::Borrowed(&view[range.clone()]))
+            })),
+            Pack::NotWhole => Ok(Recorded::NotWhole),
+            Pack::Absent => match fs::read(self.dir.join(format!("{n}.undo"))) {
+                Ok(bytes) => Ok(Recorded::Bytes(std::borrow::Cow::Owned(bytes))),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Recorded::Nothing),
+                Err(err) => Err(err).context("cannot read the journal"),
+            },
         }
     }
 }
@@ -465,11 +488,24 @@ fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
     }
     match entry.kind {
         Kind::InPlace => {
-            let Some(encoded) = undo
+            let encoded = match undo
                 .of_file(n)
                 .with_context(|| format!("{name}: cannot restore"))?
-            else {
-                return Ok(()); // never recorded, so never written
+            {
+                Recorded::Bytes(encoded) => encoded,
+                Recorded::Nothing => return Ok(()), // never recorded, so never written
+                // Unchanged since the run began: the run never wrote it, whatever became of
+                // the pack (a pack cut short by a crash is this case).
+                Recorded::NotWhole if Identity::of_path(&entry.path).ok() == Some(entry.before) => {
+                    return Ok(());
+                }
+                Recorded::NotWhole => bail!(
+                    "{name}: cannot restore: the run's undo data ({}) is damaged, and the file \
+                     has changed since the run began; check the file, then remove {} to let the \
+                     run go",
+                    undo.dir.join(UNDO_PACK).display(),
+                    undo.dir.display()
+                ),
             };
             let now = Identity::of_path(&entry.path)
                 .with_context(|| format!("{name}: cannot restore"))?;
@@ -711,9 +747,13 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
         let now = Identity::of_path(&entry.path).ok();
         let sum_now = match entry.kind {
             Kind::InPlace => {
-                let Some(encoded) = undo.of_file(n)? else {
+                let recorded = undo
+                    .of_file(n)
+                    .with_context(|| format!("{}: cannot undo", entry.path.display()))?;
+                let Recorded::Bytes(encoded) = recorded else {
                     bail!(
-                        "{}: the undo data of the run of `{}` is missing; nothing undone",
+                        "{}: the undo data of the run of `{}` is missing or damaged; nothing \
+                         undone",
                         entry.path.display(),
                         run.command
                     );

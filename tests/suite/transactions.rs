@@ -52,6 +52,11 @@ fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
     start_paused_with_state(sb, sb.state(), args, pause)
 }
 
+/// Runs `mmt ARGS` and kills it (SIGKILL) at the step `pause` names.
+fn killed_at(sb: &Sandbox, args: &[&str], pause: &str) {
+    kill(start_paused(sb, args, pause), "KILL");
+}
+
 /// Starts `mmt ARGS` paused at the step `pause` names, its state directory in `state`.
 fn start_paused_with_state(
     sb: &Sandbox,
@@ -118,12 +123,11 @@ fn a_run_killed_at_any_step_is_rolled_back_by_recover() {
 fn recover_says_what_it_rolled_back() {
     let sb = Sandbox::new();
     let files = five_files(&sb);
-    let child = start_paused(
+    killed_at(
         &sb,
         &["replace", "f1.txt", "f2.txt", "foo", "quux"],
         "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
     );
-    kill(child, "KILL");
     // Both files were rewritten before the kill.
     assert_ne!(sb.read("f1.txt"), files[0].1);
     let out = sb.mmt(["recover"]).output().unwrap();
@@ -139,20 +143,25 @@ fn recover_says_what_it_rolled_back() {
     assert_all_as_they_were(&sb, &files);
 }
 
-#[test]
-fn a_dense_in_place_patch_killed_halfway_is_rolled_back_by_the_next_command() {
-    let sb = Sandbox::new();
-    let body = "consectetur ".repeat(300_000);
-    sb.write("dense.txt", body.as_bytes());
-    let child = start_paused(
-        &sb,
+/// Writes `dense.txt` (300,000 hits) and kills a replace of them halfway through its in-place
+/// patch; gives what the file held before, and what it holds now: neither old nor new.
+fn dense_patch_killed_halfway(sb: &Sandbox) -> (Vec<u8>, Vec<u8>) {
+    let body = "consectetur ".repeat(300_000).into_bytes();
+    sb.write("dense.txt", &body);
+    killed_at(
+        sb,
         &["replace", "dense.txt", "consectetur", "CONSECTETUR"],
         "MMT_TEST_PAUSE_MID_PATCH_MS",
     );
-    kill(child, "KILL");
-    // Half patched: neither old nor new.
     let torn = sb.read("dense.txt");
     assert!(torn.starts_with(b"CONSECTETUR") && torn.ends_with(b"consectetur "));
+    (body, torn)
+}
+
+#[test]
+fn a_dense_in_place_patch_killed_halfway_is_rolled_back_by_the_next_command() {
+    let sb = Sandbox::new();
+    let (body, _) = dense_patch_killed_halfway(&sb);
     // A reading command rolls back first and says so: it never shows a half-patched file.
     let out = sb
         .mmt(["find", "dense.txt", "CONSECTETUR", "--count"])
@@ -160,7 +169,7 @@ fn a_dense_in_place_patch_killed_halfway_is_rolled_back_by_the_next_command() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("dense.txt: rolled back"));
-    assert_eq!(sb.read("dense.txt"), body.as_bytes());
+    assert_eq!(sb.read("dense.txt"), body);
     assert_nothing_left(&sb);
 }
 
@@ -182,12 +191,11 @@ fn a_patch_over_many_stretches_killed_halfway_is_rolled_back() {
     // Few enough edits to be planned well within the pause's start in a debug build.
     let body = spread_out_hits(1000);
     sb.write("dense.txt", &body);
-    let child = start_paused(
+    killed_at(
         &sb,
         &["-j2", "replace", "dense.txt", "consectetur", "CONSECTETUR"],
         "MMT_TEST_PAUSE_MID_PATCH_MS",
     );
-    kill(child, "KILL");
     // The first half of the edits is in the file, and only that half: every hit before the
     // middle one is new, every hit from it on is old.
     let torn = sb.read("dense.txt");
@@ -528,20 +536,30 @@ fn the_run(sb: &Sandbox) -> std::path::PathBuf {
 }
 
 /// Rewrites a run's undo pack (`undo`: frames, then each frame's file number, offset and
-/// length, the count, and `mmtundo1`) as the file per entry (`N.undo`) that mmt kept before
-/// the pack.
+/// length, the count, the checksum and `mmtundo2`) as the file per entry (`N.undo`) that mmt
+/// kept before the pack.
 fn unpack_as_before(run: &std::path::Path) {
     let pack = fs::read(run.join("undo")).unwrap();
-    assert!(pack.ends_with(b"mmtundo1"));
+    assert!(pack.ends_with(b"mmtundo2"));
     let number = |at: usize| u64::from_le_bytes(pack[at..at + 8].try_into().unwrap()) as usize;
-    let count = number(pack.len() - 16);
-    let index_at = pack.len() - 16 - count * 24;
+    let count = number(pack.len() - 24);
+    let index_at = pack.len() - 24 - count * 24;
     for i in 0..count {
         let at = index_at + i * 24;
         let (n, start, len) = (number(at), number(at + 8), number(at + 16));
         fs::write(run.join(format!("{n}.undo")), &pack[start..start + len]).unwrap();
     }
     fs::remove_file(run.join("undo")).unwrap();
+}
+
+/// Rewrites a run's undo pack as the mmt before the checksum wrote it: no checksum, and
+/// `mmtundo1`.
+fn pack_without_checksum(run: &std::path::Path) {
+    let mut pack = fs::read(run.join("undo")).unwrap();
+    assert!(pack.ends_with(b"mmtundo2"));
+    pack.truncate(pack.len() - 16);
+    pack.extend_from_slice(b"mmtundo1");
+    fs::write(run.join("undo"), pack).unwrap();
 }
 
 #[test]
@@ -551,8 +569,7 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
     let files = five_files(&sb);
     let names = ["f1.txt", "f2.txt", "f3.txt", "f4.txt", "f5.txt"];
     let args = [&["replace"][..], &names, &["foo", "bar"]].concat();
-    let child = start_paused(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
-    kill(child, "KILL");
+    killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
     assert_ne!(sb.read("f1.txt"), files[0].1);
     unpack_as_before(&the_run(&sb));
     sb.mmt(["recover"]).assert().success();
@@ -567,12 +584,24 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
     sb.mmt(["undo"]).assert().success();
     assert_all_as_they_were(&sb, &files);
 
+    // A pack of the mmt before the checksum: rolled back, and undone.
+    let sb = Sandbox::new();
+    let files = five_files(&sb);
+    killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+    assert_ne!(sb.read("f1.txt"), files[0].1);
+    pack_without_checksum(&the_run(&sb));
+    sb.mmt(["recover"]).assert().success();
+    assert_all_as_they_were(&sb, &files);
+    sb.mmt(&args).assert().success();
+    pack_without_checksum(&the_run(&sb));
+    sb.mmt(["undo"]).assert().success();
+    assert_all_as_they_were(&sb, &files);
+
     // A file of undo data that cannot be read is not taken for one never written: recover
-    // refuses, says why, and keeps the run.
+    // refuses, says why, and keeps the run; so does undo, naming the file.
     let sb = Sandbox::new();
     five_files(&sb);
-    let child = start_paused(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
-    kill(child, "KILL");
+    killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
     let patched = sb.read("f1.txt");
     let run = the_run(&sb);
     unpack_as_before(&run);
@@ -586,6 +615,21 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
         "{stderr}"
     );
     assert_eq!(sb.read("f1.txt"), patched);
+    assert!(run.exists());
+    let sb = Sandbox::new();
+    five_files(&sb);
+    sb.mmt(&args).assert().success();
+    let run = the_run(&sb);
+    unpack_as_before(&run);
+    fs::remove_file(run.join("0.undo")).unwrap();
+    fs::create_dir(run.join("0.undo")).unwrap();
+    let out = sb.mmt(["undo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("f1.txt: cannot undo: cannot read the journal"),
+        "{stderr}"
+    );
     assert!(run.exists());
 }
 
@@ -627,18 +671,87 @@ fn a_rewrite_with_the_state_on_another_file_system_is_rolled_back_from_beside_th
     );
 }
 
+/// Changes one byte of the old bytes `old` in the run's undo pack, as a torn write or a
+/// damaged disk would.
+fn damage_the_pack(sb: &Sandbox, old: &[u8]) {
+    let pack = the_run(sb).join("undo");
+    let mut bytes = fs::read(&pack).unwrap();
+    let at = bytes
+        .windows(old.len())
+        .position(|w| w == old)
+        .expect("the old bytes are in the pack");
+    bytes[at + old.len() - 1] ^= 0x01;
+    fs::write(&pack, bytes).unwrap();
+}
+
+#[test]
+fn a_torn_pack_of_a_run_that_wrote_nothing_restores_nothing() {
+    // Killed once its journal is written, before any file is, and its pack then found torn
+    // (a block of it not what was written, as a crash before its sync can leave it): the old
+    // bytes in it must not be written over files that the run never touched.
+    let sb = Sandbox::new();
+    let files = five_files(&sb);
+    killed_at(
+        &sb,
+        &["replace", "f1.txt", "f2.txt", "foo", "bar"],
+        "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
+    );
+    damage_the_pack(&sb, b"foo");
+    sb.mmt(["recover"]).assert().success();
+    assert_all_as_they_were(&sb, &files);
+    assert_nothing_left(&sb);
+}
+
+#[test]
+fn a_damaged_pack_of_a_run_that_wrote_keeps_the_run_and_says_how_to_let_it_go() {
+    let sb = Sandbox::new();
+    let (_, torn) = dense_patch_killed_halfway(&sb);
+    damage_the_pack(&sb, b"consectetur");
+    let run = the_run(&sb);
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/dense.txt: cannot restore: the run's undo data (")
+            && stderr.contains("/undo) is damaged, and the file has changed since the run began; check the file, then remove ")
+            && stderr.contains(&format!("remove {} to let the run go", run.display())),
+        "{stderr}"
+    );
+    // Nothing written from the damaged pack, and the run kept.
+    assert_eq!(sb.read("dense.txt"), torn);
+    assert!(run.join("manifest.json").exists());
+    // A pack that cannot be opened at all is not taken for one never made.
+    fs::remove_file(run.join("undo")).unwrap();
+    std::os::unix::fs::symlink("undo", run.join("undo")).unwrap();
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is damaged"));
+    assert_eq!(sb.read("dense.txt"), torn);
+    // Every other command still runs, and says the run is open.
+    let out = sb
+        .mmt(["find", "dense.txt", "CONSECTETUR", "--count"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("an interrupted run is still open"));
+    // The fix the message gives.
+    fs::remove_dir_all(&run).unwrap();
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(sb.read("dense.txt"), torn);
+}
+
 #[test]
 fn a_pack_cut_short_is_nothing_recorded_and_a_missing_one_refuses_undo() {
     // Killed once its journal is written, before any file is: a pack cut short (as a crash
     // while it was written would leave it) means nothing of the run reached a file.
     let sb = Sandbox::new();
     let files = five_files(&sb);
-    let child = start_paused(
+    killed_at(
         &sb,
         &["replace", "f1.txt", "f2.txt", "foo", "bar"],
         "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
     );
-    kill(child, "KILL");
     let pack = the_run(&sb).join("undo");
     let len = fs::metadata(&pack).unwrap().len();
     fs::OpenOptions::new()
@@ -661,7 +774,7 @@ fn a_pack_cut_short_is_nothing_recorded_and_a_missing_one_refuses_undo() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("f1.txt: the undo data of the run of `mmt replace f1.txt f2.txt foo bar` is missing; nothing undone"),
+        stderr.contains("f1.txt: the undo data of the run of `mmt replace f1.txt f2.txt foo bar` is missing or damaged; nothing undone"),
         "{stderr}"
     );
     assert_eq!(sb.read("f1.txt"), patched);
