@@ -55,7 +55,8 @@ impl Deref for View {
     fn deref(&self) -> &[u8] {
         match &self.bytes {
             Bytes::Mapped(map) => map,
-            Bytes::Owned(buf) | Bytes::Spare(Spare(buf)) => buf,
+            Bytes::Owned(buf) => buf,
+            Bytes::Spare(spare) => &spare.buf[..spare.len],
         }
     }
 }
@@ -168,12 +169,15 @@ thread_local! {
     static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-/// This thread's spare buffer, empty, with room for at least [`FIRST_READ`] bytes.
+/// This thread's spare buffer, at least [`FIRST_READ`] bytes long. Its bytes are whatever the
+/// last file read into it left: a buffer is zeroed only where it grows, once, not for every
+/// file.
 fn take_spare() -> Vec<u8> {
     // `try_with`: on a thread whose locals are being torn down, a fresh buffer instead.
     let mut buf = SPARE.try_with(Cell::take).unwrap_or_default();
-    buf.clear();
-    buf.reserve_exact(FIRST_READ);
+    if buf.len() < FIRST_READ {
+        buf.resize(FIRST_READ, 0);
+    }
     buf
 }
 
@@ -188,13 +192,32 @@ fn give_back_spare(buf: Vec<u8>) {
 }
 
 /// This thread's spare buffer while something is read into it or a [`View`] holds it: given
-/// back when dropped, on every path out.
-struct Spare(Vec<u8>);
+/// back when dropped, on every path out. The file's bytes are its first `len`.
+struct Spare {
+    buf: Vec<u8>,
+    len: usize,
+}
 
 impl Drop for Spare {
     fn drop(&mut self) {
-        give_back_spare(std::mem::take(&mut self.0));
+        give_back_spare(std::mem::take(&mut self.buf));
     }
+}
+
+/// Reads `file` into `buf` from `len` on, until `buf` is full or the file ends; gives the new
+/// length. Each `read` asks for all the room left: std's `read_to_end` asks for the file's size
+/// and position first, then reads in growing steps (8, 16, 32 KiB), so that a 40 KiB file
+/// cost four reads and a 200 KiB one nine system calls (five here).
+fn read_up_to(mut file: &File, buf: &mut [u8], mut len: usize) -> io::Result<usize> {
+    while len < buf.len() {
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(len)
 }
 
 /// A [`View`] of a file met while walking a directory, which the walk's listing said is a
@@ -203,31 +226,35 @@ impl Drop for Spare {
 /// time), until the first read fills [`FIRST_READ`] bytes. A file under [`WALKED_READ_MAX`]
 /// is then read on; a larger one is treated as any other file of its size.
 fn view_of_walked_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
-    let mut buf = Spare(take_spare());
-    let mut reader = file;
-    reader
-        .take(FIRST_READ as u64)
-        .read_to_end(&mut buf.0)
-        .context("cannot read")?;
-    if buf.0.len() < FIRST_READ {
-        return Ok(View::spare(buf));
+    let mut spare = Spare {
+        buf: take_spare(),
+        len: 0,
+    };
+    spare.len = read_up_to(file, &mut spare.buf[..FIRST_READ], 0).context("cannot read")?;
+    if spare.len < FIRST_READ {
+        return Ok(View::spare(spare));
     }
     let meta = file.metadata().context("cannot stat")?;
     if meta.is_file() && meta.len() < WALKED_READ_MAX {
-        // Read on from where the first read ended.
-        let rest = usize::try_from(meta.len()).unwrap_or(0) + 1;
-        buf.0.reserve_exact(rest.saturating_sub(buf.0.len()));
-        reader.read_to_end(&mut buf.0).context("cannot read")?;
-        if buf.0.len() as u64 <= WALKED_READ_MAX {
-            return Ok(View::spare(buf));
+        // Read on from where the first read ended, with a byte of room past the size: a read
+        // that fills it finds a file that grew since.
+        let room = usize::try_from(meta.len()).unwrap_or(0) + 1;
+        if spare.buf.len() < room {
+            spare.buf.resize(room, 0);
         }
-        drop(buf);
+        spare.len = read_up_to(file, &mut spare.buf[..room], spare.len).context("cannot read")?;
+        if spare.len < room {
+            return Ok(View::spare(spare));
+        }
+        drop(spare);
         // Grown since: its size asked again, from the start, as any other file.
+        let mut reader = file;
         reader.seek(SeekFrom::Start(0)).context("cannot seek")?;
         return view_of_file(file, path, plan);
     }
-    drop(buf);
+    drop(spare);
     // Large: from the start, as any other file of that size.
+    let mut reader = file;
     reader.seek(SeekFrom::Start(0)).context("cannot seek")?;
     view_of_file_as(file, &meta, path, plan)
 }
@@ -832,7 +859,7 @@ mod tests {
         // What an earlier test on this thread left (with --test-threads=1, they share one).
         drop(SPARE.take());
         let fresh = take_spare();
-        assert_eq!(fresh.capacity(), FIRST_READ);
+        assert_eq!((fresh.len(), fresh.capacity()), (FIRST_READ, FIRST_READ));
         let largest_kept = Vec::with_capacity((WALKED_READ_MAX as usize) + FIRST_READ);
         let kept_at = largest_kept.as_ptr();
         give_back_spare(largest_kept);
@@ -844,9 +871,10 @@ mod tests {
         give_back_spare(Vec::with_capacity(
             (WALKED_READ_MAX as usize) + FIRST_READ + 1,
         ));
+        let fresh = take_spare();
         assert_eq!(
-            take_spare().capacity(),
-            FIRST_READ,
+            (fresh.len(), fresh.capacity()),
+            (FIRST_READ, FIRST_READ),
             "too large a buffer is not kept"
         );
 
@@ -901,6 +929,57 @@ mod tests {
         assert!(view.is_mapped());
         assert_eq!(view.len() as u64, WALKED_READ_MAX);
         assert_eq!(&*walked(&small), b"ccc");
+    }
+
+    /// Walked files of every size about the bounds read back whole, whatever size the file
+    /// read before them on the thread had: the spare buffer is not cleared between files.
+    #[test]
+    fn walked_files_of_every_size_about_the_bounds_read_back_whole() {
+        let first = FIRST_READ;
+        let max = WALKED_READ_MAX as usize;
+        let sizes = [
+            max - 1,
+            0,
+            1,
+            first - 1,
+            first,
+            first + 1,
+            2 * first + 3,
+            max - 2,
+            5,
+            max,
+        ];
+        for (i, len) in sizes.into_iter().enumerate() {
+            let bytes: Vec<u8> = (0..len).map(|n| (n * 7 + i) as u8).collect();
+            let mut file = tempfile::NamedTempFile::new().unwrap();
+            file.write_all(&bytes).unwrap();
+            let source = crate::source::Source::File {
+                path: file.path().to_path_buf(),
+                named: false,
+            };
+            let view = open_source(&source, ReadPlan::one_of_many(false, true)).unwrap();
+            assert_eq!(view.len(), len);
+            assert!(*view == bytes[..], "{len} bytes");
+            assert_eq!(view.is_mapped(), len >= max, "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn reading_up_to_stops_when_the_room_is_full_or_the_file_ends() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        file.write_all(b"0123456789").unwrap();
+        let file = File::open(file.path()).unwrap();
+        let mut buf = [0u8; 4];
+        assert_eq!(read_up_to(&file, &mut buf, 1).unwrap(), 4);
+        assert_eq!(&buf, b"\x00012");
+        let mut buf = [0u8; 16];
+        assert_eq!(read_up_to(&file, &mut buf, 2).unwrap(), 9);
+        assert_eq!(&buf[2..9], b"3456789");
+        assert_eq!(read_up_to(&file, &mut buf, 9).unwrap(), 9);
+        // An error other than an interruption is given back, not tried again for ever.
+        let dir = File::open(std::env::temp_dir()).unwrap();
+        let err = read_up_to(&dir, &mut buf, 0).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EISDIR));
     }
 
     #[test]
