@@ -195,6 +195,42 @@ pub fn preview(data: &[u8]) {
     }
 }
 
+/// The undo pack's reader on any bytes (what a torn or damaged pack holds): no panic, every
+/// frame inside the pack, each frame's undo data walked without a panic. Then a pack written
+/// from frames cut out of the input reads back as written, and with one byte changed is not
+/// whole.
+pub fn undo_pack(data: &[u8]) {
+    use crate::undo_pack::{PackWriter, index};
+    if let Some(found) = index(data) {
+        for range in found.values() {
+            let frame = data
+                .get(range.clone())
+                .expect("a frame lies inside the pack");
+            let _ = crate::undo_file::for_each::<()>(frame, |_, _| Ok(()));
+        }
+    }
+    let Some(([cut, buffer, at_high, at_low, flip], rest)) = numbers::<5>(data) else {
+        return;
+    };
+    let frames: Vec<&[u8]> = rest.chunks(1 + usize::from(cut % 32)).collect();
+    let mut writer = PackWriter::new(Vec::new(), 1 + usize::from(buffer));
+    for (n, frame) in frames.iter().enumerate() {
+        writer.add(n * 2, |out| out.write_all(frame)).unwrap();
+    }
+    let pack = writer.finish().unwrap();
+    let found = index(&pack).expect("a pack as written is whole");
+    assert_eq!(found.len(), frames.len());
+    for (n, frame) in frames.iter().enumerate() {
+        assert_eq!(&pack[found[&(n * 2)].clone()], *frame);
+    }
+    if flip != 0 {
+        let at = usize::from(u16::from_be_bytes([at_high, at_low])) % pack.len();
+        let mut torn = pack;
+        torn[at] ^= flip;
+        assert_eq!(index(&torn), None, "byte {at} ^ {flip:#x}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +251,7 @@ mod tests {
             literal_plan(input);
             arguments(input);
             preview(input);
+            undo_pack(input);
         }
     }
 }
