@@ -597,40 +597,32 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
     sb.mmt(["undo"]).assert().success();
     assert_all_as_they_were(&sb, &files);
 
-    // A file of undo data that cannot be read is not taken for one never written: recover
-    // refuses, says why, and keeps the run; so does undo, naming the file.
-    let sb = Sandbox::new();
-    five_files(&sb);
-    killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
-    let patched = sb.read("f1.txt");
-    let run = the_run(&sb);
-    unpack_as_before(&run);
-    fs::remove_file(run.join("0.undo")).unwrap();
-    fs::create_dir(run.join("0.undo")).unwrap();
-    let out = sb.mmt(["recover"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("f1.txt: cannot restore: cannot read the journal"),
-        "{stderr}"
-    );
-    assert_eq!(sb.read("f1.txt"), patched);
-    assert!(run.exists());
-    let sb = Sandbox::new();
-    five_files(&sb);
-    sb.mmt(&args).assert().success();
-    let run = the_run(&sb);
-    unpack_as_before(&run);
-    fs::remove_file(run.join("0.undo")).unwrap();
-    fs::create_dir(run.join("0.undo")).unwrap();
-    let out = sb.mmt(["undo"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("f1.txt: cannot undo: cannot read the journal"),
-        "{stderr}"
-    );
-    assert!(run.exists());
+    // A file of undo data that cannot be read is not taken for one never written: recover (of
+    // an interrupted run) and undo (of a committed one) refuse, say why, naming the file, and
+    // keep the run, the file left as the run wrote it.
+    for (command, refusal) in [
+        ("recover", "f1.txt: cannot restore: cannot read the journal"),
+        ("undo", "f1.txt: cannot undo: cannot read the journal"),
+    ] {
+        let sb = Sandbox::new();
+        five_files(&sb);
+        if command == "recover" {
+            killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+        } else {
+            sb.mmt(&args).assert().success();
+        }
+        let patched = sb.read("f1.txt");
+        let run = the_run(&sb);
+        unpack_as_before(&run);
+        fs::remove_file(run.join("0.undo")).unwrap();
+        fs::create_dir(run.join("0.undo")).unwrap();
+        let out = sb.mmt([command]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(refusal), "{stderr}");
+        assert_eq!(sb.read("f1.txt"), patched, "{command}");
+        assert!(run.exists(), "{command}");
+    }
 }
 
 #[test]
@@ -684,18 +676,25 @@ fn damage_the_pack(sb: &Sandbox, old: &[u8]) {
     fs::write(&pack, bytes).unwrap();
 }
 
+/// Writes five files and kills a replace of two of them once its journal is written, before
+/// any file is; gives the files as they were.
+fn killed_after_its_journal(sb: &Sandbox) -> Vec<(String, Vec<u8>)> {
+    let files = five_files(sb);
+    killed_at(
+        sb,
+        &["replace", "f1.txt", "f2.txt", "foo", "bar"],
+        "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
+    );
+    files
+}
+
 #[test]
 fn a_torn_pack_of_a_run_that_wrote_nothing_restores_nothing() {
     // Killed once its journal is written, before any file is, and its pack then found torn
     // (a block of it not what was written, as a crash before its sync can leave it): the old
     // bytes in it must not be written over files that the run never touched.
     let sb = Sandbox::new();
-    let files = five_files(&sb);
-    killed_at(
-        &sb,
-        &["replace", "f1.txt", "f2.txt", "foo", "bar"],
-        "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
-    );
+    let files = killed_after_its_journal(&sb);
     damage_the_pack(&sb, b"foo");
     sb.mmt(["recover"]).assert().success();
     assert_all_as_they_were(&sb, &files);
@@ -746,12 +745,7 @@ fn a_pack_cut_short_is_nothing_recorded_and_a_missing_one_refuses_undo() {
     // Killed once its journal is written, before any file is: a pack cut short (as a crash
     // while it was written would leave it) means nothing of the run reached a file.
     let sb = Sandbox::new();
-    let files = five_files(&sb);
-    killed_at(
-        &sb,
-        &["replace", "f1.txt", "f2.txt", "foo", "bar"],
-        "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
-    );
+    let files = killed_after_its_journal(&sb);
     let pack = the_run(&sb).join("undo");
     let len = fs::metadata(&pack).unwrap().len();
     fs::OpenOptions::new()
