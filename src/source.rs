@@ -221,10 +221,18 @@ pub(crate) fn walker(dir: &Path, options: &WalkOptions) -> Result<WalkBuilder> {
         .parents(!options.no_ignore)
         .follow_links(options.follow)
         .max_depth(options.max_depth);
+    if !options.no_ignore {
+        // ripgrep's own ignore file, read as ripgrep reads it (after `.ignore`, so it wins).
+        builder.add_custom_ignore_filename(".rgignore");
+    }
     if !options.globs.is_empty() {
         // Globs are relative to the current directory, as ripgrep has them: `-g '!target/**'`
-        // means ./target whatever PATH is walked.
-        let mut overrides = OverrideBuilder::new(".");
+        // means ./target whatever PATH is walked. The root is the absolute current directory,
+        // as ripgrep's is, so that a file walked under an absolute PATH (`/home/me/t/x`) is
+        // matched by what it is relative to it (`t/x`); with `.` as the root, a glob with a
+        // `/` matched no absolute path and an exclude was silently dropped.
+        let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut overrides = OverrideBuilder::new(root);
         for glob in &options.globs {
             let glob = glob.to_str().with_context(|| {
                 format!("the glob {} is not valid UTF-8", glob.to_string_lossy())

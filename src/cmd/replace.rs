@@ -6,9 +6,12 @@
 //! `--expect` counts the whole run and a file that cannot be read stops the run before it has
 //! changed anything. Then the files are written, or previewed, one by one in order.
 
+use std::collections::{HashMap, HashSet};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use memchr::memchr;
 
 use super::Positionals;
@@ -47,11 +50,20 @@ struct Replace {
     binary: bool,
     /// How a large file's literal search is shared among threads.
     split: Split,
+    /// The files this run plans to write, by identity: a file reached again (a hard link, a
+    /// file named twice, a directory and a file in it, a link and its target) is planned once.
+    /// Without this, the second name would wait forever for the lock that the first holds.
+    claimed: Mutex<HashSet<FileKey>>,
 }
+
+/// A file's identity: its device and inode.
+type FileKey = (u64, u64);
 
 /// A file whose plan is made: held open (and, for a real run, locked) until it is written.
 struct Planned {
     source: Source,
+    /// The file's identity (none for standard input).
+    key: Option<FileKey>,
     /// `None` for standard input, which is filtered to standard output.
     target: Option<Target>,
     view: View,
@@ -63,6 +75,16 @@ enum Planning {
     Planned(Box<Planned>),
     Unchanged(Source),
     SkippedBinary,
+    /// A file with a match that this run plans under another name already.
+    ReachedAgain(FileKey),
+}
+
+/// How the run reached a file it plans, in the order of the sources.
+enum Reached {
+    /// Planned under its first name: `planned[index]`.
+    Planned(usize),
+    /// First met under this name, by a worker that found another name's worker planning it.
+    First(Source),
 }
 
 pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
@@ -79,10 +101,12 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let watched = settings.watched && !many;
 
     // Plan every file before writing any.
-    let mut planned = Vec::new();
+    let mut planned: Vec<Planned> = Vec::new();
     let mut unchanged = Vec::new();
     let mut skipped_binary = 0usize;
     let mut failures = Vec::new();
+    let mut reached: HashMap<FileKey, Reached> = HashMap::new();
+    let mut reached_again = Vec::new();
     let progress = RunProgress::new(settings.watched && many);
     drive::ordered(
         sources,
@@ -100,7 +124,32 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
                 progress.finish_file(*len);
             }
             match done {
-                Ok((_, (Ok(Planning::Planned(p)), _))) => planned.push(*p),
+                Ok((_, (Ok(Planning::Planned(p)), _))) => {
+                    if let Some(Reached::First(first)) = p.key.and_then(|key| reached.get(&key)) {
+                        reached_again.push((p.source.clone(), first.clone()));
+                    }
+                    let p = replace.first_name_wins(*p, &reached, settings, watched, many);
+                    match p {
+                        Ok(Planning::Planned(p)) => {
+                            if let Some(key) = p.key {
+                                reached.insert(key, Reached::Planned(planned.len()));
+                            }
+                            planned.push(*p);
+                        }
+                        Ok(Planning::SkippedBinary) => skipped_binary += 1,
+                        Ok(_) => {}
+                        Err(err) => failures.push(err),
+                    }
+                }
+                Ok((source, (Ok(Planning::ReachedAgain(key)), _))) => match reached.get(&key) {
+                    Some(Reached::Planned(first)) => {
+                        reached_again.push((source, planned[*first].source.clone()));
+                    }
+                    Some(Reached::First(first)) => reached_again.push((source, first.clone())),
+                    None => {
+                        reached.insert(key, Reached::First(source));
+                    }
+                },
                 // Only a single file's summary names an unchanged file: over a tree, keeping
                 // every one would hold memory in proportion to the tree.
                 Ok((_, (Ok(Planning::Unchanged(source)), _))) => {
@@ -121,6 +170,19 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
         },
     )?;
     drop(progress);
+    if !settings.style.quiet && !settings.style.json {
+        for (again, first) in &reached_again {
+            let (again, first) = (escape_name(&again.name()), escape_name(&first.name()));
+            if again == first {
+                eprintln!("mmt: {again}: reached twice; planned and written once");
+            } else {
+                eprintln!(
+                    "mmt: {again}: the same file as {first}; planned and written once, under \
+                     that name"
+                );
+            }
+        }
+    }
     if !many && let Some(failure) = failures.pop() {
         return Err(failure);
     }
@@ -253,6 +315,7 @@ fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw, split: Split) -> Result<Rep
         backup: args.backup.clone(),
         binary: args.binary,
         split,
+        claimed: Mutex::default(),
     })
 }
 
@@ -292,6 +355,18 @@ impl Replace {
         watched: bool,
         many: bool,
     ) -> Result<Planning> {
+        self.plan_claiming(source, settings, watched, many, true)
+    }
+
+    /// Plans `source`; with `claim`, only when no other name of the file is planned in this run.
+    fn plan_claiming(
+        &self,
+        source: &Source,
+        settings: &Settings,
+        watched: bool,
+        many: bool,
+        claim: bool,
+    ) -> Result<Planning> {
         let (target, view) = match source {
             Source::Stdin => {
                 if settings.style.json {
@@ -312,6 +387,12 @@ impl Replace {
                         return Ok(Planning::Unchanged(source.clone()));
                     }
                 }
+                if claim {
+                    let key = file_key(path)?;
+                    if !self.claim(key) {
+                        return Ok(Planning::ReachedAgain(key));
+                    }
+                }
                 let (target, view) = open_target(path, settings, many)?;
                 (Some(target), view)
             }
@@ -324,12 +405,43 @@ impl Replace {
         if !source.is_named() && !self.binary && memchr(0, &view).is_some() {
             return Ok(Planning::SkippedBinary);
         }
+        let key = target.as_ref().map(|t| (t.meta.dev(), t.meta.ino()));
         Ok(Planning::Planned(Box::new(Planned {
             source: source.clone(),
+            key,
             target,
             view,
             plan,
         })))
+    }
+
+    /// Claims the file `key` for this run: false when another of its names has it already.
+    fn claim(&self, key: FileKey) -> bool {
+        self.claimed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key)
+    }
+
+    /// A file is planned under the first name the sources reach it by, whichever worker got to
+    /// it first: when an earlier name's worker found it claimed by this one, it is planned
+    /// again under that earlier name (rare: two names of one file in one run).
+    fn first_name_wins(
+        &self,
+        planned: Planned,
+        reached: &HashMap<FileKey, Reached>,
+        settings: &Settings,
+        watched: bool,
+        many: bool,
+    ) -> Result<Planning> {
+        let first = match planned.key.and_then(|key| reached.get(&key)) {
+            Some(Reached::First(first)) => first,
+            _ => return Ok(Planning::Planned(Box::new(planned))),
+        };
+        // Its lock is let go of before the earlier name takes it.
+        drop(planned);
+        self.plan_claiming(first, settings, watched, many, false)
+            .map_err(|err| drive::describe(err).context(first.name()))
     }
 
     fn plan_view(&self, view: &View, watched: bool) -> Plan {
@@ -468,6 +580,12 @@ impl RewriteSink for PrinterSink<'_> {
     fn write_new(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.printer.raw(bytes)
     }
+}
+
+/// The identity of the file at `path`, links followed, as its lock would see it.
+fn file_key(path: &Path) -> Result<FileKey> {
+    let meta = std::fs::metadata(path).context("cannot open")?;
+    Ok((meta.dev(), meta.ino()))
 }
 
 /// A replace over many files holds every file with a match open until it is written; let it
