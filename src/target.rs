@@ -71,7 +71,9 @@ impl LaterSyncs {
 
     fn sync_files(&mut self) -> Result<()> {
         for (path, file) in self.files.drain(..) {
-            file.sync_all()
+            // In pieces, so that a Ctrl-C during a long sync rolls the run back at once.
+            map::write_out(&file, &map::interrupt_pending)
+                .and_then(|()| file.sync_all())
                 .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
         }
         Ok(())
@@ -362,8 +364,8 @@ impl Target {
             .context("cannot write the new content")?;
         drop(sink);
         if later.is_none() {
-            temp.as_file()
-                .sync_data()
+            map::write_out(temp.as_file(), &map::interrupt_pending)
+                .and_then(|()| temp.as_file().sync_data())
                 .context("cannot sync the new content")?;
         }
         // Owner, mode and extended attributes go on last: writing would clear some of them.
@@ -372,6 +374,11 @@ impl Target {
             temp.as_file()
                 .sync_all()
                 .context("cannot sync the new content")?;
+        }
+        // The last moment a Ctrl-C held back during the syncs can cancel the rewrite for free:
+        // the rename below is this file's commit point.
+        if map::interrupt_pending() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted").into());
         }
         self.check_unchanged()?;
         if let Some(backup) = backup {

@@ -308,7 +308,7 @@ impl Transaction {
     /// File `n` is about to be written. Refuses when an interrupt is waiting.
     pub fn writing(&mut self, n: usize) -> Result<()> {
         if map::interrupt_pending() {
-            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted").into());
+            return Err(interrupted());
         }
         if n > 0 {
             crate::test_hooks::pause("MMT_TEST_PAUSE_BETWEEN_FILES_MS");
@@ -337,13 +337,23 @@ impl Transaction {
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::Interrupted)
         });
-        if interrupted {
-            // Said now: the signal, held back until this transaction ends, ends the process.
-            eprintln!("mmt: interrupted; the run was rolled back, nothing changed");
-        }
         let Some((mut run, _)) = self.run else {
+            if interrupted {
+                // Said now: the signal, held back until this transaction ends, ends the process.
+                match self.current {
+                    0 => eprintln!("mmt: interrupted; nothing changed"),
+                    n => eprintln!(
+                        "mmt: interrupted; {n} {} written before it stay written (--no-journal \
+                         runs cannot be rolled back)",
+                        if n == 1 { "file was" } else { "files were" }
+                    ),
+                }
+            }
             return err;
         };
+        if interrupted {
+            eprintln!("mmt: interrupted; the run was rolled back, nothing changed");
+        }
         // A file refused before its first byte changed is left alone (another process may have
         // changed it); one that holds part of a patch is restored too.
         let partly = err.downcast_ref::<PartlyWritten>().is_some();
@@ -371,6 +381,11 @@ impl Transaction {
     }
 
     /// Every file is written and synced: the run is kept for `mmt undo`, within the bound.
+    ///
+    /// A journalled run's commit point is its journal's commit: a Ctrl-C, SIGTERM or SIGHUP
+    /// held back until then rolls the run back and ends mmt by that signal; one that comes
+    /// after it is dropped, and the run exits as it would have. A run without a journal cannot
+    /// be rolled back once a file is written, so its commit point is its first write.
     pub fn commit(mut self, printer: &mut Printer) -> Result<()> {
         if let Some(later) = self.later.take()
             && let Err(err) = later.sync()
@@ -378,16 +393,27 @@ impl Transaction {
             return Err(self.fail(err));
         }
         crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
-        let Some((run, state)) = self.run else {
+        let Some((run, state)) = self.run.take() else {
+            map::discard_pending_interrupts();
             return Ok(());
         };
+        if map::interrupt_pending() {
+            self.run = Some((run, state));
+            return Err(self.fail(interrupted()));
+        }
         let limit = undo_limit();
-        if let Some(note) = run.commit(limit)? {
+        let note = run.commit(limit)?;
+        map::discard_pending_interrupts();
+        if let Some(note) = note {
             printer.summary(&note);
         }
         journal::prune(&state, RUNS_KEPT, limit);
         Ok(())
     }
+}
+
+fn interrupted() -> anyhow::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted").into()
 }
 
 /// The command line of this process, as a run remembers it.

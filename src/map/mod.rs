@@ -29,7 +29,10 @@ use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
 
 mod signals;
 
-pub use signals::{InterruptsHeldBack, hold_back_interrupts, interrupt_pending, remove_on_signal};
+pub use signals::{
+    InterruptsHeldBack, discard_pending_interrupts, hold_back_interrupts, interrupt_pending,
+    remove_on_signal,
+};
 
 /// The bytes of a target, mapped or owned.
 pub struct View {
@@ -646,6 +649,57 @@ pub fn start_writeback(file: &File, offset: u64, len: u64) {
         libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
     }
 }
+
+/// Writes `file`'s dirty pages to disk in pieces of [`WRITE_OUT_PIECE`] bytes, waiting for each
+/// (`sync_file_range` with WAIT_BEFORE, WRITE and WAIT_AFTER), and asks `stop` between pieces:
+/// a long sync that a held-back Ctrl-C should cut short gives it a chance every piece, and the
+/// `fsync` that follows has little left to do. Ends early with `Interrupted` when `stop` says
+/// so. (It lives here because this is the crate's one module with `unsafe`.)
+pub fn write_out(file: &File, stop: &dyn Fn() -> bool) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let len = file.metadata()?.len();
+    let mut offset = 0u64;
+    while offset < len {
+        if stop() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+        }
+        let piece = WRITE_OUT_PIECE.min(len - offset);
+        let (Ok(at), Ok(n)) = (i64::try_from(offset), i64::try_from(piece)) else {
+            break;
+        };
+        // SAFETY: sync_file_range only reads its integer arguments; `file` is open for the
+        // whole call, so the descriptor is valid. It touches no memory of this process.
+        let done = unsafe {
+            libc::sync_file_range(
+                file.as_raw_fd(),
+                at,
+                n,
+                libc::SYNC_FILE_RANGE_WAIT_BEFORE
+                    | libc::SYNC_FILE_RANGE_WRITE
+                    | libc::SYNC_FILE_RANGE_WAIT_AFTER,
+            )
+        };
+        if done != 0 {
+            let err = io::Error::last_os_error();
+            // A file system without it (or a pipe): the fsync after does all the work.
+            if matches!(
+                err.raw_os_error(),
+                Some(libc::EINVAL | libc::ESPIPE | libc::ENOSYS)
+            ) {
+                break;
+            }
+            return Err(err);
+        }
+        offset += piece;
+    }
+    if stop() {
+        return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+    }
+    Ok(())
+}
+
+/// The piece [`write_out`] waits for at a time: a fraction of a second of a disk's writing.
+const WRITE_OUT_PIECE: u64 = 32 << 20;
 
 /// How many maps can be registered at once with their own message; past that, a fault is
 /// reported without the file's name (a replace over many files holds one map per changed file).

@@ -134,6 +134,32 @@ pub fn interrupt_pending() -> bool {
     }
 }
 
+/// Takes every held-back SIGINT, SIGTERM and SIGHUP off the pending list, so that dropping the
+/// guard delivers none: a run that has passed its commit point completes and exits as it would
+/// have (SPEC, "Transactions"). Only signals this thread holds back are taken.
+pub fn discard_pending_interrupts() {
+    while interrupt_pending() {
+        // SAFETY: the set is initialised by `sigemptyset` and `sigaddset` before use;
+        // `sigtimedwait` with a zero timeout takes one pending signal of the set (or none) and
+        // writes nothing through the null info pointer.
+        let taken = unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for signal in INTERRUPTS {
+                libc::sigaddset(&mut set, signal);
+            }
+            let zero = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            libc::sigtimedwait(&set, std::ptr::null_mut(), &zero)
+        };
+        if taken < 0 {
+            return;
+        }
+    }
+}
+
 /// Holds back SIGINT, SIGTERM and SIGHUP while it lives, so that an in-place patch is either
 /// done or not begun when one of them ends mmt: a pending signal is delivered when the guard
 /// is dropped.

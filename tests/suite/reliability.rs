@@ -165,7 +165,9 @@ fn a_signal_during_a_rewrite_removes_its_temporary_file() {
 }
 
 #[test]
-fn an_interrupt_during_an_in_place_patch_waits_for_the_patch() {
+fn an_interrupt_during_an_in_place_patch_rolls_the_run_back() {
+    // Journalled: the run is before its commit point, so the patch is rolled back, and mmt
+    // ends by the signal.
     let sb = Sandbox::with_fixtures();
     let child = start_paused(
         &sb,
@@ -175,9 +177,136 @@ fn an_interrupt_during_an_in_place_patch_waits_for_the_patch() {
     signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.signal(), Some(2));
-    // The patch was done and synced before the signal was let through: never half done.
+    assert_eq!(sb.read("lorem.txt"), LOREM, "never half done, and not done");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rolled back"));
+}
+
+#[test]
+fn an_interrupt_during_a_patch_without_a_journal_lets_it_finish() {
+    // Without a journal a patch cannot be rolled back: its first write is its commit point, so
+    // it completes and exits 0, never half done.
+    let sb = Sandbox::with_fixtures();
+    let child = start_paused(
+        &sb,
+        &["--no-journal", "replace", "lorem.txt", "Lorem", "LOREM"],
+        "MMT_TEST_PAUSE_IN_PATCH_MS",
+    );
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     let expected = String::from_utf8_lossy(LOREM).replace("Lorem", "LOREM");
     assert_eq!(sb.read("lorem.txt"), expected.as_bytes());
+}
+
+#[test]
+fn an_interrupt_before_the_commit_rolls_back_and_one_after_it_changes_nothing() {
+    // Held back until every file is written and synced: still before the commit point.
+    let sb = Sandbox::with_fixtures();
+    let child = start_paused(
+        &sb,
+        &["replace", "lorem.txt", "Lorem", "L"],
+        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+    );
+    wait_for_run(&sb);
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.signal(), Some(15), "{out:?}");
+    assert_eq!(sb.read("lorem.txt"), LOREM);
+    assert_eq!(temps(&sb).count(), 0, "{:?}", sb.listing());
+    // Nothing is left for recover.
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// Waits until a run is in the sandbox's state directory (its journal written), at most 10 s.
+fn wait_for_run(sb: &Sandbox) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let runs = fs::read_dir(sb.state().join("runs"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        if runs > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("no run began");
+}
+
+/// A file of `len` bytes with a needle every 4 KiB.
+fn needles(len: usize) -> Vec<u8> {
+    let mut data = vec![b'.'; len];
+    for at in (0..len - 8).step_by(4096) {
+        data[at..at + 6].copy_from_slice(b"NEEDLE");
+    }
+    data
+}
+
+#[test]
+fn a_signal_at_any_moment_leaves_old_and_killed_or_new_and_exit_0() {
+    // Signals sent at moments spread over the whole run, the final sync included. Every round
+    // must be one of the two honest outcomes; a run that committed and then died by the signal
+    // (the bug), or one rolled back that exited 0, fails.
+    let old = needles(24 << 20);
+    let cases: [(&[&str], &str); 3] = [
+        (&["replace", "f", "NEEDLE", "NEEDLE2"], "rewrite"),
+        (&["replace", "f", "NEEDLE", "ELDEEN"], "in place"),
+        (
+            &["--no-journal", "replace", "f", "NEEDLE", "NEEDLE2"],
+            "no journal",
+        ),
+    ];
+    let mut outcomes = std::collections::BTreeMap::new();
+    for (args, what) in cases {
+        let new = {
+            let sb = Sandbox::new();
+            sb.write("f", &old);
+            let started = Instant::now();
+            sb.mmt(args).assert().success();
+            let took = started.elapsed();
+            (sb.read("f"), took)
+        };
+        let (new, took) = new;
+        for round in 0..10u32 {
+            for (name, number) in [("INT", 2), ("TERM", 15)] {
+                let sb = Sandbox::new();
+                sb.write("f", &old);
+                let child = Command::new(mmt_bin())
+                    .env("MMT_STATE_DIR", sb.state())
+                    .args(args)
+                    .current_dir(sb.dir())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                // A moment between the start and a little past the usual end.
+                let at = took.mul_f64(f64::from(round) / 8.0);
+                std::thread::sleep(at);
+                signal(&child, name);
+                let out = child.wait_with_output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                let now = sb.read("f");
+                let outcome = if out.status.signal() == Some(number) {
+                    assert!(
+                        now == old,
+                        "{what}, {name} at {at:?}: killed but changed; {stderr}"
+                    );
+                    "old, killed"
+                } else {
+                    assert_eq!(out.status.code(), Some(0), "{what}, {name}: {stderr}");
+                    assert!(now == new, "{what}, {name} at {at:?}: exit 0 but not new");
+                    "new, exit 0"
+                };
+                assert_eq!(temps(&sb).count(), 0, "{what}: {:?}", sb.listing());
+                *outcomes.entry((what, outcome)).or_insert(0) += 1;
+            }
+        }
+    }
+    eprintln!("outcomes: {outcomes:?}");
 }
 
 #[test]
