@@ -9,6 +9,7 @@
 use std::cell::OnceCell;
 use std::io::{self, Write};
 use std::ops::Range;
+use std::os::unix::ffi::OsStrExt;
 
 use anstyle::{AnsiColor, Style as AnsiStyle};
 use base64::Engine;
@@ -103,7 +104,12 @@ struct Label {
 impl Label {
     fn text(&self) -> &[u8] {
         self.text.get_or_init(|| {
-            let mut text = escape_name(&self.source.name()).into_bytes();
+            // The name's own bytes: one that is not UTF-8 is printed as it is, as rg prints
+            // it, so that a script can feed it back.
+            let mut text = match &self.source {
+                Source::Stdin => b"<stdin>".to_vec(),
+                Source::File { path, .. } => escape_name_bytes(path.as_os_str().as_bytes()),
+            };
             text.push(b':');
             text
         })
@@ -463,6 +469,22 @@ pub fn stdout_wants_color() -> bool {
 
 /// A file name as text output shows it: as it is, but with a newline, a carriage return, a tab
 /// or a backslash escaped, so that every record stays on one line and a name cannot forge one.
+pub fn escape_name_bytes(name: &[u8]) -> Vec<u8> {
+    let mut escaped = Vec::with_capacity(name.len() + 2);
+    for &b in name {
+        match b {
+            b'\n' => escaped.extend_from_slice(b"\\n"),
+            b'\r' => escaped.extend_from_slice(b"\\r"),
+            b'\t' => escaped.extend_from_slice(b"\\t"),
+            b'\\' => escaped.extend_from_slice(b"\\\\"),
+            _ => escaped.push(b),
+        }
+    }
+    escaped
+}
+
+/// A file name for a message: as [`escape_name_bytes`], but text (a byte that is not UTF-8
+/// becomes U+FFFD: messages on standard error are for people).
 pub fn escape_name(name: &str) -> String {
     if !name.contains(['\n', '\r', '\t', '\\']) {
         return name.to_owned();

@@ -554,6 +554,35 @@ fn a_file_name_with_a_newline_stays_on_one_line() {
     );
 }
 
+#[test]
+fn a_file_name_that_is_not_utf8_is_printed_as_its_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.path("t")).unwrap();
+    let odd = std::ffi::OsStr::from_bytes(b"t/\xff name");
+    fs::write(sb.dir().join(odd), b"NEEDLE\n").unwrap();
+    sb.write("t/plain.txt", b"NEEDLE\n");
+    // As rg prints it: the raw byte, not U+FFFD, so that the name can be fed back.
+    let out = sb.mmt(["find", "t", "NEEDLE"]).output().unwrap();
+    assert_eq!(out.stdout, b"t/plain.txt:0\nt/\xff name:0\n");
+    let out = sb
+        .mmt(["grep", "t", "NEE+DLE", "--count"])
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, b"t/plain.txt:1\nt/\xff name:1\n");
+    let line = out.stdout.split(|&b| b == b'\n').nth(1).unwrap();
+    let name = line.split(|&b| b == b':').next().unwrap().to_vec();
+    let again = sb
+        .mmt([
+            std::ffi::OsStr::new("find"),
+            std::ffi::OsStr::from_bytes(&name),
+            "NEEDLE".as_ref(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(again.stdout, b"0\n", "the printed name names the file");
+}
+
 /// A walked file is read without asking its size until the first 64 KiB read fills up; then
 /// it is read on (below 128 KiB) or mapped. Every size around those edges is searched whole,
 /// with hits at the start, across the 64 KiB edge, and at the end.
