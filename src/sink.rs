@@ -31,6 +31,10 @@ pub struct FileSink<'a> {
     written: u64,
     kernel_copy: bool,
     progress: &'a Progress,
+    /// Asked between chunks: an error (a Ctrl-C held back, a writer that came) stops the copy.
+    stop: &'a dyn Fn() -> io::Result<()>,
+    /// Bytes written through the buffer since `stop` was last asked.
+    unasked: usize,
 }
 
 impl<'a> FileSink<'a> {
@@ -40,6 +44,7 @@ impl<'a> FileSink<'a> {
         extents: Option<&'a [Range<usize>]>,
         out: &'a File,
         progress: &'a Progress,
+        stop: &'a dyn Fn() -> io::Result<()>,
     ) -> Self {
         Self {
             source,
@@ -49,6 +54,8 @@ impl<'a> FileSink<'a> {
             written: 0,
             kernel_copy: true,
             progress,
+            stop,
+            unasked: 0,
         }
     }
 
@@ -56,9 +63,7 @@ impl<'a> FileSink<'a> {
     /// written to it, only a seek).
     pub fn finish(&mut self) -> io::Result<()> {
         // A Ctrl-C held back during the copy stops the run here, before the rename.
-        if map::interrupt_pending() {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
-        }
+        (self.stop)()?;
         self.out.flush()?;
         self.out.get_ref().set_len(self.written)
     }
@@ -79,7 +84,19 @@ impl<'a> FileSink<'a> {
             }
             self.kernel_copy = false;
         }
+        self.through_buffer(range.len())?;
         self.out.write_all(&self.old[range])
+    }
+
+    /// Counts `len` bytes about to go through the buffer, and asks `stop` every
+    /// [`WRITEBACK_CHUNK`] of them, as the kernel's copy does between its chunks.
+    fn through_buffer(&mut self, len: usize) -> io::Result<()> {
+        self.unasked += len;
+        if self.unasked >= WRITEBACK_CHUNK {
+            self.unasked = 0;
+            (self.stop)()?;
+        }
+        Ok(())
     }
 
     /// Copies `range` of the source with `copy_file_range`; false when the kernel or file
@@ -107,10 +124,8 @@ impl<'a> FileSink<'a> {
                         "the file shrank while it was being rewritten",
                     ));
                 }
-                Ok(_) if map::interrupt_pending() => {
-                    return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
-                }
                 Ok(n) => {
+                    (self.stop)()?;
                     // The disk writes this chunk while the next one is copied.
                     map::start_writeback(self.out.get_ref(), out_at, n as u64);
                     out_at += n as u64;
@@ -154,6 +169,7 @@ impl RewriteSink for FileSink<'_> {
 
     fn write_new(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.written += bytes.len() as u64;
+        self.through_buffer(bytes.len())?;
         self.out.write_all(bytes)
     }
 }

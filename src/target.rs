@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::attrs;
-use crate::map::{self, LockedFile, View};
+use crate::map::{self, LockedFile, LockedForWriting, NoLease, View};
 use crate::ordered;
 use crate::patch::{self, Plan, Stretch};
 use crate::progress::Progress;
@@ -37,8 +37,6 @@ pub struct Target {
     pub real: PathBuf,
     pub file: Opened,
     pub meta: Metadata,
-    /// Why the file could not be opened for writing, when it could not.
-    not_writable: Option<io::Error>,
 }
 
 /// Syncs put off until a journalled run has written every file. The journal rolls back a file
@@ -96,6 +94,10 @@ impl LaterSyncs {
     }
 }
 
+/// Why a rewrite stops when another process writes to the file meanwhile.
+const WRITER_CAME: &str = "another process opened the file for writing during the rewrite; a \
+rewrite would lose what it writes, so nothing was written";
+
 /// Marks an error that came after an in-place patch began writing, or after a rewrite was
 /// renamed into place: the file may hold part or all of the patch, and a run that fails there
 /// restores it from the journal.
@@ -148,7 +150,9 @@ impl Target {
                     describe_kind(&meta)
                 );
             }
-            let (file, not_writable) = open_read_write(&real)?;
+            // Read-only: an in-place patch opens the file again for writing when it comes to
+            // write, and a rewrite never writes to it (see `map::take_read_lease`).
+            let file = File::open(&real).context("cannot open")?;
             let file = match access {
                 Access::Patch => Opened::Locked(LockedFile::lock(file).context("cannot lock")?),
                 Access::DryRun => Opened::ForPreview(file),
@@ -157,12 +161,7 @@ impl Target {
             // Another mmt may have renamed a rewritten file over this path while we waited for
             // the lock; then we hold the lock of a file that is no longer there. Start again.
             if same_file(&meta, &fs::metadata(&real).context("cannot stat")?) {
-                return Ok(Target {
-                    real,
-                    file,
-                    meta,
-                    not_writable,
-                });
+                return Ok(Target { real, file, meta });
             }
         }
         bail!("the file keeps being replaced by another process; try again")
@@ -196,13 +195,6 @@ impl Target {
         Ok(())
     }
 
-    fn require_writable(&self) -> Result<()> {
-        match &self.not_writable {
-            None => Ok(()),
-            Some(err) => Err(anyhow::anyhow!("cannot open for writing: {err}")),
-        }
-    }
-
     /// Patches a plan that keeps the length: through a write-through map, so only the touched
     /// pages are dirtied, or with positioned writes under `--no-mmap`; then syncs (with `later`,
     /// the run's commit does).
@@ -213,24 +205,30 @@ impl Target {
         threads: usize,
         later: Option<&mut LaterSyncs>,
     ) -> Result<()> {
-        self.require_writable()?;
         if plan.touched().is_none() {
             return Ok(());
         }
+        let Opened::Locked(locked) = &self.file else {
+            bail!("a preview cannot write (this is a bug in mmt)");
+        };
         self.check_unchanged()?;
+        let writable = locked
+            .open_for_writing(&self.real)
+            .map_err(|err| anyhow::anyhow!("cannot open for writing: {err}"))?;
         // Ctrl-C, SIGTERM and SIGHUP wait until the patch is written and synced: an in-place
         // patch is never left half done by them.
         let _held_back = map::hold_back_interrupts();
         crate::test_hooks::pause("MMT_TEST_PAUSE_IN_PATCH_MS");
         if !no_mmap {
-            self.allocate_holes(plan)?;
+            self.allocate_holes(&writable, plan)?;
         }
-        let written = self.write_in_place(plan, no_mmap, threads, later);
+        let written = self.write_in_place(&writable, plan, no_mmap, threads, later);
         written.map_err(|err| err.context(PartlyWritten))
     }
 
     fn write_in_place(
         &self,
+        writable: &LockedForWriting,
         plan: &Plan,
         no_mmap: bool,
         threads: usize,
@@ -238,14 +236,11 @@ impl Target {
     ) -> Result<()> {
         if no_mmap {
             for edit in plan.edits() {
-                self.file
+                writable
                     .write_all_at(plan.replacement(&edit), edit.start as u64)
                     .context("cannot write")?;
             }
         } else {
-            let Opened::Locked(locked) = &self.file else {
-                bail!("a preview cannot write (this is a bug in mmt)");
-            };
             // In two halves, with a test seam between them: a test kills mmt half done.
             let half = plan.len() / 2;
             // One thread for edits that fit one stretch: no thread is started for a small file.
@@ -255,20 +250,19 @@ impl Target {
             };
             let mut edits = plan.edits();
             let first_half = patch::stretches(&mut edits, half, STRETCH_MAX);
-            self.patch_stretches(locked, plan, first_half, threads)?;
+            self.patch_stretches(writable, plan, first_half, threads)?;
             crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
             let second_half = patch::stretches(&mut edits, plan.len() - half, STRETCH_MAX);
-            self.patch_stretches(locked, plan, second_half, threads)?;
+            self.patch_stretches(writable, plan, second_half, threads)?;
         }
         match later {
             Some(later) => {
-                let file = self
-                    .file
+                let file = writable
                     .try_clone()
                     .context("cannot keep the file to sync")?;
                 later.hold(self.real.clone(), file)
             }
-            None => self.file.sync_data().context("cannot sync"),
+            None => writable.sync_data().context("cannot sync"),
         }
     }
 
@@ -279,7 +273,7 @@ impl Target {
     /// back behind the patch, most of them are on disk by the time the file is synced.
     fn patch_stretches<'p>(
         &self,
-        locked: &LockedFile,
+        writable: &LockedForWriting,
         plan: &'p Plan,
         stretches: impl Iterator<Item = Stretch<'p>>,
         threads: usize,
@@ -287,14 +281,14 @@ impl Target {
         let patch_one = |stretch: Stretch| -> Result<()> {
             let base = stretch.range.start;
             let range = base as u64..stretch.range.end as u64;
-            let mut map = map::map_shared_window(locked, range.clone(), &self.real)?;
+            let mut map = map::map_shared_window(writable, range.clone(), &self.real)?;
             for edit in stretch.edits() {
                 map[edit.start - base..edit.end - base].copy_from_slice(plan.replacement(&edit));
             }
             drop(map);
             // (A length of 0 would ask for everything from `range.start` to the end.)
             if range.end > range.start {
-                map::start_writeback(locked, range.start, range.end - range.start);
+                map::start_writeback(writable, range.start, range.end - range.start);
             }
             Ok(())
         };
@@ -310,13 +304,13 @@ impl Target {
     /// In a sparse file, a store into a hole needs a block; on a full disk the kernel can only
     /// answer with SIGBUS. Allocating the touched ranges first turns that into an ENOSPC error
     /// before a byte is written. Dense files (the common case) skip this.
-    fn allocate_holes(&self, plan: &Plan) -> Result<()> {
+    fn allocate_holes(&self, writable: &File, plan: &Plan) -> Result<()> {
         if self.meta.blocks().saturating_mul(512) >= self.meta.len() {
             return Ok(());
         }
         for edit in plan.edits().filter(|e| e.end > e.start) {
             rustix::fs::fallocate(
-                &*self.file,
+                writable,
                 rustix::fs::FallocateFlags::KEEP_SIZE,
                 edit.start as u64,
                 (edit.end - edit.start) as u64,
@@ -342,6 +336,34 @@ impl Target {
         let dir = self.real.parent().unwrap_or(Path::new("."));
         let file_name = self.real.file_name().unwrap_or(OsStr::new("mmt"));
         remove_stale_temps(dir, file_name);
+        // Another process writing to the file while it is rewritten would write to the old
+        // file, lost once the new one is renamed over it. A read lease catches every writer:
+        // one that has the file open now is refused here, one that opens it later breaks the
+        // lease. Where no lease can be had, the size and time of the old file are checked at
+        // the last moment before the rename and once more after it.
+        let lease = if crate::test_hooks::set("MMT_TEST_NO_LEASE") {
+            Err(NoLease::Unsupported)
+        } else {
+            map::take_read_lease(&self.file)
+        };
+        let lease = match lease {
+            Ok(lease) => Some(lease),
+            Err(NoLease::Writers) => bail!(
+                "another process has the file open for writing; a rewrite would lose what it \
+                 writes, so nothing was written (try again once it has closed the file)"
+            ),
+            Err(NoLease::Unsupported) => None,
+        };
+        let writer_came = || lease.as_ref().is_some_and(map::ReadLease::broken);
+        let stop = || -> io::Result<()> {
+            if map::interrupt_pending() {
+                return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+            }
+            if writer_came() {
+                return Err(io::Error::other(WRITER_CAME));
+            }
+            Ok(())
+        };
         let temp = tempfile::Builder::new()
             .prefix(&temp_prefix(file_name))
             .suffix(&temp_suffix())
@@ -351,20 +373,22 @@ impl Target {
         // From here on, an error drops `temp`, which deletes the temporary file; a signal that
         // ends mmt deletes it too.
         let _on_signal = map::remove_on_signal(temp.path());
-        crate::test_hooks::pause("MMT_TEST_PAUSE_IN_REWRITE_MS");
+        crate::test_hooks::pause_unless("MMT_TEST_PAUSE_IN_REWRITE_MS", &|| stop().is_err());
         let mut sink = FileSink::new(
             &self.file,
             old,
             old.data_extents(),
             temp.as_file(),
             progress,
+            &stop,
         );
         plan.rewrite_into(old.len(), &mut sink)
             .and_then(|()| sink.finish())
             .context("cannot write the new content")?;
         drop(sink);
         if later.is_none() {
-            map::write_out(temp.as_file(), &map::interrupt_pending)
+            map::write_out(temp.as_file(), &|| stop().is_err())
+                .and_then(|()| stop())
                 .and_then(|()| temp.as_file().sync_data())
                 .context("cannot sync the new content")?;
         }
@@ -377,17 +401,41 @@ impl Target {
         }
         // The last moment a Ctrl-C held back during the syncs can cancel the rewrite for free:
         // the rename below is this file's commit point.
-        if map::interrupt_pending() {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted").into());
-        }
+        stop()?;
         self.check_unchanged()?;
         if let Some(backup) = backup {
             self.backup(backup, BackupMethod::HardLink)?;
         }
+        // Without a journal nothing else keeps the old file: a name for it until the rename
+        // is known to have lost no write.
+        let kept = match later {
+            Some(_) => None,
+            None => Some(self.keep_old(dir, file_name)?),
+        };
+        crate::test_hooks::pause_unless("MMT_TEST_PAUSE_BEFORE_RENAME_MS", &|| {
+            self.changed_since_planned()
+        });
         let file = temp
             .persist(&self.real)
             .map_err(|err| err.error)
             .context("cannot rename the new content over the original")?;
+        if writer_came() || self.changed_since_planned() {
+            // A write reached the old file after all: put it back, with that write.
+            return Err(match kept {
+                Some(kept) => match kept.persist(&self.real) {
+                    Ok(_) => anyhow::anyhow!("{WRITER_CAME}; the file was put back as it is"),
+                    Err(err) => anyhow::anyhow!(
+                        "{WRITER_CAME}, and putting the old file back failed ({}); it is kept \
+                         as {}",
+                        err.error,
+                        err.path.display()
+                    ),
+                },
+                None => anyhow::anyhow!(WRITER_CAME).context(PartlyWritten),
+            });
+        }
+        drop(lease);
+        drop(kept);
         match later {
             Some(later) => {
                 later.dirs.push(dir.to_path_buf());
@@ -405,6 +453,26 @@ impl Target {
             }
         }
         Ok(())
+    }
+
+    /// A second name for the old file beside it, removed when dropped (and by a later run if
+    /// mmt is killed: it is named as a temporary file of this process).
+    fn keep_old(&self, dir: &Path, file_name: &OsStr) -> Result<tempfile::TempPath> {
+        tempfile::Builder::new()
+            .prefix(&temp_prefix(file_name))
+            .suffix(&temp_suffix())
+            .make_in(dir, |name| fs::hard_link(&self.real, name))
+            .map(tempfile::NamedTempFile::into_temp_path)
+            .with_context(|| format!("cannot link the old file in {}", dir.display()))
+    }
+
+    /// Whether the open file's size or modification time moved since it was planned on: a
+    /// write by a process that does not take mmt's lock.
+    fn changed_since_planned(&self) -> bool {
+        let moved = |m: &Metadata| (m.len(), m.mtime(), m.mtime_nsec());
+        self.file
+            .metadata()
+            .map_or(true, |now| moved(&now) != moved(&self.meta))
     }
 
     /// Keeps the original as `backup`, replacing any older backup atomically. A hard link costs
@@ -586,24 +654,6 @@ pub fn process_exists(pid: i32) -> bool {
         rustix::process::test_kill_process(pid),
         Err(rustix::io::Errno::SRCH)
     )
-}
-
-fn open_read_write(path: &Path) -> Result<(File, Option<io::Error>)> {
-    match OpenOptions::new().read(true).write(true).open(path) {
-        Ok(file) => Ok((file, None)),
-        // A rewrite needs only the directory to be writable (as with `sed -i`); an in-place
-        // patch reports this error when it comes to write.
-        Err(err)
-            if matches!(
-                err.raw_os_error(),
-                Some(libc::EACCES | libc::EROFS | libc::EPERM | libc::ETXTBSY)
-            ) =>
-        {
-            let file = File::open(path).context("cannot open")?;
-            Ok((file, Some(err)))
-        }
-        Err(err) => Err(err).context("cannot open"),
-    }
 }
 
 fn same_file(a: &Metadata, b: &Metadata) -> bool {

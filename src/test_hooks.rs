@@ -9,21 +9,49 @@
 /// (`MMT_TEST_PAUSE_BEFORE_OPEN_MS`), or kill it at a step of a run: the journal written
 /// (`MMT_TEST_PAUSE_AFTER_JOURNAL_MS`), half of an in-place patch stored
 /// (`MMT_TEST_PAUSE_MID_PATCH_MS`), between two files (`MMT_TEST_PAUSE_BETWEEN_FILES_MS`),
-/// every file written but the run not committed (`MMT_TEST_PAUSE_BEFORE_COMMIT_MS`).
+/// every file written but the run not committed (`MMT_TEST_PAUSE_BEFORE_COMMIT_MS`); or write
+/// to a file between a rewrite's last check and its rename (`MMT_TEST_PAUSE_BEFORE_RENAME_MS`).
+/// With `MMT_TEST_PAUSED_MARKER` set to a path, that file is written when the pause begins.
 #[cfg(feature = "test-hooks")]
 pub fn pause(var: &str) {
+    pause_unless(var, &|| false);
+}
+
+#[cfg(not(feature = "test-hooks"))]
+pub fn pause(_var: &str) {}
+
+/// As [`pause`], ending early too when `stop` says so, as the step the pause stands in for
+/// would (a rewrite's copy stops when a writer comes).
+#[cfg(feature = "test-hooks")]
+pub fn pause_unless(var: &str, stop: &dyn Fn() -> bool) {
     let Some(ms) = std::env::var(var)
         .ok()
         .and_then(|ms| ms.parse::<u64>().ok())
     else {
         return;
     };
+    // A test polls for this file rather than guessing how long mmt takes to get here.
+    if let Some(marker) = std::env::var_os("MMT_TEST_PAUSED_MARKER") {
+        let _ = std::fs::write(marker, var);
+    }
     // In slices, ending early when a held-back signal is waiting, as a real step would.
     let until = std::time::Instant::now() + std::time::Duration::from_millis(ms);
-    while std::time::Instant::now() < until && !crate::map::interrupt_pending() {
+    while std::time::Instant::now() < until && !crate::map::interrupt_pending() && !stop() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
 #[cfg(not(feature = "test-hooks"))]
-pub fn pause(_var: &str) {}
+pub fn pause_unless(_var: &str, _stop: &dyn Fn() -> bool) {}
+
+/// Whether the environment variable `var` is set: a test seam that turns a capability of the
+/// machine off (`MMT_TEST_NO_LEASE`: file leases, as on NFS or for a file of another user).
+#[cfg(feature = "test-hooks")]
+pub fn set(var: &str) -> bool {
+    std::env::var_os(var).is_some()
+}
+
+#[cfg(not(feature = "test-hooks"))]
+pub fn set(_var: &str) -> bool {
+    false
+}

@@ -242,7 +242,7 @@ pub struct Transaction {
     /// The file being written.
     current: usize,
     /// Interrupts wait while files are written; a preview writes nothing and is not held.
-    _held_back: Option<InterruptsHeldBack>,
+    held_back: Option<InterruptsHeldBack>,
 }
 
 /// One file of a writing run: the target and what was planned on it.
@@ -262,7 +262,7 @@ impl Transaction {
                 run: None,
                 later: None,
                 current: 0,
-                _held_back: held_back,
+                held_back,
             });
         }
         let mut warn = |note: String| {
@@ -275,7 +275,7 @@ impl Transaction {
                 run: None,
                 later: None,
                 current: 0,
-                _held_back: held_back,
+                held_back,
             });
         };
         let mut run = Run::begin(&state, command.to_owned())?;
@@ -301,7 +301,7 @@ impl Transaction {
             run: Some((run, state)),
             later: Some(LaterSyncs::default()),
             current: 0,
-            _held_back: held_back,
+            held_back,
         })
     }
 
@@ -394,7 +394,9 @@ impl Transaction {
         }
         crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
         let Some((run, state)) = self.run.take() else {
-            map::discard_pending_interrupts();
+            if let Some(held_back) = self.held_back.take() {
+                held_back.past_commit_point();
+            }
             return Ok(());
         };
         if map::interrupt_pending() {
@@ -403,7 +405,9 @@ impl Transaction {
         }
         let limit = undo_limit();
         let note = run.commit(limit)?;
-        map::discard_pending_interrupts();
+        if let Some(held_back) = self.held_back.take() {
+            held_back.past_commit_point();
+        }
         if let Some(note) = note {
             printer.summary(&note);
         }

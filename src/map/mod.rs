@@ -29,10 +29,7 @@ use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
 
 mod signals;
 
-pub use signals::{
-    InterruptsHeldBack, discard_pending_interrupts, hold_back_interrupts, interrupt_pending,
-    remove_on_signal,
-};
+pub use signals::{InterruptsHeldBack, hold_back_interrupts, interrupt_pending, remove_on_signal};
 
 /// The bytes of a target, mapped or owned.
 pub struct View {
@@ -474,7 +471,7 @@ fn map_read_only(file: &File, len: u64) -> Result<Mmap> {
 }
 
 /// A file that this process holds mmt's exclusive lock on (`flock`) for as long as the value
-/// lives: the proof that [`map_shared_window`] asks for.
+/// lives.
 #[derive(Debug)]
 pub struct LockedFile {
     file: File,
@@ -485,6 +482,37 @@ impl LockedFile {
     pub fn lock(file: File) -> io::Result<LockedFile> {
         file.lock()?;
         Ok(LockedFile { file })
+    }
+}
+
+impl LockedFile {
+    /// The locked file opened again, for writing, at `path`: refused when `path` no longer
+    /// names the locked file. The lock itself is held on a read-only descriptor, so that a
+    /// rewrite, which writes only a new file, can take a read lease on the old one (the kernel
+    /// grants none while any descriptor of the file is open for writing, mmt's own included).
+    pub fn open_for_writing(&self, path: &Path) -> io::Result<LockedForWriting<'_>> {
+        let file = File::options().read(true).write(true).open(path)?;
+        let (locked, opened) = (self.file.metadata()?, file.metadata()?);
+        if (locked.dev(), locked.ino()) != (opened.dev(), opened.ino()) {
+            return Err(io::Error::other(
+                "the file was replaced by another process; nothing written",
+            ));
+        }
+        Ok(LockedForWriting { _lock: self, file })
+    }
+}
+
+/// A locked file open for writing: the proof that [`map_shared_window`] asks for.
+pub struct LockedForWriting<'a> {
+    _lock: &'a LockedFile,
+    file: File,
+}
+
+impl Deref for LockedForWriting<'_> {
+    type Target = File;
+
+    fn deref(&self) -> &File {
+        &self.file
     }
 }
 
@@ -530,14 +558,19 @@ impl std::ops::DerefMut for MappedMut {
 /// Maps the bytes `range` of `file` writable and shared: every store reaches the file. The file
 /// must be open for reading and writing. An in-place patch maps a stretch of its edits at a
 /// time, so that each is unmapped, and can be written back, while the next is being patched.
-pub fn map_shared_window(file: &LockedFile, range: Range<u64>, path: &Path) -> Result<Window> {
+pub fn map_shared_window(
+    file: &LockedForWriting,
+    range: Range<u64>,
+    path: &Path,
+) -> Result<Window> {
     let (start, len, skip) = window_bounds(range)?;
     if len == 0 {
         return Ok(Window { map: None, skip });
     }
     install_sigbus_handler();
-    // SAFETY: `LockedFile` proves that this process holds mmt's exclusive lock on the file, and
-    // it outlives this call, so cooperating mmt processes do not write it concurrently; the
+    // SAFETY: `LockedForWriting` proves that this process holds mmt's exclusive lock on the
+    // file (it is opened only from a `LockedFile`, and checked to be the same file), and it
+    // outlives this call, so cooperating mmt processes do not write it concurrently; the
     // map is owned by the caller and no reference into it escapes its lifetime. A
     // non-cooperating process that truncates the file triggers SIGBUS, which the handler turns
     // into a clean exit naming the file.
@@ -696,6 +729,74 @@ pub fn write_out(file: &File, stop: &dyn Fn() -> bool) -> io::Result<()> {
         return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
     }
     Ok(())
+}
+
+/// A read lease on a file (`fcntl(F_SETLEASE, F_RDLCK)`), given back when dropped. The kernel
+/// grants one only while no process has the file open for writing, and breaks it when one
+/// opens it for writing: that opener waits until the lease is given back, and the lease shows
+/// as broken. A rewrite holds one from before its copy until after its rename, so that no
+/// write to the old file can slip in unseen and be lost with it.
+pub struct ReadLease<'a> {
+    file: &'a File,
+}
+
+/// Why a read lease was not granted.
+pub enum NoLease {
+    /// Another process has the file open for writing (or mmt's own writable descriptor is).
+    Writers,
+    /// Leases cannot be had here: not the file's owner without CAP_LEASE, a file system
+    /// without them (NFS, FUSE, overlay), leases turned off.
+    Unsupported,
+}
+
+/// Asks for a read lease on `file`, which must be open read-only.
+pub fn take_read_lease(file: &File) -> Result<ReadLease<'_>, NoLease> {
+    use std::os::fd::AsRawFd;
+    ignore_lease_breaks();
+    // SAFETY: F_SETLEASE takes an integer argument and touches no memory of this process;
+    // `file` is open for the whole call.
+    let taken = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLEASE, libc::F_RDLCK) };
+    if taken == 0 {
+        return Ok(ReadLease { file });
+    }
+    match io::Error::last_os_error().raw_os_error() {
+        Some(libc::EAGAIN | libc::EBUSY) => Err(NoLease::Writers),
+        _ => Err(NoLease::Unsupported),
+    }
+}
+
+impl ReadLease<'_> {
+    /// Whether another process has opened the file for writing since the lease was granted (it
+    /// waits in `open` until the lease is dropped).
+    pub fn broken(&self) -> bool {
+        use std::os::fd::AsRawFd;
+        // SAFETY: F_GETLEASE takes no argument and touches no memory of this process.
+        let now = unsafe { libc::fcntl(self.file.as_raw_fd(), libc::F_GETLEASE) };
+        now != libc::F_RDLCK
+    }
+}
+
+impl Drop for ReadLease<'_> {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: as in `take_read_lease`; giving the lease back lets a waiting opener go on.
+        unsafe {
+            libc::fcntl(self.file.as_raw_fd(), libc::F_SETLEASE, libc::F_UNLCK);
+        }
+    }
+}
+
+/// The kernel tells a lease holder of a break with SIGIO, whose default action ends the
+/// process. mmt asks instead ([`ReadLease::broken`]), so the signal is ignored.
+fn ignore_lease_breaks() {
+    static IGNORED: std::sync::Once = std::sync::Once::new();
+    IGNORED.call_once(|| {
+        // SAFETY: setting a signal's disposition to SIG_IGN installs no code and touches no
+        // memory. mmt uses no signal-driven I/O, so SIGIO means nothing else to it.
+        unsafe {
+            libc::signal(libc::SIGIO, libc::SIG_IGN);
+        }
+    });
 }
 
 /// The piece [`write_out`] waits for at a time: a fraction of a second of a disk's writing.

@@ -137,7 +137,7 @@ pub fn interrupt_pending() -> bool {
 /// Takes every held-back SIGINT, SIGTERM and SIGHUP off the pending list, so that dropping the
 /// guard delivers none: a run that has passed its commit point completes and exits as it would
 /// have (SPEC, "Transactions"). Only signals this thread holds back are taken.
-pub fn discard_pending_interrupts() {
+fn discard_pending_interrupts() {
     while interrupt_pending() {
         // SAFETY: the set is initialised by `sigemptyset` and `sigaddset` before use;
         // `sigtimedwait` with a zero timeout takes one pending signal of the set (or none) and
@@ -180,6 +180,16 @@ pub fn hold_back_interrupts() -> InterruptsHeldBack {
         let mut previous: libc::sigset_t = std::mem::zeroed();
         libc::pthread_sigmask(libc::SIG_BLOCK, &block, &mut previous);
         InterruptsHeldBack { previous }
+    }
+}
+
+impl InterruptsHeldBack {
+    /// A run has passed its commit point: every signal held back so far is dropped, and those
+    /// that come later are held back until mmt exits (and so dropped), so that the run
+    /// completes and exits as it would have, its summary printed.
+    pub fn past_commit_point(self) {
+        discard_pending_interrupts();
+        std::mem::forget(self);
     }
 }
 

@@ -2,6 +2,7 @@ mod properties;
 mod util;
 
 mod colour;
+mod concurrent_writers;
 mod dialect;
 mod errors;
 mod faults;

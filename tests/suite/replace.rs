@@ -459,6 +459,8 @@ fn no_progress_bar_in_a_pipe_even_for_large_files() {
     let file = fs::File::create(sb.path("big")).unwrap();
     file.set_len(2 << 30).unwrap();
     file.write_all_at(b"NEEDLE", (2 << 30) - 6).unwrap();
+    // Closed: a rewrite refuses a file that another process has open for writing.
+    drop(file);
     sb.mmt(["replace", "big", "NEEDLE", "NEEDLES"])
         .assert()
         .success()
