@@ -23,4 +23,5 @@ mod slice;
 mod special_files;
 mod transactions;
 mod walk_rules;
+mod walk_vs_rg;
 mod write;
