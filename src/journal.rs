@@ -464,6 +464,7 @@ fn touched_sum_now(encoded: &[u8], path: &Path) -> Option<u64> {
 /// allocates no hole.
 fn apply_undo(encoded: &[u8], file: &File) -> Result<()> {
     let mut now = Vec::new();
+    let mut paused = false;
     undo_file::for_each(encoded, |offset, old| -> Result<()> {
         now.resize(old.len(), 0);
         let differs = file
@@ -472,6 +473,11 @@ fn apply_undo(encoded: &[u8], file: &File) -> Result<()> {
         if differs {
             file.write_all_at(old, offset)
                 .context("cannot restore the old bytes")?;
+            // A test kills a rollback or an undo here, partway.
+            if !paused {
+                paused = true;
+                crate::test_hooks::pause("MMT_TEST_PAUSE_MID_RESTORE_MS");
+            }
         }
         Ok(())
     })
@@ -561,6 +567,10 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 /// The mark of a committed run: every file is written and synced.
 const COMMITTED_FILE: &str = "committed";
+
+/// The mark of a committed run that `mmt undo` has begun to revert: if that undo is killed,
+/// recovery finishes it (restoring is idempotent), so that no file stays half undone.
+const UNDOING_FILE: &str = "undoing";
 
 /// Where a committed run keeps its [`disk_use`].
 const SIZE_FILE: &str = "size";
@@ -706,14 +716,22 @@ pub fn recover(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<usize
     let mut recovered = 0;
     remove_abandoned(state);
     for dir in run_dirs(state) {
-        if dir.join(COMMITTED_FILE).exists() {
+        let undoing = dir.join(UNDOING_FILE).exists();
+        if dir.join(COMMITTED_FILE).exists() && !undoing {
             continue;
         }
         let Ok(lock) = File::open(dir.join("lock")) else {
             continue;
         };
         if lock.try_lock().is_err() {
-            continue; // a live run
+            continue; // a live run, or a live undo
+        }
+        if undoing {
+            if let Some(run) = read_run(&dir) {
+                finish_undo(&run, report)?;
+                recovered += 1;
+            }
+            continue;
         }
         let Some(run) = read_run(&dir) else {
             // No manifest: the run died before recording anything.
@@ -770,6 +788,22 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
             );
         }
     }
+    // The run's own lock says a live undo holds it; recovery finishes an undo whose process
+    // died, so that a file is never left half undone.
+    let run_lock = File::open(run.dir.join("lock"))
+        .with_context(|| format!("cannot open the lock of {}", run.dir.display()))?;
+    if run_lock.try_lock().is_err() {
+        bail!(
+            "the run of `{}` is being undone by another mmt; nothing undone",
+            run.command
+        );
+    }
+    if !run.dir.join(COMMITTED_FILE).exists() {
+        bail!(
+            "the run of `{}` was undone by another mmt meanwhile",
+            run.command
+        );
+    }
     // The files are locked as a writing run locks them, so no other mmt writes meanwhile.
     let mut locks = Vec::new();
     for entry in &run.entries {
@@ -779,6 +813,11 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
             .with_context(|| format!("{}: cannot lock", entry.path.display()))?;
         locks.push(file);
     }
+    fs::write(run.dir.join(UNDOING_FILE), b"")
+        .map_err(anyhow::Error::from)
+        .and_then(|()| sync_dir(&run.dir))
+        .context("cannot mark the run as being undone")?;
+    crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
     for (n, entry) in run.entries.iter().enumerate().rev() {
         restore(&undo, n, entry)?;
     }
@@ -795,6 +834,22 @@ pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<boo
     }
     remove_run(&run.dir, &run.entries);
     Ok(true)
+}
+
+/// Finishes an undo of `run` whose process died partway: every file restored (what the undo
+/// had restored already is found in place), and the run let go of.
+fn finish_undo(run: &Stored, report: &mut dyn FnMut(String)) -> Result<()> {
+    let undo = UndoData::of(&run.dir);
+    for (n, entry) in run.entries.iter().enumerate().rev() {
+        restore(&undo, n, entry)?;
+        report(format!(
+            "{}: undone (an interrupted `mmt undo` of `{}`, finished)",
+            crate::output::escape_name(&entry.path.display().to_string()),
+            run.command
+        ));
+    }
+    remove_run(&run.dir, &run.entries);
+    Ok(())
 }
 
 /// Lets go of the oldest committed runs until at most `keep` remain and they hold at most

@@ -101,28 +101,33 @@ fn a_rewrite_keeps_a_file_capability() {
     assert_eq!(xattr(&f, "security.capability"), Some(before));
 }
 
-/// Starts `mmt ARGS` with `pause` set to a long pause, and waits until a temporary file of a
-/// rewrite appears in the sandbox.
+/// Starts `mmt ARGS` with `pause` set to a long pause, and waits until mmt has reached it
+/// (it writes a marker file then).
 fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
-    let child = Command::new(mmt_bin())
+    let marker = sb.state().join("test-paused");
+    let _ = fs::remove_file(&marker);
+    let mut child = Command::new(mmt_bin())
         .env("MMT_STATE_DIR", sb.state())
         .args(args)
         .current_dir(sb.dir())
         .env(pause, "5000")
+        .env("MMT_TEST_PAUSED_MARKER", &marker)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(5) {
-        if pause != "MMT_TEST_PAUSE_IN_REWRITE_MS" || temps(sb).next().is_some() {
-            break;
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never reached {pause}"
+        );
+        if child.try_wait().unwrap().is_some() {
+            panic!("mmt ended before {pause}: {:?}", child.wait_with_output());
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(5));
     }
-    if pause == "MMT_TEST_PAUSE_IN_PATCH_MS" {
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    let _ = fs::remove_file(&marker);
     child
 }
 

@@ -64,18 +64,32 @@ fn start_paused_with_state(
     args: &[&str],
     pause: &str,
 ) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_mmt"))
+    let marker = state.join("test-paused");
+    let _ = fs::remove_file(&marker);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mmt"))
         .args(args)
         .current_dir(sb.dir())
         .env("MMT_STATE_DIR", state)
         .env(pause, "20000")
+        .env("MMT_TEST_PAUSED_MARKER", &marker)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The run reaches its pause well within this (planning five small files, or one of a few
-    // MiB); the pause itself lasts 20 s.
-    std::thread::sleep(Duration::from_millis(1500));
+    // mmt writes the marker when it reaches its pause (which lasts 20 s).
+    let started = std::time::Instant::now();
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "mmt never reached {pause}"
+        );
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            panic!("mmt ended before {pause}: {out:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = fs::remove_file(&marker);
     child
 }
 
@@ -171,6 +185,65 @@ fn a_dense_in_place_patch_killed_halfway_is_rolled_back_by_the_next_command() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("dense.txt: rolled back"));
     assert_eq!(sb.read("dense.txt"), body);
     assert_nothing_left(&sb);
+}
+
+#[test]
+fn a_recover_killed_partway_is_finished_by_the_next_recover() {
+    let sb = Sandbox::new();
+    let (body, torn) = dense_patch_killed_halfway(&sb);
+    killed_at(&sb, &["recover"], "MMT_TEST_PAUSE_MID_RESTORE_MS");
+    // Killed partway: some of the old bytes are back, not all.
+    let partway = sb.read("dense.txt");
+    assert!(
+        partway != body && partway != torn,
+        "the restore had not begun"
+    );
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(sb.read("dense.txt"), body, "whole old");
+    assert_nothing_left(&sb);
+}
+
+#[test]
+fn an_undo_killed_partway_is_finished_by_the_next_command() {
+    for (old, new) in [("consectetur", "CONSECTETUR"), ("consectetur", "c")] {
+        let sb = Sandbox::new();
+        let body = "consectetur ".repeat(300_000).into_bytes();
+        sb.write("dense.txt", &body);
+        sb.write("other.txt", b"consectetur\n");
+        // dense.txt last: an undo restores the last file first.
+        sb.mmt(["replace", "other.txt", "dense.txt", old, new])
+            .assert()
+            .success();
+        let done = sb.read("dense.txt");
+        let pause = if old.len() == new.len() {
+            "MMT_TEST_PAUSE_MID_RESTORE_MS"
+        } else {
+            // A rewrite's undo is a rename per file: killed between them.
+            "MMT_TEST_PAUSE_UNDO_MARKED_MS"
+        };
+        killed_at(&sb, &["undo"], pause);
+        if old.len() == new.len() {
+            let partway = sb.read("dense.txt");
+            assert!(partway != body && partway != done, "the undo had not begun");
+        }
+        // Not stuck: the next command (a read of an unrelated file here) finishes the undo,
+        // and says so.
+        let out = sb.mmt(["recover"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("dense.txt: undone")
+                || stderr.contains("dense.txt: undone"),
+            "{out:?}"
+        );
+        assert_eq!(sb.read("dense.txt"), body, "whole old");
+        assert_eq!(sb.read("other.txt"), b"consectetur\n");
+        // The run is gone: nothing more to undo.
+        let out = sb.mmt(["undo"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert_eq!(sb.read("dense.txt"), body);
+    }
 }
 
 /// Hits `gap` bytes apart over 20 MiB: more than one stretch of an in-place patch (8 MiB), so
