@@ -549,12 +549,16 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__undo)
-            opts="-q -j -h --list --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-q -j -h --list --forget --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --forget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

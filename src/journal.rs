@@ -294,8 +294,19 @@ impl Run {
     }
 
     fn write_manifest(&self, committed: bool) -> Result<()> {
-        let files: Vec<Value> = self
-            .entries
+        write_manifest(&self.dir, &self.command, &self.entries, committed)
+    }
+}
+
+/// Writes a run's manifest (atomically: a new file renamed over the old one, both synced).
+pub(crate) fn write_manifest(
+    dir: &Path,
+    command: &str,
+    entries: &[Entry],
+    committed: bool,
+) -> Result<()> {
+    {
+        let files: Vec<Value> = entries
             .iter()
             .map(|e| {
                 json!({
@@ -311,17 +322,17 @@ impl Run {
         let manifest = json!({
             "version": 1,
             "pid": std::process::id(),
-            "command": self.command,
+            "command": command,
             "committed": committed,
             "files": files,
         });
-        let temp = self.dir.join("manifest.json.tmp");
+        let temp = dir.join("manifest.json.tmp");
         let mut file = File::create(&temp).context("cannot write the journal")?;
         file.write_all(manifest.to_string().as_bytes())
             .and_then(|()| file.sync_all())
             .context("cannot write the journal")?;
-        fs::rename(&temp, self.dir.join("manifest.json")).context("cannot write the journal")?;
-        sync_dir(&self.dir)
+        fs::rename(&temp, dir.join("manifest.json")).context("cannot write the journal")?;
+        sync_dir(dir)
     }
 }
 
@@ -384,7 +395,7 @@ const PACK_BUFFER: usize = 64 << 10;
 
 /// A run's undo data, as it was recorded: its pack, or a file `N.undo` for each file patched
 /// in place (runs of mmt before the pack).
-struct UndoData {
+pub(crate) struct UndoData {
     dir: PathBuf,
     pack: Pack,
 }
@@ -402,7 +413,7 @@ enum Pack {
 }
 
 /// What the journal holds for one file patched in place.
-enum Recorded<'a> {
+pub(crate) enum Recorded<'a> {
     Bytes(std::borrow::Cow<'a, [u8]>),
     /// Nothing recorded: the run stopped before it, so never wrote the file.
     Nothing,
@@ -412,7 +423,7 @@ enum Recorded<'a> {
 }
 
 impl UndoData {
-    fn of(dir: &Path) -> UndoData {
+    pub(crate) fn of(dir: &Path) -> UndoData {
         let path = dir.join(UNDO_PACK);
         let pack = match File::open(&path) {
             Err(err) if err.kind() == io::ErrorKind::NotFound => Pack::Absent,
@@ -429,7 +440,7 @@ impl UndoData {
     }
 
     /// File `n`'s undo data.
-    fn of_file(&self, n: usize) -> Result<Recorded<'_>> {
+    pub(crate) fn of_file(&self, n: usize) -> Result<Recorded<'_>> {
         match &self.pack {
             Pack::Whole(view, index) => Ok(index.get(&n).map_or(Recorded::Nothing, |range| {
                 Recorded::Bytes(std::borrow::Cow::Borrowed(&view[range.clone()]))
@@ -447,7 +458,7 @@ impl UndoData {
 /// The checksum of what `path` holds now at the ranges `undo` covers: what a committed run
 /// wrote there, unless something changed it since. Read through a map: an undo file may cover
 /// millions of ranges.
-fn touched_sum_now(encoded: &[u8], path: &Path) -> Option<u64> {
+pub(crate) fn touched_sum_now(encoded: &[u8], path: &Path) -> Option<u64> {
     let view = crate::map::open_view(path, crate::map::ReadPlan::default()).ok()?;
     let mut chunks = Vec::new();
     undo_file::for_each::<()>(encoded, |offset, old| {
@@ -465,7 +476,10 @@ fn touched_sum_now(encoded: &[u8], path: &Path) -> Option<u64> {
 fn apply_undo(encoded: &[u8], file: &File) -> Result<()> {
     let mut now = Vec::new();
     let mut paused = false;
+    let len = file.metadata().map_or(0, |m| m.len());
+    let progress = crate::progress::Progress::new(crate::progress::watched(), len, "restoring");
     undo_file::for_each(encoded, |offset, old| -> Result<()> {
+        progress.set(offset);
         now.resize(old.len(), 0);
         let differs = file
             .read_exact_at(&mut now, offset)
@@ -486,7 +500,7 @@ fn apply_undo(encoded: &[u8], file: &File) -> Result<()> {
 }
 
 /// Restores file `n` of the run in `dir`. Idempotent.
-fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
+pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
     let name = entry.path.display();
     if !entry.path.parent().is_some_and(Path::exists) {
         // The file's directory is gone: there is nothing left to restore it into.
@@ -548,7 +562,7 @@ fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
     }
 }
 
-fn remove_run(dir: &Path, entries: &[Entry]) {
+pub(crate) fn remove_run(dir: &Path, entries: &[Entry]) {
     for entry in entries {
         if let Some(link) = &entry.old_link
             && !link.starts_with(dir)
@@ -559,18 +573,18 @@ fn remove_run(dir: &Path, entries: &[Entry]) {
     let _ = fs::remove_dir_all(dir);
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
 /// The mark of a committed run: every file is written and synced.
-const COMMITTED_FILE: &str = "committed";
+pub(crate) const COMMITTED_FILE: &str = "committed";
 
 /// The mark of a committed run that `mmt undo` has begun to revert: if that undo is killed,
 /// recovery finishes it (restoring is idempotent), so that no file stays half undone.
-const UNDOING_FILE: &str = "undoing";
+pub(crate) const UNDOING_FILE: &str = "undoing";
 
 /// Where a committed run keeps its [`disk_use`].
 const SIZE_FILE: &str = "size";
@@ -712,7 +726,42 @@ pub fn committed_runs(state: &StateDir) -> Vec<Stored> {
 /// Rolls back every run of `state` left open by a process that is gone (its lock can be
 /// taken), and tells `report` each file restored. A run still open by a live process is left
 /// alone.
-pub fn recover(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<usize> {
+/// The runs that [`recover`] would roll back (or whose undo it would finish): open, or being
+/// undone, by a process that is gone.
+pub fn interrupted(state: &StateDir) -> Vec<Stored> {
+    run_dirs(state)
+        .iter()
+        .filter(|dir| !dir.join(COMMITTED_FILE).exists() || dir.join(UNDOING_FILE).exists())
+        .filter(|dir| File::open(dir.join("lock")).is_ok_and(|lock| lock.try_lock().is_ok()))
+        .filter_map(|dir| read_run(dir))
+        .collect()
+}
+
+/// One file that recovery or undo put back, for the command to report.
+pub struct Restored<'a> {
+    pub path: &'a Path,
+    /// What was done: `rolled back`, `undone`, `restored`.
+    pub action: &'static str,
+    /// How, or why, in a few words.
+    pub detail: String,
+    pub run: &'a Stored,
+}
+
+impl Restored<'_> {
+    /// `PATH: ACTION (DETAIL)`, as the text output has it.
+    pub fn text(&self) -> String {
+        format!(
+            "{}: {} ({})",
+            crate::output::escape_name(&self.path.display().to_string()),
+            self.action,
+            self.detail
+        )
+    }
+}
+
+pub type Report<'r> = dyn FnMut(Restored) + 'r;
+
+pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usize> {
     let mut recovered = 0;
     remove_abandoned(state);
     for dir in run_dirs(state) {
@@ -723,30 +772,52 @@ pub fn recover(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<usize
         let Ok(lock) = File::open(dir.join("lock")) else {
             continue;
         };
+        let run = read_run(&dir);
+        let touches = run.as_ref().is_none_or(|run| scope.touches(run));
         if lock.try_lock().is_err() {
-            continue; // a live run, or a live undo
-        }
-        if undoing {
-            if let Some(run) = read_run(&dir) {
-                finish_undo(&run, report)?;
-                recovered += 1;
+            // A live run (left alone), or another mmt rolling this one back or finishing its
+            // undo: a command that needs its files waits for that, so that it never reads a
+            // half-restored file.
+            let being_restored = dir.join(ROLLING_BACK_FILE).exists() || undoing;
+            if !(touches && being_restored) {
+                continue;
             }
-            continue;
+            if !taken_within(&lock, std::time::Duration::from_secs(1)) {
+                if let Some(run) = &run {
+                    (hooks.waiting)(run);
+                }
+                lock.lock().context("cannot wait for the rollback")?;
+            }
+            if !dir.exists() {
+                continue; // rolled back by the other mmt
+            }
         }
-        let Some(run) = read_run(&dir) else {
+        let Some(run) = run else {
             // No manifest: the run died before recording anything.
             let _ = fs::remove_dir_all(&dir);
             continue;
         };
+        if !touches {
+            (hooks.elsewhere)(&run);
+            continue;
+        }
+        if undoing {
+            finish_undo(&run, hooks.report)?;
+            recovered += 1;
+            continue;
+        }
+        // Marked, so that a command that needs these files waits for the rollback.
+        let _ = File::create(dir.join(ROLLING_BACK_FILE));
         let undo = UndoData::of(&dir);
         for (n, entry) in run.entries.iter().enumerate() {
             restore(&undo, n, entry)?;
             crate::target::remove_stale_temps_of(&entry.path);
-            report(format!(
-                "{}: rolled back (an interrupted run of `{}`)",
-                crate::output::escape_name(&entry.path.display().to_string()),
-                run.command
-            ));
+            (hooks.report)(Restored {
+                path: &entry.path,
+                action: "rolled back",
+                detail: format!("an interrupted run of `{}`", run.command),
+                run: &run,
+            });
         }
         remove_run(&dir, &run.entries);
         recovered += 1;
@@ -754,99 +825,69 @@ pub fn recover(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<usize
     Ok(recovered)
 }
 
-/// Reverts the newest committed run: refuses, with nothing changed, when a file was changed
-/// since. Tells `report` each file restored.
-pub fn undo_last(state: &StateDir, report: &mut dyn FnMut(String)) -> Result<bool> {
-    let Some(run) = committed_runs(state).into_iter().next() else {
-        return Ok(false);
-    };
-    let undo = UndoData::of(&run.dir);
-    for (n, entry) in run.entries.iter().enumerate() {
-        let now = Identity::of_path(&entry.path).ok();
-        let sum_now = match entry.kind {
-            Kind::InPlace => {
-                let recorded = undo
-                    .of_file(n)
-                    .with_context(|| format!("{}: cannot undo", entry.path.display()))?;
-                let Recorded::Bytes(encoded) = recorded else {
-                    bail!(
-                        "{}: the undo data of the run of `{}` is missing or damaged; nothing \
-                         undone",
-                        entry.path.display(),
-                        run.command
-                    );
-                };
-                touched_sum_now(&encoded, &entry.path)
-            }
-            Kind::Rewrite => None,
-        };
-        if now.is_none() || now != entry.after || sum_now != entry.touched_sum {
-            bail!(
-                "{}: changed since the run of `{}`; nothing undone",
-                entry.path.display(),
-                run.command
-            );
+/// The files a command works on, as far as recovery is concerned: a run that touched none of
+/// them is left for `mmt recover`.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Every run (`mmt recover`, or a command whose files come from a list).
+    All,
+    /// Files and directories (links resolved): a run that touched a file equal to one or under
+    /// one of them.
+    Paths(Vec<PathBuf>),
+}
+
+impl Scope {
+    pub fn touches(&self, run: &Stored) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Paths(paths) => run
+                .entries
+                .iter()
+                .any(|entry| paths.iter().any(|p| entry.path.starts_with(p))),
         }
     }
-    // The run's own lock says a live undo holds it; recovery finishes an undo whose process
-    // died, so that a file is never left half undone.
-    let run_lock = File::open(run.dir.join("lock"))
-        .with_context(|| format!("cannot open the lock of {}", run.dir.display()))?;
-    if run_lock.try_lock().is_err() {
-        bail!(
-            "the run of `{}` is being undone by another mmt; nothing undone",
-            run.command
-        );
-    }
-    if !run.dir.join(COMMITTED_FILE).exists() {
-        bail!(
-            "the run of `{}` was undone by another mmt meanwhile",
-            run.command
-        );
-    }
-    // The files are locked as a writing run locks them, so no other mmt writes meanwhile.
-    let mut locks = Vec::new();
-    for entry in &run.entries {
-        let file = File::open(&entry.path)
-            .with_context(|| format!("{}: cannot open", entry.path.display()))?;
-        file.lock()
-            .with_context(|| format!("{}: cannot lock", entry.path.display()))?;
-        locks.push(file);
-    }
-    fs::write(run.dir.join(UNDOING_FILE), b"")
-        .map_err(anyhow::Error::from)
-        .and_then(|()| sync_dir(&run.dir))
-        .context("cannot mark the run as being undone")?;
-    crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
-    for (n, entry) in run.entries.iter().enumerate().rev() {
-        restore(&undo, n, entry)?;
-    }
-    for entry in &run.entries {
-        report(format!(
-            "{}: restored ({})",
-            crate::output::escape_name(&entry.path.display().to_string()),
-            if entry.kind == Kind::InPlace {
-                "the old bytes written back"
-            } else {
-                "the old file put back"
-            }
-        ));
-    }
-    remove_run(&run.dir, &run.entries);
-    Ok(true)
 }
+
+/// What [`recover`] tells its caller as it goes.
+pub struct Hooks<'h, 'r> {
+    /// A file put back.
+    pub report: &'h mut Report<'r>,
+    /// Another mmt is rolling back (or finishing the undo of) a run that touched the command's
+    /// files: recovery waits for it.
+    pub waiting: &'h mut dyn FnMut(&Stored),
+    /// An interrupted run that touched none of the command's files, left for `mmt recover`.
+    pub elsewhere: &'h mut dyn FnMut(&Stored),
+}
+
+/// Whether `lock` could be taken within `wait` (asked every few milliseconds).
+fn taken_within(lock: &File, wait: std::time::Duration) -> bool {
+    let until = std::time::Instant::now() + wait;
+    loop {
+        if lock.try_lock().is_ok() {
+            return true;
+        }
+        if std::time::Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// The mark of a run being rolled back by a live mmt (which holds its lock).
+const ROLLING_BACK_FILE: &str = "rolling-back";
 
 /// Finishes an undo of `run` whose process died partway: every file restored (what the undo
 /// had restored already is found in place), and the run let go of.
-fn finish_undo(run: &Stored, report: &mut dyn FnMut(String)) -> Result<()> {
+pub(crate) fn finish_undo(run: &Stored, report: &mut Report) -> Result<()> {
     let undo = UndoData::of(&run.dir);
     for (n, entry) in run.entries.iter().enumerate().rev() {
         restore(&undo, n, entry)?;
-        report(format!(
-            "{}: undone (an interrupted `mmt undo` of `{}`, finished)",
-            crate::output::escape_name(&entry.path.display().to_string()),
-            run.command
-        ));
+        report(Restored {
+            path: &entry.path,
+            action: "undone",
+            detail: format!("an interrupted `mmt undo` of `{}`, finished", run.command),
+            run,
+        });
     }
     remove_run(&run.dir, &run.entries);
     Ok(())

@@ -26,6 +26,7 @@ mod drive;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
+mod history;
 mod journal;
 mod leb128;
 #[allow(unsafe_code)]

@@ -329,6 +329,18 @@ impl Plan {
         plan
     }
 
+    /// Puts `new` where each `start..end` is, in order (ranges sorted and apart): an undo's
+    /// old bytes written back, or a whole old file for the preview of an undone rewrite.
+    pub fn puts<'a>(edits: impl IntoIterator<Item = (Range<usize>, &'a [u8])>) -> Plan {
+        let mut plan = Plan::default();
+        for (range, new) in edits {
+            let from = plan.arena.len();
+            plan.arena.extend_from_slice(new);
+            plan.push(range.start, range.end, from..plan.arena.len());
+        }
+        plan
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }

@@ -18,6 +18,21 @@ pub struct Progress {
     bar: Option<ProgressBar>,
 }
 
+/// Whether a person watches standard error, decided once per process by the command line
+/// (`Settings::watched`), for work far below the commands (a rollback, an undo) that has no
+/// settings of its own to ask.
+static WATCHED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Records once whether a person watches (see [`WATCHED`]).
+pub fn set_watched(watched: bool) {
+    let _ = WATCHED.set(watched);
+}
+
+/// Whether a person watches, as [`set_watched`] recorded it (no one, if it never was).
+pub fn watched() -> bool {
+    WATCHED.get().copied().unwrap_or(false)
+}
+
 impl Progress {
     /// A bar for `total` bytes of work, labelled `what`, when a person is `watched` (see
     /// `Settings::watched`).

@@ -100,7 +100,8 @@ pub struct GlobalOpts {
     )]
     pub color: ColorWhen,
 
-    /// Print nothing on standard output and no summaries; errors still go to standard error
+    /// Print nothing on standard output and no summaries; errors still go to standard error (a
+    /// filter, `replace -`, still writes its data)
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
@@ -271,12 +272,22 @@ hex diff for binary data shows what would change, and the exit status is the rea
     )]
     Grep(GrepArgs),
 
-    /// Revert the last run that wrote (every file it changed); --list shows what can be undone
-    #[command(after_help = "Examples:\n  mmt undo --list\n  mmt undo")]
+    /// Revert the last run that touched a file under this directory, or run ID; --list shows
+    /// every run and whether it can still be undone
+    #[command(
+        after_help = "Examples:\n  mmt undo --list\n  mmt undo                 # the last run under \
+                      this directory\n  mmt undo 0000017964020150  # a run by its ID (or the start \
+                      of it)\n  mmt --copy undo          # show what would be restored\n  \
+                      mmt undo --forget 0000017964020150"
+    )]
     Undo(UndoArgs),
 
-    /// Roll back every interrupted run of this user (any mmt command does this first too)
-    #[command(after_help = "Examples:\n  mmt recover")]
+    /// Roll back every interrupted run of this user (a command does this first for the runs
+    /// that touched its files)
+    #[command(
+        after_help = "Examples:\n  mmt recover\n  mmt --copy recover   # show what would be \
+                            rolled back"
+    )]
     Recover,
 
     /// Print the completion script for a shell
@@ -578,9 +589,19 @@ pub struct GrepArgs {
 
 #[derive(Debug, Args)]
 pub struct UndoArgs {
-    /// Show the runs that can be undone, newest first, and the disk space their undo data holds
-    #[arg(long)]
+    /// The run to undo (its ID, or the start of it, as --list shows it); without it, the last
+    /// run that touched a file under the current directory
+    #[arg(value_name = "ID", conflicts_with_all = ["list", "forget"])]
+    pub id: Option<String>,
+
+    /// Show every run kept, newest first: its ID, files, the disk space its undo data holds, and
+    /// whether it can still be undone (and why not)
+    #[arg(long, conflicts_with = "forget")]
     pub list: bool,
+
+    /// Drop the undo data of run ID: it can no longer be undone
+    #[arg(long, value_name = "ID")]
+    pub forget: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -20,16 +20,18 @@ use anyhow::{Result, bail};
 use crate::cli::{Cli, Command, FileOpts, Raw};
 use crate::drive;
 use crate::exit::{ExitCode, Outcome};
+use crate::journal::Scope;
 use crate::output::{Format, Printer, json_bytes};
 use crate::source::{self, Sources};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let settings = cli.global.settings();
+    crate::progress::set_watched(settings.watched);
     if !matches!(
         cli.command,
         Command::Completions(_) | Command::Recover | Command::Undo(_)
     ) {
-        undo::recover_first();
+        undo::recover_first(&recovery_scope(&cli.command));
     }
     let one_file = |file: &Raw, run: &dyn Fn(&mut Printer) -> Result<Outcome>| {
         let mut printer = Printer::stdout(settings.style);
@@ -47,23 +49,50 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Replace(args) => replace::run(args, &settings),
         Command::Undo(args) => {
             let mut printer = Printer::stdout(settings.style);
-            let outcome = undo::run(args, &mut printer)?;
+            let outcome = undo::run(args, &settings, &mut printer)?;
             printer.flush()?;
             Ok(ExitCode::from(outcome))
         }
         Command::Recover => {
             let mut printer = Printer::stdout(settings.style);
-            let outcome = undo::recover(&mut printer)?;
+            let outcome = undo::recover(&settings, &mut printer)?;
             printer.flush()?;
             Ok(ExitCode::from(outcome))
         }
         Command::Completions(args) => {
+            if settings.style.json {
+                bail!("completions prints a shell script, not JSON; drop --json");
+            }
             let mut printer = Printer::stdout(settings.style);
             completions::run(args, &mut printer)?;
             printer.flush()?;
             Ok(ExitCode::Success)
         }
     }
+}
+
+/// The files a command may read or write, for recovery: its positional arguments that name a
+/// file or a directory (a pattern that happens to name one only widens it), links resolved.
+/// A list of paths (`--files-from`) is read once, by the command: then every run counts.
+fn recovery_scope(command: &Command) -> Scope {
+    let (named, files): (Vec<&Raw>, Option<&FileOpts>) = match command {
+        Command::Read(args) => (vec![&args.file], None),
+        Command::Slice(args) => (vec![&args.file], None),
+        Command::Write(args) => (vec![&args.file], None),
+        Command::Find(args) => (args.args.iter().collect(), Some(&args.files)),
+        Command::Grep(args) => (args.args.iter().collect(), Some(&args.files)),
+        Command::Replace(args) => (args.args.iter().collect(), Some(&args.files)),
+        Command::Undo(_) | Command::Recover | Command::Completions(_) => return Scope::All,
+    };
+    if files.is_some_and(|f| f.files_from.is_some() || f.files0_from.is_some()) {
+        return Scope::All;
+    }
+    Scope::Paths(
+        named
+            .into_iter()
+            .filter_map(|raw| std::fs::canonicalize(raw.to_path()).ok())
+            .collect(),
+    )
 }
 
 /// `PATH... ARGS`: the paths, and the last `count` arguments (`what` names them in errors).

@@ -551,11 +551,16 @@ fn filter_stdin(planned: &Planned, settings: &Settings, printer: &mut Printer) -
             )?;
         }
     } else {
-        let mut sink = PrinterSink {
-            printer,
+        // Standard output is the data here, so `-q` silences only the summary (as `sed -n`
+        // would not silence `sed`'s output): written straight out, past the printer, which
+        // prints nothing when quiet.
+        let stdout = std::io::stdout();
+        let mut sink = StdoutSink {
+            out: std::io::BufWriter::with_capacity(1 << 20, stdout.lock()),
             old: &planned.view,
         };
         plan.rewrite_into(planned.view.len(), &mut sink)?;
+        std::io::Write::flush(&mut sink.out)?;
     }
     let count = plan.len() as u64;
     printer.summary(&format!(
@@ -567,18 +572,18 @@ fn filter_stdin(planned: &Planned, settings: &Settings, printer: &mut Printer) -
 }
 
 /// A rewrite streamed to standard output.
-struct PrinterSink<'a> {
-    printer: &'a mut Printer,
+struct StdoutSink<'a> {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
     old: &'a [u8],
 }
 
-impl RewriteSink for PrinterSink<'_> {
+impl RewriteSink for StdoutSink<'_> {
     fn copy_unchanged(&mut self, range: std::ops::Range<usize>) -> std::io::Result<()> {
-        self.printer.raw(&self.old[range])
+        std::io::Write::write_all(&mut self.out, &self.old[range])
     }
 
     fn write_new(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.printer.raw(bytes)
+        std::io::Write::write_all(&mut self.out, bytes)
     }
 }
 

@@ -1,58 +1,196 @@
-//! `mmt undo [--list]` and `mmt recover`: the runs kept in the state directory.
+//! `mmt undo [ID] [--list] [--forget ID]` and `mmt recover`: the runs kept in the state
+//! directory. Under `--copy` both show what they would restore, as a diff, and change nothing.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::json;
 
 use crate::cli::UndoArgs;
 use crate::exit::Outcome;
-use crate::journal::{self, human};
-use crate::output::Printer;
+use crate::history::{self, Kept};
+use crate::journal::{self, Hooks, Restored, Scope, human};
+use crate::output::{Printer, json_path};
+use crate::preview;
+use crate::settings::Settings;
 use crate::state;
 
-/// `mmt undo`: reverts the last run that wrote; `--list`: the runs that can be undone.
-pub fn run(args: &UndoArgs, printer: &mut Printer) -> Result<Outcome> {
-    let states = state::existing();
+/// `mmt undo`: reverts the last run under the current directory, or run ID; `--list` shows
+/// every run; `--forget ID` lets one go.
+pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+    let kept = history::all(&state::existing());
     if args.list {
-        let mut any = false;
-        for state in &states {
-            for run in journal::committed_runs(state) {
-                any = true;
-                printer.line(&format!(
-                    "{}  {} file{}  {} of undo data  {}",
-                    run.id(),
-                    run.entries.len(),
-                    if run.entries.len() == 1 { "" } else { "s" },
-                    human(run.disk_use()),
-                    run.command
-                ))?;
-                for entry in &run.entries {
-                    printer.line(&format!(
-                        "    {}",
-                        crate::output::escape_name(&entry.path.display().to_string())
-                    ))?;
+        return list(kept, settings, printer);
+    }
+    if let Some(id) = &args.forget {
+        let run = history::by_id(kept, id)?;
+        if settings.preview {
+            printer.summary(&format!(
+                "mmt: would let go of the run {} of `{}` (dry run, nothing changed)",
+                run.run.id(),
+                run.run.command
+            ));
+        } else {
+            history::forget(&run)?;
+            printer.summary(&format!(
+                "mmt: let go of the run {} of `{}`; it can no longer be undone",
+                run.run.id(),
+                run.run.command
+            ));
+        }
+        return Ok(Outcome::Done);
+    }
+    let run = match &args.id {
+        Some(id) => history::by_id(kept, id)?,
+        None => {
+            let here = std::env::current_dir()
+                .and_then(std::fs::canonicalize)
+                .context("cannot tell the current directory")?;
+            let any = !kept.is_empty();
+            match history::last_under(kept, &here) {
+                Some(run) => run,
+                None => {
+                    printer.summary(&nothing_here(&here, any));
+                    return Ok(Outcome::NothingMatched);
                 }
             }
         }
-        if !any {
-            printer.summary("mmt: no run can be undone");
-        }
-        return Ok(Outcome::found(any));
+    };
+    if settings.preview {
+        return preview_undo(&run, settings, printer);
     }
-    for state in &states {
-        let mut report = |line: String| printer.summary(&line);
-        if journal::undo_last(state, &mut report)? {
-            return Ok(Outcome::Done);
-        }
-    }
-    printer.summary("mmt: no run can be undone");
-    Ok(Outcome::NothingMatched)
+    let style = settings.style;
+    let mut report = |restored: Restored| report(printer, style.json, &restored, false);
+    history::undo(&run, &mut report)?;
+    Ok(Outcome::Done)
 }
 
-/// `mmt recover`: rolls back every interrupted run (what every command does first).
-pub fn recover(printer: &mut Printer) -> Result<Outcome> {
+fn nothing_here(here: &Path, any: bool) -> String {
+    let here = crate::output::escape_name(&here.display().to_string());
+    if any {
+        format!(
+            "mmt: no run that touched a file under {here} can be undone; `mmt undo --list` \
+             shows every run, and `mmt undo ID` undoes one"
+        )
+    } else {
+        "mmt: no run can be undone".to_owned()
+    }
+}
+
+/// One file restored: a line on standard error, or an object on standard output.
+fn report(printer: &mut Printer, json: bool, restored: &Restored, dry_run: bool) {
+    if json {
+        let _ = printer.json_line(&json!({
+            "file": json_path(restored.path),
+            "action": restored.action,
+            "detail": restored.detail,
+            "run": restored.run.id(),
+            "command": restored.run.command,
+            "dry_run": dry_run,
+        }));
+    } else {
+        printer.summary(&restored.text());
+    }
+}
+
+/// `--list`: every run, newest first, with whether it can still be undone.
+fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+    if kept.is_empty() {
+        printer.summary("mmt: no run is kept");
+        return Ok(Outcome::NothingMatched);
+    }
+    for Kept { run, .. } in &kept {
+        let why_not = history::why_not_undoable(run).map(|blocked| blocked.short());
+        if settings.style.json {
+            let files: Vec<_> = run.entries.iter().map(|e| json_path(&e.path)).collect();
+            printer.json_line(&json!({
+                "id": run.id(),
+                "command": run.command,
+                "files": files,
+                "undo_data": run.disk_use(),
+                "can_undo": why_not.is_none(),
+                "why_not": why_not,
+            }))?;
+            continue;
+        }
+        let files = run.entries.len();
+        printer.line(&format!(
+            "{}  {files} file{}  {} of undo data  {}",
+            run.id(),
+            if files == 1 { "" } else { "s" },
+            human(run.disk_use()),
+            run.command
+        ))?;
+        printer.line(&match why_not {
+            None => "    can be undone".to_owned(),
+            Some(why) => format!("    cannot be undone: {why}"),
+        })?;
+        for entry in &run.entries {
+            printer.line(&format!(
+                "    {}",
+                crate::output::escape_name(&entry.path.display().to_string())
+            ))?;
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+/// `--copy undo`: the diff that undoing `kept` would make, and nothing changed. Refused as the
+/// real undo would be.
+fn preview_undo(kept: &Kept, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+    let run = &kept.run;
+    if let Some(blocked) = history::why_not_undoable(run) {
+        anyhow::bail!("{}", blocked.refusal(run));
+    }
+    show_plans(run, settings, printer, "would be restored")?;
+    Ok(Outcome::Done)
+}
+
+/// Prints the diff of every file of `run` as an undo (or rollback) would leave it, and a line
+/// for each, saying it would be `action`.
+fn show_plans(
+    run: &journal::Stored,
+    settings: &Settings,
+    printer: &mut Printer,
+    action: &'static str,
+) -> Result<()> {
+    let strict = action != "would be rolled back";
+    for (path, now, plan) in history::undo_plans(run, strict)? {
+        if !settings.style.json && !settings.style.quiet && !plan.is_empty() {
+            let name = path.display().to_string();
+            let sharing = preview::Sharing::new(settings.threads);
+            preview::print(printer, &name, &now, &plan, &preview::Rendered, sharing)?;
+        }
+        let restored = Restored {
+            path: &path,
+            action,
+            detail: "dry run, nothing changed".to_owned(),
+            run,
+        };
+        report(printer, settings.style.json, &restored, true);
+    }
+    Ok(())
+}
+
+/// `mmt recover`: rolls back every interrupted run (and finishes every interrupted undo).
+pub fn recover(settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
     let mut recovered = 0;
     for state in state::existing() {
-        let mut report = |line: String| printer.summary(&line);
-        recovered += journal::recover(&state, &mut report)?;
+        if settings.preview {
+            for run in journal::interrupted(&state) {
+                show_plans(&run, settings, printer, "would be rolled back")?;
+                recovered += 1;
+            }
+            continue;
+        }
+        let style = settings.style;
+        let mut report = |restored: Restored| report(printer, style.json, &restored, false);
+        let mut hooks = Hooks {
+            report: &mut report,
+            waiting: &mut |run| say_waiting(run),
+            elsewhere: &mut |_| {},
+        };
+        recovered += journal::recover(&state, &Scope::All, &mut hooks)?;
     }
     if recovered == 0 {
         printer.summary("mmt: no interrupted run to roll back");
@@ -60,12 +198,20 @@ pub fn recover(printer: &mut Printer) -> Result<Outcome> {
     Ok(Outcome::found(recovered > 0))
 }
 
-/// Before any command: rolls back the runs that a killed process left open, saying so on
-/// standard error. A command never sees a half-patched file.
-pub fn recover_first() {
+/// Before a command: rolls back the runs that a killed process left open and that touched the
+/// command's files (`scope`), saying so on standard error, so that the command never sees a
+/// half-patched file. Another interrupted run is left for `mmt recover`, with one line that
+/// says it waits.
+pub fn recover_first(scope: &Scope) {
+    let mut elsewhere = Vec::new();
     for state in state::existing() {
-        let mut report = |line: String| eprintln!("mmt: {line}");
-        if let Err(err) = journal::recover(&state, &mut report) {
+        let mut report = |restored: Restored| eprintln!("mmt: {}", restored.text());
+        let mut hooks = Hooks {
+            report: &mut report,
+            waiting: &mut |run| say_waiting(run),
+            elsewhere: &mut |run| elsewhere.push(run.dir.clone()),
+        };
+        if let Err(err) = journal::recover(&state, scope, &mut hooks) {
             // A run that cannot be rolled back now (a full disk) must not stop every other
             // command; `mmt recover` tries again, and says why it cannot.
             eprintln!(
@@ -73,5 +219,30 @@ pub fn recover_first() {
                  is fixed"
             );
         }
+    }
+    match elsewhere.as_slice() {
+        [] => {}
+        [one] => eprintln!(
+            "mmt: note: an interrupted run that touched other files waits in {}; `mmt recover` \
+             rolls it back",
+            one.display()
+        ),
+        many => eprintln!(
+            "mmt: note: {} interrupted runs that touched other files wait in {}; `mmt recover` \
+             rolls them back",
+            many.len(),
+            many[0].parent().unwrap_or(&many[0]).display()
+        ),
+    }
+}
+
+/// Said, on a terminal, when recovery has waited a second for another mmt's rollback.
+fn say_waiting(run: &journal::Stored) {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprintln!(
+            "mmt: waiting for another mmt to roll back an interrupted run of `{}`",
+            run.command
+        );
     }
 }

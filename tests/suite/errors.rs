@@ -198,3 +198,13 @@ fn a_hex_diff_highlights_only_the_bytes_that_change() {
     );
     assert!(!diff.contains("\x1b[7m4d"), "{diff:?}");
 }
+
+#[test]
+fn json_is_refused_where_nothing_is_json() {
+    let sb = Sandbox::new();
+    let out = sb.mmt(["--json", "completions", "bash"]).output().unwrap();
+    assert_error(
+        &out,
+        "completions prints a shell script, not JSON; drop --json",
+    );
+}

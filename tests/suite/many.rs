@@ -500,6 +500,19 @@ fn replace_on_standard_input_is_a_filter() {
         .assert()
         .success()
         .stdout("f[oo]\n");
+    // -q silences the summary only: standard output is the data.
+    sb.mmt(["-q", "replace", "-", "a", "b"])
+        .write_stdin("abc\n")
+        .assert()
+        .success()
+        .stdout("bbc\n")
+        .stderr("");
+    sb.mmt(["replace", "-q", "-", "zzz", "b"])
+        .write_stdin("abc\n")
+        .assert()
+        .code(1)
+        .stdout("abc\n")
+        .stderr("");
     let out = sb
         .mmt(["--json", "replace", "-", "a", "b"])
         .write_stdin("a")

@@ -22,6 +22,7 @@ mod seed;
 mod slice;
 mod special_files;
 mod transactions;
+mod undo_history;
 mod walk_rules;
 mod walk_vs_rg;
 mod write;

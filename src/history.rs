@@ -1,0 +1,304 @@
+//! The committed runs kept for `mmt undo`: which can still be undone and why not, undoing one
+//! (by ID, or the last that touched a file under a directory), previewing an undo, and letting
+//! a run go. The runs themselves, and restoring a file, are `journal`'s.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::journal::{
+    self, COMMITTED_FILE, Entry, Identity, Kind, Recorded, Report, Restored, Stored, UNDOING_FILE,
+    UndoData,
+};
+use crate::patch::Plan;
+use crate::state::StateDir;
+use crate::undo_file;
+
+/// A committed run and the state directory that keeps it.
+pub struct Kept {
+    pub state: StateDir,
+    pub run: Stored,
+}
+
+/// Every committed run of `states`, newest first.
+pub fn all(states: &[StateDir]) -> Vec<Kept> {
+    let mut kept: Vec<Kept> = states
+        .iter()
+        .flat_map(|state| {
+            journal::committed_runs(state).into_iter().map(|run| Kept {
+                state: state.clone(),
+                run,
+            })
+        })
+        .collect();
+    // IDs start with the time the run began, so they sort as the runs were made.
+    kept.sort_by_key(|k| std::cmp::Reverse(k.run.id()));
+    kept
+}
+
+/// The run whose ID is `id`, or starts with it (as git takes a commit's prefix).
+pub fn by_id(kept: Vec<Kept>, id: &str) -> Result<Kept> {
+    let mut found: Vec<Kept> = kept
+        .into_iter()
+        .filter(|k| !id.is_empty() && k.run.id().starts_with(id))
+        .collect();
+    match found.len() {
+        0 => bail!("no run {id} is kept: `mmt undo --list` shows the runs that are"),
+        1 => Ok(found.remove(0)),
+        n => bail!("{n} runs have IDs that start with {id}; give more of the ID"),
+    }
+}
+
+/// The newest run that touched a file under `dir` (a path with links resolved).
+pub fn last_under(kept: Vec<Kept>, dir: &Path) -> Option<Kept> {
+    kept.into_iter()
+        .find(|k| k.run.entries.iter().any(|e| e.path.starts_with(dir)))
+}
+
+/// Why a run can no longer be undone: the first of its files that is not as the run left it.
+pub struct Blocked {
+    pub path: PathBuf,
+    pub why: Why,
+}
+
+pub enum Why {
+    Gone,
+    Changed,
+    UndoDataMissing,
+    UndoDataUnreadable(String),
+}
+
+impl Blocked {
+    /// A few words, for `undo --list`.
+    pub fn short(&self) -> String {
+        let name = crate::output::escape_name(&self.path.display().to_string());
+        match &self.why {
+            Why::Gone => format!("{name} is gone"),
+            Why::Changed => format!("{name} changed since the run"),
+            Why::UndoDataMissing => format!("the undo data of {name} is missing or damaged"),
+            Why::UndoDataUnreadable(err) => format!("the undo data of {name}: {err}"),
+        }
+    }
+
+    /// The refusal of `mmt undo`, with the way past it.
+    pub fn refusal(&self, run: &Stored) -> String {
+        let name = self.path.display();
+        let command = &run.command;
+        let why = match &self.why {
+            Why::UndoDataUnreadable(err) => return format!("{name}: cannot undo: {err}"),
+            Why::Gone => format!("{name}: gone since the run of `{command}`"),
+            Why::Changed => format!("{name}: changed since the run of `{command}`"),
+            Why::UndoDataMissing => {
+                format!("{name}: the undo data of the run of `{command}` is missing or damaged")
+            }
+        };
+        format!(
+            "{why}; nothing undone (`mmt undo --list` shows what can be undone; `mmt undo \
+             --forget {}` lets this run go)",
+            run.id()
+        )
+    }
+}
+
+/// What stops `run` from being undone (a file changed since it, or its undo data is gone), or
+/// `None` when it can be: every file is as the run left it.
+pub fn why_not_undoable(run: &Stored) -> Option<Blocked> {
+    let undo = UndoData::of(&run.dir);
+    for (n, entry) in run.entries.iter().enumerate() {
+        let blocked = |why| {
+            Some(Blocked {
+                path: entry.path.clone(),
+                why,
+            })
+        };
+        let Ok(now) = Identity::of_path(&entry.path) else {
+            return blocked(Why::Gone);
+        };
+        let sum_now = match entry.kind {
+            Kind::InPlace => match undo.of_file(n) {
+                Ok(Recorded::Bytes(encoded)) => journal::touched_sum_now(&encoded, &entry.path),
+                Ok(_) => return blocked(Why::UndoDataMissing),
+                Err(err) => return blocked(Why::UndoDataUnreadable(format!("{err:#}"))),
+            },
+            Kind::Rewrite => None,
+        };
+        if Some(now) != entry.after || sum_now != entry.touched_sum {
+            return blocked(Why::Changed);
+        }
+    }
+    None
+}
+
+/// Reverts `kept`: every file it changed, when each is as the run left it; refuses with nothing
+/// changed otherwise. Tells `report` each file restored.
+pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
+    let run = &kept.run;
+    if let Some(blocked) = why_not_undoable(run) {
+        bail!("{}", blocked.refusal(run));
+    }
+    // The run's own lock says a live undo holds it; recovery finishes an undo whose process
+    // died, so that a file is never left half undone.
+    let run_lock = File::open(run.dir.join("lock"))
+        .with_context(|| format!("cannot open the lock of {}", run.dir.display()))?;
+    if run_lock.try_lock().is_err() {
+        bail!(
+            "the run of `{}` is being undone by another mmt; nothing undone",
+            run.command
+        );
+    }
+    if !run.dir.join(COMMITTED_FILE).exists() {
+        bail!(
+            "the run of `{}` was undone by another mmt meanwhile",
+            run.command
+        );
+    }
+    // The files are locked as a writing run locks them, so no other mmt writes meanwhile.
+    let mut locks = Vec::new();
+    for entry in &run.entries {
+        let file = File::open(&entry.path)
+            .with_context(|| format!("{}: cannot open", entry.path.display()))?;
+        file.lock()
+            .with_context(|| format!("{}: cannot lock", entry.path.display()))?;
+        locks.push(file);
+    }
+    let was: Vec<Option<Identity>> = run
+        .entries
+        .iter()
+        .map(|e| Identity::of_path(&e.path).ok())
+        .collect();
+    fs::write(run.dir.join(UNDOING_FILE), b"")
+        .map_err(anyhow::Error::from)
+        .and_then(|()| journal::sync_dir(&run.dir))
+        .context("cannot mark the run as being undone")?;
+    crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
+    let undo = UndoData::of(&run.dir);
+    for (n, entry) in run.entries.iter().enumerate().rev() {
+        journal::restore(&undo, n, entry)?;
+    }
+    for (entry, was) in run.entries.iter().zip(&was) {
+        report(Restored {
+            path: &entry.path,
+            action: "restored",
+            detail: if entry.kind == Kind::InPlace {
+                "the old bytes written back"
+            } else {
+                "the old file put back"
+            }
+            .to_owned(),
+            run,
+        });
+        recognise_after_undo(kept, entry, *was);
+    }
+    journal::remove_run(&run.dir, &run.entries);
+    Ok(())
+}
+
+/// After mmt's own undo of `entry`, the other runs that left the file as it was just before
+/// the undo (a newer run) or as it is again now (an older one) still see it as they left it:
+/// an undo moves the modification time, which would otherwise make them look changed, so that
+/// the second undo in a row refused.
+fn recognise_after_undo(kept: &Kept, entry: &Entry, was: Option<Identity>) {
+    let Ok(now) = Identity::of_path(&entry.path) else {
+        return;
+    };
+    for mut other in journal::committed_runs(&kept.state) {
+        if other.dir == kept.run.dir {
+            continue;
+        }
+        let mut changed = false;
+        for e in other.entries.iter_mut().filter(|e| e.path == entry.path) {
+            if e.after.is_some() && (e.after == Some(entry.before) || e.after == was) {
+                e.after = Some(now);
+                changed = true;
+            }
+        }
+        if changed {
+            // Only a convenience: a run not updated can still be undone by `undo ID` once the
+            // file is back as it left it, or let go of.
+            let _ = journal::write_manifest(&other.dir, &other.command, &other.entries, true);
+        }
+    }
+}
+
+/// Lets `kept` go: its undo data is removed, and it can no longer be undone.
+pub fn forget(kept: &Kept) -> Result<()> {
+    let run_lock = File::open(kept.run.dir.join("lock"))
+        .with_context(|| format!("cannot open the lock of {}", kept.run.dir.display()))?;
+    if run_lock.try_lock().is_err() {
+        bail!("the run {} is being undone by another mmt", kept.run.id());
+    }
+    journal::remove_run(&kept.run.dir, &kept.run.entries);
+    Ok(())
+}
+
+/// What undoing `run` would change in each of its files: the plan that writes the old bytes
+/// back over what the file holds now, and the file's bytes now. A rewrite's plan puts the whole
+/// old file in place of the new one. With `strict` (a committed run), a file whose undo data is
+/// missing is an error; otherwise (a run that was interrupted) it was never written, and left
+/// out, as is a file the run never renamed over.
+pub fn undo_plans(run: &Stored, strict: bool) -> Result<Vec<(PathBuf, Vec<u8>, Plan)>> {
+    let undo = UndoData::of(&run.dir);
+    let mut plans = Vec::new();
+    for (n, entry) in run.entries.iter().enumerate() {
+        let name = entry.path.display();
+        let Ok(now) = fs::read(&entry.path) else {
+            if strict {
+                bail!("{name}: cannot read");
+            }
+            continue;
+        };
+        let plan = match entry.kind {
+            Kind::InPlace => match undo.of_file(n) {
+                Ok(Recorded::Bytes(encoded)) => old_bytes_plan(&encoded, &now)
+                    .with_context(|| format!("{name}: the undo data is damaged"))?,
+                _ if strict => bail!("{name}: the undo data is missing or damaged"),
+                _ => continue,
+            },
+            Kind::Rewrite => {
+                let old = entry.old_link.as_ref().and_then(|link| {
+                    let kept = Identity::of_path(link).ok()?;
+                    let here = Identity::of_path(&entry.path).ok()?;
+                    // Still the same file: the rename never happened.
+                    let renamed = (kept.dev, kept.ino) != (here.dev, here.ino);
+                    renamed.then(|| fs::read(link).ok()).flatten()
+                });
+                match old {
+                    Some(old) => Plan::puts([(0..now.len(), old.as_slice())]),
+                    None if strict => bail!("{name}: the old file is not kept"),
+                    None => continue,
+                }
+            }
+        };
+        plans.push((entry.path.clone(), now, plan));
+    }
+    Ok(plans)
+}
+
+/// The plan that writes an undo's old bytes back into `now`, leaving out the records whose
+/// bytes are in place already; refused when the records are out of order or outside the file
+/// (damaged undo data).
+fn old_bytes_plan(encoded: &[u8], now: &[u8]) -> Result<Plan> {
+    let mut records = Vec::new();
+    let mut end = 0usize;
+    undo_file::for_each(encoded, |offset, old| -> Result<()> {
+        let start = usize::try_from(offset)?;
+        let stop = start.checked_add(old.len()).filter(|&e| e <= now.len());
+        match stop {
+            Some(stop) if start >= end => {
+                if now[start..stop] != *old {
+                    records.push((start..stop, old.to_vec()));
+                }
+                end = stop;
+                Ok(())
+            }
+            _ => bail!("a record out of order or past the end"),
+        }
+    })
+    .context("cannot be read")??;
+    Ok(Plan::puts(
+        records
+            .iter()
+            .map(|(range, old)| (range.clone(), old.as_slice())),
+    ))
+}

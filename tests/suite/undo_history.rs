@@ -1,0 +1,283 @@
+//! Undo and recovery people can trust (issue 26): a dry run that changes nothing, undos in a
+//! row, undo by ID and by directory, letting a run go, a read that waits for someone else's
+//! rollback, and commands that leave unrelated interrupted runs alone.
+
+use std::fs;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::util::{Sandbox, stdout_of};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The IDs `undo --list --json` shows, newest first, with whether each can be undone.
+fn runs(sb: &Sandbox) -> Vec<(String, bool)> {
+    let out = sb.mmt(["--json", "undo", "--list"]).output().unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let run: serde_json::Value = serde_json::from_str(line).unwrap();
+            (
+                run["id"].as_str().unwrap().to_owned(),
+                run["can_undo"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_dry_run_of_undo_shows_the_diff_and_changes_nothing() {
+    let sb = Sandbox::new();
+    sb.write("d.txt", b"one two\n");
+    sb.mmt(["replace", "d.txt", "one", "ONE_"])
+        .assert()
+        .success();
+    let before = fs::metadata(sb.path("d.txt")).unwrap().modified().unwrap();
+    for flag in ["--dry-run", "--copy"] {
+        let out = sb.mmt([flag, "undo"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let diff = String::from_utf8(out.stdout.clone()).unwrap();
+        assert!(diff.contains("-ONE_ two\n+one two\n"), "{diff}");
+        assert!(
+            stderr(&out).contains("would be restored (dry run"),
+            "{out:?}"
+        );
+        assert_eq!(sb.read("d.txt"), b"ONE_ two\n", "{flag} undid the run");
+        let after = fs::metadata(sb.path("d.txt")).unwrap().modified().unwrap();
+        assert_eq!(before, after);
+        assert_eq!(runs(&sb).len(), 1, "the run is still kept");
+    }
+    // The real undo, then nothing left to preview: exit 1 as the real undo gives.
+    sb.mmt(["undo"]).assert().success();
+    assert_eq!(sb.read("d.txt"), b"one two\n");
+    sb.mmt(["--copy", "undo"]).assert().code(1);
+}
+
+#[test]
+fn undos_in_a_row_walk_back_through_in_place_and_rewrite_runs() {
+    let sb = Sandbox::new();
+    sb.write("f", b"alpha beta gamma\n");
+    let steps: [(&str, &str, &[u8]); 4] = [
+        ("alpha", "ALPHA", b"ALPHA beta gamma\n"), // in place
+        ("beta", "B", b"ALPHA B gamma\n"),         // rewrite
+        ("gamma", "GAMMA", b"ALPHA B GAMMA\n"),    // in place, on the rewritten file
+        ("ALPHA", "A", b"A B GAMMA\n"),            // rewrite again
+    ];
+    for (old, new, expected) in steps {
+        sb.mmt(["replace", "f", old, new]).assert().success();
+        assert_eq!(sb.read("f"), expected);
+    }
+    let mut expected: Vec<&[u8]> = vec![b"alpha beta gamma\n"];
+    expected.extend(steps[..3].iter().map(|s| s.2));
+    for want in expected.iter().rev() {
+        let out = sb.mmt(["undo"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(sb.read("f"), *want);
+    }
+    sb.mmt(["undo"]).assert().code(1);
+}
+
+#[test]
+fn a_run_whose_files_changed_is_marked_and_older_runs_are_reached_by_id_then_forgotten() {
+    let sb = Sandbox::new();
+    sb.write("a.txt", b"first\n");
+    sb.write("b.txt", b"second\n");
+    sb.mmt(["replace", "a.txt", "first", "FIRST"])
+        .assert()
+        .success();
+    sb.mmt(["replace", "b.txt", "second", "SECOND"])
+        .assert()
+        .success();
+    // As `git checkout b.txt` leaves it: the old content, in a new file.
+    fs::remove_file(sb.path("b.txt")).unwrap();
+    sb.write("b.txt", b"second\n");
+    let listed = runs(&sb);
+    assert_eq!(listed.len(), 2);
+    assert!(!listed[0].1 && listed[1].1, "{listed:?}");
+    let text = stdout_of(&mut sb.mmt(["undo", "--list"]));
+    assert!(text.contains("cannot be undone: "), "{text}");
+    assert!(text.contains("b.txt changed since the run"), "{text}");
+    assert!(text.contains("    can be undone"), "{text}");
+    // The newest run cannot be undone, and says how to get past it.
+    let out = sb.mmt(["undo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("b.txt: changed since the run"),
+        "{out:?}"
+    );
+    assert!(stderr(&out).contains("--forget"), "{out:?}");
+    // The older run by its ID (a prefix of it is enough when it is unique).
+    let (newest, older) = (listed[0].0.clone(), listed[1].0.clone());
+    let out = sb.mmt(["undo", &older]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(sb.read("a.txt"), b"first\n");
+    assert_eq!(sb.read("b.txt"), b"second\n");
+    // The stuck run let go of.
+    let out = sb
+        .mmt(["--copy", "undo", "--forget", &newest])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(runs(&sb).len(), 1);
+    sb.mmt(["undo", "--forget", &newest]).assert().success();
+    assert!(runs(&sb).is_empty());
+    let out = sb.mmt(["undo", &newest]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no run"), "{out:?}");
+}
+
+#[test]
+fn undo_reverts_the_last_run_under_the_current_directory() {
+    let sb = Sandbox::new();
+    fs::create_dir_all(sb.path("A")).unwrap();
+    fs::create_dir_all(sb.path("B")).unwrap();
+    sb.write("A/f", b"x\n");
+    sb.write("B/g", b"y\n");
+    sb.mmt(["replace", "B/g", "y", "Y"]).assert().success();
+    sb.mmt(["replace", "A/f", "x", "XX"]).assert().success();
+    // From B: the run that touched B/g, not the newer one in A.
+    let out = sb.mmt(["undo"]).current_dir(sb.path("B")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("/B/g: restored"), "{}", stderr(&out));
+    assert_eq!(sb.read("B/g"), b"y\n");
+    assert_eq!(sb.read("A/f"), b"XX\n");
+    // Nothing more under B; the run in A is named as reachable.
+    let out = sb.mmt(["undo"]).current_dir(sb.path("B")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("mmt undo --list"), "{}", stderr(&out));
+    assert_eq!(sb.read("A/f"), b"XX\n");
+}
+
+/// A file patched in place, killed halfway: its bytes torn.
+fn torn(sb: &Sandbox) -> Vec<u8> {
+    let body = "consectetur ".repeat(300_000).into_bytes();
+    sb.write("dense.txt", &body);
+    let mut child = paused(
+        sb,
+        &["replace", "dense.txt", "consectetur", "CONSECTETUR"],
+        "MMT_TEST_PAUSE_MID_PATCH_MS",
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_ne!(sb.read("dense.txt"), body);
+    body
+}
+
+/// `mmt ARGS` started and paused at `pause` (it writes a marker there).
+fn paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
+    let marker = sb.state().join("test-paused");
+    let _ = fs::remove_file(&marker);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mmt"))
+        .args(args)
+        .current_dir(sb.dir())
+        .env("MMT_STATE_DIR", sb.state())
+        .env(pause, "30000")
+        .env("MMT_TEST_PAUSED_MARKER", &marker)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !marker.exists() {
+        assert!(started.elapsed() < Duration::from_secs(20), "never paused");
+        assert!(child.try_wait().unwrap().is_none(), "ended before {pause}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = fs::remove_file(&marker);
+    child
+}
+
+#[test]
+fn an_unrelated_command_leaves_an_interrupted_run_alone_and_says_so() {
+    let sb = Sandbox::new();
+    let body = torn(&sb);
+    let half = sb.read("dense.txt");
+    sb.write("other.txt", b"hello\n");
+    let out = sb.mmt(["read", "other.txt"]).output().unwrap();
+    assert_eq!(out.stdout, b"hello\n");
+    assert!(
+        stderr(&out).contains("an interrupted run that touched other files waits"),
+        "{out:?}"
+    );
+    assert_eq!(
+        sb.read("dense.txt"),
+        half,
+        "rolled back by an unrelated read"
+    );
+    // A command that touches it (here through its directory) rolls it back first.
+    let out = sb
+        .mmt(["find", ".", "CONSECTETUR", "--count"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stderr(&out).contains("dense.txt: rolled back"), "{out:?}");
+    assert_eq!(sb.read("dense.txt"), body);
+}
+
+/// The number of the system call `pid` is in (`/proc/PID/syscall`), if it is in one.
+#[cfg(target_arch = "x86_64")]
+fn in_syscall(pid: u32) -> Option<u64> {
+    let text = fs::read_to_string(format!("/proc/{pid}/syscall")).ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn a_read_waits_for_another_commands_rollback() {
+    const FLOCK: u64 = 73;
+    let sb = Sandbox::new();
+    let body = torn(&sb);
+    // Another mmt rolls the run back, and is stopped partway (it holds the run's lock).
+    let recover = paused(&sb, &["recover"], "MMT_TEST_PAUSE_MID_RESTORE_MS");
+    let half_restored = sb.read("dense.txt");
+    assert_ne!(half_restored, body);
+    let mut reader = sb.mmt(["find", "dense.txt", "CONSECTETUR", "--count"]);
+    reader.timeout(Duration::from_secs(60));
+    let reader = std::thread::spawn(move || reader.output().unwrap());
+    // The reader waits on the run's lock (flock), having read nothing.
+    let started = Instant::now();
+    let waiting = loop {
+        let pids = fs::read_dir("/proc").unwrap().flatten().filter_map(|e| {
+            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let text = String::from_utf8_lossy(&cmdline).into_owned();
+            (text.contains("find\0dense.txt\0CONSECTETUR")).then_some(pid)
+        });
+        if pids.into_iter().any(|pid| in_syscall(pid) == Some(FLOCK)) {
+            break true;
+        }
+        if reader.is_finished() || started.elapsed() > Duration::from_secs(20) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(waiting, "the reader did not wait for the rollback");
+    // The rollback's process dies: the reader takes the run over and rolls it back itself.
+    let mut recover = recover;
+    recover.kill().unwrap();
+    recover.wait().unwrap();
+    let out = reader.join().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+    assert_eq!(sb.read("dense.txt"), body);
+}
+
+#[test]
+fn a_dry_run_of_recover_shows_what_it_would_roll_back() {
+    let sb = Sandbox::new();
+    let body = torn(&sb);
+    let half = sb.read("dense.txt");
+    let out = sb.mmt(["--copy", "recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let diff = String::from_utf8_lossy(&out.stdout);
+    // One long line: shown as a hex diff of the changed region.
+    assert!(diff.contains("-00000000: 434f 4e53"), "{diff}");
+    assert!(diff.contains("+00000000: 636f 6e73"), "{diff}");
+    assert!(stderr(&out).contains("would be rolled back"), "{out:?}");
+    assert_eq!(sb.read("dense.txt"), half);
+    sb.mmt(["recover"]).assert().success();
+    assert_eq!(sb.read("dense.txt"), body);
+}
