@@ -130,6 +130,22 @@ pub fn why_not_undoable(run: &Stored) -> Option<Blocked> {
     None
 }
 
+/// The later run (of `newer`, newest first) that changed `blocked`'s file from what `run` left,
+/// when one did: undoing that one first makes `run` undoable again.
+pub fn changed_by_later<'k>(
+    newer: &'k [Kept],
+    run: &Stored,
+    blocked: &Blocked,
+) -> Option<&'k Kept> {
+    let after = run.entries.iter().find(|e| e.path == blocked.path)?.after?;
+    newer.iter().rev().find(|k| {
+        k.run
+            .entries
+            .iter()
+            .any(|e| e.path == blocked.path && e.before == after)
+    })
+}
+
 /// Reverts `kept`: every file it changed, when each is as the run left it; refuses with nothing
 /// changed otherwise. Tells `report` each file restored.
 pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {

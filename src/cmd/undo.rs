@@ -99,8 +99,18 @@ fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<O
         printer.summary("mmt: no run is kept");
         return Ok(Outcome::NothingMatched);
     }
-    for Kept { run, .. } in &kept {
-        let why_not = history::why_not_undoable(run).map(|blocked| blocked.short());
+    for (i, Kept { run, .. }) in kept.iter().enumerate() {
+        let why_not =
+            history::why_not_undoable(run).map(|blocked| {
+                match history::changed_by_later(&kept[..i], run, &blocked) {
+                    Some(later) => format!(
+                        "{}, by the later run {} (undo that one first)",
+                        blocked.short(),
+                        later.run.id()
+                    ),
+                    None => blocked.short(),
+                }
+            });
         if settings.style.json {
             let files: Vec<_> = run.entries.iter().map(|e| json_path(&e.path)).collect();
             printer.json_line(&json!({

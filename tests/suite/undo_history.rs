@@ -70,6 +70,13 @@ fn undos_in_a_row_walk_back_through_in_place_and_rewrite_runs() {
         sb.mmt(["replace", "f", old, new]).assert().success();
         assert_eq!(sb.read("f"), expected);
     }
+    // An older run is not undoable while a later one changed its file, and --list says which.
+    let text = stdout_of(&mut sb.mmt(["undo", "--list"]));
+    let newest = runs(&sb)[0].0.clone();
+    assert!(
+        text.contains(&format!("by the later run {newest} (undo that one first)")),
+        "{text}"
+    );
     let mut expected: Vec<&[u8]> = vec![b"alpha beta gamma\n"];
     expected.extend(steps[..3].iter().map(|s| s.2));
     for want in expected.iter().rev() {
