@@ -11,14 +11,14 @@ use std::ffi::OsStr;
 use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
 
-use crate::chunked::{self, Search, Split};
-use crate::dialect::RegexFlags;
+use crate::cli::slice::Spec;
+use crate::output::preview::Sharing;
+use crate::output::preview::check::{applied, preview_of};
 use crate::patch::Plan;
-use crate::preview::Sharing;
-use crate::preview::check::{applied, preview_of};
+use crate::search::chunked::{self, Search, Split};
+use crate::search::dialect::RegexFlags;
+use crate::search::template::Template;
 use crate::search::{Needle, Pattern, python_matches};
-use crate::slice::Spec;
-use crate::template::Template;
 
 /// Cuts the input into a few small numbers (from its first bytes) and the rest.
 fn numbers<const N: usize>(data: &[u8]) -> Option<([u8; N], &[u8])> {
@@ -150,11 +150,11 @@ pub fn literal_plan(data: &[u8]) {
 /// selection whose bytes number its length.
 pub fn arguments(data: &[u8]) {
     let text = OsStr::from_bytes(data);
-    let _ = crate::bytes::parse_signed(text, "N");
-    let _ = crate::bytes::parse_unsigned(text, "N");
-    let _ = crate::bytes::decode_hex(data);
-    let _ = crate::bytes::decode_escapes(data);
-    let _ = crate::template::count_groups(data.len());
+    let _ = crate::cli::bytes::parse_signed(text, "N");
+    let _ = crate::cli::bytes::parse_unsigned(text, "N");
+    let _ = crate::cli::bytes::decode_hex(data);
+    let _ = crate::cli::bytes::decode_escapes(data);
+    let _ = crate::search::template::count_groups(data.len());
     if let Ok(spec) = Spec::parse(data) {
         let hay: Vec<u8> = (0..=255).collect();
         for len in [0usize, 1, 7, 256] {
@@ -200,13 +200,13 @@ pub fn preview(data: &[u8]) {
 /// from frames cut out of the input reads back as written, and with one byte changed is not
 /// whole.
 pub fn undo_pack(data: &[u8]) {
-    use crate::undo_pack::{PackWriter, index};
+    use crate::journal::undo_pack::{PackWriter, index};
     if let Some(found) = index(data) {
         for range in found.values() {
             let frame = data
                 .get(range.clone())
                 .expect("a frame lies inside the pack");
-            let _ = crate::undo_file::for_each::<()>(frame, |_, _| Ok(()));
+            let _ = crate::journal::undo_file::for_each::<()>(frame, |_, _| Ok(()));
         }
     }
     let Some(([cut, buffer, at_high, at_low, flip], rest)) = numbers::<5>(data) else {

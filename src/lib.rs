@@ -11,6 +11,8 @@
 // mistakes for `vec![0; len]`.
 #![cfg_attr(test, allow(clippy::single_range_in_vec_init))]
 
+// The subsystems, from the top: each folder opens with what it owns and what it must not touch.
+// `cli` and `cmd` know the command line; nothing below them does.
 pub mod cli;
 pub mod cmd;
 pub mod exit;
@@ -18,36 +20,19 @@ pub mod manual;
 pub mod output;
 pub mod settings;
 
-mod attrs;
-mod bytes;
-mod chunked;
-pub(crate) mod dialect;
-mod drive;
+mod files;
 #[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
-mod history;
 mod journal;
-mod leb128;
 #[allow(unsafe_code)]
 mod map;
-mod ordered;
 mod patch;
-mod preview;
 mod progress;
 mod search;
-mod sink;
-mod slice;
-mod source;
-mod state;
-mod target;
-mod template;
 mod test_hooks;
-mod undo_file;
-mod undo_pack;
-mod walk;
 
-pub use drive::is_broken_pipe;
+pub use cmd::drive::is_broken_pipe;
 pub use map::ignore_sigxfsz;
 
 /// The configuration of every property test: `default` cases keep `cargo test` quick, and

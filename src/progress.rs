@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::source::Source;
+use crate::files::source::Source;
 
 /// Scans go in steps of this many bytes, so that a bar moves during one long search.
 pub const STEP: usize = 64 << 20;

@@ -5,7 +5,9 @@
 //! that a bad value is reported as `mmt: FILE: reason` like every other error, and so that values
 //! such as `-20:` or `--seek -10` reach the core as typed (see [`raw`]).
 
+pub(crate) mod bytes;
 mod raw;
+pub(crate) mod slice;
 
 use std::ffi::OsString;
 use std::num::NonZeroUsize;
@@ -14,11 +16,11 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 
 pub use raw::Raw;
 
-use crate::bytes::Spelling;
-use crate::dialect::RegexFlags;
+use crate::cli::bytes::Spelling;
+use crate::files::source::{Lists, WalkOptions};
 use crate::output::{Format, Style};
+use crate::search::dialect::RegexFlags;
 use crate::settings::Settings;
-use crate::source::{Lists, WalkOptions};
 
 /// Parses the process's arguments, letting values that start with `-` through as values.
 pub fn parse() -> Result<Cli, clap::Error> {

@@ -6,17 +6,17 @@ use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::{Positionals, print_count};
-use crate::bytes::{Spelling, parse_byte_string, parse_signed};
-use crate::chunked::{self, Split};
 use crate::cli::FindArgs;
-use crate::drive;
+use crate::cli::bytes::{Spelling, parse_byte_string, parse_signed};
+use crate::cmd::drive;
 use crate::exit::{ExitCode, Outcome};
+use crate::files::source::Source;
 use crate::map::{self, ReadPlan};
 use crate::output::Printer;
 use crate::progress::{self, Progress};
+use crate::search::chunked::{self, Split};
 use crate::search::{Needle, clamp_bounds, search_windows, split_windows, starts_past_end};
 use crate::settings::Settings;
-use crate::source::Source;
 
 /// What is reported of the occurrences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

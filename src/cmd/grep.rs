@@ -9,17 +9,17 @@ use regex::bytes::{CaptureLocations, Regex};
 use serde_json::{Value, json};
 
 use super::{Positionals, print_count, record_format};
-use crate::bytes::parse_limit;
-use crate::chunked::{self, Split};
 use crate::cli::GrepArgs;
-use crate::drive;
+use crate::cli::bytes::parse_limit;
+use crate::cmd::drive;
 use crate::exit::{ExitCode, Outcome};
+use crate::files::source::Source;
 use crate::map::{self, ReadPlan};
 use crate::output::{Format, Paint, Printer, json_bytes};
+use crate::search::chunked::{self, Split};
+use crate::search::template::count_groups;
 use crate::search::{Captured, MatchCursor, Pattern, captures_at, python_matches};
 use crate::settings::Settings;
-use crate::source::Source;
-use crate::template::count_groups;
 
 /// A prepared `grep`: the compiled pattern and how to print, decided once for every source.
 struct Grep {

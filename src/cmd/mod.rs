@@ -4,6 +4,7 @@
 //! names it, so every message reads `mmt: FILE: reason`.
 
 mod completions;
+pub mod drive;
 mod find;
 mod grep;
 mod patching;
@@ -18,11 +19,10 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 use crate::cli::{Cli, Command, FileOpts, Raw};
-use crate::drive;
 use crate::exit::{ExitCode, Outcome};
+use crate::files::source::{self, Sources};
 use crate::journal::Scope;
 use crate::output::{Format, Printer, json_bytes};
-use crate::source::{self, Sources};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let settings = cli.global.settings();

@@ -1,45 +1,19 @@
 //! What `replace` and `write` share: carrying out a planned patch, or previewing it under
-//! `--copy`, and reporting it.
+//! `--copy`, and reporting it. The run around it (journal, rollback, commit) is
+//! `journal::transaction`'s.
 
 use std::path::Path;
 
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::journal::{self, Identity, Kind, OldBytes, Run};
-use crate::map::{self, InterruptsHeldBack, ReadPlan, View};
+use crate::map::{self, ReadPlan, View};
+use crate::output::preview;
 use crate::output::{Printer, json_path};
-use crate::patch::Plan;
-use crate::preview;
+use crate::patch::target::{Access, BackupMethod, LaterSyncs, Target};
+use crate::patch::{Mode, Plan};
 use crate::progress::Progress;
 use crate::settings::Settings;
-use crate::state::{self, StateDir};
-use crate::target::{Access, BackupMethod, LaterSyncs, PartlyWritten, Target};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Same length: patched through the write-through map.
-    InPlace,
-    /// Length changes: a new file renamed over the original.
-    Rewrite,
-}
-
-impl Mode {
-    pub fn of(plan: &Plan) -> Mode {
-        if plan.keeps_length() {
-            Mode::InPlace
-        } else {
-            Mode::Rewrite
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Mode::InPlace => "in-place",
-            Mode::Rewrite => "rewrite",
-        }
-    }
-}
 
 /// Opens the file to patch (locked for a real run, not for `--copy`) and its bytes as planned on.
 pub fn open_target(path: &Path, settings: &Settings, many: bool) -> Result<(Target, View)> {
@@ -181,10 +155,7 @@ impl preview::NewBytes for CopyOnWrite<'_> {
             // read-only and copied on its first write, which takes a TLB flush on every core
             // the threads run on.
             for region in window {
-                for edit in region.edits() {
-                    map[edit.start - base..edit.end - base]
-                        .copy_from_slice(plan.replacement(&edit));
-                }
+                plan.write_edits(region.edits(), &mut map, base);
             }
             for region in window {
                 each(
@@ -214,210 +185,6 @@ pub fn print_report_json(
         "dry_run": dry_run,
     });
     printer.json_line_with_numbers(&report, "offsets", plan.edits().map(|e| e.start))
-}
-
-/// How many committed runs are kept for `mmt undo`.
-const RUNS_KEPT: usize = 10;
-
-/// How much undo data (bytes of disk) is kept at most, unless `MMT_UNDO_LIMIT` (bytes) says
-/// otherwise: a run whose own undo data is larger cannot be undone, and older runs are let go
-/// of to stay below it.
-const UNDO_LIMIT: u64 = 1 << 30;
-
-fn undo_limit() -> u64 {
-    std::env::var("MMT_UNDO_LIMIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(UNDO_LIMIT)
-}
-
-/// A run that writes, all or nothing: the journal (when there is one) records every file
-/// before any changes; a failure restores the files already written; Ctrl-C, SIGTERM and
-/// SIGHUP are held back and honoured between files (and between chunks of a long rewrite) by
-/// rolling back first.
-pub struct Transaction {
-    run: Option<(Run, StateDir)>,
-    /// With a journal, the files are synced when the run commits.
-    later: Option<LaterSyncs>,
-    /// The file being written.
-    current: usize,
-    /// Interrupts wait while files are written; a preview writes nothing and is not held.
-    held_back: Option<InterruptsHeldBack>,
-}
-
-/// One file of a writing run: the target and what was planned on it.
-pub struct ToWrite<'a> {
-    pub target: &'a Target,
-    pub view: &'a View,
-    pub plan: &'a Plan,
-}
-
-impl Transaction {
-    /// Starts a run over `files`, journaled unless `--no-journal` (or no state directory can be
-    /// used, which is said once).
-    pub fn begin(settings: &Settings, files: &[ToWrite], command: &str) -> Result<Transaction> {
-        let held_back = (!settings.preview).then(map::hold_back_interrupts);
-        if !settings.journal || settings.preview || files.is_empty() {
-            return Ok(Transaction {
-                run: None,
-                later: None,
-                current: 0,
-                held_back,
-            });
-        }
-        let mut warn = |note: String| {
-            if !settings.style.quiet {
-                eprintln!("{note}");
-            }
-        };
-        let Some(state) = state::decided(&mut warn) else {
-            return Ok(Transaction {
-                run: None,
-                later: None,
-                current: 0,
-                held_back,
-            });
-        };
-        let mut run = Run::begin(&state, command.to_owned())?;
-        for file in files {
-            let kind = if file.plan.keeps_length() {
-                Kind::InPlace
-            } else {
-                Kind::Rewrite
-            };
-            run.add(&file.target.real, kind, Identity::of(&file.target.meta));
-        }
-        run.record(|n| {
-            let file = &files[n];
-            let old = if file.view.data_extents().is_some() {
-                OldBytes::File(&file.target.file)
-            } else {
-                OldBytes::Mapped(&file.view[..])
-            };
-            (file.plan, old)
-        })?;
-        crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_JOURNAL_MS");
-        Ok(Transaction {
-            run: Some((run, state)),
-            later: Some(LaterSyncs::default()),
-            current: 0,
-            held_back,
-        })
-    }
-
-    /// File `n` is about to be written. Refuses when an interrupt is waiting.
-    pub fn writing(&mut self, n: usize) -> Result<()> {
-        if map::interrupt_pending() {
-            return Err(interrupted());
-        }
-        if n > 0 {
-            crate::test_hooks::pause("MMT_TEST_PAUSE_BETWEEN_FILES_MS");
-        }
-        self.current = n;
-        Ok(())
-    }
-
-    /// Where the files' syncs go: to the commit when the run is journalled.
-    pub fn later_syncs(&mut self) -> Option<&mut LaterSyncs> {
-        self.later.as_mut()
-    }
-
-    /// File `n` is written: a failure from here on restores it.
-    pub fn written(&mut self, n: usize) {
-        if let Some((run, _)) = &mut self.run {
-            run.applied(n);
-        }
-    }
-
-    /// A file could not be written: every file written before it is restored, and `err` says
-    /// so. An interrupt waiting is let through once this returns (ending the process).
-    pub fn fail(self, err: anyhow::Error) -> anyhow::Error {
-        let interrupted = err.chain().any(|cause| {
-            cause
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::Interrupted)
-        });
-        let Some((mut run, _)) = self.run else {
-            if interrupted {
-                // Said now: the signal, held back until this transaction ends, ends the process.
-                match self.current {
-                    0 => eprintln!("mmt: interrupted; nothing changed"),
-                    n => eprintln!(
-                        "mmt: interrupted; {n} {} written before it stay written (--no-journal \
-                         runs cannot be rolled back)",
-                        if n == 1 { "file was" } else { "files were" }
-                    ),
-                }
-            }
-            return err;
-        };
-        if interrupted {
-            eprintln!("mmt: interrupted; the run was rolled back, nothing changed");
-        }
-        // A file refused before its first byte changed is left alone (another process may have
-        // changed it); one that holds part of a patch is restored too.
-        let partly = err.downcast_ref::<PartlyWritten>().is_some();
-        if partly {
-            run.applied(self.current);
-        }
-        match run.roll_back() {
-            Ok(restored) => {
-                let before = restored.len() - usize::from(partly);
-                match (before, partly) {
-                    (0, false) => err,
-                    (0, true) => anyhow::anyhow!("{err:#}; the file was restored, nothing changed"),
-                    (n, _) => anyhow::anyhow!(
-                        "{err:#}; the run was rolled back ({n} file{} written before it \
-                         restored), nothing changed",
-                        if n == 1 { "" } else { "s" }
-                    ),
-                }
-            }
-            Err(rollback) => anyhow::anyhow!(
-                "{err:#}; and restoring the files already written failed too ({rollback:#}): \
-                 run `mmt recover`"
-            ),
-        }
-    }
-
-    /// Every file is written and synced: the run is kept for `mmt undo`, within the bound.
-    ///
-    /// A journalled run's commit point is its journal's commit: a Ctrl-C, SIGTERM or SIGHUP
-    /// held back until then rolls the run back and ends mmt by that signal; one that comes
-    /// after it is dropped, and the run exits as it would have. A run without a journal cannot
-    /// be rolled back once a file is written, so its commit point is its first write.
-    pub fn commit(mut self, printer: &mut Printer) -> Result<()> {
-        if let Some(later) = self.later.take()
-            && let Err(err) = later.sync()
-        {
-            return Err(self.fail(err));
-        }
-        crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
-        let Some((run, state)) = self.run.take() else {
-            if let Some(held_back) = self.held_back.take() {
-                held_back.past_commit_point();
-            }
-            return Ok(());
-        };
-        if map::interrupt_pending() {
-            self.run = Some((run, state));
-            return Err(self.fail(interrupted()));
-        }
-        let limit = undo_limit();
-        let note = run.commit(limit)?;
-        if let Some(held_back) = self.held_back.take() {
-            held_back.past_commit_point();
-        }
-        if let Some(note) = note {
-            printer.summary(&note);
-        }
-        journal::prune(&state, RUNS_KEPT, limit);
-        Ok(())
-    }
-}
-
-fn interrupted() -> anyhow::Error {
-    std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted").into()
 }
 
 /// The command line of this process, as a run remembers it.

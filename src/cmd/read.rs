@@ -6,8 +6,8 @@ use std::ops::Range;
 use anyhow::{Result, bail};
 use memchr::memchr;
 
-use crate::bytes::{parse_signed, parse_unsigned};
 use crate::cli::ReadArgs;
+use crate::cli::bytes::{parse_signed, parse_unsigned};
 use crate::cmd::{print_record, record_format};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};

@@ -16,24 +16,24 @@ use memchr::memchr;
 
 use super::Positionals;
 use super::patching::{
-    Mode, ToWrite, Transaction, Writing, carry_out, command_line, dry_run_note, open_target,
-    print_report_json,
+    Writing, carry_out, command_line, dry_run_note, open_target, print_report_json,
 };
-use crate::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
-use crate::chunked::Split;
+use crate::cli::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
 use crate::cli::{Raw, ReplaceArgs};
-use crate::drive;
+use crate::cmd::drive;
 use crate::exit::{ExitCode, Outcome, Tally};
+use crate::files::source::Source;
+use crate::journal::transaction::{ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
-use crate::output::{Printer, escape_name};
-use crate::patch::{Plan, RewriteSink};
-use crate::preview;
+use crate::output::preview;
+use crate::output::{Printer, escape_name, plural};
+use crate::patch::target::{LaterSyncs, Target, backup_path};
+use crate::patch::{Mode, Plan, RewriteSink};
 use crate::progress::{self, Progress, RunProgress};
+use crate::search::chunked::Split;
+use crate::search::template::Template;
 use crate::search::{Pattern, search_windows, split_windows};
 use crate::settings::Settings;
-use crate::source::Source;
-use crate::target::{LaterSyncs, Target, backup_path};
-use crate::template::Template;
 
 /// What OLD stands for, and what NEW puts in its place.
 enum Edit {
@@ -289,7 +289,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
 /// The lock that makes this user's writing runs take turns (see `state::writer_lock`).
 pub fn writer_lock(settings: &Settings) -> Option<std::fs::File> {
     let quiet = settings.style.quiet;
-    crate::state::writer_lock(&mut |note| {
+    crate::journal::state::writer_lock(&mut |note| {
         if !quiet {
             eprintln!("{note}");
         }
@@ -601,13 +601,5 @@ fn raise_open_file_limit() {
     if limit.current < limit.maximum {
         limit.current = limit.maximum;
         let _ = setrlimit(Resource::Nofile, limit);
-    }
-}
-
-fn plural(count: u64, word: &str) -> String {
-    if count == 1 {
-        word.to_owned()
-    } else {
-        format!("{word}s")
     }
 }

@@ -5,12 +5,12 @@ use std::borrow::Cow;
 use anyhow::Result;
 
 use crate::cli::SliceArgs;
+use crate::cli::slice::Spec;
 use crate::cmd::{print_record, record_format};
 use crate::exit::Outcome;
 use crate::map::{self, ReadPlan};
 use crate::output::{Format, Printer};
 use crate::settings::Settings;
-use crate::slice::Spec;
 
 pub fn run(args: &SliceArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
     let format = record_format(args.format.map(Format::from), settings.style.json)?;

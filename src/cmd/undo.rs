@@ -8,12 +8,12 @@ use serde_json::json;
 
 use crate::cli::UndoArgs;
 use crate::exit::Outcome;
-use crate::history::{self, Kept};
+use crate::journal::history::{self, Kept};
+use crate::journal::state;
 use crate::journal::{self, Hooks, Restored, Scope, human};
-use crate::output::{Printer, json_path};
-use crate::preview;
+use crate::output::preview;
+use crate::output::{Printer, json_path, plural};
 use crate::settings::Settings;
-use crate::state;
 
 /// `mmt undo`: reverts the last run under the current directory, or run ID; `--list` shows
 /// every run; `--forget ID` lets one go.
@@ -125,9 +125,9 @@ fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<O
         }
         let files = run.entries.len();
         printer.line(&format!(
-            "{}  {files} file{}  {} of undo data  {}",
+            "{}  {files} {}  {} of undo data  {}",
             run.id(),
-            if files == 1 { "" } else { "s" },
+            plural(files as u64, "file"),
             human(run.disk_use()),
             run.command
         ))?;

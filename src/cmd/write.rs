@@ -4,14 +4,13 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
-use super::patching::{
-    ToWrite, Transaction, Writing, carry_out, command_line, dry_run_note, open_target,
-};
-use crate::bytes::{Spelling, parse_byte_string, parse_signed};
+use super::patching::{Writing, carry_out, command_line, dry_run_note, open_target};
 use crate::cli::WriteArgs;
+use crate::cli::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cmd::display_name;
 use crate::exit::Outcome;
-use crate::output::{Printer, escape_name, json_path};
+use crate::journal::transaction::{ToWrite, Transaction};
+use crate::output::{Printer, escape_name, json_path, plural};
 use crate::patch::Plan;
 use crate::settings::Settings;
 
@@ -60,7 +59,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
             "{}: wrote {} {} at offset {start}{}",
             escape_name(&name),
             data.len(),
-            if data.len() == 1 { "byte" } else { "bytes" },
+            plural(data.len() as u64, "byte"),
             dry_run_note(settings)
         ));
     }

@@ -136,11 +136,10 @@ impl ReadPlan {
 }
 
 /// Opens a source as a [`View`].
-pub fn open_source(source: &crate::source::Source, plan: ReadPlan) -> Result<View> {
-    crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_OPEN_MS");
+pub fn open_source(source: &crate::files::source::Source, plan: ReadPlan) -> Result<View> {
     match source {
-        crate::source::Source::Stdin => open_view(Path::new("-"), plan),
-        crate::source::Source::File { path, named } => {
+        crate::files::source::Source::Stdin => open_view(Path::new("-"), plan),
+        crate::files::source::Source::File { path, named } => {
             let file = File::open(path).context("cannot open")?;
             if !named && plan.read_small && !plan.no_mmap && plan.limit.is_none() {
                 return view_of_walked_file(&file, path, plan);
@@ -1035,7 +1034,7 @@ mod tests {
 
         let mut file = tempfile::NamedTempFile::new().unwrap();
         file.write_all(b"bytes").unwrap();
-        let source = crate::source::Source::File {
+        let source = crate::files::source::Source::File {
             path: file.path().to_path_buf(),
             named: false,
         };
@@ -1054,7 +1053,7 @@ mod tests {
     #[test]
     fn walked_files_are_read_into_one_buffer_up_to_the_bound_and_mapped_from_it() {
         let walked = |file: &tempfile::NamedTempFile| {
-            let source = crate::source::Source::File {
+            let source = crate::files::source::Source::File {
                 path: file.path().to_path_buf(),
                 named: false,
             };
@@ -1108,7 +1107,7 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|n| (n * 7 + i) as u8).collect();
             let mut file = tempfile::NamedTempFile::new().unwrap();
             file.write_all(&bytes).unwrap();
-            let source = crate::source::Source::File {
+            let source = crate::files::source::Source::File {
                 path: file.path().to_path_buf(),
                 named: false,
             };

@@ -10,11 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::util::{Sandbox, assert_error};
-
-fn mmt_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_mmt")
-}
+use super::util::{Sandbox, assert_error, mmt_bin};
 
 /// Appends `line` to `path`, opening it anew as a logger does.
 fn append(path: &std::path::Path, line: &str) {

@@ -7,20 +7,17 @@ use std::fs;
 use std::process::Command;
 use std::time::Duration;
 
-use super::util::{LOREM, Sandbox, assert_error, is_root};
-
-fn mmt_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_mmt")
-}
+use super::util::{LOREM, Sandbox, assert_error, is_root, mmt_bin};
 
 /// Runs `script` in a private mount namespace with a 1 MiB tmpfs mounted at `$MNT`, and asserts
-/// that it ran through; false when this machine does not allow that (not root, no namespaces).
-pub fn on_small_tmpfs(sb: &Sandbox, script: &str) -> bool {
+/// that it ran through. Needs root and mount namespaces: the tests that call it are ignored
+/// unless asked for, and fail where they cannot run.
+pub fn on_small_tmpfs(sb: &Sandbox, script: &str) {
     let probe = Command::new("unshare").args(["-m", "true"]).output();
-    if !is_root() || !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: needs root and mount namespaces (unshare -m) to mount a small tmpfs");
-        return false;
-    }
+    assert!(
+        is_root() && probe.is_ok_and(|o| o.status.success()),
+        "needs root and mount namespaces (unshare -m) to mount a small tmpfs"
+    );
     let full = format!(
         "set -u; MNT='{dir}/mnt'; mkdir -p \"$MNT\"; mount -t tmpfs -o size=1m tmpfs \"$MNT\" || exit 77; MMT='{bin}'; {script}",
         dir = sb.dir().display(),
@@ -31,16 +28,13 @@ pub fn on_small_tmpfs(sb: &Sandbox, script: &str) -> bool {
         .args(["-m", "bash", "-c", &full])
         .output()
         .unwrap();
-    if out.status.code() == Some(77) {
-        eprintln!("skipped: could not mount a tmpfs");
-        return false;
-    }
+    assert_ne!(out.status.code(), Some(77), "could not mount a tmpfs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "the test script failed: {stderr}");
-    true
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn a_full_disk_fails_a_rewrite_cleanly() {
     let sb = Sandbox::new();
     // A 600 KiB file on a 1 MiB file system: its rewrite cannot fit beside it.
@@ -50,9 +44,7 @@ fn a_full_disk_fails_a_rewrite_cleanly() {
         cmp -s "$MNT/f" <(head -c 614400 /dev/zero | tr '\0' 'a') && echo intact > "$MNT/../state"
         ls -A "$MNT" > "$MNT/../listing"
     "#;
-    if !on_small_tmpfs(&sb, script) {
-        return;
-    }
+    on_small_tmpfs(&sb, script);
     assert_eq!(String::from_utf8_lossy(&sb.read("rc")).trim(), "2");
     assert!(sb.read("out").is_empty());
     let stderr = String::from_utf8_lossy(&sb.read("err")).into_owned();
@@ -66,6 +58,7 @@ fn a_full_disk_fails_a_rewrite_cleanly() {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn writing_into_a_hole_on_a_full_disk_is_an_error_not_a_bus_error() {
     let sb = Sandbox::new();
     // A sparse 64 MiB file on a 1 MiB tmpfs that is then filled up: the patch needs a new block.
@@ -75,9 +68,7 @@ fn writing_into_a_hole_on_a_full_disk_is_an_error_not_a_bus_error() {
         "$MMT" write "$MNT/sparse" 0x2000000 data > "$MNT/../out" 2> "$MNT/../err"; echo $? > "$MNT/../rc"
         "$MMT" find "$MNT/sparse" data > /dev/null; echo $? > "$MNT/../found"
     "#;
-    if !on_small_tmpfs(&sb, script) {
-        return;
-    }
+    on_small_tmpfs(&sb, script);
     assert_eq!(String::from_utf8_lossy(&sb.read("rc")).trim(), "2");
     let stderr = String::from_utf8_lossy(&sb.read("err")).into_owned();
     assert!(
@@ -93,14 +84,15 @@ fn writing_into_a_hole_on_a_full_disk_is_an_error_not_a_bus_error() {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn an_immutable_file_is_refused_both_ways() {
     let sb = Sandbox::with_fixtures();
     let path = sb.path("lorem.txt");
     let set = Command::new("chattr").arg("+i").arg(&path).output();
-    if !set.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: chattr +i needs root and a file system that supports it");
-        return;
-    }
+    assert!(
+        set.is_ok_and(|o| o.status.success()),
+        "chattr +i needs root and a file system that supports it"
+    );
     let same_length = sb
         .mmt(["replace", "lorem.txt", "Lorem", "LOREM"])
         .output()
@@ -165,10 +157,10 @@ fn a_read_only_directory_refuses_a_rewrite_and_allows_a_patch() {
             std::os::unix::fs::PermissionsExt::from_mode(0o755),
         )
         .unwrap();
-        if Command::new("setpriv").arg("--version").output().is_err() {
-            eprintln!("skipped: running as root without setpriv to drop privileges");
-            return;
-        }
+        assert!(
+            Command::new("setpriv").arg("--version").output().is_ok(),
+            "running as root, this test needs setpriv to drop privileges"
+        );
     }
     fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o555)).unwrap();
     let rewrite = run(&["replace", "f", "one", "three"]);
@@ -252,6 +244,7 @@ fn a_file_replaced_between_planning_and_writing_is_refused() {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn a_block_device_is_read_through_its_real_size_and_never_patched() {
     let sb = Sandbox::new();
     let image = sb.path("disk.img");
@@ -267,8 +260,7 @@ fn a_block_device_is_read_through_its_real_size_and_never_patched() {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
     else {
-        eprintln!("skipped: losetup (root, loop devices) is not available");
-        return;
+        panic!("losetup (root, loop devices) is not available");
     };
     let slice = sb
         .mmt(["slice", &device, "0x1fe+2", "--format", "hex"])

@@ -6,7 +6,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use super::util::{Sandbox, assert_error, is_root, stdout, stdout_of};
+use super::util::{Sandbox, assert_error, stdout, stdout_of};
 
 /// A tree with what a walk must tell apart: a git repository with a `.gitignore`, an `.ignore`,
 /// hidden files, a binary file, a symbolic link to a file and one back to a parent directory.
@@ -253,31 +253,6 @@ fn a_file_that_fails_is_reported_and_the_others_are_still_done() {
         .code(1);
 }
 
-/// Runs `mmt ARGS` in `dir` as an unprivileged user when the tests run as root (root reads
-/// every file whatever its mode). `None` when that cannot be done here.
-fn run_unprivileged(sb: &Sandbox, args: &[&str]) -> Option<std::process::Output> {
-    let mut cmd = if is_root() {
-        if Command::new("setpriv").arg("--version").output().is_err() {
-            return None;
-        }
-        fs::set_permissions(sb.dir(), fs::Permissions::from_mode(0o755)).unwrap();
-        let mut cmd = Command::new("setpriv");
-        cmd.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            env!("CARGO_BIN_EXE_mmt"),
-        ]);
-        cmd.env("MMT_STATE_DIR", super::util::unprivileged_state(sb));
-        cmd
-    } else {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mmt"));
-        cmd.env("MMT_STATE_DIR", super::util::scratch_state());
-        cmd
-    };
-    Some(cmd.args(args).current_dir(sb.dir()).output().unwrap())
-}
-
 #[test]
 fn an_unreadable_file_in_a_tree_is_reported_and_replace_writes_nothing() {
     let sb = Sandbox::new();
@@ -288,14 +263,12 @@ fn an_unreadable_file_in_a_tree_is_reported_and_replace_writes_nothing() {
     }
     fs::set_permissions(sb.path("d"), fs::Permissions::from_mode(0o777)).unwrap();
     fs::set_permissions(sb.path("d/b.txt"), fs::Permissions::from_mode(0o000)).unwrap();
-    let Some(out) = run_unprivileged(&sb, &["find", "d", "old", "--count"]) else {
-        eprintln!("skipped: running as root without setpriv to drop privileges");
-        return;
-    };
+    let out = super::util::run_unprivileged(&sb, &["find", "d", "old", "--count"])
+        .expect("running as root, this test needs setpriv to drop privileges");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), "d/a.txt:1\nd/c.txt:1\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("mmt: d/b.txt: cannot open"));
-    let out = run_unprivileged(&sb, &["replace", "d", "old", "new"]).unwrap();
+    let out = super::util::run_unprivileged(&sb, &["replace", "d", "old", "new"]).unwrap();
     assert_error(&out, "nothing written: 1 file could not be read or planned");
     assert!(String::from_utf8_lossy(&out.stderr).contains("mmt: d/b.txt: cannot open"));
     assert_eq!(sb.read("d/a.txt"), b"old text\n");
@@ -310,17 +283,19 @@ fn a_file_that_vanishes_mid_walk_is_reported_and_the_walk_goes_on() {
         sb.write(name, b"foo\n");
     }
     // One thread: the directory is listed, then each file is opened in turn; while the first
-    // one pauses, the second is removed.
-    let child = Command::new(env!("CARGO_BIN_EXE_mmt"))
+    // one pauses (mmt writes the marker then), the second is removed.
+    let marker = sb.state().join("test-paused");
+    let child = Command::new(super::util::mmt_bin())
         .args(["-j1", "find", "d", "foo", "--count"])
         .current_dir(sb.dir())
         .env("MMT_STATE_DIR", sb.state())
-        .env("MMT_TEST_PAUSE_BEFORE_OPEN_MS", "400")
+        .env("MMT_TEST_PAUSE_BEFORE_OPEN_MS", "1000")
+        .env("MMT_TEST_PAUSED_MARKER", &marker)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    super::util::wait_for_marker(&marker);
     fs::remove_file(sb.path("d/b.txt")).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -440,10 +415,10 @@ fn a_preview_of_many_files_is_one_diff_that_git_apply_takes() {
         "{diff}"
     );
     assert_eq!(sb.read("t/src/a.rs"), b"fn foo() { foo_bar(); }\n");
-    if Command::new("git").arg("--version").output().is_err() {
-        eprintln!("skipped: git is not installed, and git apply is this test's reference");
-        return;
-    }
+    assert!(
+        Command::new("git").arg("--version").output().is_ok(),
+        "git is not installed, and git apply is this test's reference"
+    );
     // Apply the preview to a copy, make the real change, compare.
     let copy = Sandbox::new();
     let status = Command::new("cp")

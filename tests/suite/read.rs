@@ -180,10 +180,8 @@ fn quiet_prints_nothing() {
 fn a_closed_pipe_ends_quietly() {
     let sb = Sandbox::new();
     sb.write("big.txt", &vec![b'x'; 4 << 20]);
-    let script = format!("'{}' read big.txt | head -c1", env!("CARGO_BIN_EXE_mmt"));
-    let out = std::process::Command::new("bash")
-        .args(["-o", "pipefail", "-c", &script])
-        .current_dir(sb.dir())
+    let out = sb
+        .bash(r#""$MMT" read big.txt | head -c1"#)
         .output()
         .unwrap();
     assert_eq!(out.stdout, b"x");

@@ -1,6 +1,7 @@
 //! What a rewrite keeps and what a failure leaves (issue 13): mode bits, ACLs, extended
 //! attributes and capabilities survive a rewrite; a signal or a full disk leaves no temporary
-//! file; limits hold in a memory cgroup. Root-only tests say "skipped" elsewhere.
+//! file; limits hold in a memory cgroup. Root-only tests are ignored unless asked for (`.ci/run`
+//! asks), and fail where they cannot run.
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -9,11 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::faults::on_small_tmpfs;
-use super::util::{LOREM, Sandbox, assert_error, is_root};
-
-fn mmt_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_mmt")
-}
+use super::util::{LOREM, Sandbox, assert_error, is_root, mmt_bin};
 
 fn mode(sb: &Sandbox, name: &str) -> u32 {
     fs::metadata(sb.path(name)).unwrap().mode() & 0o7777
@@ -59,6 +56,7 @@ fn xattr(path: &std::path::Path, name: &str) -> Option<Vec<u8>> {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn a_rewrite_keeps_acls_and_extended_attributes() {
     let sb = Sandbox::new();
     let f = sb.write("f", b"hello world\n");
@@ -68,8 +66,7 @@ fn a_rewrite_keeps_acls_and_extended_attributes() {
     if rustix::fs::setxattr(&f, "system.posix_acl_access", &acl, flags).is_err()
         || rustix::fs::setxattr(&f, "user.mmt-test", b"kept", flags).is_err()
     {
-        eprintln!("skipped: this file system has no ACLs or user attributes");
-        return;
+        panic!("this file system has no ACLs or user attributes");
     }
     let before_mode = mode(&sb, "f");
     let stored_acl = xattr(&f, "system.posix_acl_access").unwrap();
@@ -85,16 +82,17 @@ fn a_rewrite_keeps_acls_and_extended_attributes() {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn a_rewrite_keeps_a_file_capability() {
     let sb = Sandbox::new();
     let f = sb.write("f", b"hello world\n");
     let set = Command::new("setcap")
         .args(["cap_net_bind_service=+ep", f.to_str().unwrap()])
         .output();
-    if !is_root() || !set.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: needs root and setcap to give a file a capability");
-        return;
-    }
+    assert!(
+        is_root() && set.is_ok_and(|o| o.status.success()),
+        "needs root and setcap to give a file a capability"
+    );
     let before = xattr(&f, "security.capability").unwrap();
     sb.mmt(["replace", "f", "hello", "hi"]).assert().success();
     assert_eq!(sb.read("f"), b"hi world\n");
@@ -335,6 +333,7 @@ fn temporary_files_of_dead_runs_are_removed_and_live_ones_kept() {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn a_backup_on_a_full_disk_leaves_no_partial_copy() {
     let sb = Sandbox::new();
     let script = r#"
@@ -343,9 +342,7 @@ fn a_backup_on_a_full_disk_leaves_no_partial_copy() {
         ls -A "$MNT" > "$MNT/../listing"
         head -c 4 "$MNT/f" > "$MNT/../head"
     "#;
-    if !on_small_tmpfs(&sb, script) {
-        return;
-    }
+    on_small_tmpfs(&sb, script);
     assert_eq!(String::from_utf8_lossy(&sb.read("rc")).trim(), "2");
     let stderr = String::from_utf8_lossy(&sb.read("err")).into_owned();
     assert!(
@@ -451,10 +448,10 @@ fn in_memory_cgroup(script: &str) -> Option<std::process::Output> {
 }
 
 #[test]
+#[ignore = "needs root; .ci/run runs the ignored tests"]
 fn streams_stay_within_a_memory_cgroup() {
     let Some(out) = in_memory_cgroup(r#"exec "$MMT" find /dev/zero abc"#) else {
-        eprintln!("skipped: needs root and a writable memory cgroup");
-        return;
+        panic!("needs root and a writable memory cgroup");
     };
     // Refused with a message, not killed by the out-of-memory killer (137).
     assert_error(&out, "of memory mmt may hold it in");

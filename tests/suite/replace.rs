@@ -377,13 +377,8 @@ fn only_regular_files_are_patched() {
 fn a_write_failure_leaves_the_original_and_no_temporary_file() {
     // `ulimit -f 1`: files may not grow past 1 KiB, so the rewrite's write fails with EFBIG.
     let sb = Sandbox::with_fixtures();
-    let script = format!(
-        "ulimit -f 1; exec '{}' replace lorem.txt a AAAAAAAA",
-        env!("CARGO_BIN_EXE_mmt")
-    );
-    let out = std::process::Command::new("bash")
-        .args(["-c", &script])
-        .current_dir(sb.dir())
+    let out = sb
+        .bash(r#"ulimit -f 1; exec "$MMT" replace lorem.txt a AAAAAAAA"#)
         .output()
         .unwrap();
     assert_error(
@@ -416,7 +411,7 @@ fn concurrent_replaces_both_land() {
     let sb = Sandbox::new();
     let words: String = (0..12).map(|i| format!("a{i:02} b{i:02}\n")).collect();
     sb.write("shared", words.as_bytes());
-    let bin = env!("CARGO_BIN_EXE_mmt");
+    let bin = super::util::mmt_bin();
     let dir = sb.dir().to_path_buf();
     let state = sb.state().to_path_buf();
     let runner = |prefix: char, new_prefix: &'static str| {
@@ -506,14 +501,13 @@ fn a_large_file_planned_on_every_core_is_replaced_as_bytes_replace_does() {
 /// hunk, which applies too.
 #[test]
 fn a_dense_preview_is_cut_into_hunks_that_git_apply_takes() {
-    if std::process::Command::new("git")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: git is not installed, and git apply is this test's reference");
-        return;
-    }
+    assert!(
+        std::process::Command::new("git")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "git is not installed, and git apply is this test's reference"
+    );
     let every_third: String = (0..60_000)
         .map(|i| match i % 3 {
             0 => format!("value {i}\n"),
@@ -736,14 +730,8 @@ fn a_sparse_preview_of_a_large_file_needs_no_memory_for_the_gaps() {
     file.write_all_at(b"\n\n\n\nneedle\n", len - 11).unwrap();
     drop(file);
     // 1.25 GiB: the 1 GiB map, the threads' stacks and the program, and not 1 GiB more.
-    let script = format!(
-        "ulimit -v 1310720; exec '{}' -j2 --copy replace big.txt needle NEEDLE",
-        env!("CARGO_BIN_EXE_mmt")
-    );
-    let out = std::process::Command::new("bash")
-        .args(["-c", &script])
-        .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
+    let out = sb
+        .bash(r#"ulimit -v 1310720; exec "$MMT" -j2 --copy replace big.txt needle NEEDLE"#)
         .output()
         .unwrap();
     assert!(
@@ -779,10 +767,10 @@ fn a_preview_of_an_absolute_path_has_gits_header_and_applies_from_the_root() {
         )),
         "{diff}"
     );
-    if Command::new("git").arg("--version").output().is_err() {
-        eprintln!("skipped: git is not installed, and git apply is this test's reference");
-        return;
-    }
+    assert!(
+        Command::new("git").arg("--version").output().is_ok(),
+        "git is not installed, and git apply is this test's reference"
+    );
     sb.write("preview.diff", diff.as_bytes());
     let applied = Command::new("git")
         .args(["apply", "--unsafe-paths"])

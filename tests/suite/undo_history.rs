@@ -177,7 +177,7 @@ fn torn(sb: &Sandbox) -> Vec<u8> {
 fn paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
     let marker = sb.state().join("test-paused");
     let _ = fs::remove_file(&marker);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mmt"))
+    let mut child = Command::new(super::util::mmt_bin())
         .args(args)
         .current_dir(sb.dir())
         .env("MMT_STATE_DIR", sb.state())

@@ -120,6 +120,19 @@ impl Sandbox {
     }
 }
 
+impl Sandbox {
+    /// `bash -c SCRIPT` inside the sandbox, with `$MMT` naming the binary and the sandbox's
+    /// state directory set, for what needs a shell (`ulimit`, a pipe).
+    pub fn bash(&self, script: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["-o", "pipefail", "-c", script])
+            .current_dir(self.dir())
+            .env("MMT", mmt_bin())
+            .env("MMT_STATE_DIR", self.state());
+        cmd
+    }
+}
+
 /// Runs `cmd`, asserts that it succeeded (showing its stderr if not) and returns its stdout.
 pub fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run mmt");
@@ -138,6 +151,59 @@ pub fn assert_error(output: &std::process::Output, needle: &str) {
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     assert!(!stderr.contains("RUST_BACKTRACE"), "stderr: {stderr}");
     assert!(output.stdout.is_empty(), "stdout: {:?}", output.stdout);
+}
+
+/// The mmt binary that this test run built: the one way tests start it (through [`Sandbox::mmt`]
+/// where they can).
+pub fn mmt_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_mmt")
+}
+
+/// Waits until `marker` exists: mmt writes it when it reaches a test pause
+/// (`MMT_TEST_PAUSED_MARKER`). Fails after 20 s.
+pub fn wait_for_marker(marker: &Path) {
+    let started = std::time::Instant::now();
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "mmt never reached its pause"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = fs::remove_file(marker);
+}
+
+/// Runs `mmt ARGS` in `dir` as an unprivileged user when the tests run as root (root reads
+/// every file whatever its mode). `None` when that cannot be done here.
+pub fn run_unprivileged(sb: &Sandbox, args: &[&str]) -> Option<std::process::Output> {
+    let mut cmd = if is_root() {
+        if std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            return None;
+        }
+        fs::set_permissions(
+            sb.dir(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            mmt_bin(),
+        ]);
+        cmd.env("MMT_STATE_DIR", unprivileged_state(sb));
+        cmd
+    } else {
+        let mut cmd = std::process::Command::new(mmt_bin());
+        cmd.env("MMT_STATE_DIR", sb.state());
+        cmd
+    };
+    Some(cmd.args(args).current_dir(sb.dir()).output().unwrap())
 }
 
 /// Whether the tests run as root (which ignores permission bits, and may mount and chattr).

@@ -8,7 +8,7 @@
 //!   from the end of the edit before it. For 2.9 million hits of a 12-byte literal this is about
 //!   6 MB where records would be 81 MB: the journal's cost follows the bytes changed.
 
-use crate::leb128::{push_leb128, take_leb128};
+use crate::patch::leb128::{push_leb128, take_leb128};
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;

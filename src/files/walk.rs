@@ -24,7 +24,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use anyhow::Result;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkState};
 
-use crate::source::{self, Done, Source, Unreachable, WalkOptions};
+use crate::files::source::{self, Done, Source, Unreachable, WalkOptions};
 
 /// Walks `dir` on `threads` threads, runs `work` on every file as the walk meets it, and hands
 /// each result (or what could not be reached) to `consume` in the order of the one-thread

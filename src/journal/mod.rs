@@ -16,6 +16,17 @@
 //!
 //! Restoring is idempotent (old bytes written again at their offsets; the old inode renamed back
 //! over the path), so a crash during a rollback is rolled back again by the next command.
+//!
+//! The subsystem owns the whole transaction (`transaction`: begin, record, write, commit or
+//! roll back), where runs live (`state`), their undo data (`undo_file`, `undo_pack`) and the
+//! runs kept for `mmt undo` (`history`). It calls `patch` to write and restore bytes, and never
+//! sees the command line.
+
+pub mod history;
+pub mod state;
+pub mod transaction;
+pub mod undo_file;
+pub mod undo_pack;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -26,23 +37,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use crate::patch::Plan;
-use crate::state::StateDir;
-use crate::undo_file;
-use crate::undo_pack::{self, PackWriter};
+use crate::journal::state::StateDir;
+use crate::patch::{Mode, Plan};
+use undo_pack::PackWriter;
 
 /// Plans of at least this many edits have the checksum of what they write summed on a thread of
 /// its own (below it, a thread costs more than it saves).
 const SUMMED_APART: usize = 1 << 16;
-
-/// How a file of a run is restored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Old bytes written back at their offsets.
-    InPlace,
-    /// The old inode renamed back over the path.
-    Rewrite,
-}
 
 /// How a file is recognised: the same inode, size and modification time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +92,9 @@ impl Identity {
 pub struct Entry {
     /// The file, symbolic links resolved.
     pub path: PathBuf,
-    pub kind: Kind,
+    /// How it is restored: old bytes written back at their offsets (in place), or the old
+    /// inode renamed back over the path (rewrite).
+    pub kind: Mode,
     pub before: Identity,
     /// Where a rewrite keeps the old inode.
     pub old_link: Option<PathBuf>,
@@ -125,7 +128,13 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    crate::bytes::decode_hex(text.as_bytes()).ok()
+    let text = text.as_bytes();
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect()
 }
 
 impl Run {
@@ -154,9 +163,9 @@ impl Run {
     }
 
     /// Adds a file to the run, before anything is recorded for it.
-    pub fn add(&mut self, path: &Path, kind: Kind, before: Identity) {
+    pub fn add(&mut self, path: &Path, kind: Mode, before: Identity) {
         let n = self.entries.len();
-        let old_link = (kind == Kind::Rewrite).then(|| self.dir.join(format!("{n}.old")));
+        let old_link = (kind == Mode::Rewrite).then(|| self.dir.join(format!("{n}.old")));
         self.entries.push(Entry {
             path: path.to_path_buf(),
             kind,
@@ -180,7 +189,7 @@ impl Run {
         let mut pack: Option<PackWriter<File>> = None;
         for n in 0..self.entries.len() {
             match self.entries[n].kind {
-                Kind::InPlace => {
+                Mode::InPlace => {
                     let (plan, hay) = source(n);
                     let pack = match &mut pack {
                         Some(pack) => pack,
@@ -208,7 +217,7 @@ impl Run {
                     };
                     self.entries[n].touched_sum = Some(sum);
                 }
-                Kind::Rewrite => {
+                Mode::Rewrite => {
                     let entry = &self.entries[n];
                     let link = entry.old_link.clone().unwrap_or_default();
                     match fs::hard_link(&entry.path, &link) {
@@ -311,7 +320,7 @@ pub(crate) fn write_manifest(
             .map(|e| {
                 json!({
                     "path": path_to_json(&e.path),
-                    "kind": if e.kind == Kind::InPlace { "in-place" } else { "rewrite" },
+                    "kind": e.kind.name(),
                     "before": e.before.to_json(),
                     "old_link": e.old_link.as_deref().map(path_to_json),
                     "after": e.after.map(Identity::to_json),
@@ -507,7 +516,7 @@ pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
         return Ok(());
     }
     match entry.kind {
-        Kind::InPlace => {
+        Mode::InPlace => {
             let encoded = match undo
                 .of_file(n)
                 .with_context(|| format!("{name}: cannot restore"))?
@@ -539,7 +548,7 @@ pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
                 .with_context(|| format!("{name}: cannot open to restore"))?;
             apply_undo(&encoded, &file).with_context(|| format!("{name}: cannot restore"))
         }
-        Kind::Rewrite => {
+        Mode::Rewrite => {
             let Some(link) = &entry.old_link else {
                 return Ok(());
             };
@@ -645,9 +654,9 @@ fn read_run(dir: &Path) -> Option<Stored> {
             Some(Entry {
                 path: path_from_json(&f["path"])?,
                 kind: if f["kind"] == "in-place" {
-                    Kind::InPlace
+                    Mode::InPlace
                 } else {
-                    Kind::Rewrite
+                    Mode::Rewrite
                 },
                 before: Identity::from_json(&f["before"])?,
                 old_link: path_from_json(&f["old_link"]),
@@ -704,7 +713,7 @@ fn remove_abandoned(state: &StateDir) {
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.rsplit('-').next())
                 .and_then(|pid| pid.parse().ok())
-                .is_some_and(|pid| !crate::target::process_exists(pid)),
+                .is_some_and(|pid| !crate::patch::target::process_exists(pid)),
         };
         if abandoned {
             let _ = fs::remove_dir_all(&dir);
@@ -811,7 +820,7 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
         let undo = UndoData::of(&dir);
         for (n, entry) in run.entries.iter().enumerate() {
             restore(&undo, n, entry)?;
-            crate::target::remove_stale_temps_of(&entry.path);
+            crate::patch::target::remove_stale_temps_of(&entry.path);
             (hooks.report)(Restored {
                 path: &entry.path,
                 action: "rolled back",

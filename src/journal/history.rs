@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::journal::state::StateDir;
+use crate::journal::undo_file;
 use crate::journal::{
-    self, COMMITTED_FILE, Entry, Identity, Kind, Recorded, Report, Restored, Stored, UNDOING_FILE,
+    self, COMMITTED_FILE, Entry, Identity, Recorded, Report, Restored, Stored, UNDOING_FILE,
     UndoData,
 };
-use crate::patch::Plan;
-use crate::state::StateDir;
-use crate::undo_file;
+use crate::patch::{Mode, Plan};
 
 /// A committed run and the state directory that keeps it.
 pub struct Kept {
@@ -116,12 +116,12 @@ pub fn why_not_undoable(run: &Stored) -> Option<Blocked> {
             return blocked(Why::Gone);
         };
         let sum_now = match entry.kind {
-            Kind::InPlace => match undo.of_file(n) {
+            Mode::InPlace => match undo.of_file(n) {
                 Ok(Recorded::Bytes(encoded)) => journal::touched_sum_now(&encoded, &entry.path),
                 Ok(_) => return blocked(Why::UndoDataMissing),
                 Err(err) => return blocked(Why::UndoDataUnreadable(format!("{err:#}"))),
             },
-            Kind::Rewrite => None,
+            Mode::Rewrite => None,
         };
         if Some(now) != entry.after || sum_now != entry.touched_sum {
             return blocked(Why::Changed);
@@ -196,7 +196,7 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
         report(Restored {
             path: &entry.path,
             action: "restored",
-            detail: if entry.kind == Kind::InPlace {
+            detail: if entry.kind == Mode::InPlace {
                 "the old bytes written back"
             } else {
                 "the old file put back"
@@ -265,13 +265,13 @@ pub fn undo_plans(run: &Stored, strict: bool) -> Result<Vec<(PathBuf, Vec<u8>, P
             continue;
         };
         let plan = match entry.kind {
-            Kind::InPlace => match undo.of_file(n) {
+            Mode::InPlace => match undo.of_file(n) {
                 Ok(Recorded::Bytes(encoded)) => old_bytes_plan(&encoded, &now)
                     .with_context(|| format!("{name}: the undo data is damaged"))?,
                 _ if strict => bail!("{name}: the undo data is missing or damaged"),
                 _ => continue,
             },
-            Kind::Rewrite => {
+            Mode::Rewrite => {
                 let old = entry.old_link.as_ref().and_then(|link| {
                     let kept = Identity::of_path(link).ok()?;
                     let here = Identity::of_path(&entry.path).ok()?;

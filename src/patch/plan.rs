@@ -7,10 +7,10 @@ use std::ops::Range;
 
 use regex::bytes::CaptureLocations;
 
-use crate::chunked::{self, Split};
-use crate::leb128::{push_leb128, take_leb128};
+use crate::patch::leb128::{push_leb128, take_leb128};
+use crate::search::chunked::{self, Split};
+use crate::search::template::Template;
 use crate::search::{MatchCursor, Needle, Pattern, captures_at, python_matches};
-use crate::template::Template;
 
 /// Replace `old[start..end]` with the plan's bytes at `new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -397,8 +397,16 @@ impl Plan {
     /// Only for a plan that [`keeps_length`](Self::keeps_length).
     #[cfg(any(test, feature = "fuzzing"))]
     pub fn apply_in_place(&self, target: &mut [u8]) {
-        for edit in self.edits() {
-            target[edit.start..edit.end].copy_from_slice(&self.arena[edit.new.clone()]);
+        self.write_edits(self.edits(), target, 0);
+    }
+
+    /// Writes the replacements of `edits` (same-length edits of this plan) into `window`, which
+    /// holds the file's bytes from offset `base` on: the one loop that every in-place writer uses,
+    /// the write-through windows of a patch, the copy-on-write windows of a preview, and the
+    /// fuzz target's copy.
+    pub fn write_edits(&self, edits: impl Iterator<Item = Edit>, window: &mut [u8], base: usize) {
+        for edit in edits {
+            window[edit.start - base..edit.end - base].copy_from_slice(self.replacement(&edit));
         }
     }
 

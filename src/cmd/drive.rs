@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Result;
 
 use crate::exit::{ExitCode, Outcome, Tally};
-use crate::ordered;
+use crate::files::ordered;
+use crate::files::source::{Done, Entry, Item, Source, Sources, Unreachable};
+use crate::files::walk;
 use crate::output::{Printer, escape_name};
 use crate::progress::RunProgress;
 use crate::settings::Settings;
-use crate::source::{Done, Entry, Item, Source, Sources, Unreachable};
-use crate::walk;
 
 /// Runs `work` on every source on `threads` threads, and hands each result (or the reason a
 /// source could not be reached) to `consume` in the order of the sources, directories walked
@@ -26,6 +26,11 @@ where
     W: Fn(&Source) -> T + Sync,
     C: FnMut(Done<T>) -> Result<()>,
 {
+    // A test removes a listed file while mmt waits here, before it opens the next.
+    let work = |source: &Source| {
+        crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_OPEN_MS");
+        work(source)
+    };
     if threads <= 1 {
         for entry in sources.entries() {
             consume(entry.map(|source| {
@@ -142,6 +147,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
             match entry {
                 Ok(source) => {
                     printer.set_label(labelled.then_some(&source));
+                    crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_OPEN_MS");
                     match job(&source, &mut printer) {
                         Ok(outcome) => tally.add(outcome),
                         Err(err) if is_broken_pipe(&err) => return Err(err),

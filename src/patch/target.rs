@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::attrs;
+use crate::files::ordered;
 use crate::map::{self, LockedFile, LockedForWriting, NoLease, View};
-use crate::ordered;
+use crate::patch::attrs;
+use crate::patch::sink::FileSink;
+use crate::patch::sink::copy_keeping_holes;
 use crate::patch::{self, Plan, Stretch};
 use crate::progress::Progress;
-use crate::sink::FileSink;
-use crate::sink::copy_keeping_holes;
 
 /// How many times to re-open a file that was replaced (renamed over) while we waited for its
 /// lock, before giving up.
@@ -282,9 +282,7 @@ impl Target {
             let base = stretch.range.start;
             let range = base as u64..stretch.range.end as u64;
             let mut map = map::map_shared_window(writable, range.clone(), &self.real)?;
-            for edit in stretch.edits() {
-                map[edit.start - base..edit.end - base].copy_from_slice(plan.replacement(&edit));
-            }
+            plan.write_edits(stretch.edits(), &mut map, base);
             drop(map);
             // (A length of 0 would ask for everything from `range.start` to the end.)
             if range.end > range.start {

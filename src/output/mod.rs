@@ -5,6 +5,12 @@
 //!
 //! Raw file bytes never pass through a colour-stripping stream (it would eat escape sequences
 //! that are part of the data): colour is decided once, and styles are written only when on.
+//!
+//! The subsystem owns what reaches standard output and standard error: the printer (raw, repr,
+//! hex, JSON, colour) and the previews of `--copy` (`preview`: regions, unified and hex diffs).
+//! It reads no file and writes none.
+
+pub mod preview;
 
 use std::cell::OnceCell;
 use std::io::{self, Write};
@@ -15,7 +21,7 @@ use anstyle::{AnsiColor, Style as AnsiStyle};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::source::Source;
+use crate::files::source::Source;
 
 const BUFFER_SIZE: usize = 256 * 1024;
 
@@ -481,6 +487,15 @@ pub fn escape_name_bytes(name: &[u8]) -> Vec<u8> {
         }
     }
     escaped
+}
+
+/// `word`, with an `s` unless `count` is 1: `1 file`, `2 files`.
+pub fn plural(count: u64, word: &str) -> String {
+    if count == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
 }
 
 /// A file name for a message: as [`escape_name_bytes`], but text (a byte that is not UTF-8

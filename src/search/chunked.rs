@@ -588,7 +588,7 @@ mod tests {
     #[test]
     fn a_regex_is_cut_by_its_longest_match_or_at_line_ends() {
         let shape = |p: &str| {
-            let flags = crate::dialect::RegexFlags {
+            let flags = crate::search::dialect::RegexFlags {
                 dot_all: p.contains('.'),
                 ..Default::default()
             };

@@ -1,5 +1,13 @@
 //! Searching a haystack of bytes: literal needles (Python's `find`, `rfind`, `count`) and
 //! regular expressions iterated the way Python's `re.finditer` and `re.sub` iterate. No I/O.
+//!
+//! The subsystem is pure over `&[u8]`: the literal and regex searches here, the search of a large
+//! file cut into pieces for every core (`chunked`), Python's `re` dialect (`dialect`) and the
+//! replacement templates (`template`). It does no I/O.
+
+pub mod chunked;
+pub mod dialect;
+pub mod template;
 
 use std::ops::Range;
 
@@ -13,7 +21,7 @@ use regex_automata::meta;
 use regex_automata::util::syntax;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use crate::dialect::{Literals, RegexFlags, translate};
+use crate::search::dialect::{Literals, RegexFlags, translate};
 
 /// The bytes before a search's start that its look-behind assertions may read (`\b`, `(?m)^`,
 /// a Unicode word boundary): one UTF-8 character.

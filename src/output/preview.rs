@@ -17,7 +17,7 @@ use std::thread::Scope;
 use memchr::{memchr, memchr_iter, memrchr};
 use similar::{ChangeTag, TextDiff};
 
-use crate::ordered;
+use crate::files::ordered;
 use crate::output::{Paint, Printer, Style, escape_name};
 use crate::patch::{Edits, Plan};
 

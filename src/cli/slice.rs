@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 
-use crate::bytes::{parse_signed_bytes, quoted};
+use crate::cli::bytes::{parse_signed_bytes, quoted};
 
 /// One RANGE argument of `mmt slice`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
