@@ -138,12 +138,11 @@ pub fn changed_by_later<'k>(
     blocked: &Blocked,
 ) -> Option<&'k Kept> {
     let after = run.entries.iter().find(|e| e.path == blocked.path)?.after?;
-    newer.iter().rev().find(|k| {
-        k.run
-            .entries
-            .iter()
-            .any(|e| e.path == blocked.path && e.before == after)
-    })
+    // The identity names the file (a hard link under another name is the same file).
+    newer
+        .iter()
+        .rev()
+        .find(|k| k.run.entries.iter().any(|e| e.before == after))
 }
 
 /// Reverts `kept`: every file it changed, when each is as the run left it; refuses with nothing
@@ -224,7 +223,9 @@ fn recognise_after_undo(kept: &Kept, entry: &Entry, was: Option<Identity>) {
         }
         let mut changed = false;
         for e in other.entries.iter_mut().filter(|e| e.path == entry.path) {
-            if e.after.is_some() && (e.after == Some(entry.before) || e.after == was) {
+            if e.after
+                .is_some_and(|after| after == entry.before || Some(after) == was)
+            {
                 e.after = Some(now);
                 changed = true;
             }

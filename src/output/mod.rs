@@ -598,6 +598,24 @@ pub fn json_path(path: &std::path::Path) -> Value {
 }
 
 #[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_its_bytes_with_line_breaks_tabs_and_backslashes_escaped() {
+        assert_eq!(
+            escape_name_bytes(b"a\nb\rc\td\\e\xff.txt"),
+            b"a\\nb\\rc\\td\\\\e\xff.txt"
+        );
+        assert_eq!(escape_name_bytes(b"plain"), b"plain");
+        assert_eq!(escape_name("a\tb"), "a\\tb");
+        assert_eq!(plural(1, "file"), "file");
+        assert_eq!(plural(0, "file"), "files");
+        assert_eq!(plural(2, "file"), "files");
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -79,9 +79,20 @@ fn undos_in_a_row_walk_back_through_in_place_and_rewrite_runs() {
     );
     let mut expected: Vec<&[u8]> = vec![b"alpha beta gamma\n"];
     expected.extend(steps[..3].iter().map(|s| s.2));
-    for want in expected.iter().rev() {
+    // Newest first: a rewrite, in place, a rewrite, in place.
+    let how = [
+        "the old file put back",
+        "the old bytes written back",
+        "the old file put back",
+        "the old bytes written back",
+    ];
+    for (want, how) in expected.iter().rev().zip(how) {
         let out = sb.mmt(["undo"]).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("f: restored ({how})")),
+            "{out:?}"
+        );
         assert_eq!(sb.read("f"), *want);
     }
     sb.mmt(["undo"]).assert().code(1);
@@ -287,4 +298,27 @@ fn a_dry_run_of_recover_shows_what_it_would_roll_back() {
     assert_eq!(sb.read("dense.txt"), half);
     sb.mmt(["recover"]).assert().success();
     assert_eq!(sb.read("dense.txt"), body);
+}
+
+#[test]
+fn an_undo_does_not_make_a_run_whose_file_changed_elsewhere_look_unchanged() {
+    // A rewrite, then a change by another program, then an in-place run: undoing the in-place
+    // run puts back what the other program wrote, which the rewrite never saw; the rewrite must
+    // still refuse, or its undo would throw that change away.
+    let sb = Sandbox::new();
+    sb.write("f", b"one two\n");
+    sb.mmt(["replace", "f", "one", "1"]).assert().success();
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(sb.path("f"))
+        .unwrap();
+    std::io::Write::write_all(&mut file, b"added by hand\n").unwrap();
+    drop(file);
+    sb.mmt(["replace", "f", "two", "TWO"]).assert().success();
+    sb.mmt(["undo"]).assert().success();
+    assert_eq!(sb.read("f"), b"1 two\nadded by hand\n");
+    let out = sb.mmt(["undo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(stderr(&out).contains("f: changed since the run"), "{out:?}");
+    assert_eq!(sb.read("f"), b"1 two\nadded by hand\n");
 }
