@@ -929,3 +929,6 @@ pub fn prune(state: &StateDir, keep: usize, limit: u64) {
         left -= 1;
     }
 }
+
+#[cfg(test)]
+mod tests;
