@@ -177,11 +177,6 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
             .with_context(|| format!("{}: cannot lock", entry.path.display()))?;
         locks.push(file);
     }
-    let was: Vec<Option<Identity>> = run
-        .entries
-        .iter()
-        .map(|e| Identity::of_path(&e.path).ok())
-        .collect();
     fs::write(run.dir.join(UNDOING_FILE), b"")
         .map_err(anyhow::Error::from)
         .and_then(|()| journal::sync_dir(&run.dir))
@@ -191,7 +186,7 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
     for (n, entry) in run.entries.iter().enumerate().rev() {
         journal::restore(&undo, n, entry)?;
     }
-    for (entry, was) in run.entries.iter().zip(&was) {
+    for entry in &run.entries {
         report(Restored {
             path: &entry.path,
             action: "restored",
@@ -203,17 +198,18 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
             .to_owned(),
             run,
         });
-        recognise_after_undo(kept, entry, *was);
+        recognise_after_undo(kept, entry);
     }
     journal::remove_run(&run.dir, &run.entries);
     Ok(())
 }
 
-/// After mmt's own undo of `entry`, the other runs that left the file as it was just before
-/// the undo (a newer run) or as it is again now (an older one) still see it as they left it:
-/// an undo moves the modification time, which would otherwise make them look changed, so that
-/// the second undo in a row refused.
-fn recognise_after_undo(kept: &Kept, entry: &Entry, was: Option<Identity>) {
+/// After mmt's own undo of `entry`, a run that left the file as the undone run found it (an
+/// older run) still sees it as it left it: the content is back, but an undo in place moves the
+/// modification time, which would otherwise make that run look changed, so that the second undo
+/// in a row refused. (A newer run that touched the file cannot be passed over: undoing an older
+/// run by ID is refused while the file is not as that run left it.)
+fn recognise_after_undo(kept: &Kept, entry: &Entry) {
     let Ok(now) = Identity::of_path(&entry.path) else {
         return;
     };
@@ -222,13 +218,13 @@ fn recognise_after_undo(kept: &Kept, entry: &Entry, was: Option<Identity>) {
             continue;
         }
         let mut changed = false;
-        for e in other.entries.iter_mut().filter(|e| e.path == entry.path) {
-            if e.after
-                .is_some_and(|after| after == entry.before || Some(after) == was)
-            {
-                e.after = Some(now);
-                changed = true;
-            }
+        for e in other
+            .entries
+            .iter_mut()
+            .filter(|e| e.after == Some(entry.before))
+        {
+            e.after = Some(now);
+            changed = true;
         }
         if changed {
             // Only a convenience: a run not updated can still be undone by `undo ID` once the
