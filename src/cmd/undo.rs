@@ -164,8 +164,7 @@ fn show_plans(
     printer: &mut Printer,
     action: &'static str,
 ) -> Result<()> {
-    let strict = action != "would be rolled back";
-    for (path, now, plan) in history::undo_plans(run, strict)? {
+    for (path, now, plan) in history::undo_plans(run)? {
         if !settings.style.json && !settings.style.quiet && !plan.is_empty() {
             let name = path.display().to_string();
             let sharing = preview::Sharing::new(settings.threads);

@@ -245,27 +245,25 @@ pub fn forget(kept: &Kept) -> Result<()> {
     Ok(())
 }
 
-/// What undoing `run` would change in each of its files: the plan that writes the old bytes
-/// back over what the file holds now, and the file's bytes now. A rewrite's plan puts the whole
-/// old file in place of the new one. With `strict` (a committed run), a file whose undo data is
-/// missing is an error; otherwise (a run that was interrupted) it was never written, and left
-/// out, as is a file the run never renamed over.
-pub fn undo_plans(run: &Stored, strict: bool) -> Result<Vec<(PathBuf, Vec<u8>, Plan)>> {
+/// What undoing (or rolling back) `run` would change in each of its files: the plan that
+/// writes the old bytes back over what the file holds now, and the file's bytes now. A rewrite's
+/// plan puts the whole old file in place of the new one. A file with nothing to put back is left
+/// out: one an interrupted run never recorded or renamed over (a committed run is checked by
+/// [`why_not_undoable`] first, so its files all have their undo data).
+pub fn undo_plans(run: &Stored) -> Result<Vec<(PathBuf, Vec<u8>, Plan)>> {
     let undo = UndoData::of(&run.dir);
     let mut plans = Vec::new();
     for (n, entry) in run.entries.iter().enumerate() {
-        let name = entry.path.display();
         let Ok(now) = fs::read(&entry.path) else {
-            if strict {
-                bail!("{name}: cannot read");
-            }
             continue;
         };
         let plan = match entry.kind {
             Mode::InPlace => match undo.of_file(n) {
-                Ok(Recorded::Bytes(encoded)) => old_bytes_plan(&encoded, &now)
-                    .with_context(|| format!("{name}: the undo data is damaged"))?,
-                _ if strict => bail!("{name}: the undo data is missing or damaged"),
+                Ok(Recorded::Bytes(encoded)) => {
+                    old_bytes_plan(&encoded, &now).with_context(|| {
+                        format!("{}: the undo data is damaged", entry.path.display())
+                    })?
+                }
                 _ => continue,
             },
             Mode::Rewrite => {
@@ -278,7 +276,6 @@ pub fn undo_plans(run: &Stored, strict: bool) -> Result<Vec<(PathBuf, Vec<u8>, P
                 });
                 match old {
                     Some(old) => Plan::puts([(0..now.len(), old.as_slice())]),
-                    None if strict => bail!("{name}: the old file is not kept"),
                     None => continue,
                 }
             }
@@ -314,4 +311,47 @@ fn old_bytes_plan(encoded: &[u8], now: &[u8]) -> Result<Plan> {
             .iter()
             .map(|(range, old)| (range.clone(), old.as_slice())),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The undo data of `records` (offset, old bytes), as a run writes it.
+    fn encoded(records: &[(usize, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let ranges = records.iter().map(|(at, old)| *at..at + old.len());
+        let old = |range: std::ops::Range<usize>| {
+            let (_, bytes) = records.iter().find(|(at, _)| *at == range.start).unwrap();
+            Ok(std::borrow::Cow::Borrowed(*bytes))
+        };
+        undo_file::encode(ranges, old, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn old_bytes_go_back_where_they_differ() {
+        let now = b"one BAR two bar".to_vec();
+        let plan = old_bytes_plan(&encoded(&[(4, b"bar"), (12, b"bar")]), &now).unwrap();
+        // The second record's bytes are in place already: left out.
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan.render(&now, 0..now.len()), b"one bar two bar");
+    }
+
+    #[test]
+    fn damaged_undo_data_is_refused_not_planned() {
+        let now = b"0123456789".to_vec();
+        // Out of order, overlapping, and past the end of the file.
+        for records in [
+            &[(6, &b"xx"[..]), (2, b"yy")][..],
+            &[(2, b"xxx"), (3, b"yy")],
+            &[(9, b"xy")],
+        ] {
+            assert!(
+                old_bytes_plan(&encoded(records), &now).is_err(),
+                "{records:?}"
+            );
+        }
+        assert!(old_bytes_plan(&encoded(&[(8, b"xy")]), &now).is_ok());
+    }
 }
