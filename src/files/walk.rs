@@ -72,8 +72,8 @@ where
 }
 
 /// An entry the walk met: its path, and its inode number as its directory listed it, which
-/// is its hash in the maps below (hashing the path's bytes showed as a few per cent of a
-/// tree's time). The path still tells entries apart: hard links share an inode, and so may
+/// is its hash in the maps below (cheaper than hashing the path's bytes). The path still tells
+/// entries apart: hard links share an inode, and so may
 /// files on two file systems.
 #[derive(Debug, Clone)]
 struct Met {

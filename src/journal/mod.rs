@@ -398,8 +398,7 @@ fn write_undo(
 const UNDO_PACK: &str = "undo";
 
 /// What a run's undo pack is gathered in before it is written: the undo data of a hundred
-/// small files is one write, and a large literal's gaps go past it. (1 MiB measured no faster,
-/// and is 1 MiB more heap for every run.)
+/// small files is one write, and a large literal's gaps go past it; more is heap for nothing.
 const PACK_BUFFER: usize = 64 << 10;
 
 /// A run's undo data, as it was recorded: its pack, or a file `N.undo` for each file patched

@@ -155,10 +155,8 @@ const FIRST_READ: usize = 64 << 10;
 /// Below this size a file met while walking is read whole, into its thread's spare buffer;
 /// from it up, it is mapped. A map costs two system calls, a page fault per 64 KiB and, once
 /// the walk runs on several threads, a TLB flush on every core when it is unmapped; reading
-/// costs a copy. On the benchmark's tree (400 of its files between 128 KiB and 1.4 MiB, half
-/// of them under 210 KiB), reading up to 256 KiB or 1 MiB measured the same, and about 1 %
-/// faster than from 128 KiB. The lower bound keeps each thread's buffer small: 64 threads
-/// keep 20 MiB of the 64 MiB of anonymous memory a command may take.
+/// costs a copy, which is cheaper up to a few hundred KiB. The bound also keeps each thread's
+/// buffer small: 64 threads keep 20 MiB of the 64 MiB of anonymous memory a command may take.
 pub const WALKED_READ_MAX: u64 = 256 << 10;
 
 thread_local! {

@@ -5,7 +5,6 @@
 
 use std::fs;
 use std::process::Command;
-use std::time::Duration;
 
 use super::util::{LOREM, Sandbox, assert_error, is_root, mmt_bin};
 
@@ -189,16 +188,18 @@ fn interfere_between_plan_and_write(
     args: &[&str],
     interfere: impl FnOnce(),
 ) -> std::process::Output {
+    let marker = sb.state().join("test-paused");
     let child = Command::new(mmt_bin())
         .env("MMT_STATE_DIR", sb.state())
         .args(args)
         .current_dir(sb.dir())
         .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "600")
+        .env("MMT_TEST_PAUSED_MARKER", &marker)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    super::util::wait_for_marker(&marker);
     interfere();
     child.wait_with_output().unwrap()
 }

@@ -392,16 +392,18 @@ fn a_same_size_change_between_planning_and_writing_is_refused() {
     let sb = Sandbox::with_fixtures();
     for new in ["LOREM", "L"] {
         sb.write("f", LOREM);
+        let marker = sb.state().join("test-paused");
         let child = Command::new(mmt_bin())
             .env("MMT_STATE_DIR", sb.state())
             .args(["replace", "f", "Lorem", new])
             .current_dir(sb.dir())
             .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "600")
+            .env("MMT_TEST_PAUSED_MARKER", &marker)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(200));
+        super::util::wait_for_marker(&marker);
         let same_size = String::from_utf8_lossy(LOREM).replace("Lorem", "Ipsum");
         fs::OpenOptions::new()
             .write(true)
