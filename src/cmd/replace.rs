@@ -22,7 +22,7 @@ use crate::cli::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned
 use crate::cli::{Raw, ReplaceArgs};
 use crate::cmd::drive;
 use crate::exit::{ExitCode, Outcome, Tally};
-use crate::files::source::Source;
+use crate::files::source::{Done, Source, Sources};
 use crate::journal::transaction::{ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
@@ -98,80 +98,102 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     if many {
         raise_open_file_limit();
     }
-    let watched = settings.watched && !many;
 
     // Plan every file before writing any.
-    let mut planned: Vec<Planned> = Vec::new();
-    let mut unchanged = Vec::new();
-    let mut skipped_binary = 0usize;
-    let mut failures = Vec::new();
-    let mut reached: HashMap<FileKey, Reached> = HashMap::new();
-    let mut reached_again = Vec::new();
-    let progress = RunProgress::new(settings.watched && many);
-    drive::ordered(
-        sources,
-        settings.threads,
-        |source| {
-            let planning = replace.plan(source, settings, watched, many);
-            let len = match &planning {
-                Ok(Planning::Planned(planned)) => planned.view.len() as u64,
-                _ => 0,
-            };
-            (planning, len)
-        },
-        |done| {
-            if let Ok((_, (_, len))) = &done {
-                progress.finish_file(*len);
+    let mut gathered = replace.plan_all(sources, settings, many)?;
+    gathered.say_reached_again(settings);
+    gathered.refuse_failures(many)?;
+    let total = gathered.replacements();
+    if let Some(expected) = replace.expect.filter(|&n| n != total) {
+        return Err(positionals.attribute(anyhow::anyhow!(
+            "expected {expected} {}, found {total}; nothing written",
+            plural(expected, "replacement")
+        )));
+    }
+
+    // Then write (or preview) them, in order, as one run: all or nothing.
+    let mut printer = Printer::stdout(settings.style);
+    let tally = replace.write_run(&gathered.planned, settings, &mut printer)?;
+    gathered.summarise(settings, many, &mut printer)?;
+    printer.flush()?;
+    Ok(tally.exit_code())
+}
+
+/// What planning every source gave, in the sources' order.
+#[derive(Default)]
+struct Gathered {
+    planned: Vec<Planned>,
+    /// Named in a single file's summary only: over a tree, keeping every one would hold memory
+    /// in proportion to the tree.
+    unchanged: Vec<Source>,
+    skipped_binary: usize,
+    failures: Vec<anyhow::Error>,
+    reached: HashMap<FileKey, Reached>,
+    /// Names that reached a file planned under another, and that other.
+    reached_again: Vec<(Source, Source)>,
+}
+
+impl Gathered {
+    /// Takes in one source's planning, in order.
+    fn take(&mut self, replace: &Replace, done: Done<Result<Planning>>, how: &How) {
+        match done {
+            Ok((_, Ok(Planning::Planned(p)))) => self.take_planned(replace, *p, how),
+            Ok((source, Ok(Planning::ReachedAgain(key)))) => match self.reached.get(&key) {
+                Some(Reached::Planned(first)) => {
+                    let first = self.planned[*first].source.clone();
+                    self.reached_again.push((source, first));
+                }
+                Some(Reached::First(first)) => {
+                    let first = first.clone();
+                    self.reached_again.push((source, first));
+                }
+                None => {
+                    self.reached.insert(key, Reached::First(source));
+                }
+            },
+            Ok((_, Ok(Planning::Unchanged(source)))) => {
+                if !how.many {
+                    self.unchanged.push(source);
+                }
             }
-            match done {
-                Ok((_, (Ok(Planning::Planned(p)), _))) => {
-                    if let Some(Reached::First(first)) = p.key.and_then(|key| reached.get(&key)) {
-                        reached_again.push((p.source.clone(), first.clone()));
-                    }
-                    let p = replace.first_name_wins(*p, &reached, settings, watched, many);
-                    match p {
-                        Ok(Planning::Planned(p)) => {
-                            if let Some(key) = p.key {
-                                reached.insert(key, Reached::Planned(planned.len()));
-                            }
-                            planned.push(*p);
-                        }
-                        Ok(Planning::SkippedBinary) => skipped_binary += 1,
-                        Ok(_) => {}
-                        Err(err) => failures.push(err),
-                    }
-                }
-                Ok((source, (Ok(Planning::ReachedAgain(key)), _))) => match reached.get(&key) {
-                    Some(Reached::Planned(first)) => {
-                        reached_again.push((source, planned[*first].source.clone()));
-                    }
-                    Some(Reached::First(first)) => reached_again.push((source, first.clone())),
-                    None => {
-                        reached.insert(key, Reached::First(source));
-                    }
-                },
-                // Only a single file's summary names an unchanged file: over a tree, keeping
-                // every one would hold memory in proportion to the tree.
-                Ok((_, (Ok(Planning::Unchanged(source)), _))) => {
-                    if !many {
-                        unchanged.push(source);
-                    }
-                }
-                Ok((_, (Ok(Planning::SkippedBinary), _))) => skipped_binary += 1,
-                Ok((source, (Err(err), _))) => {
-                    failures.push(drive::describe(err).context(source.name()));
-                }
-                Err(unreachable) => failures.push(match unreachable.name.as_str() {
-                    "" => unreachable.error,
-                    name => unreachable.error.context(name.to_owned()),
-                }),
+            Ok((_, Ok(Planning::SkippedBinary))) => self.skipped_binary += 1,
+            Ok((source, Err(err))) => {
+                self.failures
+                    .push(drive::describe(err).context(source.name()));
             }
-            Ok(())
-        },
-    )?;
-    drop(progress);
-    if !settings.style.quiet && !settings.style.json {
-        for (again, first) in &reached_again {
+            Err(unreachable) => self.failures.push(match unreachable.name.as_str() {
+                "" => unreachable.error,
+                name => unreachable.error.context(name.to_owned()),
+            }),
+        }
+    }
+
+    /// A file planned: kept, under the first name the sources reach it by.
+    fn take_planned(&mut self, replace: &Replace, planned: Planned, how: &How) {
+        if let Some(Reached::First(first)) = planned.key.and_then(|key| self.reached.get(&key)) {
+            self.reached_again
+                .push((planned.source.clone(), first.clone()));
+        }
+        match replace.first_name_wins(planned, &self.reached, how) {
+            Ok(Planning::Planned(p)) => {
+                if let Some(key) = p.key {
+                    self.reached
+                        .insert(key, Reached::Planned(self.planned.len()));
+                }
+                self.planned.push(*p);
+            }
+            Ok(Planning::SkippedBinary) => self.skipped_binary += 1,
+            Ok(_) => {}
+            Err(err) => self.failures.push(err),
+        }
+    }
+
+    /// One line on standard error for each name that reached a file planned under another.
+    fn say_reached_again(&self, settings: &Settings) {
+        if settings.style.quiet || settings.style.json {
+            return;
+        }
+        for (again, first) in &self.reached_again {
             let (again, first) = (escape_name(&again.name()), escape_name(&first.name()));
             if again == first {
                 eprintln!("mmt: {again}: reached twice; planned and written once");
@@ -183,107 +205,64 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
             }
         }
     }
-    if !many && let Some(failure) = failures.pop() {
-        return Err(failure);
-    }
-    if !failures.is_empty() {
-        for failure in &failures {
+
+    /// A file that could not be read or planned stops the run before anything is written.
+    fn refuse_failures(&mut self, many: bool) -> Result<()> {
+        if !many && let Some(failure) = self.failures.pop() {
+            return Err(failure);
+        }
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        for failure in &self.failures {
             eprintln!("mmt: {failure:#}");
         }
-        let files = failures.len();
+        let files = self.failures.len();
         bail!(
             "nothing written: {files} {} could not be read or planned",
             plural(files as u64, "file")
         );
     }
-    let total: u64 = planned.iter().map(|p| p.plan.len() as u64).sum();
-    if let Some(expected) = replace.expect.filter(|&n| n != total) {
-        return Err(positionals.attribute(anyhow::anyhow!(
-            "expected {expected} {}, found {total}; nothing written",
-            plural(expected, "replacement")
-        )));
+
+    fn replacements(&self) -> u64 {
+        self.planned.iter().map(|p| p.plan.len() as u64).sum()
     }
 
-    // Then write (or preview) them, in order, as one run: all or nothing.
-    let mut printer = Printer::stdout(settings.style);
-    let mut tally = Tally::default();
-    let files = planned.len();
-    let to_write: Vec<ToWrite> = planned
-        .iter()
-        .filter_map(|p| {
-            p.target.as_ref().map(|target| ToWrite {
-                target,
-                view: &p.view,
-                plan: &p.plan,
-            })
-        })
-        .collect();
-    let mut run = Transaction::begin(settings, &to_write, &command_line())?;
-    // What each file reports is printed once the whole run has landed (a preview prints as it
-    // goes: it writes nothing to roll back).
-    let mut reports = if settings.preview {
-        None
-    } else {
-        Some(Printer::buffered(settings.style))
-    };
-    let mut written = 0;
-    for planned in &planned {
-        let name = planned.source.name();
-        if planned.target.is_some() {
-            if let Err(err) = run.writing(written) {
-                return Err(run.fail(err));
+    /// The summaries once the run has landed: one file's (even for no match), or the total.
+    fn summarise(&self, settings: &Settings, many: bool, printer: &mut Printer) -> Result<()> {
+        if !many {
+            for source in &self.unchanged {
+                report_unchanged(source, settings, printer)?;
             }
-            written += 1;
+        } else if !settings.style.json {
+            let note = if settings.preview {
+                " (dry run, nothing changed)"
+            } else {
+                ""
+            };
+            let (total, files) = (self.replacements(), self.planned.len() as u64);
+            printer.summary(&format!(
+                "{total} {} in {files} {}{note}",
+                plural(total, "replacement"),
+                plural(files, "file"),
+            ));
         }
-        let out = reports.as_mut().unwrap_or(&mut printer);
-        match replace.carry_out(planned, settings, out, run.later_syncs()) {
-            Ok(outcome) => {
-                if planned.target.is_some() {
-                    run.written(written - 1);
-                }
-                tally.add(outcome);
-            }
-            Err(err) if drive::is_broken_pipe(&err) => return Err(err),
-            Err(err) => {
-                printer.flush()?;
-                return Err(run.fail(drive::describe(err).context(name)));
-            }
+        if self.skipped_binary > 0 {
+            printer.summary(&format!(
+                "mmt: skipped {} binary {} met while walking (--binary patches them too)",
+                self.skipped_binary,
+                plural(self.skipped_binary as u64, "file")
+            ));
         }
+        Ok(())
     }
-    run.commit(&mut printer)?;
-    if let Some(reports) = reports {
-        let (printed, messages) = reports.into_buffers();
-        printer.raw(&printed)?;
-        if !messages.is_empty() {
-            printer.flush()?;
-            std::io::Write::write_all(&mut std::io::stderr(), &messages)?;
-        }
-    }
-    if !many {
-        // One file: its summary, even for no match, as before many files were possible.
-        for source in unchanged {
-            report_unchanged(&source, settings, &mut printer)?;
-        }
-    } else if !settings.style.json {
-        let note = if settings.preview {
-            " (dry run, nothing changed)"
-        } else {
-            ""
-        };
-        printer.summary(&format!(
-            "{total} {} in {files} {}{note}",
-            plural(total, "replacement"),
-            plural(files as u64, "file"),
-        ));
-    }
-    if skipped_binary > 0 {
-        printer.summary(&format!(
-            "mmt: skipped {skipped_binary} binary {} met while walking (--binary patches them too)",
-            plural(skipped_binary as u64, "file")
-        ));
-    }
-    printer.flush()?;
-    Ok(tally.exit_code())
+}
+
+/// How the sources of a run are planned: as one of many, and with a progress bar for one file.
+struct How<'s> {
+    settings: &'s Settings,
+    many: bool,
+    watched: bool,
 }
 
 /// The lock that makes this user's writing runs take turns (see `state::writer_lock`).
@@ -348,14 +327,95 @@ fn parse_edit(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Edit> {
 impl Replace {
     /// Every edit of one source, found before anything is written. A binary file met while
     /// walking is left alone unless `--binary`.
-    fn plan(
+    fn plan(&self, source: &Source, how: &How) -> Result<Planning> {
+        self.plan_claiming(source, how.settings, how.watched, how.many, true)
+    }
+
+    /// Plans every source, on worker threads, and gathers the plans in the sources' order.
+    fn plan_all(&self, sources: Sources, settings: &Settings, many: bool) -> Result<Gathered> {
+        let how = How {
+            settings,
+            many,
+            watched: settings.watched && !many,
+        };
+        let mut gathered = Gathered::default();
+        let progress = RunProgress::new(settings.watched && many);
+        drive::ordered(
+            sources,
+            settings.threads,
+            |source| {
+                let planning = self.plan(source, &how);
+                let len = match &planning {
+                    Ok(Planning::Planned(planned)) => planned.view.len() as u64,
+                    _ => 0,
+                };
+                (planning, len)
+            },
+            |done| {
+                let done = done.map(|(source, (planning, len))| {
+                    progress.finish_file(len);
+                    (source, planning)
+                });
+                gathered.take(self, done, &how);
+                Ok(())
+            },
+        )?;
+        Ok(gathered)
+    }
+
+    /// Writes (or previews) every planned file in order as one run: all or nothing. What each
+    /// file reports is printed once the whole run has landed (a preview prints as it goes: it
+    /// writes nothing to roll back).
+    fn write_run(
         &self,
-        source: &Source,
+        planned: &[Planned],
         settings: &Settings,
-        watched: bool,
-        many: bool,
-    ) -> Result<Planning> {
-        self.plan_claiming(source, settings, watched, many, true)
+        printer: &mut Printer,
+    ) -> Result<Tally> {
+        let to_write: Vec<ToWrite> = planned
+            .iter()
+            .filter_map(|p| {
+                p.target.as_ref().map(|target| ToWrite {
+                    target,
+                    view: &p.view,
+                    plan: &p.plan,
+                })
+            })
+            .collect();
+        let mut run = Transaction::begin(settings, &to_write, &command_line())?;
+        let mut reports = (!settings.preview).then(|| Printer::buffered(settings.style));
+        let mut tally = Tally::default();
+        for planned in planned {
+            let writes = planned.target.is_some();
+            if writes && let Err(err) = run.next_file() {
+                return Err(run.fail(err));
+            }
+            let out = reports.as_mut().unwrap_or(&mut *printer);
+            match self.carry_out(planned, settings, out, run.later_syncs()) {
+                Ok(outcome) => {
+                    if writes {
+                        run.file_written();
+                    }
+                    tally.add(outcome);
+                }
+                Err(err) if drive::is_broken_pipe(&err) => return Err(err),
+                Err(err) => {
+                    printer.flush()?;
+                    let err = drive::describe(err).context(planned.source.name());
+                    return Err(run.fail(err));
+                }
+            }
+        }
+        run.commit(printer)?;
+        if let Some(reports) = reports {
+            let (printed, messages) = reports.into_buffers();
+            printer.raw(&printed)?;
+            if !messages.is_empty() {
+                printer.flush()?;
+                std::io::Write::write_all(&mut std::io::stderr(), &messages)?;
+            }
+        }
+        Ok(tally)
     }
 
     /// Plans `source`; with `claim`, only when no other name of the file is planned in this run.
@@ -430,9 +490,7 @@ impl Replace {
         &self,
         planned: Planned,
         reached: &HashMap<FileKey, Reached>,
-        settings: &Settings,
-        watched: bool,
-        many: bool,
+        how: &How,
     ) -> Result<Planning> {
         let first = match planned.key.and_then(|key| reached.get(&key)) {
             Some(Reached::First(first)) => first,
@@ -440,7 +498,7 @@ impl Replace {
         };
         // Its lock is let go of before the earlier name takes it.
         drop(planned);
-        self.plan_claiming(first, settings, watched, many, false)
+        self.plan_claiming(first, how.settings, how.watched, how.many, false)
             .map_err(|err| drive::describe(err).context(first.name()))
     }
 

@@ -34,7 +34,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
         plan: &plan,
     }];
     let mut run = Transaction::begin(settings, &to_write, &command_line())?;
-    if let Err(err) = run.writing(0) {
+    if let Err(err) = run.next_file() {
         return Err(run.fail(err));
     }
     let writing = Writing {
@@ -44,7 +44,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &name, writing) {
         return Err(run.fail(err));
     }
-    run.written(0);
+    run.file_written();
     run.commit(printer)?;
     if settings.style.json {
         printer.json_line(&json!({

@@ -39,8 +39,10 @@ pub struct Transaction {
     run: Option<(Run, StateDir)>,
     /// With a journal, the files are synced when the run commits.
     later: Option<LaterSyncs>,
-    /// The file being written.
+    /// The file being written (or the last written), in the order `begin` was given them.
     current: usize,
+    /// Whether `next_file` was called yet.
+    started: bool,
     /// Interrupts wait while files are written; a preview writes nothing and is not held.
     held_back: Option<InterruptsHeldBack>,
 }
@@ -62,6 +64,7 @@ impl Transaction {
                 run: None,
                 later: None,
                 current: 0,
+                started: false,
                 held_back,
             });
         }
@@ -75,6 +78,7 @@ impl Transaction {
                 run: None,
                 later: None,
                 current: 0,
+                started: false,
                 held_back,
             });
         };
@@ -97,19 +101,22 @@ impl Transaction {
             run: Some((run, state)),
             later: Some(LaterSyncs::default()),
             current: 0,
+            started: false,
             held_back,
         })
     }
 
-    /// File `n` is about to be written. Refuses when an interrupt is waiting.
-    pub fn writing(&mut self, n: usize) -> Result<()> {
+    /// The next file (in the order `begin` was given them) is about to be written. Refuses
+    /// when an interrupt is waiting.
+    pub fn next_file(&mut self) -> Result<()> {
         if map::interrupt_pending() {
             return Err(interrupted());
         }
-        if n > 0 {
+        if self.started {
             crate::test_hooks::pause("MMT_TEST_PAUSE_BETWEEN_FILES_MS");
+            self.current += 1;
         }
-        self.current = n;
+        self.started = true;
         Ok(())
     }
 
@@ -118,10 +125,10 @@ impl Transaction {
         self.later.as_mut()
     }
 
-    /// File `n` is written: a failure from here on restores it.
-    pub fn written(&mut self, n: usize) {
+    /// The file being written is written: a failure from here on restores it.
+    pub fn file_written(&mut self) {
         if let Some((run, _)) = &mut self.run {
-            run.applied(n);
+            run.applied(self.current);
         }
     }
 
