@@ -100,31 +100,16 @@ fn jobs<'p>(
 }
 
 /// A region of a preview: a range of the old bytes that holds whole edits and touches no
-/// other, and its edits (read from the plan as the preview walks it, never gathered).
-#[derive(Debug, Clone)]
-pub struct Region<'p> {
-    pub range: Range<usize>,
-    first: Edits<'p>,
-    count: usize,
-}
+/// other, and its edits (read from the plan as the preview walks it, never gathered). The same
+/// type as the stretches an in-place patch maps one at a time.
+pub type Region<'p> = crate::patch::Stretch<'p>;
 
-impl<'p> Region<'p> {
-    /// The region `range` of `plan`, which must hold whole edits and touch no other.
-    #[cfg(test)]
-    pub fn covering(plan: &'p Plan, range: Range<usize>) -> Region<'p> {
-        let first = plan.edits_starting_at(range.start);
-        let count = first.clone().take_while(|e| e.end <= range.end).count();
-        Region {
-            range,
-            first,
-            count,
-        }
-    }
-
-    /// The edits inside the region, in order.
-    pub fn edits(&self) -> std::iter::Take<Edits<'p>> {
-        self.first.clone().take(self.count)
-    }
+/// The region `range` of `plan`, which must hold whole edits and touch no other.
+#[cfg(test)]
+pub fn covering(plan: &Plan, range: Range<usize>) -> Region<'_> {
+    let first = plan.edits_starting_at(range.start);
+    let count = first.clone().take_while(|e| e.end <= range.end).count();
+    Region::new(range, first, count)
 }
 
 /// The plan rendered region by region (see [`Plan::render`]).
@@ -307,11 +292,7 @@ fn line_regions<'a>(
             edits = ahead;
             lines.next();
         }
-        Some(Some(Region {
-            range,
-            first,
-            count,
-        }))
+        Some(Some(Region::new(range, first, count)))
     })
 }
 
@@ -814,11 +795,7 @@ fn hex_regions(len: usize, plan: &Plan) -> impl Iterator<Item = Region<'_>> {
                 _ => break,
             }
         }
-        Some(Region {
-            range: range.start..range.end.min(len),
-            first,
-            count,
-        })
+        Some(Region::new(range.start..range.end.min(len), first, count))
     })
 }
 
@@ -1004,18 +981,17 @@ mod tests {
     fn a_same_length_edit_highlights_only_the_bytes_that_differ() {
         let old = b"\x00\x01MAGIC\x00";
         let plan = Plan::literal(old, b"MAGIC", b"MAGIK", usize::MAX);
-        let (old_spans, new_spans) =
-            changed_spans(old, &plan, &Region::covering(&plan, 0..old.len()));
+        let (old_spans, new_spans) = changed_spans(old, &plan, &covering(&plan, 0..old.len()));
         assert_eq!(old_spans, [6..7]);
         assert_eq!(new_spans, [6..7]);
         let plan = Plan::literal(old, b"MAGIC", b"XAGIX", usize::MAX);
         assert_eq!(
-            changed_spans(old, &plan, &Region::covering(&plan, 2..7)).0,
+            changed_spans(old, &plan, &covering(&plan, 2..7)).0,
             [0..1, 4..5]
         );
         let plan = Plan::literal(old, b"MAGIC", b"MAGICAL", usize::MAX);
         assert_eq!(
-            changed_spans(old, &plan, &Region::covering(&plan, 0..old.len())),
+            changed_spans(old, &plan, &covering(&plan, 0..old.len())),
             (vec![2..7], vec![2..9])
         );
         assert_eq!(differing_runs(b"abcd", b"xbxx"), [0..1, 2..4]);
@@ -1188,7 +1164,7 @@ mod tests {
     fn jobs_are_runs_of_regions_of_about_the_bytes_asked_for() {
         let old = b"a".repeat(JOB_REGIONS + 10);
         let plan = Plan::literal(&old, b"a", b"b", usize::MAX);
-        let region = |range: Range<usize>| Region::covering(&plan, range);
+        let region = |range: Range<usize>| covering(&plan, range);
         // Regions of 3 bytes, 7 asked for: a job closes once it holds 7 bytes or more.
         let sizes: Vec<usize> = jobs((0..5).map(|i| region(3 * i..3 * i + 3)), 7)
             .map(|job| job.iter().map(|r| r.range.len()).sum())
@@ -1286,7 +1262,7 @@ mod properties {
             replacement in prop::collection::vec(prop_oneof![Just(b'a'), Just(0xc3u8), Just(0xa9u8), Just(0u8)], 0..3),
         ) {
             let plan = Plan::literal(&hay, &needle, &replacement, usize::MAX);
-            let region = Region::covering(&plan, 0..hay.len());
+            let region = covering(&plan, 0..hay.len());
             if is_text(&hay) && swaps_whole_text(&hay, &plan, &region) {
                 prop_assert!(is_text(&plan.render(&hay, 0..hay.len())));
             }

@@ -112,6 +112,15 @@ pub struct Stretch<'p> {
 }
 
 impl<'p> Stretch<'p> {
+    /// The stretch `range` whose edits are the first `count` of `first`.
+    pub fn new(range: Range<usize>, first: Edits<'p>, count: usize) -> Stretch<'p> {
+        Stretch {
+            range,
+            first,
+            count,
+        }
+    }
+
     /// The edits of the stretch, in order.
     pub fn edits(&self) -> std::iter::Take<Edits<'p>> {
         self.first.clone().take(self.count)
