@@ -94,6 +94,9 @@ impl LaterSyncs {
     }
 }
 
+/// How long a rewrite waits for a writer that has the file open to close it, before it refuses.
+const LEASE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Why a rewrite stops when another process writes to the file meanwhile.
 const WRITER_CAME: &str = "another process opened the file for writing during the rewrite; a \
 rewrite would lose what it writes, so nothing was written";
@@ -342,7 +345,7 @@ impl Target {
         let lease = if crate::test_hooks::set("MMT_TEST_NO_LEASE") {
             Err(NoLease::Unsupported)
         } else {
-            map::take_read_lease(&self.file)
+            self.lease_when_no_writer()
         };
         let lease = match lease {
             Ok(lease) => Some(lease),
@@ -451,6 +454,23 @@ impl Target {
             }
         }
         Ok(())
+    }
+
+    /// A read lease on the file, asked for again for a moment while a writer has it open: a
+    /// process that forks holds a copy of its parent's descriptors until it runs its program,
+    /// so a file just written and closed can look open for writing for a few milliseconds
+    /// (a shell's redirection, a test harness's threads). A writer that keeps it open is still
+    /// refused, after [`LEASE_PATIENCE`].
+    fn lease_when_no_writer(&self) -> Result<map::ReadLease<'_>, NoLease> {
+        let until = std::time::Instant::now() + LEASE_PATIENCE;
+        loop {
+            match map::take_read_lease(&self.file) {
+                Err(NoLease::Writers) if std::time::Instant::now() < until => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                taken => return taken,
+            }
+        }
     }
 
     /// A second name for the old file beside it, removed when dropped (and by a later run if
