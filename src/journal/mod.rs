@@ -797,7 +797,7 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
                 lock.lock().context("cannot wait for the rollback")?;
             }
             if !dir.exists() {
-                continue; // rolled back by the other mmt
+                continue; // rolled back (or the undo finished) by the other mmt
             }
         }
         let Some(run) = run else {

@@ -230,3 +230,23 @@ fn a_scope_touches_a_run_through_a_file_or_a_directory_above_it() {
     assert_eq!(elsewhere, 1);
     assert_eq!(scene.runs_left(), 1);
 }
+
+#[test]
+fn taken_within_waits_for_a_lock_let_go_in_time_and_no_longer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lock");
+    let holder = File::create(&path).unwrap();
+    holder.lock().unwrap();
+    let waiter = File::open(&path).unwrap();
+    // Held throughout: not taken, after about the wait.
+    let started = std::time::Instant::now();
+    assert!(!taken_within(&waiter, std::time::Duration::from_millis(30)));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(30));
+    // Let go of partway: taken.
+    let letting_go = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        drop(holder);
+    });
+    assert!(taken_within(&waiter, std::time::Duration::from_secs(10)));
+    letting_go.join().unwrap();
+}

@@ -369,3 +369,31 @@ fn an_older_run_on_a_file_a_newer_run_changed_waits_for_that_one() {
     sb.mmt(["undo", &listed[1].0]).assert().success();
     assert_eq!(sb.read("f"), b"alpha beta\n");
 }
+
+#[test]
+fn a_read_during_a_live_run_neither_waits_nor_rolls_it_back() {
+    // A run between writing and committing is live, not interrupted: a command that reads its
+    // file goes on at once (it reads what is there, as it would beside any writer), and leaves
+    // the run alone.
+    let sb = Sandbox::new();
+    sb.write("f", b"one two\n");
+    let mut live = paused(
+        &sb,
+        &["replace", "f", "one", "ONE"],
+        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+    );
+    let out = sb
+        .mmt(["find", "f", "ONE", "--count"])
+        .timeout(Duration::from_secs(10))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n", "{out:?}");
+    assert!(!stderr(&out).contains("rolled back"), "{out:?}");
+    assert!(live.try_wait().unwrap().is_none(), "the live run ended");
+    live.kill().unwrap();
+    live.wait().unwrap();
+    // Killed before its commit: now it is interrupted, and the next command rolls it back.
+    let out = sb.mmt(["find", "f", "ONE", "--count"]).output().unwrap();
+    assert!(stderr(&out).contains("f: rolled back"), "{out:?}");
+    assert_eq!(sb.read("f"), b"one two\n");
+}
