@@ -59,14 +59,15 @@ impl Transaction {
     /// used, which is said once).
     pub fn begin(settings: &Settings, files: &[ToWrite], command: &str) -> Result<Transaction> {
         let held_back = (!settings.preview).then(map::hold_back_interrupts);
+        let unjournalled = |held_back| Transaction {
+            run: None,
+            later: None,
+            current: 0,
+            started: false,
+            held_back,
+        };
         if !settings.journal || settings.preview || files.is_empty() {
-            return Ok(Transaction {
-                run: None,
-                later: None,
-                current: 0,
-                started: false,
-                held_back,
-            });
+            return Ok(unjournalled(held_back));
         }
         let mut warn = |note: String| {
             if !settings.style.quiet {
@@ -74,13 +75,7 @@ impl Transaction {
             }
         };
         let Some(state) = state::decided(&mut warn) else {
-            return Ok(Transaction {
-                run: None,
-                later: None,
-                current: 0,
-                started: false,
-                held_back,
-            });
+            return Ok(unjournalled(held_back));
         };
         let mut run = Run::begin(&state, command.to_owned())?;
         for file in files {

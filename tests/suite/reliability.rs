@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::faults::on_small_tmpfs;
-use super::util::{LOREM, Sandbox, assert_error, is_root, mmt_bin};
+use super::util::{LOREM, Sandbox, assert_error, is_root, mmt_bin, start_paused};
 
 fn mode(sb: &Sandbox, name: &str) -> u32 {
     fs::metadata(sb.path(name)).unwrap().mode() & 0o7777
@@ -97,36 +97,6 @@ fn a_rewrite_keeps_a_file_capability() {
     sb.mmt(["replace", "f", "hello", "hi"]).assert().success();
     assert_eq!(sb.read("f"), b"hi world\n");
     assert_eq!(xattr(&f, "security.capability"), Some(before));
-}
-
-/// Starts `mmt ARGS` with `pause` set to a long pause, and waits until mmt has reached it
-/// (it writes a marker file then).
-fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
-    let marker = sb.state().join("test-paused");
-    let _ = fs::remove_file(&marker);
-    let mut child = Command::new(mmt_bin())
-        .env("MMT_STATE_DIR", sb.state())
-        .args(args)
-        .current_dir(sb.dir())
-        .env(pause, "5000")
-        .env("MMT_TEST_PAUSED_MARKER", &marker)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !marker.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "never reached {pause}"
-        );
-        if child.try_wait().unwrap().is_some() {
-            panic!("mmt ended before {pause}: {:?}", child.wait_with_output());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let _ = fs::remove_file(&marker);
-    child
 }
 
 fn temps(sb: &Sandbox) -> impl Iterator<Item = String> {

@@ -7,7 +7,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use super::util::{LOREM, Sandbox, assert_error, is_root, stdout_of};
+use super::util::{
+    LOREM, Sandbox, assert_error, is_root, start_paused, start_paused_in, stdout_of,
+};
 
 /// Five small files, each with `foo` in it.
 fn five_files(sb: &Sandbox) -> Vec<(String, Vec<u8>)> {
@@ -47,50 +49,9 @@ fn assert_nothing_left(sb: &Sandbox) {
     assert!(open.is_empty(), "runs left open: {open:?}");
 }
 
-/// Starts `mmt ARGS` paused at the step `pause` names.
-fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
-    start_paused_with_state(sb, sb.state(), args, pause)
-}
-
 /// Runs `mmt ARGS` and kills it (SIGKILL) at the step `pause` names.
 fn killed_at(sb: &Sandbox, args: &[&str], pause: &str) {
     kill(start_paused(sb, args, pause), "KILL");
-}
-
-/// Starts `mmt ARGS` paused at the step `pause` names, its state directory in `state`.
-fn start_paused_with_state(
-    sb: &Sandbox,
-    state: &std::path::Path,
-    args: &[&str],
-    pause: &str,
-) -> Child {
-    let marker = state.join("test-paused");
-    let _ = fs::remove_file(&marker);
-    let mut child = Command::new(super::util::mmt_bin())
-        .args(args)
-        .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", state)
-        .env(pause, "20000")
-        .env("MMT_TEST_PAUSED_MARKER", &marker)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // mmt writes the marker when it reaches its pause (which lasts 20 s).
-    let started = std::time::Instant::now();
-    while !marker.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "mmt never reached {pause}"
-        );
-        if child.try_wait().unwrap().is_some() {
-            let out = child.wait_with_output().unwrap();
-            panic!("mmt ended before {pause}: {out:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let _ = fs::remove_file(&marker);
-    child
 }
 
 fn kill(child: Child, signal: &str) -> std::process::Output {
@@ -709,7 +670,7 @@ fn a_rewrite_with_the_state_on_another_file_system_is_rolled_back_from_beside_th
     );
     let state = tempfile::tempdir_in(shm).unwrap();
     let files = five_files(&sb);
-    let child = start_paused_with_state(
+    let child = start_paused_in(
         &sb,
         state.path(),
         &["replace", "f1.txt", "f2.txt", "foo", "quux"],

@@ -3,10 +3,9 @@
 //! rollback, and commands that leave unrelated interrupted runs alone.
 
 use std::fs;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::util::{Sandbox, stdout_of};
+use super::util::{Sandbox, start_paused, stdout_of};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -196,7 +195,7 @@ fn undo_reverts_the_last_run_under_the_current_directory() {
 fn torn(sb: &Sandbox) -> Vec<u8> {
     let body = "consectetur ".repeat(300_000).into_bytes();
     sb.write("dense.txt", &body);
-    let mut child = paused(
+    let mut child = start_paused(
         sb,
         &["replace", "dense.txt", "consectetur", "CONSECTETUR"],
         "MMT_TEST_PAUSE_MID_PATCH_MS",
@@ -205,30 +204,6 @@ fn torn(sb: &Sandbox) -> Vec<u8> {
     child.wait().unwrap();
     assert_ne!(sb.read("dense.txt"), body);
     body
-}
-
-/// `mmt ARGS` started and paused at `pause` (it writes a marker there).
-fn paused(sb: &Sandbox, args: &[&str], pause: &str) -> Child {
-    let marker = sb.state().join("test-paused");
-    let _ = fs::remove_file(&marker);
-    let mut child = Command::new(super::util::mmt_bin())
-        .args(args)
-        .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
-        .env(pause, "30000")
-        .env("MMT_TEST_PAUSED_MARKER", &marker)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !marker.exists() {
-        assert!(started.elapsed() < Duration::from_secs(20), "never paused");
-        assert!(child.try_wait().unwrap().is_none(), "ended before {pause}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let _ = fs::remove_file(&marker);
-    child
 }
 
 #[test]
@@ -272,7 +247,7 @@ fn a_read_waits_for_another_commands_rollback() {
     let sb = Sandbox::new();
     let body = torn(&sb);
     // Another mmt rolls the run back, and is stopped partway (it holds the run's lock).
-    let recover = paused(&sb, &["recover"], "MMT_TEST_PAUSE_MID_RESTORE_MS");
+    let recover = start_paused(&sb, &["recover"], "MMT_TEST_PAUSE_MID_RESTORE_MS");
     let half_restored = sb.read("dense.txt");
     assert_ne!(half_restored, body);
     let mut reader = sb.mmt(["find", "dense.txt", "CONSECTETUR", "--count"]);
@@ -377,7 +352,7 @@ fn a_read_during_a_live_run_neither_waits_nor_rolls_it_back() {
     // the run alone.
     let sb = Sandbox::new();
     sb.write("f", b"one two\n");
-    let mut live = paused(
+    let mut live = start_paused(
         &sb,
         &["replace", "f", "one", "ONE"],
         "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",

@@ -206,6 +206,47 @@ pub fn run_unprivileged(sb: &Sandbox, args: &[&str]) -> Option<std::process::Out
     Some(cmd.args(args).current_dir(sb.dir()).output().unwrap())
 }
 
+/// Starts `mmt ARGS` in `sb` with its state directory in `state`, paused at the test seam
+/// `pause` (for up to 30 s: tests signal or kill it there), and returns once mmt has reached the
+/// pause, which it says by writing `MMT_TEST_PAUSED_MARKER`. Fails if mmt ends first.
+pub fn start_paused_in(
+    sb: &Sandbox,
+    state: &Path,
+    args: &[&str],
+    pause: &str,
+) -> std::process::Child {
+    let marker = state.join("test-paused");
+    let _ = fs::remove_file(&marker);
+    let mut child = std::process::Command::new(mmt_bin())
+        .args(args)
+        .current_dir(sb.dir())
+        .env("MMT_STATE_DIR", state)
+        .env(pause, "30000")
+        .env("MMT_TEST_PAUSED_MARKER", &marker)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mmt");
+    let started = std::time::Instant::now();
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "mmt never reached {pause}"
+        );
+        if child.try_wait().expect("wait for mmt").is_some() {
+            panic!("mmt ended before {pause}: {:?}", child.wait_with_output());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = fs::remove_file(&marker);
+    child
+}
+
+/// [`start_paused_in`] with the sandbox's own state directory.
+pub fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> std::process::Child {
+    start_paused_in(sb, sb.state(), args, pause)
+}
+
 /// Whether the tests run as root (which ignores permission bits, and may mount and chattr).
 pub fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
