@@ -424,13 +424,20 @@ impl Target {
             // A write reached the old file after all: put it back, with that write.
             return Err(match kept {
                 Some(kept) => match kept.persist(&self.real) {
-                    Ok(_) => anyhow::anyhow!("{WRITER_CAME}; the file was put back as it is"),
-                    Err(err) => anyhow::anyhow!(
-                        "{WRITER_CAME}, and putting the old file back failed ({}); it is kept \
-                         as {}",
-                        err.error,
-                        err.path.display()
-                    ),
+                    Ok(()) => anyhow::anyhow!("{WRITER_CAME}; the file was put back as it is"),
+                    Err(err) => {
+                        // Kept, not deleted with the temporary name: it is the only copy.
+                        let at = match err.path.keep() {
+                            Ok(at) => at,
+                            Err(again) => again.path.to_path_buf(),
+                        };
+                        anyhow::anyhow!(
+                            "{WRITER_CAME}, and putting the old file back failed ({}); it is \
+                             kept as {}",
+                            err.error,
+                            at.display()
+                        )
+                    }
                 },
                 None => anyhow::anyhow!(WRITER_CAME).context(PartlyWritten),
             });
