@@ -90,13 +90,22 @@ fn undos_in_a_row_walk_back_through_in_place_and_rewrite_runs() {
         sb.mmt(["replace", "f", old, new]).assert().success();
         assert_eq!(sb.read("f"), expected);
     }
-    // An older run is not undoable while a later one changed its file, and --list says which.
+    // An older run is not undoable while a later one changed its file, and --list says which:
+    // the run right after it.
     let text = stdout_of(&mut sb.mmt(["undo", "--list"]));
-    let newest = runs(&sb)[0].0.clone();
-    assert!(
-        text.contains(&format!("by the later run {newest} (undo that one first)")),
-        "{text}"
-    );
+    let ids: Vec<String> = runs(&sb).into_iter().map(|(id, _)| id).collect();
+    let blocked: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("    can") || l.starts_with("    cannot"))
+        .collect();
+    assert_eq!(blocked.len(), 4, "{text}");
+    assert_eq!(blocked[0], "    can be undone");
+    for (line, later) in blocked[1..].iter().zip(&ids) {
+        assert!(
+            line.ends_with(&format!("by the later run {later} (undo that one first)")),
+            "{text}"
+        );
+    }
     let mut expected: Vec<&[u8]> = vec![b"alpha beta gamma\n"];
     expected.extend(steps[..3].iter().map(|s| s.2));
     // Newest first: a rewrite, in place, a rewrite, in place.
