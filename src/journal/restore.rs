@@ -1,0 +1,355 @@
+//! Putting files back: a run's undo data read back (its pack, or an earlier mmt's files), the
+//! old bytes written back or the old inode renamed back (idempotently, so a crash during a
+//! rollback is rolled back again), and recovery of the runs a killed process left, for the
+//! files a command works on.
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::*;
+
+/// A run's undo data, as it was recorded: its pack, or a file `N.undo` for each file patched
+/// in place (runs of mmt before the pack).
+pub(crate) struct UndoData {
+    dir: PathBuf,
+    pack: Pack,
+}
+
+pub(super) enum Pack {
+    /// The pack's bytes and where each file's are.
+    Whole(
+        crate::map::View,
+        std::collections::HashMap<usize, std::ops::Range<usize>>,
+    ),
+    /// No pack: the run stopped before it made one, or an earlier mmt kept `N.undo` files.
+    Absent,
+    /// A pack that is not whole (see `undo_pack`), or cannot be read.
+    NotWhole,
+}
+
+/// What the journal holds for one file patched in place.
+pub(crate) enum Recorded<'a> {
+    Bytes(std::borrow::Cow<'a, [u8]>),
+    /// Nothing recorded: the run stopped before it, so never wrote the file.
+    Nothing,
+    /// The pack is not whole: cut short or torn by a crash before it was synced (then no file
+    /// was written), or damaged since (then the run may have written the file).
+    NotWhole,
+}
+
+impl UndoData {
+    pub(crate) fn of(dir: &Path) -> UndoData {
+        let path = dir.join(UNDO_PACK);
+        let pack = match File::open(&path) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Pack::Absent,
+            Err(_) => Pack::NotWhole,
+            Ok(file) => crate::map::view_of_file(&file, &path, crate::map::ReadPlan::default())
+                .ok()
+                .and_then(|view| undo_pack::index(&view).map(|index| Pack::Whole(view, index)))
+                .unwrap_or(Pack::NotWhole),
+        };
+        UndoData {
+            dir: dir.to_path_buf(),
+            pack,
+        }
+    }
+
+    /// File `n`'s undo data.
+    pub(crate) fn of_file(&self, n: usize) -> Result<Recorded<'_>> {
+        match &self.pack {
+            Pack::Whole(view, index) => Ok(index.get(&n).map_or(Recorded::Nothing, |range| {
+                Recorded::Bytes(std::borrow::Cow::Borrowed(&view[range.clone()]))
+            })),
+            Pack::NotWhole => Ok(Recorded::NotWhole),
+            Pack::Absent => match fs::read(self.dir.join(format!("{n}.undo"))) {
+                Ok(bytes) => Ok(Recorded::Bytes(std::borrow::Cow::Owned(bytes))),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Recorded::Nothing),
+                Err(err) => Err(err).context("cannot read the journal"),
+            },
+        }
+    }
+}
+
+/// The checksum of what `path` holds now at the ranges `undo` covers: what a committed run
+/// wrote there, unless something changed it since. Read through a map: an undo file may cover
+/// millions of ranges.
+pub(crate) fn touched_sum_now(encoded: &[u8], path: &Path) -> Option<u64> {
+    let view = crate::map::open_view(path, crate::map::ReadPlan::default()).ok()?;
+    let mut chunks = Vec::new();
+    undo_file::for_each::<()>(encoded, |offset, old| {
+        let start = usize::try_from(offset).map_err(|_| ())?;
+        chunks.push(view.get(start..start + old.len()).ok_or(())?);
+        Ok(())
+    })?
+    .ok()?;
+    Some(undo_file::checksum(chunks))
+}
+
+/// Writes the old bytes of `undo` back into `file`. Only bytes that differ are written: a
+/// restore that finds the old bytes in place (a run stopped before them) changes nothing, and
+/// allocates no hole.
+pub(super) fn apply_undo(encoded: &[u8], file: &File) -> Result<()> {
+    let mut now = Vec::new();
+    let mut paused = false;
+    let len = file.metadata().map_or(0, |m| m.len());
+    let progress = crate::progress::Progress::new(crate::progress::watched(), len, "restoring");
+    undo_file::for_each(encoded, |offset, old| -> Result<()> {
+        progress.set(offset);
+        now.resize(old.len(), 0);
+        let differs = file
+            .read_exact_at(&mut now, offset)
+            .map_or(true, |()| now != old);
+        if differs {
+            file.write_all_at(old, offset)
+                .context("cannot restore the old bytes")?;
+            // A test kills a rollback or an undo here, partway.
+            if !paused {
+                paused = true;
+                crate::test_hooks::pause("MMT_TEST_PAUSE_MID_RESTORE_MS");
+            }
+        }
+        Ok(())
+    })
+    .context("the journal is damaged")??;
+    file.sync_data().context("cannot sync the restored file")
+}
+
+/// Restores file `n` of the run in `dir`. Idempotent.
+pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
+    let name = entry.path.display();
+    if !entry.path.parent().is_some_and(Path::exists) {
+        // The file's directory is gone: there is nothing left to restore it into.
+        return Ok(());
+    }
+    match entry.kind {
+        Mode::InPlace => {
+            let encoded = match undo
+                .of_file(n)
+                .with_context(|| format!("{name}: cannot restore"))?
+            {
+                Recorded::Bytes(encoded) => encoded,
+                Recorded::Nothing => return Ok(()), // never recorded, so never written
+                // Unchanged since the run began: the run never wrote it, whatever became of
+                // the pack (a pack cut short by a crash is this case).
+                Recorded::NotWhole if Identity::of_path(&entry.path).ok() == Some(entry.before) => {
+                    return Ok(());
+                }
+                Recorded::NotWhole => bail!(
+                    "{name}: cannot restore: the run's undo data ({}) is damaged, and the file \
+                     has changed since the run began; check the file, then remove {} to let the \
+                     run go",
+                    undo.dir.join(UNDO_PACK).display(),
+                    undo.dir.display()
+                ),
+            };
+            let now = Identity::of_path(&entry.path)
+                .with_context(|| format!("{name}: cannot restore"))?;
+            if (now.dev, now.ino) != (entry.before.dev, entry.before.ino) {
+                bail!("{name}: was replaced by another file since; not restored");
+            }
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&entry.path)
+                .with_context(|| format!("{name}: cannot open to restore"))?;
+            apply_undo(&encoded, &file).with_context(|| format!("{name}: cannot restore"))
+        }
+        Mode::Rewrite => {
+            let Some(link) = &entry.old_link else {
+                return Ok(());
+            };
+            let Ok(kept) = Identity::of_path(link) else {
+                return Ok(()); // never linked, so never rewritten
+            };
+            let now = Identity::of_path(&entry.path).ok();
+            if now.map(|n| (n.dev, n.ino)) == Some((kept.dev, kept.ino)) {
+                // The rename never happened: the old file is still in place.
+                let _ = fs::remove_file(link);
+                return Ok(());
+            }
+            fs::rename(link, &entry.path)
+                .with_context(|| format!("{name}: cannot put the old file back"))?;
+            if let Some(parent) = entry.path.parent() {
+                let _ = sync_dir(parent);
+            }
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn remove_run(dir: &Path, entries: &[Entry]) {
+    for entry in entries {
+        if let Some(link) = &entry.old_link
+            && !link.starts_with(dir)
+        {
+            let _ = fs::remove_file(link);
+        }
+    }
+    let _ = fs::remove_dir_all(dir);
+}
+
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))
+}
+
+/// One file that recovery or undo put back, for the command to report.
+pub struct Restored<'a> {
+    pub path: &'a Path,
+    /// What was done: `rolled back`, `undone`, `restored`.
+    pub action: &'static str,
+    /// How, or why, in a few words.
+    pub detail: String,
+    pub run: &'a Stored,
+}
+
+impl Restored<'_> {
+    /// `PATH: ACTION (DETAIL)`, as the text output has it.
+    pub fn text(&self) -> String {
+        format!(
+            "{}: {} ({})",
+            crate::output::escape_name(&self.path.display().to_string()),
+            self.action,
+            self.detail
+        )
+    }
+}
+
+pub type Report<'r> = dyn FnMut(Restored) + 'r;
+
+pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usize> {
+    let mut recovered = 0;
+    remove_abandoned(state);
+    for dir in run_dirs(state) {
+        let undoing = dir.join(UNDOING_FILE).exists();
+        if dir.join(COMMITTED_FILE).exists() && !undoing {
+            continue;
+        }
+        let Ok(lock) = File::open(dir.join("lock")) else {
+            continue;
+        };
+        let run = read_run(&dir);
+        let touches = run.as_ref().is_none_or(|run| scope.touches(run));
+        if lock.try_lock().is_err() {
+            // A live run (left alone), or another mmt rolling this one back or finishing its
+            // undo: a command that needs its files waits for that, so that it never reads a
+            // half-restored file.
+            let being_restored = dir.join(ROLLING_BACK_FILE).exists() || undoing;
+            if !(touches && being_restored) {
+                continue;
+            }
+            if !taken_within(&lock, std::time::Duration::from_secs(1)) {
+                if let Some(run) = &run {
+                    (hooks.waiting)(run);
+                }
+                lock.lock().context("cannot wait for the rollback")?;
+            }
+            if !dir.exists() {
+                continue; // rolled back (or the undo finished) by the other mmt
+            }
+        }
+        let Some(run) = run else {
+            // No manifest: the run died before recording anything.
+            let _ = fs::remove_dir_all(&dir);
+            continue;
+        };
+        if !touches {
+            (hooks.elsewhere)(&run);
+            continue;
+        }
+        if undoing {
+            finish_undo(&run, hooks.report)?;
+            recovered += 1;
+            continue;
+        }
+        // Marked, so that a command that needs these files waits for the rollback.
+        let _ = File::create(dir.join(ROLLING_BACK_FILE));
+        let undo = UndoData::of(&dir);
+        for (n, entry) in run.entries.iter().enumerate() {
+            restore(&undo, n, entry)?;
+            crate::patch::target::remove_stale_temps_of(&entry.path);
+            (hooks.report)(Restored {
+                path: &entry.path,
+                action: "rolled back",
+                detail: format!("an interrupted run of `{}`", run.command),
+                run: &run,
+            });
+        }
+        remove_run(&dir, &run.entries);
+        recovered += 1;
+    }
+    Ok(recovered)
+}
+
+/// The files a command works on, as far as recovery is concerned: a run that touched none of
+/// them is left for `mmt recover`.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Every run (`mmt recover`, or a command whose files come from a list).
+    All,
+    /// Files and directories (links resolved): a run that touched a file equal to one or under
+    /// one of them.
+    Paths(Vec<PathBuf>),
+}
+
+impl Scope {
+    pub fn touches(&self, run: &Stored) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Paths(paths) => run
+                .entries
+                .iter()
+                .any(|entry| paths.iter().any(|p| entry.path.starts_with(p))),
+        }
+    }
+}
+
+/// What [`recover`] tells its caller as it goes.
+pub struct Hooks<'h, 'r> {
+    /// A file put back.
+    pub report: &'h mut Report<'r>,
+    /// Another mmt is rolling back (or finishing the undo of) a run that touched the command's
+    /// files: recovery waits for it.
+    pub waiting: &'h mut dyn FnMut(&Stored),
+    /// An interrupted run that touched none of the command's files, left for `mmt recover`.
+    pub elsewhere: &'h mut dyn FnMut(&Stored),
+}
+
+/// Whether `lock` could be taken within `wait` (asked every few milliseconds).
+pub(super) fn taken_within(lock: &File, wait: std::time::Duration) -> bool {
+    let until = std::time::Instant::now() + wait;
+    loop {
+        if lock.try_lock().is_ok() {
+            return true;
+        }
+        if std::time::Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// The mark of a run being rolled back by a live mmt (which holds its lock).
+pub(super) const ROLLING_BACK_FILE: &str = "rolling-back";
+
+/// Finishes an undo of `run` whose process died partway: every file restored (what the undo
+/// had restored already is found in place), and the run let go of.
+pub(crate) fn finish_undo(run: &Stored, report: &mut Report) -> Result<()> {
+    let undo = UndoData::of(&run.dir);
+    for (n, entry) in run.entries.iter().enumerate().rev() {
+        restore(&undo, n, entry)?;
+        report(Restored {
+            path: &entry.path,
+            action: "undone",
+            detail: format!("an interrupted `mmt undo` of `{}`, finished", run.command),
+            run,
+        });
+    }
+    remove_run(&run.dir, &run.entries);
+    Ok(())
+}
