@@ -237,3 +237,54 @@ fn copy_range_in_user_space(from: &File, to: &File, mut at: u64, end: u64) -> io
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// A sink over an empty original whose `stop` counts how often it is asked, and says stop
+    /// from the `stop_at`th time on.
+    fn asked(bytes: usize, piece: usize, stop_at: usize) -> (io::Result<()>, usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let source = File::create(dir.path().join("old")).unwrap();
+        let out = File::create(dir.path().join("new")).unwrap();
+        let progress = Progress::new(false, 0, "test");
+        let asked = Cell::new(0);
+        let stop = || {
+            asked.set(asked.get() + 1);
+            if asked.get() >= stop_at {
+                Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"))
+            } else {
+                Ok(())
+            }
+        };
+        let mut sink = FileSink::new(&source, &[], None, &out, &progress, &stop);
+        let chunk = vec![b'x'; piece];
+        let mut written = Ok(());
+        for _ in 0..bytes / piece {
+            written = sink.write_new(&chunk);
+            if written.is_err() {
+                break;
+            }
+        }
+        drop(sink);
+        (written, asked.get())
+    }
+
+    #[test]
+    fn bytes_through_the_buffer_ask_to_stop_once_a_chunk() {
+        // Three chunks and a little: asked three times, never stopped.
+        let (written, times) = asked(3 * WRITEBACK_CHUNK + (1 << 20), 1 << 20, usize::MAX);
+        assert!(written.is_ok());
+        assert_eq!(times, 3);
+        // Told to stop the first time it asks: the write after one chunk fails.
+        let (written, times) = asked(3 * WRITEBACK_CHUNK, 1 << 20, 1);
+        assert_eq!(written.unwrap_err().kind(), io::ErrorKind::Interrupted);
+        assert_eq!(times, 1);
+        // Below a chunk: never asked (finish asks).
+        let (written, times) = asked(WRITEBACK_CHUNK - (1 << 20), 1 << 20, 1);
+        assert!(written.is_ok());
+        assert_eq!(times, 0);
+    }
+}
