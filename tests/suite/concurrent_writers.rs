@@ -44,18 +44,6 @@ fn wait_for_temp(sb: &Sandbox) {
     panic!("no rewrite began: {:?}", sb.listing());
 }
 
-/// Waits until `marker` exists (at most 10 s).
-fn wait_for(marker: &std::path::Path) {
-    let started = Instant::now();
-    while !marker.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "mmt never paused"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
 #[test]
 fn a_writer_that_holds_the_file_open_is_refused_and_keeps_its_writes() {
     let sb = Sandbox::new();
@@ -124,7 +112,7 @@ fn without_a_lease_a_write_just_before_the_rename_puts_the_old_file_back() {
             ],
         );
         // Past every check mmt makes before the rename: only the check after it can see this.
-        wait_for(&marker);
+        super::util::wait_for_marker(&marker);
         append(&sb.path("log"), "two\n");
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
