@@ -635,8 +635,16 @@ mod tests {
         };
         assert_eq!(slice.ranges, [Raw("-20:".into()), Raw("-3+5".into())]);
         assert_eq!(slice.format, Some(FormatArg::Repr));
+        // Values spelled like flags (`-` and a letter) after `--`, or joined with `=`.
         let Command::Replace(replace) = parse(&[
-            "replace", "f", "-x", "-y", "--max", "-1", "--backup", "-old",
+            "replace",
+            "--max",
+            "-1",
+            "--backup=-old",
+            "f",
+            "--",
+            "-x",
+            "-y",
         ])
         .command
         else {
@@ -648,6 +656,14 @@ mod tests {
         );
         assert_eq!(replace.max, Some(Raw("-1".into())));
         assert_eq!(replace.backup, Some(Raw("-old".into())));
+    }
+
+    #[test]
+    fn an_unknown_short_flag_is_an_unknown_flag_not_a_value() {
+        let args = ["mmt", "grep", "tree", "fn", "-l"].map(OsString::from);
+        let err = parse_from(args.to_vec()).unwrap_err().render().to_string();
+        assert!(err.contains("unexpected argument '-l' found"), "{err}");
+        assert!(err.contains("use '-- -l'"), "{err}");
     }
 
     #[test]

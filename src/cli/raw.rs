@@ -7,10 +7,11 @@
 //! it as a value. Every free-form value is a [`Raw`], whose value parser removes the mark, so a
 //! new argument needs no list to be kept: its type does it.
 //!
-//! What counts as a flag comes from the clap definition itself: a `--name` is always left to
-//! clap (an unknown one gets clap's "did you mean" tip), and `-c...` is a flag when `c` is a
-//! short flag of mmt's. Anything else that starts with `-` is a value. A value that is spelled
-//! like a flag (a needle `-q`) goes after `--`, as with every command-line tool.
+//! What counts as a flag: a `--name` is always left to clap (an unknown one gets clap's "did you
+//! mean" tip), and so is `-` and a letter, a short flag of mmt's or an unknown one (clap says
+//! so, with the tip to write `-- -x`). Anything else that starts with `-` (a number, a range,
+//! `-[a-z]`) is a value. A value that is spelled like a flag (a needle `-q`) goes after `--`, as
+//! with every command-line tool.
 
 use std::collections::HashSet;
 use std::ffi::{OsStr, OsString};
@@ -97,14 +98,17 @@ pub fn mark_values(cmd: &mut clap::Command, args: Vec<OsString>) -> Vec<OsString
         .collect()
 }
 
-/// `-20:`, `-10`, `-x` (when `x` is no short flag): a value. `-`, `--`, `--name`, `-i`,
-/// `-j4`, `-bi`: left to clap.
+/// `-20:`, `-10`, `-3+5`, `-[a-z]`: a value. `-`, `--`, `--name`, `-i`, `-j4`, `-bi`, and
+/// every other `-` and a letter: left to clap, which reports an unknown one as unknown, with
+/// the tip to write `-- -l` for a value spelled like a flag. (Taken as a value, a mistyped or
+/// not yet known flag, `grep TREE PAT -l`, pushed the pattern into the PATHs.)
 fn is_value_like(arg: &[u8], shorts: &HashSet<char>) -> bool {
     match arg {
         [b'-', b'-', ..] | [b'-'] | [] => false,
         [b'-', first, ..] => {
             first.is_ascii_digit()
-                || !char::from_u32(u32::from(*first)).is_some_and(|c| shorts.contains(&c))
+                || !(first.is_ascii_alphabetic()
+                    || char::from_u32(u32::from(*first)).is_some_and(|c| shorts.contains(&c)))
         }
         _ => false,
     }
@@ -117,11 +121,11 @@ mod tests {
     #[test]
     fn values_that_start_with_a_dash_are_told_from_flags() {
         let shorts: HashSet<char> = ['i', 'j', 'b', 'q', 'h'].into_iter().collect();
-        for value in ["-20:", "-10", "-3+5", "-x", "-[a-z]", "-é", "-\u{0}"] {
+        for value in ["-20:", "-10", "-3+5", "-[a-z]", "-é", "-\u{0}", "-.", "-$"] {
             assert!(is_value_like(value.as_bytes(), &shorts), "{value}");
         }
         for flag in [
-            "-", "--", "--regex", "--regx", "-i", "-j4", "-bi", "-h", "plain", "",
+            "-", "--", "--regex", "--regx", "-i", "-j4", "-bi", "-h", "plain", "", "-x", "-l", "-Z",
         ] {
             assert!(!is_value_like(flag.as_bytes(), &shorts), "{flag}");
         }

@@ -127,10 +127,18 @@ fn hex_and_escaped_needles() {
 fn needles_that_look_like_flags() {
     let sb = Sandbox::new();
     sb.write("dash", b"a -x b --y c -5");
-    sb.mmt(["find", "dash", "-x"])
+    // `-` and a letter is a flag, as the SPEC has it: an unknown one is said to be unknown,
+    // with the way to mean the value (it used to be taken as a value, so that `grep TREE PAT
+    // -l` looked for `-l` in a file named PAT).
+    let out = sb.mmt(["find", "dash", "-x"]).output().unwrap();
+    assert_error(&out, "unexpected argument '-x' found");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use '-- -x'"));
+    sb.mmt(["find", "dash", "--", "-x"])
         .assert()
         .success()
         .stdout("2\n");
+    let out = sb.mmt(["grep", "dash", "x", "-l"]).output().unwrap();
+    assert_error(&out, "unexpected argument '-l' found");
     sb.mmt(["find", "dash", "-5"])
         .assert()
         .success()
