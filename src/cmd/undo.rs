@@ -149,9 +149,7 @@ fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<O
 /// real undo would be.
 fn preview_undo(kept: &Kept, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
     let run = &kept.run;
-    if let Some(blocked) = history::why_not_undoable(run) {
-        anyhow::bail!("{}", blocked.refusal(run));
-    }
+    history::ensure_undoable(run)?;
     show_plans(run, settings, printer, "would be restored")?;
     Ok(Outcome::Done)
 }

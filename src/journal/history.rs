@@ -145,13 +145,19 @@ pub fn changed_by_later<'k>(
         .find(|k| k.run.entries.iter().any(|e| e.before == after))
 }
 
+/// Refuses, with the way past it, when `run` can no longer be undone.
+pub fn ensure_undoable(run: &Stored) -> Result<()> {
+    match why_not_undoable(run) {
+        Some(blocked) => bail!("{}", blocked.refusal(run)),
+        None => Ok(()),
+    }
+}
+
 /// Reverts `kept`: every file it changed, when each is as the run left it; refuses with nothing
 /// changed otherwise. Tells `report` each file restored.
 pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
     let run = &kept.run;
-    if let Some(blocked) = why_not_undoable(run) {
-        bail!("{}", blocked.refusal(run));
-    }
+    ensure_undoable(run)?;
     // The run's own lock says a live undo holds it; recovery finishes an undo whose process
     // died, so that a file is never left half undone.
     let run_lock = File::open(run.dir.join("lock"))

@@ -501,20 +501,8 @@ pub fn plural(count: u64, word: &str) -> String {
 /// A file name for a message: as [`escape_name_bytes`], but text (a byte that is not UTF-8
 /// becomes U+FFFD: messages on standard error are for people).
 pub fn escape_name(name: &str) -> String {
-    if !name.contains(['\n', '\r', '\t', '\\']) {
-        return name.to_owned();
-    }
-    let mut escaped = String::with_capacity(name.len() + 2);
-    for c in name.chars() {
-        match c {
-            '\n' => escaped.push_str("\\n"),
-            '\r' => escaped.push_str("\\r"),
-            '\t' => escaped.push_str("\\t"),
-            '\\' => escaped.push_str("\\\\"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
+    // Escaping only inserts ASCII, so valid UTF-8 in is valid UTF-8 out.
+    String::from_utf8_lossy(&escape_name_bytes(name.as_bytes())).into_owned()
 }
 
 /// Writes `bytes` as Python's `repr(bytes)` does: `b'...'`, switching to double quotes when the

@@ -174,13 +174,7 @@ fn man_pages_are_current() {
 /// notice: the synopsis as typed, no option the command rejects, every section there.
 #[test]
 fn every_man_page_renders_as_a_reader_sees_it() {
-    assert!(
-        std::process::Command::new("man")
-            .arg("--version")
-            .output()
-            .is_ok(),
-        "man is not installed, and the pages are checked as man renders them"
-    );
+    super::util::require("man", "the pages are checked as man renders them");
     let render = |page: &[u8]| {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("page.1");
@@ -270,13 +264,7 @@ fn man_page_has_exit_codes_guarantees_and_examples() {
 /// the files of the directory, a number (`--seek`) offers none, a flag position offers flags.
 #[test]
 fn bash_completion_offers_files_where_files_go() {
-    assert!(
-        std::process::Command::new("bash")
-            .arg("--version")
-            .output()
-            .is_ok(),
-        "bash is not installed"
-    );
+    super::util::require("bash", "this test runs it");
     let sb = Sandbox::new();
     sb.write("alpha.txt", b"");
     sb.write("beta.bin", b"");

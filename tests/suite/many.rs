@@ -415,10 +415,7 @@ fn a_preview_of_many_files_is_one_diff_that_git_apply_takes() {
         "{diff}"
     );
     assert_eq!(sb.read("t/src/a.rs"), b"fn foo() { foo_bar(); }\n");
-    assert!(
-        Command::new("git").arg("--version").output().is_ok(),
-        "git is not installed, and git apply is this test's reference"
-    );
+    super::util::require("git", "git apply is this test's reference");
     // Apply the preview to a copy, make the real change, compare.
     let copy = Sandbox::new();
     let status = Command::new("cp")

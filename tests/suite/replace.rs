@@ -501,13 +501,7 @@ fn a_large_file_planned_on_every_core_is_replaced_as_bytes_replace_does() {
 /// hunk, which applies too.
 #[test]
 fn a_dense_preview_is_cut_into_hunks_that_git_apply_takes() {
-    assert!(
-        std::process::Command::new("git")
-            .arg("--version")
-            .output()
-            .is_ok(),
-        "git is not installed, and git apply is this test's reference"
-    );
+    super::util::require("git", "git apply is this test's reference");
     let every_third: String = (0..60_000)
         .map(|i| match i % 3 {
             0 => format!("value {i}\n"),
@@ -767,10 +761,7 @@ fn a_preview_of_an_absolute_path_has_gits_header_and_applies_from_the_root() {
         )),
         "{diff}"
     );
-    assert!(
-        Command::new("git").arg("--version").output().is_ok(),
-        "git is not installed, and git apply is this test's reference"
-    );
+    super::util::require("git", "git apply is this test's reference");
     sb.write("preview.diff", diff.as_bytes());
     let applied = Command::new("git")
         .args(["apply", "--unsafe-paths"])

@@ -247,6 +247,16 @@ pub fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> std::process::C
     start_paused_in(sb, sb.state(), args, pause)
 }
 
+/// Fails the test, saying `why`, when `tool` cannot be run: a test that needs a tool checks
+/// nothing without it, and must not pass as if it had.
+pub fn require(tool: &str, why: &str) {
+    let runs = std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok();
+    assert!(runs, "{tool} is not installed, and {why}");
+}
+
 /// Whether the tests run as root (which ignores permission bits, and may mount and chattr).
 pub fn is_root() -> bool {
     use std::os::unix::fs::MetadataExt;
