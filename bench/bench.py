@@ -32,6 +32,7 @@ import argparse
 import os
 import platform
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -422,6 +423,23 @@ def main():
             ("journal overhead: mmt / mmt --no-journal",
              ratio(m, "mmt replace", "mmt --no-journal replace"), None, True),
         ])
+        # Undo of the same dense replace: the replace, then its undo, beside the replace, then
+        # the replace back (two replaces). Run from the input's directory, as `mmt undo` undoes
+        # the last run under the current directory.
+        cd = f"cd {shlex.quote(str(workdir))} && "
+        fwd = f"{mmt} -q replace {shlex.quote(str(big))} consectetuer reutetcesnoc"
+        g = run_group("undo of the dense replace (replace, then undo)", [
+            Command("mmt replace, then mmt undo", ["sh", "-c", f"{cd}{fwd} && {mmt} -q undo"], needs=mmt,
+                    repeat_for=0),
+            Command("mmt replace, then replace back",
+                    ["sh", "-c", f"{cd}{fwd} && {mmt} -q replace {shlex.quote(str(big))} reutetcesnoc consectetuer"],
+                    needs=mmt, repeat_for=0),
+        ], args.rounds)
+        print_group(g, lambda m: [
+            ("undo / the replace itself: (replace + undo) / (replace + replace back) (at most x1.25,"
+             " i.e. undo at most x1.5 of the replace)",
+             ratio(m, "mmt replace, then mmt undo", "mmt replace, then replace back"), 1.25, True),
+        ])
 
     # 4. length-changing replace of 16 hits
     if 4 in only:
@@ -490,16 +508,37 @@ def main():
         t, p, r = str(tree), PLANTED, RENAMED
         round_trip = lambda fwd, back: ["sh", "-c", f"{fwd} && {back}"]
         trip = dict(repeat_for=ROUND_TRIP_SECONDS, settle=True)
+        # The files the walk searches, sorted, as a list: what --files-from is timed on.
+        listed = workdir / "tree-files.txt"
+        walked = subprocess.run(["rg", "--files", "--sort", "path", t], capture_output=True, check=True).stdout
+        listed.write_bytes(walked)
         g = run_group(f"a tree: find --count of a literal in 100 of {files} files ({size_bytes >> 20} MiB)", [
             Command("mmt find --count", [mmt, "find", t, p, "--count"], needs=mmt),
             Command("rg -c -F", ["rg", "-c", "-F", p, t]),
+            Command("mmt -j1 find --count", [mmt, "-j1", "find", t, p, "--count"], needs=mmt),
+            Command("rg -j1 -c -F", ["rg", "-j1", "-c", "-F", p, t]),
+            Command("mmt -j2 find --count", [mmt, "-j2", "find", t, p, "--count"], needs=mmt),
+            Command("rg -j2 -c -F", ["rg", "-j2", "-c", "-F", p, t]),
+            Command("mmt find --count --files-from (sorted list)",
+                    [mmt, "find", "--files-from", str(listed), p, "--count"], needs=mmt),
         ], args.rounds)
-        print_group(g, lambda m: [("mmt / rg (at most x1.0)", ratio(m, "mmt find --count", "rg -c -F"), 1.0, True)])
+        print_group(g, lambda m: [
+            ("mmt / rg (at most x1.0)", ratio(m, "mmt find --count", "rg -c -F"), 1.0, True),
+            ("mmt -j2 / mmt -j1 (at most x0.56)", ratio(m, "mmt -j2 find --count", "mmt -j1 find --count"), 0.56, True),
+            ("rg -j2 / rg -j1, for comparison", ratio(m, "rg -j2 -c -F", "rg -j1 -c -F"), None, True),
+            ("--files-from a sorted list / the walk (at most x1.0)",
+             ratio(m, "mmt find --count --files-from (sorted list)", "mmt find --count"), 1.0, True),
+        ])
         g = run_group("a tree: grep --count of a regex", [
             Command("mmt grep --count", [mmt, "grep", t, r"QZX\w+QZ", "--count"], needs=mmt),
             Command("rg -c", ["rg", "-c", r"QZX\w+QZ", t]),
+            Command("mmt -j1 grep --count", [mmt, "-j1", "grep", t, r"QZX\w+QZ", "--count"], needs=mmt),
+            Command("mmt -j2 grep --count", [mmt, "-j2", "grep", t, r"QZX\w+QZ", "--count"], needs=mmt),
         ], args.rounds)
-        print_group(g, lambda m: [("mmt / rg (at most x1.0)", ratio(m, "mmt grep --count", "rg -c"), 1.0, True)])
+        print_group(g, lambda m: [
+            ("mmt / rg (at most x1.0)", ratio(m, "mmt grep --count", "rg -c"), 1.0, True),
+            ("mmt -j2 / mmt -j1 (at most x0.56)", ratio(m, "mmt -j2 grep --count", "mmt -j1 grep --count"), 0.56, True),
+        ])
         g = run_group("a tree: replace a literal in 100 files and back (round trip)", [
             Command("mmt replace", round_trip(f"{mmt} -q replace {t} {p} {r}", f"{mmt} -q replace {t} {r} {p}"),
                     needs=mmt, **trip),

@@ -27,7 +27,8 @@ use crate::journal::transaction::{ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
 use crate::output::{Printer, escape_name, plural};
-use crate::patch::target::{LaterSyncs, Target, backup_path};
+use crate::patch::durable::LaterSyncs;
+use crate::patch::target::{Target, backup_path};
 use crate::patch::{Mode, Plan, RewriteSink};
 use crate::progress::{self, Progress, RunProgress};
 use crate::search::chunked::Split;
@@ -437,13 +438,15 @@ impl Replace {
                 (None, map::open_source(source, ReadPlan::whole(true))?)
             }
             Source::File { path, .. } => {
-                // Most files of a tree have no match: a read-only look first, so that only a
-                // file with a match is opened for writing, locked, and planned again under the
-                // lock (the plan that is carried out is always made on the locked bytes).
+                // Most files of a tree are small and have no match: a read-only look first, so
+                // that only a file with a match is locked and planned again under the lock (the
+                // plan that is carried out is always made on the locked bytes). Planning a
+                // small file again costs little beside opening it; a large one (mapped, not
+                // read) is planned once, under the lock, whether it matches or not.
                 if many {
                     let view =
                         map::open_source(source, ReadPlan::one_of_many(settings.no_mmap, true))?;
-                    if self.plan_view(&view, false).is_empty() {
+                    if !view.is_mapped() && self.plan_view(&view, false).is_empty() {
                         return Ok(Planning::Unchanged(source.clone()));
                     }
                 }

@@ -185,7 +185,7 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
     }
     fs::write(run.dir.join(UNDOING_FILE), b"")
         .map_err(anyhow::Error::from)
-        .and_then(|()| journal::sync_dir(&run.dir))
+        .and_then(|()| crate::patch::durable::flush_file_system_of(&run.dir))
         .context("cannot mark the run as being undone")?;
     crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
     let undo = UndoData::of(&run.dir);

@@ -89,33 +89,78 @@ pub(crate) fn touched_sum_now(encoded: &[u8], path: &Path) -> Option<u64> {
     Some(undo_file::checksum(chunks))
 }
 
-/// Writes the old bytes of `undo` back into `file`. Only bytes that differ are written: a
-/// restore that finds the old bytes in place (a run stopped before them) changes nothing, and
-/// allocates no hole.
-pub(super) fn apply_undo(encoded: &[u8], file: &File) -> Result<()> {
-    let mut now = Vec::new();
-    let mut paused = false;
+/// Writes the old bytes of `undo` back into `file` (at `path`). Only bytes that differ are
+/// written: a restore that finds the old bytes in place (a run stopped before them) changes
+/// nothing, and allocates no hole.
+///
+/// Through writable windows of the file, as the patch writes its edits, not a `pread` and a
+/// `pwrite` per edit: undoing millions of edits then costs about what making them did. Each
+/// window is unmapped before its write to disk starts (see `patch_stretches`). Bytes past the
+/// end of the file (it was cut short since) are written with `pwrite`, which a map cannot.
+pub(super) fn apply_undo(encoded: &[u8], file: &File, path: &Path) -> Result<()> {
     let len = file.metadata().map_or(0, |m| m.len());
     let progress = crate::progress::Progress::new(crate::progress::watched(), len, "restoring");
+    let mut window: Option<(u64, crate::map::Window)> = None;
+    let mut paused = false;
+    let mut restored_one = |written: bool| {
+        // A test kills a rollback or an undo here, partway.
+        if written && !paused {
+            paused = true;
+            crate::test_hooks::pause("MMT_TEST_PAUSE_MID_RESTORE_MS");
+        }
+    };
+    let mut now = Vec::new();
     undo_file::for_each(encoded, |offset, old| -> Result<()> {
         progress.set(offset);
-        now.resize(old.len(), 0);
-        let differs = file
-            .read_exact_at(&mut now, offset)
-            .map_or(true, |()| now != old);
-        if differs {
-            file.write_all_at(old, offset)
-                .context("cannot restore the old bytes")?;
-            // A test kills a rollback or an undo here, partway.
-            if !paused {
-                paused = true;
-                crate::test_hooks::pause("MMT_TEST_PAUSE_MID_RESTORE_MS");
+        let end = offset.saturating_add(old.len() as u64);
+        if end > len {
+            now.resize(old.len(), 0);
+            let differs = file
+                .read_exact_at(&mut now, offset)
+                .map_or(true, |()| now != old);
+            if differs {
+                file.write_all_at(old, offset)
+                    .context("cannot restore the old bytes")?;
             }
+            restored_one(differs);
+            return Ok(());
         }
+        let fits = |(start, map): &(u64, crate::map::Window)| {
+            *start <= offset && end - start <= map.len() as u64
+        };
+        if !window.as_ref().is_some_and(fits) {
+            finish_window(window.take(), file);
+            let until = offset.saturating_add(RESTORE_WINDOW).max(end).min(len);
+            let map = crate::map::map_shared_window_held(file, offset..until, path)?;
+            window = Some((offset, map));
+        }
+        let (start, map) = window.as_mut().expect("a window was just mapped");
+        let at = (offset - *start) as usize;
+        let there = &mut map[at..at + old.len()];
+        let differs = there != old;
+        if differs {
+            there.copy_from_slice(old);
+        }
+        restored_one(differs);
         Ok(())
     })
     .context("the journal is damaged")??;
+    finish_window(window, file);
     file.sync_data().context("cannot sync the restored file")
+}
+
+/// How much of a file a restore maps at a time: as the patch's stretches.
+const RESTORE_WINDOW: u64 = 8 << 20;
+
+/// Unmaps a restore's window and starts writing its pages to disk.
+fn finish_window(window: Option<(u64, crate::map::Window)>, file: &File) {
+    if let Some((start, map)) = window {
+        let len = map.len() as u64;
+        drop(map);
+        if len > 0 {
+            crate::map::start_writeback(file, start, len);
+        }
+    }
 }
 
 /// Restores file `n` of the run in `dir`. Idempotent.
@@ -156,7 +201,8 @@ pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
                 .write(true)
                 .open(&entry.path)
                 .with_context(|| format!("{name}: cannot open to restore"))?;
-            apply_undo(&encoded, &file).with_context(|| format!("{name}: cannot restore"))
+            apply_undo(&encoded, &file, &entry.path)
+                .with_context(|| format!("{name}: cannot restore"))
         }
         Mode::Rewrite => {
             let Some(link) = &entry.old_link else {

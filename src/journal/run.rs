@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 
 use super::undo_pack::PackWriter;
 use super::*;
+use crate::map;
+use crate::patch::durable;
 
 /// An open run: its directory, its lock, and its files so far.
 pub struct Run {
@@ -154,10 +156,11 @@ impl Run {
         }
         if let Some(pack) = pack {
             pack.finish()
-                .and_then(|file| file.sync_all())
+                .and_then(|file| map::write_out(&file, &|| false))
                 .context("cannot write the journal")?;
         }
-        sync_dir(&self.dir)
+        // One flush for the manifest, the pack and the links, before any file changes.
+        durable::flush_file_system_of(&self.dir)
     }
 
     /// Files up to `n` have been written (`n` in part or whole): a rollback restores them.
@@ -193,8 +196,11 @@ impl Run {
                 let _ = fs::remove_file(link);
             }
         }
+        // The commit point: the mark and the manifest made durable by one flush, after the
+        // files' own (`LaterSyncs::sync`), so that a run is never committed ahead of its files.
         fs::write(self.dir.join(COMMITTED_FILE), b"")
-            .and_then(|()| sync_dir(&self.dir).map_err(io::Error::other))
+            .map_err(anyhow::Error::from)
+            .and_then(|()| durable::flush_file_system_of(&self.dir))
             .context("cannot mark the run committed")?;
         let size = disk_use(&self.dir);
         // Kept for `prune`, which would otherwise look at every kept run's files each time a
@@ -216,7 +222,8 @@ impl Run {
     }
 }
 
-/// Writes a run's manifest (atomically: a new file renamed over the old one, both synced).
+/// Writes a run's manifest (atomically: a new file renamed over the old one), written out but
+/// not flushed: the caller flushes once for everything it wrote.
 pub(crate) fn write_manifest(
     dir: &Path,
     command: &str,
@@ -246,11 +253,13 @@ pub(crate) fn write_manifest(
         });
         let temp = dir.join("manifest.json.tmp");
         let mut file = File::create(&temp).context("cannot write the journal")?;
+        // Written out before the rename, so that the name never comes to disk ahead of the
+        // content; made durable by the flush that follows (see `durable`).
         file.write_all(manifest.to_string().as_bytes())
-            .and_then(|()| file.sync_all())
+            .and_then(|()| map::write_out(&file, &|| false))
             .context("cannot write the journal")?;
         fs::rename(&temp, dir.join("manifest.json")).context("cannot write the journal")?;
-        sync_dir(dir)
+        Ok(())
     }
 }
 

@@ -13,7 +13,8 @@ use super::{Identity, OldBytes, Run};
 use crate::map::{self, InterruptsHeldBack, View};
 use crate::output::{Printer, plural};
 use crate::patch::Plan;
-use crate::patch::target::{LaterSyncs, PartlyWritten, Target};
+use crate::patch::durable::LaterSyncs;
+use crate::patch::target::{PartlyWritten, Target};
 use crate::settings::Settings;
 
 /// How many committed runs are kept for `mmt undo`.

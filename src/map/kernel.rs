@@ -81,6 +81,12 @@ pub fn write_out(file: &File, stop: &dyn Fn() -> bool) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes everything written to the file system that holds `file` durable: dirty data and
+/// metadata written, the journal committed, the disk's cache flushed (`syncfs`).
+pub fn flush_file_system(file: &File) -> io::Result<()> {
+    rustix::fs::syncfs(file).map_err(io::Error::from)
+}
+
 /// A read lease on a file (`fcntl(F_SETLEASE, F_RDLCK)`), given back when dropped. The kernel
 /// grants one only while no process has the file open for writing, and breaks it when one
 /// opens it for writing: that opener waits until the lease is given back, and the lease shows

@@ -31,7 +31,10 @@ mod read;
 mod sigbus;
 mod signals;
 
-pub use kernel::{NoLease, ReadLease, ignore_sigxfsz, start_writeback, take_read_lease, write_out};
+pub use kernel::{
+    NoLease, ReadLease, flush_file_system, ignore_sigxfsz, start_writeback, take_read_lease,
+    write_out,
+};
 use read::*;
 pub use read::{open_source, open_view, view_of_file};
 use sigbus::*;
@@ -265,6 +268,28 @@ pub fn map_shared_window(
             .len(len)
             .map_mut(&file.file)
     };
+    Ok(Window {
+        map: Some(MappedMut::new(map.context("cannot map for writing")?, path)),
+        skip,
+    })
+}
+
+/// Maps the bytes `range` of `file` writable and shared, as [`map_shared_window`] does, for a
+/// restore (undo, rollback, recovery), whose caller holds the file's lock or the lock of the run
+/// being rolled back, which keeps every other mmt off the file: there is no [`LockedFile`] to
+/// prove it, as the lock was taken on another descriptor.
+pub fn map_shared_window_held(file: &File, range: Range<u64>, path: &Path) -> Result<Window> {
+    let (start, len, skip) = window_bounds(range)?;
+    if len == 0 {
+        return Ok(Window { map: None, skip });
+    }
+    install_sigbus_handler();
+    // SAFETY: the caller holds mmt's lock on the file or on the run that is rolled back (see
+    // above), so cooperating mmt processes do not write it concurrently; the map is owned by
+    // the caller and no reference into it escapes its lifetime. A non-cooperating process
+    // that truncates the file triggers SIGBUS, which the handler turns into a clean exit
+    // naming the file.
+    let map = unsafe { MmapOptions::new().offset(start).len(len).map_mut(file) };
     Ok(Window {
         map: Some(MappedMut::new(map.context("cannot map for writing")?, path)),
         skip,

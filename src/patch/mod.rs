@@ -6,6 +6,7 @@
 //! but progress; it never sees the command line.
 
 pub(crate) mod attrs;
+pub mod durable;
 pub(crate) mod leb128;
 mod plan;
 pub mod sink;

@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use crate::files::ordered;
 use crate::map::{self, LockedFile, LockedForWriting, NoLease, View};
 use crate::patch::attrs;
+use crate::patch::durable::LaterSyncs;
 use crate::patch::sink::FileSink;
 use crate::patch::sink::copy_keeping_holes;
 use crate::patch::{self, Plan, Stretch};
@@ -37,61 +38,6 @@ pub struct Target {
     pub real: PathBuf,
     pub file: Opened,
     pub meta: Metadata,
-}
-
-/// Syncs put off until a journalled run has written every file. The journal rolls back a file
-/// whose new content never reached the disk, so each file needs to be durable only before the
-/// run commits: one sync per file then, after all of them are written, instead of three as each
-/// is written (a file's data, its attributes, its directory), which the file system's journal
-/// would commit one by one.
-///
-/// Each file is held open until it is synced (an open file is the inode written, whatever
-/// happens to its name), at most [`HELD_AT_MOST`] at a time: past that, those held are synced
-/// at once, so that a run over many files does not run out of file descriptors.
-#[derive(Default)]
-pub struct LaterSyncs {
-    files: Vec<(PathBuf, File)>,
-    dirs: Vec<PathBuf>,
-}
-
-/// Files held open for a later sync, at most.
-const HELD_AT_MOST: usize = 256;
-
-impl LaterSyncs {
-    /// Holds `file` (written at `path`) for the sync; syncs those held when there are many.
-    fn hold(&mut self, path: PathBuf, file: File) -> Result<()> {
-        self.files.push((path, file));
-        if self.files.len() >= HELD_AT_MOST {
-            self.sync_files()?;
-        }
-        Ok(())
-    }
-
-    fn sync_files(&mut self) -> Result<()> {
-        for (path, file) in self.files.drain(..) {
-            // In pieces, so that a Ctrl-C during a long sync rolls the run back at once.
-            map::write_out(&file, &map::interrupt_pending)
-                .and_then(|()| file.sync_all())
-                .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
-        }
-        Ok(())
-    }
-
-    /// Makes every file written so far durable, and the renames in their directories.
-    pub fn sync(mut self) -> Result<()> {
-        self.sync_files()?;
-        let mut dirs = std::mem::take(&mut self.dirs);
-        dirs.sort();
-        dirs.dedup();
-        for dir in dirs {
-            // As when each file is synced at once: a directory that cannot be synced is not
-            // worth failing a run whose edits have landed.
-            if let Ok(dir) = File::open(dir) {
-                let _ = dir.sync_all();
-            }
-        }
-        Ok(())
-    }
 }
 
 /// How long a rewrite waits for a writer that has the file open to close it, before it refuses.
@@ -446,7 +392,6 @@ impl Target {
         drop(kept);
         match later {
             Some(later) => {
-                later.dirs.push(dir.to_path_buf());
                 // Renamed already: a failure from here on restores the file too.
                 later
                     .hold(self.real.clone(), file)
@@ -700,25 +645,5 @@ fn describe_kind(meta: &Metadata) -> &'static str {
         "a socket"
     } else {
         "not a plain file"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_held_for_a_later_sync_are_synced_a_batch_at_a_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut later = LaterSyncs::default();
-        for i in 0..HELD_AT_MOST + 3 {
-            let path = dir.path().join(format!("f{i}"));
-            let file = File::create(&path).unwrap();
-            later.hold(path, file).unwrap();
-            later.dirs.push(dir.path().to_path_buf());
-        }
-        // The first batch was synced and let go of (its descriptors closed); three are held.
-        assert_eq!(later.files.len(), 3);
-        later.sync().unwrap();
     }
 }

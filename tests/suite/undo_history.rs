@@ -381,3 +381,40 @@ fn a_read_during_a_live_run_neither_waits_nor_rolls_it_back() {
     assert!(stderr(&out).contains("f: rolled back"), "{out:?}");
     assert_eq!(sb.read("f"), b"one two\n");
 }
+
+/// Undo writes the old bytes back through windows of the file (8 MiB each): edits on every side
+/// of a window's end, a regex's edits of differing old bytes, and a literal's (one old string,
+/// with gaps) all come out as the file was.
+#[test]
+fn undo_of_dense_edits_across_many_windows_puts_back_every_byte() {
+    let sb = Sandbox::new();
+    // 20 MiB of records whose numbers differ, so each edit's old bytes are its own.
+    let mut original = Vec::new();
+    let mut n = 0u64;
+    while original.len() < 20 << 20 {
+        original.extend_from_slice(format!("id={n:07} ").as_bytes());
+        n += 1;
+    }
+    sb.write("dense.txt", &original);
+    sb.mmt([
+        "-q",
+        "replace",
+        "dense.txt",
+        "--regex",
+        r"id=\d+",
+        "ID=xxxxxxx",
+    ])
+    .assert()
+    .success();
+    let replaced = fs::read(sb.path("dense.txt")).unwrap();
+    assert_ne!(replaced, original);
+    sb.mmt(["-q", "undo"]).assert().success();
+    assert!(fs::read(sb.path("dense.txt")).unwrap() == original);
+
+    // A literal's undo: one old string for every edit, the gaps between them recorded.
+    sb.mmt(["-q", "replace", "dense.txt", "id=", "ID="])
+        .assert()
+        .success();
+    sb.mmt(["-q", "undo"]).assert().success();
+    assert!(fs::read(sb.path("dense.txt")).unwrap() == original);
+}

@@ -1,0 +1,98 @@
+//! Durable for the price of one flush, as git's `core.fsyncMethod=batch` makes its objects
+//! durable: each file a run writes only has its data written out (`sync_file_range`, which
+//! waits for the writes but neither commits the file system's journal nor flushes the disk's
+//! cache), and once every file is written out, one flush per file system makes all of them
+//! durable together, with the renames and sizes that name their data.
+//!
+//! The flush is `syncfs`, not git's `fsync` of a fresh dummy file: an `fsync` commits every
+//! earlier change only on a file system with one ordered journal (ext4 without fast commits,
+//! XFS), where `syncfs` commits everything on any Linux file system (ext4 with or without a
+//! journal, XFS, btrfs, f2fs) and flushes the disk's cache. Its price: it also writes out what
+//! other processes left dirty on that file system. The README says so.
+
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::map;
+
+/// Files a run has written, held until they are made durable together by [`LaterSyncs::sync`].
+///
+/// Each file is held open until it is written out (an open file is the inode written, whatever
+/// happens to its name), at most [`HELD_AT_MOST`] at a time: past that, those held are written
+/// out at once, so that a run over many files does not run out of file descriptors. One file of
+/// each file system is kept open for the flush.
+#[derive(Default)]
+pub struct LaterSyncs {
+    files: Vec<(PathBuf, File)>,
+    /// One open file on each file system written to, by device number: what `syncfs` flushes.
+    file_systems: Vec<(u64, File)>,
+}
+
+/// Files held open for a later sync, at most.
+const HELD_AT_MOST: usize = 256;
+
+impl LaterSyncs {
+    /// Holds `file` (written at `path`) for the flush; writes out those held when there are many.
+    pub fn hold(&mut self, path: PathBuf, file: File) -> Result<()> {
+        self.files.push((path, file));
+        if self.files.len() >= HELD_AT_MOST {
+            self.write_out_held()?;
+        }
+        Ok(())
+    }
+
+    /// Waits until the data of every file held is written to its disk.
+    fn write_out_held(&mut self) -> Result<()> {
+        for (path, file) in self.files.drain(..) {
+            let cannot = || format!("{}: cannot sync the new content", path.display());
+            // In pieces, so that a Ctrl-C during a long sync rolls the run back at once.
+            map::write_out(&file, &map::interrupt_pending).with_context(cannot)?;
+            let device = file.metadata().with_context(cannot)?.dev();
+            if !self.file_systems.iter().any(|(dev, _)| *dev == device) {
+                self.file_systems.push((device, file));
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes every file written so far durable, with the renames in their directories: their
+    /// data written out, then one flush of each file system they are on.
+    pub fn sync(mut self) -> Result<()> {
+        self.write_out_held()?;
+        for (_, file) in &self.file_systems {
+            map::flush_file_system(file).context("cannot sync the new content")?;
+        }
+        Ok(())
+    }
+}
+
+/// Makes everything written on the file system that holds `dir` durable (one flush).
+pub fn flush_file_system_of(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|dir| map::flush_file_system(&dir))
+        .with_context(|| format!("cannot sync {}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_held_are_written_out_a_batch_at_a_time_keeping_one_per_file_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut later = LaterSyncs::default();
+        for i in 0..HELD_AT_MOST + 3 {
+            let path = dir.path().join(format!("f{i}"));
+            let file = File::create(&path).unwrap();
+            later.hold(path, file).unwrap();
+        }
+        // The first batch was written out and let go of (its descriptors closed) but one, kept
+        // for the flush of the one file system they are on; three are held.
+        assert_eq!(later.files.len(), 3);
+        assert_eq!(later.file_systems.len(), 1);
+        later.sync().unwrap();
+    }
+}
