@@ -114,7 +114,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__find)
-            opts="-L -g -H -q -j -h --all --count --last --overlapping --start --end --hex --escapes --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-w -l -0 -L -g -H -q -j -h --all --count --last --overlapping --word-regexp --files-with-matches --files-without-match --null --start --end --hex --escapes --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,7 +214,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__grep)
-            opts="-i -b -L -g -H -q -j -h --ignore-case --dot-all --multi-line --extended --unicode --group --count --byte-offset --fold --max-count --format --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-i -n -A -B -C -w -l -0 -b -L -g -H -q -j -h --ignore-case --dot-all --multi-line --extended --unicode --group --count --line-number --whole-lines --after-context --before-context --context --word-regexp --files-with-matches --files-without-match --null --byte-offset --fold --max-count --format --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -225,6 +225,30 @@ _mmt() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
+                    return 0
+                    ;;
+                --after-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -A)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -B)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --max-count)
@@ -403,7 +427,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__replace)
-            opts="-i -L -g -H -q -j -h --max --expect --regex --backup --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-w -i -L -g -H -q -j -h --max --expect --regex --backup --word-regexp --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -86,6 +86,10 @@ complete -c mmt -n "__fish_mmt_using_subcommand find" -l all -d 'Every non-overl
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l count -d 'Print the number of occurrences'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l last -d 'The last occurrence, as m.rfind'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l overlapping -d 'With --all or --count, occurrences may overlap'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s w -l word-regexp -d 'An occurrence must have a word boundary on each side, as rg -w has it'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s l -l files-with-matches -d 'Print only the path of each file with a match, one per line (each file\'s search stops at its first match)'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -l files-without-match -d 'Print only the path of each file without a match, one per line'
+complete -c mmt -n "__fish_mmt_using_subcommand find" -s 0 -l null -d 'With -l or --files-without-match, end each path with a NUL byte instead of a newline'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
 complete -c mmt -n "__fish_mmt_using_subcommand find" -l hidden -d 'Walk hidden files and directories too'
@@ -111,6 +115,7 @@ always\t''
 never\t''"
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l regex -d 'OLD is a regular expression (the dialect and flags of grep)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s w -l word-regexp -d 'OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l binary -d 'Patch binary files met while walking a directory too (named files always are)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'
@@ -143,6 +148,9 @@ complete -c mmt -n "__fish_mmt_using_subcommand write" -s q -l quiet -d 'Print n
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s h -l help -d 'Print help'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l group -d 'Print capture group G (index or name) instead of the whole match' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s A -l after-context -d 'Print N lines after each match too (implies --whole-lines)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s B -l before-context -d 'Print N lines before each match too (implies --whole-lines)' -r
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s C -l context -d 'Print N lines before and after each match too (implies --whole-lines)' -r
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l max-count -d 'Stop after N matches (negative: no limit)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l format -d 'Output format [default: raw]' -r -f -a "raw\t'The exact bytes, nothing added'
 repr\t'One Python bytes literal per record, per line'
@@ -161,6 +169,12 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -l multi-line -d '^ and $ 
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l extended -d 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l unicode -d 'UTF-8-aware classes and case folding instead of bytes semantics'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l count -d 'Print the number of matches'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s n -l line-number -d 'Put LINE: (the line of the record\'s first byte) before each record'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l whole-lines -d 'Print the whole lines each match touches, as grep and rg print them'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s w -l word-regexp -d 'A match must have a word boundary on each side, as rg -w has it'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s l -l files-with-matches -d 'Print only the path of each file with a match, one per line (each file\'s search stops at its first match)'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l files-without-match -d 'Print only the path of each file without a match, one per line'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s 0 -l null -d 'With -l or --files-without-match, end each path with a NUL byte instead of a newline'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s b -l byte-offset -d 'Put OFFSET: before each record'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l fold -d 'Print each newline inside a record as a space'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l hidden -d 'Walk hidden files and directories too'

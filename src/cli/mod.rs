@@ -220,7 +220,8 @@ pub enum Command {
         override_usage = "mmt find [OPTIONS] <PATH>... <NEEDLE>\n       \
                           mmt find [OPTIONS] --files-from <LIST> <NEEDLE>",
         after_help = "Examples:\n  mmt find lorem.txt consectetuer --all\n  \
-                            mmt find disk.img 55aa --hex --last\n  mmt find src/ TODO --count"
+                            mmt find disk.img 55aa --hex --last\n  mmt find src/ TODO --count\n  \
+                            mmt find src/ old_name -w -l -0 | xargs -0 $EDITOR"
     )]
     Find(FindArgs),
 
@@ -255,7 +256,8 @@ hex diff for binary data shows what would change, and the exit status is the rea
         after_help = "Examples:\n  git ls-files -z | mmt replace --files0-from - old_name new_name\n  \
                             mmt replace lorem.txt consectetuer reutetcesnoc --max 1\n  \
                             mmt --copy replace Cargo.toml 'version = \"0.1.0\"' 'version = \"0.2.0\"'\n  \
-                            mmt replace app.conf 'port=(\\d+)' 'port=${1}0' --regex --expect 1"
+                            mmt replace app.conf 'port=(\\d+)' 'port=${1}0' --regex --expect 1\n  \
+                            mmt replace src/ foo bar -w         # foo, not foobar"
     )]
     Replace(ReplaceArgs),
 
@@ -270,7 +272,9 @@ hex diff for binary data shows what would change, and the exit status is the rea
                           mmt grep [OPTIONS] --files-from <LIST> <PATTERN>",
         after_help = "Examples:\n  mmt grep lorem.txt '(\\.\\W+)?([^.]?nulla[^.]*?\\.)' -i --dot-all --multi-line \
                             --group 2 --fold --format repr\n  mmt grep app.log 'user=(?P<user>\\w+)' --group user --count\n  \
-                            mmt grep firmware.bin '\\xde\\xad\\xbe\\xef' -b"
+                            mmt grep firmware.bin '\\xde\\xad\\xbe\\xef' -b\n  \
+                            mmt grep src/ 'fn \\w+' -n -C 2        # whole lines, numbered, with context, as rg -n -C2\n  \
+                            mmt grep src/ unwrap -l                # the files that match, as rg -l"
     )]
     Grep(GrepArgs),
 
@@ -431,6 +435,13 @@ pub struct FindArgs {
     #[arg(long)]
     pub overlapping: bool,
 
+    /// An occurrence must have a word boundary on each side, as rg -w has it
+    #[arg(short = 'w', long)]
+    pub word_regexp: bool,
+
+    #[command(flatten)]
+    pub list: ListOpts,
+
     /// Search from this offset (negative: from the end)
     #[arg(long, value_name = "POS", value_hint = ValueHint::Other)]
     pub start: Option<Raw>,
@@ -468,6 +479,10 @@ pub struct ReplaceArgs {
     #[arg(long, value_name = "SUFFIX", value_hint = ValueHint::Other)]
     pub backup: Option<Raw>,
 
+    /// OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)
+    #[arg(short = 'w', long)]
+    pub word_regexp: bool,
+
     /// Patch binary files met while walking a directory too (named files always are)
     #[arg(long, help_heading = "Files")]
     pub binary: bool,
@@ -498,6 +513,36 @@ pub struct WriteArgs {
 
     #[command(flatten)]
     pub bytes: ByteStringOpts,
+}
+
+/// Only the names of files, for `find` and `grep` (rg's -l).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ListOpts {
+    /// Print only the path of each file with a match, one per line (each file's search stops at
+    /// its first match)
+    #[arg(short = 'l', long, conflicts_with = "files_without_match")]
+    pub files_with_matches: bool,
+
+    /// Print only the path of each file without a match, one per line
+    #[arg(long)]
+    pub files_without_match: bool,
+
+    /// With -l or --files-without-match, end each path with a NUL byte instead of a newline
+    #[arg(short = '0', long)]
+    pub null: bool,
+}
+
+impl ListOpts {
+    /// Which files are listed: `Some(true)` those with a match, `Some(false)` those without.
+    pub fn listing(&self) -> Option<bool> {
+        if self.files_with_matches {
+            Some(true)
+        } else if self.files_without_match {
+            Some(false)
+        } else {
+            None
+        }
+    }
 }
 
 /// Python `re` flags, shared by `grep` and `replace --regex`.
@@ -547,6 +592,7 @@ impl From<PatternOpts> for RegexFlags {
             multi_line: opts.multi_line,
             verbose: opts.extended,
             unicode: opts.unicode,
+            word: false,
         }
     }
 }
@@ -566,8 +612,35 @@ pub struct GrepArgs {
     pub group: Option<Raw>,
 
     /// Print the number of matches
-    #[arg(long, conflicts_with_all = ["group", "byte_offset", "fold", "format"])]
+    #[arg(long, conflicts_with_all = ["group", "byte_offset", "fold", "format", "line_number", "whole_lines", "after_context", "before_context", "context"])]
     pub count: bool,
+
+    /// Put LINE: (the line of the record's first byte) before each record
+    #[arg(short = 'n', long)]
+    pub line_number: bool,
+
+    /// Print the whole lines each match touches, as grep and rg print them
+    #[arg(long, conflicts_with_all = ["group", "fold", "format"])]
+    pub whole_lines: bool,
+
+    /// Print N lines after each match too (implies --whole-lines)
+    #[arg(short = 'A', long, value_name = "N", conflicts_with_all = ["group", "fold", "format"])]
+    pub after_context: Option<usize>,
+
+    /// Print N lines before each match too (implies --whole-lines)
+    #[arg(short = 'B', long, value_name = "N", conflicts_with_all = ["group", "fold", "format"])]
+    pub before_context: Option<usize>,
+
+    /// Print N lines before and after each match too (implies --whole-lines)
+    #[arg(short = 'C', long, value_name = "N", conflicts_with_all = ["group", "fold", "format"])]
+    pub context: Option<usize>,
+
+    /// A match must have a word boundary on each side, as rg -w has it
+    #[arg(short = 'w', long)]
+    pub word_regexp: bool,
+
+    #[command(flatten)]
+    pub list: ListOpts,
 
     /// Put OFFSET: before each record
     #[arg(short = 'b', long)]
@@ -660,10 +733,16 @@ mod tests {
 
     #[test]
     fn an_unknown_short_flag_is_an_unknown_flag_not_a_value() {
-        let args = ["mmt", "grep", "tree", "fn", "-l"].map(OsString::from);
+        let args = ["mmt", "grep", "tree", "fn", "-Z"].map(OsString::from);
         let err = parse_from(args.to_vec()).unwrap_err().render().to_string();
-        assert!(err.contains("unexpected argument '-l' found"), "{err}");
-        assert!(err.contains("use '-- -l'"), "{err}");
+        assert!(err.contains("unexpected argument '-Z' found"), "{err}");
+        assert!(err.contains("use '-- -Z'"), "{err}");
+        // The issue's own example: `-l` after the pattern is now grep's flag, not a PATH.
+        let Command::Grep(grep) = parse(&["grep", "tree", "fn", "-l"]).command else {
+            panic!("not grep");
+        };
+        assert!(grep.list.files_with_matches);
+        assert_eq!(grep.args, [Raw("tree".into()), Raw("fn".into())]);
     }
 
     #[test]

@@ -98,13 +98,16 @@ pub fn mark_values(cmd: &mut clap::Command, args: Vec<OsString>) -> Vec<OsString
         .collect()
 }
 
-/// `-20:`, `-10`, `-3+5`, `-[a-z]`: a value. `-`, `--`, `--name`, `-i`, `-j4`, `-bi`, and
+/// `-20:`, `-10`, `-3+5`, `-[a-z]`: a value. `-`, `--`, `--name`, `-i`, `-j4`, `-bi`, `-0`
+/// (`--null`), and
 /// every other `-` and a letter: left to clap, which reports an unknown one as unknown, with
 /// the tip to write `-- -l` for a value spelled like a flag. (Taken as a value, a mistyped or
 /// not yet known flag, `grep TREE PAT -l`, pushed the pattern into the PATHs.)
 fn is_value_like(arg: &[u8], shorts: &HashSet<char>) -> bool {
     match arg {
         [b'-', b'-', ..] | [b'-'] | [] => false,
+        // `-0` is rg's `--null`; the number it would be is written 0.
+        [b'-', b'0'] if shorts.contains(&'0') => false,
         [b'-', first, ..] => {
             first.is_ascii_digit()
                 || !(first.is_ascii_alphabetic()
@@ -130,6 +133,12 @@ mod tests {
             assert!(!is_value_like(flag.as_bytes(), &shorts), "{flag}");
         }
         assert!(is_value_like(b"-\xff", &shorts));
+        // `-0` is a flag where one is defined (`--null`), a number elsewhere; `-0:` a value.
+        assert!(is_value_like(b"-0", &shorts));
+        let with_null: HashSet<char> = ['0'].into_iter().collect();
+        assert!(!is_value_like(b"-0", &with_null));
+        assert!(is_value_like(b"-0:", &with_null));
+        assert!(is_value_like(b"-01", &with_null));
     }
 
     #[test]

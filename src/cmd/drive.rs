@@ -126,6 +126,8 @@ const BATCHES_PER_THREAD: usize = 4;
 /// What a job left for one source: its standard output, its standard error, and its result.
 struct Buffered {
     printed: Vec<u8>,
+    /// It holds a group of lines with context (see `Printer::first_group_of_file`).
+    grouped: bool,
     messages: Vec<u8>,
     result: Result<Outcome>,
     /// The file's size, for the progress bar.
@@ -177,9 +179,11 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
         let mut printer = Printer::buffered(style);
         printer.set_label(labelled.then_some(source));
         let result = job(source, &mut printer);
+        let grouped = printer.grouped();
         let (printed, messages) = printer.into_buffers();
         Buffered {
             printed,
+            grouped,
             messages,
             result,
             len,
@@ -187,18 +191,26 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    let mut any_grouped = false;
     let consume = |done: Done<Buffered>| {
         match done {
             Ok((
                 source,
                 Buffered {
                     printed,
+                    grouped,
                     messages,
                     result,
                     len,
                 },
             )) => {
                 progress.finish_file(len);
+                if grouped {
+                    if any_grouped && !style.json {
+                        out.write_all(b"--\n")?;
+                    }
+                    any_grouped = true;
+                }
                 out.write_all(&printed)?;
                 if !messages.is_empty() {
                     out.flush()?;

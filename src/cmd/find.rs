@@ -5,7 +5,7 @@ use std::ops::Range;
 use anyhow::{Result, bail};
 use serde_json::json;
 
-use super::{Positionals, print_count};
+use super::{Positionals, list_file, print_count};
 use crate::cli::FindArgs;
 use crate::cli::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cmd::drive;
@@ -35,11 +35,18 @@ struct Find {
     end: Option<i64>,
     report: Report,
     overlapping: bool,
+    /// `-w`: the needle as a regex with a word boundary on each side (see `words`).
+    word: Option<regex::bytes::Regex>,
+    /// `-l` (`Some(true)`) or `--files-without-match` (`Some(false)`), and the end of a path.
+    listing: Option<(bool, u8)>,
 }
 
 pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     let positionals = Positionals::split(&args.args, 1, "NEEDLE", &args.files)?;
-    let find = prepare(args, &positionals.args[0]).map_err(|e| positionals.attribute(e))?;
+    let find = prepare(args, &positionals.args[0], settings.style.json)
+        .map_err(|e| positionals.attribute(e))?;
+    let byte_strings = args.bytes.hex || args.bytes.escapes;
+    positionals.check_order("find", "NEEDLE", false, byte_strings, settings.style.quiet)?;
     let sources = positionals.sources("find", &args.files)?;
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
     let watched = settings.watched && !sources.many;
@@ -50,7 +57,7 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     })
 }
 
-fn prepare(args: &FindArgs, needle: &crate::cli::Raw) -> Result<Find> {
+fn prepare(args: &FindArgs, needle: &crate::cli::Raw, json: bool) -> Result<Find> {
     if args.overlapping && !(args.all || args.count) {
         bail!(
             "--overlapping changes what --all lists and what --count counts; add one of them \
@@ -72,8 +79,20 @@ fn prepare(args: &FindArgs, needle: &crate::cli::Raw) -> Result<Find> {
     } else {
         Report::First
     };
+    let listing = super::listing(
+        &args.list,
+        json,
+        &[
+            (args.count, "--count"),
+            (args.all, "--all"),
+            (args.last, "--last"),
+        ],
+    )?;
     let needle = parse_byte_string(needle.as_os_str(), Spelling::from(args.bytes), "NEEDLE")?;
+    let word = args.word_regexp.then(|| word_regex(&needle));
     Ok(Find {
+        word,
+        listing,
         finder: Needle::owned(&needle),
         needle,
         start: bound(&args.start, "--start")?,
@@ -103,6 +122,11 @@ impl Find {
     ) -> Result<Outcome> {
         let view = map::open_source(source, plan)?;
         let bounds = clamp_bounds(view.len(), self.start, self.end);
+        if let Some((with, end)) = self.listing.filter(|_| self.word.is_none()) {
+            let windows = search_windows(view.data_extents(), &self.needle, bounds);
+            let found = self.finder.first(&view, &windows).is_some();
+            return list_file(printer, source, with, found, end);
+        }
         // `--count` is `bytes.count` and `--all` lists what it counts; the first and the last
         // are mmap's `find` and `rfind`, which clamp the start instead.
         let listing = matches!(self.report, Report::Count | Report::All);
@@ -112,6 +136,9 @@ impl Find {
             } else {
                 Ok(Outcome::NothingMatched)
             };
+        }
+        if let Some(word) = &self.word {
+            return self.run_words(word, &view, bounds, source, printer);
         }
         let scanned = bounds.len() as u64;
         let windows = search_windows(view.data_extents(), &self.needle, bounds.clone());
@@ -172,6 +199,84 @@ impl Find {
                 };
                 if let Some(offset) = offset {
                     print_offset(printer, offset)?;
+                }
+            }
+        }
+        Ok(Outcome::found(found))
+    }
+}
+
+/// The needle as a bytes regex with a word boundary on each side, as `rg -w` reads a literal:
+/// the byte before an occurrence and the byte after it are not word bytes (ASCII letters,
+/// digits, `_`), or there is none.
+fn word_regex(needle: &[u8]) -> regex::bytes::Regex {
+    let mut pattern = String::from(r"(?-u:\b{start-half})");
+    for &byte in needle {
+        // Every byte escaped: the needle is bytes, not a pattern.
+        pattern.push_str(&format!(r"\x{byte:02x}"));
+    }
+    pattern.push_str(r"(?-u:\b{end-half})");
+    regex::bytes::RegexBuilder::new(&pattern)
+        .unicode(false)
+        .build()
+        .expect("an escaped literal with word boundaries is a valid pattern")
+}
+
+impl Find {
+    /// `find -w`: the occurrences with a word boundary on each side (the bytes around them
+    /// looked at even outside `--start`/`--end`), as every report gives them; `--overlapping`
+    /// looks again one byte after each start. On one thread: the needle's own searchers know no
+    /// boundaries.
+    fn run_words(
+        &self,
+        word: &regex::bytes::Regex,
+        hay: &[u8],
+        bounds: Range<usize>,
+        source: &Source,
+        printer: &mut Printer,
+    ) -> Result<Outcome> {
+        let overlapping = self.overlapping;
+        let mut at = bounds.start;
+        let mut offsets = std::iter::from_fn(|| {
+            let found = word.find_at(hay, at.min(hay.len()))?;
+            if found.end() > bounds.end || at > hay.len() {
+                return None;
+            }
+            at = if overlapping {
+                found.start() + 1
+            } else {
+                found.end().max(found.start() + 1)
+            };
+            Some(found.start())
+        });
+        let print = |printer: &mut Printer, offset: usize| {
+            if printer.style().json {
+                printer.json_line(&json!({ "offset": offset }))
+            } else {
+                printer.record_line(&offset.to_string())
+            }
+        };
+        if let Some((with, end)) = self.listing {
+            let found = offsets.next().is_some();
+            return list_file(printer, source, with, found, end);
+        }
+        let mut found = false;
+        match self.report {
+            Report::Count => return print_count(printer, offsets.count()),
+            Report::All => {
+                for offset in offsets {
+                    found = true;
+                    print(printer, offset)?;
+                }
+            }
+            Report::First | Report::Last => {
+                let offset = match self.report {
+                    Report::Last => offsets.last(),
+                    _ => offsets.next(),
+                };
+                if let Some(offset) = offset {
+                    found = true;
+                    print(printer, offset)?;
                 }
             }
         }

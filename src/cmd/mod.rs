@@ -7,6 +7,7 @@ mod completions;
 pub mod drive;
 mod find;
 mod grep;
+mod hints;
 mod patching;
 mod read;
 mod replace;
@@ -14,15 +15,17 @@ mod slice;
 mod undo;
 mod write;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-use crate::cli::{Cli, Command, FileOpts, Raw};
+use crate::cli::{Cli, Command, FileOpts, ListOpts, Raw};
 use crate::exit::{ExitCode, Outcome};
-use crate::files::source::{self, Sources};
+use crate::files::source::{self, Source, Sources};
 use crate::journal::Scope;
 use crate::output::{Format, Printer, json_bytes};
+use crate::search::Pattern;
+use crate::settings::Settings;
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let settings = cli.global.settings();
@@ -133,7 +136,11 @@ impl<'a> Positionals<'a> {
         let exists = |path: &std::path::Path| {
             path == std::path::Path::new("-") || path.symlink_metadata().is_ok()
         };
-        let misplaced: Vec<&Raw> = self.args.iter().filter(|a| a.to_path().is_file()).collect();
+        let misplaced: Vec<&Raw> = self
+            .args
+            .iter()
+            .filter(|a| a.to_path().symlink_metadata().is_ok())
+            .collect();
         if !self.paths.is_empty() && !self.paths.iter().any(|p| exists(p)) && !misplaced.is_empty()
         {
             let named = |raw: &Raw| shell_word(&raw.0.to_string_lossy());
@@ -146,14 +153,93 @@ impl<'a> Positionals<'a> {
                     .map(named),
             );
             bail!(
-                "{}: no such file or directory, and {} names a file: the files come first, as \
+                "{}: no such file or directory, and {} names {}: the files come first, as \
                  in: mmt {command} {}",
                 self.paths[0].display(),
                 named(misplaced[0]),
+                kind_of(&misplaced[0].to_path()),
                 order.join(" ")
             );
         }
         source::gather(self.paths.clone(), &files.lists(), &files.walk_options())
+    }
+}
+
+/// "a file" or "a directory", for messages about a path that exists.
+fn kind_of(path: &std::path::Path) -> &'static str {
+    if path.is_dir() {
+        "a directory"
+    } else {
+        "a file"
+    }
+}
+
+impl Positionals<'_> {
+    /// When the last argument (the pattern, NEEDLE or NEW) names a file or a directory too, the
+    /// words may be in rg's or sd's order (`mmt grep src .`, `mmt replace bench old README.md`)
+    /// and mean the other reading. A command that writes refuses, showing both readings and how
+    /// to say which is meant; one that reads says so on standard error and goes on. `what` names
+    /// the last argument; `byte_strings` is whether `--escapes` or `--hex` was given, which
+    /// says the words are byte strings on purpose.
+    pub fn check_order(
+        &self,
+        command: &str,
+        what: &str,
+        writes: bool,
+        byte_strings: bool,
+        quiet: bool,
+    ) -> Result<()> {
+        let (Some(last), false) = (self.args.last(), self.paths.is_empty()) else {
+            return Ok(());
+        };
+        let last_path = last.to_path();
+        if byte_strings
+            || last.as_bytes() == b"-"
+            || last_path.symlink_metadata().is_err()
+            || !self
+                .paths
+                .iter()
+                .any(|p| p == Path::new("-") || p.symlink_metadata().is_ok())
+        {
+            return Ok(());
+        }
+        let word = |raw: &Raw| shell_word(&raw.0.to_string_lossy());
+        let paths: Vec<String> = self
+            .paths
+            .iter()
+            .map(|p| shell_word(&p.to_string_lossy()))
+            .collect();
+        let mut other: Vec<String> = vec![word(last)];
+        other.extend(paths.iter().cloned());
+        other.extend(self.args[..self.args.len() - 1].iter().map(word));
+        let kind = kind_of(&last_path);
+        if writes {
+            bail!(
+                "{what} {} names {kind} too. mmt's order is PATH... OLD NEW, so this would \
+                 replace {} with the text {} in {}. If {} is where to replace, name it first: \
+                 mmt {command} {}. If the text is meant, say so with --escapes (OLD and NEW read \
+                 as byte strings, the same bytes here): mmt {command} --escapes {} {}",
+                word(last),
+                word(&self.args[0]),
+                word(last),
+                paths.join(" "),
+                word(last),
+                other.join(" "),
+                paths.join(" "),
+                self.args.iter().map(word).collect::<Vec<_>>().join(" ")
+            );
+        }
+        if !quiet {
+            eprintln!(
+                "mmt: note: the {what} {} names {kind} too; mmt's order is PATH... {what}, so \
+                 this searches {} for it. To search {} instead: mmt {command} {}",
+                word(last),
+                paths.join(" "),
+                word(last),
+                other.join(" ")
+            );
+        }
+        Ok(())
     }
 }
 
@@ -224,4 +310,98 @@ pub fn display_name(path: &Raw) -> String {
     } else {
         crate::output::escape_name(&PathBuf::from(&path.0).display().to_string())
     }
+}
+
+/// `-l`/`--files-without-match` as asked (which files are listed, and the byte that ends a
+/// path), refused beside a flag that shapes the records a listing does not print, and `-0`
+/// refused without a listing or beside `--json`, so that no flag is silently ignored.
+pub fn listing(
+    list: &ListOpts,
+    json: bool,
+    record_flags: &[(bool, &str)],
+) -> Result<Option<(bool, u8)>> {
+    let Some(with) = list.listing() else {
+        if list.null {
+            bail!(
+                "-0/--null ends the paths that -l and --files-without-match print; add one of \
+                 them (records are not ended by NUL)"
+            );
+        }
+        return Ok(None);
+    };
+    let flag = if with {
+        "-l/--files-with-matches"
+    } else {
+        "--files-without-match"
+    };
+    if let Some((_, other)) = record_flags.iter().find(|(given, _)| *given) {
+        bail!(
+            "{flag} prints only the names of files, and {other} shapes what is printed of matches; give one of them"
+        );
+    }
+    if list.null && json {
+        bail!(
+            "-0/--null ends paths in text; --json prints {{\"file\": PATH}} objects; give one of them"
+        );
+    }
+    Ok(Some((with, if list.null { 0 } else { b'\n' })))
+}
+
+/// A file of `-l` (listed when `found`) or `--files-without-match` (listed when not).
+pub fn list_file(
+    printer: &mut Printer,
+    source: &Source,
+    with: bool,
+    found: bool,
+    end: u8,
+) -> Result<Outcome> {
+    if found != with {
+        return Ok(Outcome::NothingMatched);
+    }
+    printer.listed_file(source, end)?;
+    Ok(Outcome::Done)
+}
+
+/// Python's FutureWarnings about a pattern, on standard error (unless `-q`), each with the way
+/// to say what was probably meant.
+pub fn warn_of_pattern(pattern: &Pattern, settings: &Settings) {
+    if settings.style.quiet {
+        return;
+    }
+    for warning in &pattern.warnings {
+        eprintln!(
+            "mmt: FutureWarning: {warning}{}",
+            nested_set_hint(pattern.source())
+        );
+    }
+}
+
+/// What a set that opens with `[` was probably meant to be: a POSIX class such as
+/// `[[:digit:]]`, which Python reads as the set of the characters `[:digt` followed by `]`.
+fn nested_set_hint(pattern: &[u8]) -> String {
+    const CLASSES: [(&str, &str); 10] = [
+        ("digit", r"\d"),
+        ("space", r"\s"),
+        ("alnum", "[a-zA-Z0-9]"),
+        ("alpha", "[a-zA-Z]"),
+        ("upper", "[A-Z]"),
+        ("lower", "[a-z]"),
+        ("xdigit", "[0-9a-fA-F]"),
+        ("punct", r"[!-/:-@\[-`{-~]"),
+        ("blank", r"[ \t]"),
+        ("word", r"\w"),
+    ];
+    let text = String::from_utf8_lossy(pattern);
+    for (name, meant) in CLASSES {
+        let posix = format!("[[:{name}:]]");
+        if text.contains(&posix) {
+            return format!(
+                " ({posix} is read as a set of the characters in [:{name}: followed by ], not \
+                 as a POSIX class; Python has none: write {meant})"
+            );
+        }
+    }
+    " (a set that opens with [ holds the character [; a later Python may read it as a nested \
+     set: write \\[ to mean [)"
+        .to_owned()
 }

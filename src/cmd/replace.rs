@@ -32,6 +32,7 @@ use crate::patch::target::{Target, backup_path};
 use crate::patch::{Mode, Plan, RewriteSink};
 use crate::progress::{self, Progress, RunProgress};
 use crate::search::chunked::Split;
+use crate::search::dialect::RegexFlags;
 use crate::search::template::Template;
 use crate::search::{Pattern, search_windows, split_windows};
 use crate::settings::Settings;
@@ -93,6 +94,11 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let split = Split::new(settings.threads);
     let replace = prepare(args, &positionals.args[0], &positionals.args[1], split)
         .map_err(|e| positionals.attribute(e))?;
+    if let Edit::Pattern { old, .. } = &replace.edit {
+        super::warn_of_pattern(old, settings);
+    }
+    let byte_strings = args.bytes.hex || args.bytes.escapes;
+    positionals.check_order("replace", "NEW", true, byte_strings, settings.style.quiet)?;
     let sources = positionals.sources("replace", &args.files)?;
     let _one_writer_at_a_time = (!settings.preview).then(|| writer_lock(settings)).flatten();
     let many = sources.many;
@@ -117,6 +123,15 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let tally = replace.write_run(&gathered.planned, settings, &mut printer)?;
     gathered.summarise(settings, many, &mut printer)?;
     printer.flush()?;
+    if total == 0 && gathered.failures.is_empty() {
+        let old = positionals.args[0].as_bytes();
+        if args.regex {
+            let flags = args.pattern.into();
+            super::hints::anchors_without_multi_line(old, flags, &positionals.paths, settings);
+        } else if !args.bytes.hex {
+            super::hints::literal_looks_like_a_pattern(old, &positionals.paths, settings);
+        }
+    }
     Ok(tally.exit_code())
 }
 
@@ -318,9 +333,25 @@ fn parse_edit(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Edit> {
         if old.is_empty() {
             bail!("OLD is empty; there is nothing to replace");
         }
+        if args.word_regexp {
+            // A literal with a word boundary on each side: searched as the pattern of its
+            // bytes, each escaped, and replaced by NEW as it is.
+            let escaped: String = old.iter().map(|byte| format!("\\x{byte:02x}")).collect();
+            let flags = RegexFlags {
+                word: true,
+                ..RegexFlags::default()
+            };
+            let old = Box::new(Pattern::new(escaped.as_bytes(), &flags)?);
+            return Ok(Edit::Pattern {
+                old,
+                new: Template::literal(&new),
+            });
+        }
         return Ok(Edit::Bytes { old, new });
     }
-    let old = Box::new(Pattern::new(old.as_bytes(), &args.pattern.into())?);
+    let mut flags: RegexFlags = args.pattern.into();
+    flags.word = args.word_regexp;
+    let old = Box::new(Pattern::new(old.as_bytes(), &flags)?);
     let new = Template::parse(&new, old.regex())?;
     Ok(Edit::Pattern { old, new })
 }

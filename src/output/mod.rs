@@ -133,6 +133,8 @@ pub struct Printer {
     errors: Option<Vec<u8>>,
     style: Style,
     label: Option<Label>,
+    /// Whether a group of lines with context was printed (`--` goes before the next one).
+    grouped: bool,
 }
 
 /// The styles of the things mmt colours.
@@ -144,6 +146,10 @@ pub enum Paint {
     FileHeader,
     Offset,
     Match,
+    /// A file's name before its records (rg's magenta).
+    Path,
+    /// A line number (rg's green).
+    LineNumber,
 }
 
 impl Paint {
@@ -155,6 +161,8 @@ impl Paint {
             Paint::FileHeader => AnsiStyle::new().bold(),
             Paint::Offset => AnsiColor::Green.on_default(),
             Paint::Match => AnsiColor::Red.on_default().bold(),
+            Paint::Path => AnsiColor::Magenta.on_default(),
+            Paint::LineNumber => AnsiColor::Green.on_default(),
         }
     }
 }
@@ -172,6 +180,7 @@ impl Printer {
             errors: None,
             style,
             label: None,
+            grouped: false,
         }
     }
 
@@ -187,6 +196,7 @@ impl Printer {
             errors: Some(Vec::new()),
             style,
             label: None,
+            grouped: false,
         }
     }
 
@@ -210,6 +220,7 @@ impl Printer {
                 ..Style::default()
             },
             label: None,
+            grouped: false,
         }
     }
 
@@ -224,6 +235,23 @@ impl Printer {
             _ => Vec::new(),
         };
         (out, self.errors.unwrap_or_default())
+    }
+
+    /// A file's first group of lines with context begins: `--` before it when a group was
+    /// printed before (of an earlier file, through this printer), as grep and rg separate them.
+    pub fn first_group_of_file(&mut self) -> io::Result<()> {
+        let separate = self.grouped && !self.style.json;
+        self.grouped = true;
+        if separate {
+            self.out.write_all(b"--\n")?;
+        }
+        Ok(())
+    }
+
+    /// Whether a group of lines with context was printed through this printer: a buffered
+    /// file's output then needs `--` before it when an earlier file printed one.
+    pub fn grouped(&self) -> bool {
+        self.grouped
     }
 
     /// How many bytes a buffered printer holds so far (where the next one goes).
@@ -246,10 +274,49 @@ impl Printer {
 
     /// `PATH:` before a text record, when records are labelled.
     pub fn record_label(&mut self) -> io::Result<()> {
-        match &self.label {
-            Some(label) => self.out.write_all(label.text()),
-            None => Ok(()),
+        self.record_label_as(b':')
+    }
+
+    /// `PATH` and `separator` before a text record, when records are labelled: `:` before a
+    /// match, `-` before a line of context, as rg writes them; the name painted as rg paints it.
+    pub fn record_label_as(&mut self, separator: u8) -> io::Result<()> {
+        let Some(label) = &self.label else {
+            return Ok(());
+        };
+        let text = label.text();
+        let name = &text[..text.len() - 1];
+        if self.style.color {
+            let style = Paint::Path.style();
+            write!(self.out, "{style}")?;
+            self.out.write_all(name)?;
+            write!(self.out, "{style:#}")?;
+        } else {
+            self.out.write_all(name)?;
         }
+        self.out.write_all(&[separator])
+    }
+
+    /// The name of `source` alone, then `end` (a newline, or NUL for `-0`): a file listed by
+    /// `-l` or `--files-without-match`; in JSON, `{"file": PATH}`.
+    pub fn listed_file(&mut self, source: &Source, end: u8) -> io::Result<()> {
+        if self.style.json {
+            return self.json_line(&serde_json::json!({ "file": json_path(source.path()) }));
+        }
+        let name = match source {
+            Source::Stdin => b"<stdin>".to_vec(),
+            // Ended by NUL, for `xargs -0`: the name's bytes as they are, newline and all.
+            Source::File { path, .. } if end == 0 => path.as_os_str().as_bytes().to_vec(),
+            Source::File { path, .. } => escape_name_bytes(path.as_os_str().as_bytes()),
+        };
+        if self.style.color {
+            let style = Paint::Path.style();
+            write!(self.out, "{style}")?;
+            self.out.write_all(&name)?;
+            write!(self.out, "{style:#}")?;
+        } else {
+            self.out.write_all(&name)?;
+        }
+        self.out.write_all(&[end])
     }
 
     /// Whether records are labelled with their file.

@@ -7,6 +7,7 @@
 
 pub mod chunked;
 pub mod dialect;
+pub mod lines;
 pub mod template;
 
 use std::ops::Range;
@@ -251,6 +252,10 @@ pub struct Pattern {
     /// The same pattern for searching spans of a large haystack on several threads (built when
     /// first asked for).
     spans: OnceLock<Option<SpanSearch>>,
+    /// What Python warns of as it compiles the pattern (see `Translation::warnings`).
+    pub warnings: Vec<String>,
+    /// The pattern as typed.
+    source: Vec<u8>,
 }
 
 /// A pattern as regex-automata's meta regex (the regex crate's own engine), whose searches
@@ -359,14 +364,28 @@ impl Pattern {
                 .build()
                 .map_err(|err| anyhow!("invalid pattern: {err}"))
         };
+        // `-w`: a word boundary on each side, as rg has it (half boundaries: the side outside
+        // the match is not a word character), ASCII unless the pattern is Unicode-aware. The
+        // literal searchers know no boundaries.
+        let worded = |source: &str| match (flags.word, flags.unicode) {
+            (false, _) => source.to_owned(),
+            (true, true) => format!(r"\b{{start-half}}(?:{source})\b{{end-half}}"),
+            (true, false) => format!(r"(?-u:\b{{start-half}})(?:{source})(?-u:\b{{end-half}})"),
+        };
         let literals = match translation.literals {
-            Some(literals) => LiteralSearch::for_literals(literals)?,
-            None => None,
+            Some(literals) if !flags.word => LiteralSearch::for_literals(literals)?,
+            _ => None,
         };
         Ok(Pattern {
-            regex: build(&translation.pattern)?,
-            on_empty: translation.on_empty.as_deref().map(build).transpose()?,
+            regex: build(&worded(&translation.pattern))?,
+            on_empty: translation
+                .on_empty
+                .as_deref()
+                .map(|source| build(&worded(source)))
+                .transpose()?,
             literals,
+            warnings: translation.warnings,
+            source: pattern.to_vec(),
             syntax: syntax::Config::new()
                 .utf8(false)
                 .unicode(flags.unicode)
@@ -438,6 +457,11 @@ impl Pattern {
     }
 
     /// The regex whose groups and names describe the pattern (every variant has the same).
+    /// The pattern as typed.
+    pub fn source(&self) -> &[u8] {
+        &self.source
+    }
+
     pub fn regex(&self) -> &Regex {
         &self.regex
     }

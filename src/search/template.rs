@@ -39,6 +39,14 @@ fn is_name_byte(byte: u8) -> bool {
 }
 
 impl Template {
+    /// A template of literal bytes, no group in it: what a literal NEW becomes when OLD is
+    /// searched as a pattern (`replace -w` of a literal).
+    pub fn literal(bytes: &[u8]) -> Template {
+        Template {
+            parts: vec![Part::Literal(bytes.to_vec())],
+        }
+    }
+
     /// Parses `template` for the groups of `re`. A `$` that is followed by neither a name, a
     /// brace nor another `$` stands for itself (`USD$`, `$.`), as in the regex crate and sd.
     pub fn parse(template: &[u8], re: &Regex) -> Result<Template, TemplateError> {

@@ -137,8 +137,13 @@ fn needles_that_look_like_flags() {
         .assert()
         .success()
         .stdout("2\n");
-    let out = sb.mmt(["grep", "dash", "x", "-l"]).output().unwrap();
-    assert_error(&out, "unexpected argument '-l' found");
+    let out = sb.mmt(["grep", "dash", "x", "-Z"]).output().unwrap();
+    assert_error(&out, "unexpected argument '-Z' found");
+    // `-l` after the pattern is grep's own flag now (it used to make the pattern a PATH).
+    sb.mmt(["grep", "dash", "x", "-l"])
+        .assert()
+        .success()
+        .stdout("dash\n");
     sb.mmt(["find", "dash", "-5"])
         .assert()
         .success()

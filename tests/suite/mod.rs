@@ -10,6 +10,7 @@ mod find;
 mod generated;
 mod grep;
 mod grep_python;
+mod grep_trees;
 mod help;
 mod many;
 mod reached_twice;

@@ -31,6 +31,8 @@ pub struct RegexFlags {
     pub verbose: bool,
     /// A str pattern over UTF-8 text instead of a bytes pattern.
     pub unicode: bool,
+    /// Matches must have a word boundary on each side (`-w`, as rg has it; not Python's).
+    pub word: bool,
 }
 
 /// A pattern in the regex crate's syntax, and the same pattern for an empty haystack where that
@@ -43,6 +45,8 @@ pub struct Translation {
     /// what the regex would, in time linear in the input whatever the literal's length (the
     /// regex engines are not, for a literal of thousands of bytes).
     pub literals: Option<Literals>,
+    /// What Python warns of (a FutureWarning) as it compiles the pattern, in its words.
+    pub warnings: Vec<String>,
 }
 
 /// Alternatives of literal bytes, leftmost-first as Python tries them.

@@ -78,6 +78,8 @@ pub(super) struct Parser<'p> {
     /// Capture groups opened so far (Python's `state.groups - 1`).
     groups: usize,
     names: HashMap<String, usize>,
+    /// Python's FutureWarnings about the pattern, as it words them.
+    warnings: Vec<String>,
 }
 
 const WHITESPACE: [u32; 6] = [0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c];
@@ -136,6 +138,7 @@ impl<'p> Parser<'p> {
             global_ignore_case: false,
             groups: 0,
             names: HashMap::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -226,6 +229,7 @@ impl<'p> Parser<'p> {
             pattern,
             on_empty,
             literals,
+            warnings: self.warnings,
         }
     }
 
@@ -518,6 +522,12 @@ impl<'p> Parser<'p> {
 
     /// A character class, from just after its `[` (Python's set parsing).
     fn class(&mut self, open: usize, scope: Scope) -> Parsed<()> {
+        // Python warns of a set that opens with `[`, which a later Python may read as a nested
+        // set (`[[:digit:]]` is read today as the set `[:digt` followed by `]`).
+        if self.peek()? == Some(Token::Plain(u32::from(b'['))) {
+            self.warnings
+                .push(format!("Possible nested set at position {}", self.pos));
+        }
         let negated = self.take(b'^')?;
         let mut body = String::new();
         let mut items = 0;

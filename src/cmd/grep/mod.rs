@@ -1,5 +1,8 @@
 //! `mmt grep PATH... PATTERN`: a bytes regex over the whole of each file, so matches may span
-//! lines, with Python's `re` flags and capture groups.
+//! lines, with Python's `re` flags and capture groups; each match alone (as `rg -o`), with
+//! `-n` its line; `--whole-lines` and context (`lines`); `-l` and `--files-without-match`.
+
+mod lines;
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -8,7 +11,7 @@ use anyhow::{Result, bail};
 use regex::bytes::{CaptureLocations, Regex};
 use serde_json::{Value, json};
 
-use super::{Positionals, print_count, record_format};
+use super::{Positionals, list_file, print_count, record_format, warn_of_pattern};
 use crate::cli::GrepArgs;
 use crate::cli::bytes::parse_limit;
 use crate::cmd::drive;
@@ -17,6 +20,8 @@ use crate::files::source::Source;
 use crate::map::{self, ReadPlan};
 use crate::output::{Format, Paint, Printer, json_bytes};
 use crate::search::chunked::{self, Split};
+use crate::search::dialect::RegexFlags;
+use crate::search::lines::LineCounter;
 use crate::search::template::count_groups;
 use crate::search::{Captured, MatchCursor, Pattern, captures_at, python_matches};
 use crate::settings::Settings;
@@ -30,31 +35,74 @@ struct Grep {
     count: bool,
     byte_offset: bool,
     fold: bool,
+    line_number: bool,
+    /// `--whole-lines`: the lines of context before and after each group of lines.
+    whole_lines: Option<(usize, usize)>,
+    /// `-l` (`Some(true)`) or `--files-without-match` (`Some(false)`), and the end of a path.
+    listing: Option<(bool, u8)>,
 }
 
 pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
     let positionals = Positionals::split(&args.args, 1, "PATTERN", &args.files)?;
-    let grep = prepare(args, &positionals.args[0], settings.style.json)
-        .map_err(|e| positionals.attribute(e))?;
+    let grep =
+        prepare(args, &positionals.args[0], settings).map_err(|e| positionals.attribute(e))?;
+    positionals.check_order("grep", "PATTERN", false, false, settings.style.quiet)?;
     let sources = positionals.sources("grep", &args.files)?;
     let labelled = args.files.filename_choice().unwrap_or(sources.many);
     let plan = ReadPlan::one_of_many(settings.no_mmap, sources.many);
     let split = Split::new(settings.threads);
-    drive::each(sources, settings, labelled, &|source, printer| {
+    let code = drive::each(sources, settings, labelled, &|source, printer| {
         grep.run(source, plan, split, printer)
-    })
+    })?;
+    if code == ExitCode::NoMatch && grep.listing.is_none() {
+        let pattern = positionals.args[0].as_bytes();
+        let flags = args.flags.into();
+        super::hints::anchors_without_multi_line(pattern, flags, &positionals.paths, settings);
+    }
+    Ok(code)
 }
 
-fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, json: bool) -> Result<Grep> {
+fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, settings: &Settings) -> Result<Grep> {
+    let json = settings.style.json;
     let format = record_format(args.format.map(Format::from), json)?;
     if json {
         refuse_beside_json(args)?;
     }
-    let pattern = Pattern::new(pattern.as_bytes(), &args.flags.into())?;
+    let listing = super::listing(
+        &args.list,
+        json,
+        &[
+            (args.count, "--count"),
+            (args.line_number, "-n/--line-number"),
+            (args.byte_offset, "-b/--byte-offset"),
+            (args.group.is_some(), "--group"),
+            (args.fold, "--fold"),
+            (args.format.is_some(), "--format"),
+            (args.max_count.is_some(), "--max-count"),
+            (
+                whole_lines_asked(args).is_some(),
+                whole_lines_asked(args).unwrap_or_default(),
+            ),
+        ],
+    )?;
+    if args.line_number && format == Format::Hex {
+        bail!(
+            "-n/--line-number puts LINE: before text records, and --format hex prints a hex dump \
+             with offsets of its own; give one of them"
+        );
+    }
+    let mut flags: RegexFlags = args.flags.into();
+    flags.word = args.word_regexp;
+    let pattern = Pattern::new(pattern.as_bytes(), &flags)?;
+    warn_of_pattern(&pattern, settings);
     let group = match &args.group {
         Some(name) => group_index(pattern.regex(), &name.0.to_string_lossy())?,
         None => 0,
     };
+    let context = |n: Option<usize>| n.or(args.context).unwrap_or(0);
+    let whole_lines = whole_lines_asked(args)
+        .is_some()
+        .then(|| (context(args.before_context), context(args.after_context)));
     Ok(Grep {
         pattern,
         group,
@@ -66,7 +114,22 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, json: bool) -> Result<Gre
         count: args.count,
         byte_offset: args.byte_offset,
         fold: args.fold,
+        line_number: args.line_number,
+        whole_lines,
+        listing,
     })
+}
+
+/// The flag that asks for whole lines, if any: `--whole-lines`, or context, which implies it.
+fn whole_lines_asked(args: &GrepArgs) -> Option<&'static str> {
+    [
+        (args.whole_lines, "--whole-lines"),
+        (args.after_context.is_some(), "-A/--after-context"),
+        (args.before_context.is_some(), "-B/--before-context"),
+        (args.context.is_some(), "-C/--context"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
 }
 
 impl Grep {
@@ -78,6 +141,11 @@ impl Grep {
         printer: &mut Printer,
     ) -> Result<Outcome> {
         let view = map::open_source(source, plan)?;
+        if let Some((with, end)) = self.listing {
+            // The search stops at the first match.
+            let found = self.pattern.find_at(&view, 0).is_some();
+            return list_file(printer, source, with, found, end);
+        }
         view.expect_sequential_scan();
         // A large file is searched on every core when the pattern allows cuts (see `chunked`).
         let split = split.worth_it(view.len()).then_some(split);
@@ -94,8 +162,14 @@ impl Grep {
             };
             return print_count(printer, count);
         }
+        if let Some((before, after)) = self.whole_lines {
+            return self.print_lines(&view, split, (before, after), printer);
+        }
         let re = self.pattern.regex_for(&view);
         let mut locs = re.capture_locations();
+        // `-n`: each record's line, counted on from the last record's.
+        let mut lines = self.line_number.then(LineCounter::default);
+        let mut line_of = |offset: usize| lines.as_mut().map(|lines| lines.line_of(&view, offset));
         let groups = self.pattern.has_groups();
         let mut matches = 0;
         let mut printed = Ok(());
@@ -109,11 +183,14 @@ impl Grep {
                     // The groups of the match found at its start: the search from there finds
                     // it again.
                     match captures_at(re, &mut locs, &view, found.start) {
-                        Some(captured) => self.print_groups(printer, re, &locs, &captured),
+                        Some(captured) => {
+                            self.print_groups(printer, re, &locs, &captured, &mut line_of)
+                        }
                         None => Ok(()),
                     }
                 } else {
-                    self.print_whole(printer, &view, found)
+                    let line = line_of(found.start);
+                    self.print_whole(printer, &view, found, line)
                 };
                 printed.is_ok() && matches < self.max
             })
@@ -129,30 +206,39 @@ impl Grep {
                 };
                 cursor.advance_past(captured.whole.clone());
                 matches += 1;
-                self.print_groups(printer, re, &locs, &captured)?;
+                self.print_groups(printer, re, &locs, &captured, &mut line_of)?;
             }
         } else if !parallel {
             // Only the whole match to print: no capture engine needed.
             for found in python_matches(view.len(), find_at, Clone::clone).take(self.max) {
                 matches += 1;
-                self.print_whole(printer, &view, found)?;
+                let line = line_of(found.start);
+                self.print_whole(printer, &view, found, line)?;
             }
         }
         Ok(Outcome::found(matches > 0))
     }
 
     /// A match of a pattern without groups.
-    fn print_whole(&self, printer: &mut Printer, hay: &[u8], found: Range<usize>) -> Result<()> {
+    fn print_whole(
+        &self,
+        printer: &mut Printer,
+        hay: &[u8],
+        found: Range<usize>,
+        line: Option<u64>,
+    ) -> Result<()> {
         if printer.style().json {
-            printer.json_line(&json!({
+            let mut record = json!({
                 "offset": found.start,
                 "end": found.end,
                 "match": json_bytes(&hay[found.clone()]),
                 "groups": [],
-            }))?;
+            });
+            with_line(&mut record, line);
+            printer.json_line(&record)?;
             return Ok(());
         }
-        self.print_record(printer, found.start, &hay[found])
+        self.print_record(printer, found.start, &hay[found], line)
     }
 
     /// A match whose groups are in `locs`: all of them in JSON, else the group asked for.
@@ -162,18 +248,28 @@ impl Grep {
         re: &Regex,
         locs: &CaptureLocations,
         captured: &Captured,
+        line_of: &mut impl FnMut(usize) -> Option<u64>,
     ) -> Result<()> {
         if printer.style().json {
-            printer.json_line(&match_json(re, locs, captured))?;
+            let mut record = match_json(re, locs, captured);
+            with_line(&mut record, line_of(captured.whole.start));
+            printer.json_line(&record)?;
         } else if let Some(group) = captured.group(locs, self.group) {
             // A group that did not take part in this match prints nothing for it.
-            self.print_record(printer, group.start, captured.slice(&group))?;
+            let line = line_of(group.start);
+            self.print_record(printer, group.start, captured.slice(&group), line)?;
         }
         Ok(())
     }
 
     /// A record: `--fold`ed when asked, then printed.
-    fn print_record(&self, printer: &mut Printer, offset: usize, record: &[u8]) -> Result<()> {
+    fn print_record(
+        &self,
+        printer: &mut Printer,
+        offset: usize,
+        record: &[u8],
+        line: Option<u64>,
+    ) -> Result<()> {
         let mut record = Cow::Borrowed(record);
         if self.fold && record.contains(&b'\n') {
             record = Cow::Owned(
@@ -183,15 +279,25 @@ impl Grep {
                     .collect(),
             );
         }
-        self.print_match(printer, offset, &record)
+        self.print_match(printer, offset, &record, line)
     }
 
-    fn print_match(&self, printer: &mut Printer, offset: usize, record: &[u8]) -> Result<()> {
+    fn print_match(
+        &self,
+        printer: &mut Printer,
+        offset: usize,
+        record: &[u8],
+        line: Option<u64>,
+    ) -> Result<()> {
         if self.format == Format::Hex {
             printer.hex_dump(offset as u64, record)?;
             return Ok(());
         }
         printer.record_label()?;
+        if let Some(line) = line {
+            printer.painted(Paint::LineNumber, line.to_string().as_bytes())?;
+            printer.raw(b":")?;
+        }
         if self.byte_offset {
             printer.painted(Paint::Offset, offset.to_string().as_bytes())?;
             printer.raw(b":")?;
@@ -240,6 +346,13 @@ fn refuse_beside_json(args: &GrepArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Adds `"line"` to a JSON record, with `-n`.
+fn with_line(record: &mut Value, line: Option<u64>) {
+    if let Some(line) = line {
+        record["line"] = json!(line);
+    }
 }
 
 /// `{"offset", "end", "match", "groups": [...]}`; a group that did not take part is null.

@@ -1,0 +1,150 @@
+//! `grep --whole-lines` (and `-A`, `-B`, `-C`): the whole lines that matches touch, each once,
+//! with context around them, as grep and rg print them (`search::lines` decides which lines).
+
+use std::ops::Range;
+
+use anyhow::Result;
+use memchr::memchr;
+use serde_json::json;
+
+use super::Grep;
+use crate::exit::Outcome;
+use crate::output::{Paint, Printer, json_bytes};
+use crate::search::chunked::{self, Split};
+use crate::search::lines::{Piece, WholeLines};
+use crate::search::python_matches;
+
+impl Grep {
+    /// Every match of `hay` as whole lines, with `before` and `after` lines of context. A
+    /// binary file (a NUL byte) is not printed line by line: one note says that it matches.
+    pub(super) fn print_lines(
+        &self,
+        hay: &[u8],
+        split: Option<Split>,
+        (before, after): (usize, usize),
+        printer: &mut Printer,
+    ) -> Result<Outcome> {
+        if let Some(nul) = memchr(0, hay) {
+            let found = self.pattern.find_at(hay, 0).is_some();
+            if found {
+                self.binary_note(printer, nul)?;
+            }
+            return Ok(Outcome::found(found));
+        }
+        let mut lines = WholeLines::new(hay, before, after);
+        // With context, the first group of a file is separated from an earlier file's.
+        let mut first = before > 0 || after > 0;
+        let mut emit = |piece: Piece| {
+            if first {
+                first = false;
+                printer.first_group_of_file()?;
+            }
+            self.print_piece(printer, hay, piece)
+        };
+        let mut matches = 0;
+        let mut printed = Ok(());
+        let parallel = split.is_some_and(|split| {
+            chunked::regex_all(&self.pattern, hay, split, &|_| {}, |found| {
+                if matches == self.max {
+                    return false;
+                }
+                matches += 1;
+                printed = lines.push(found, &mut emit);
+                printed.is_ok() && matches < self.max
+            })
+        });
+        printed?;
+        if !parallel {
+            let find_at = |pos| self.pattern.find_at(hay, pos);
+            for found in python_matches(hay.len(), find_at, Clone::clone).take(self.max) {
+                matches += 1;
+                lines.push(found, &mut emit)?;
+            }
+        }
+        lines.finish(&mut emit)?;
+        Ok(Outcome::found(matches > 0))
+    }
+
+    /// rg's note for a binary file that matches: `PATH: binary file matches (found "\0" byte
+    /// around offset N)`; in JSON, `{"type": "binary", "nul_offset": N}`.
+    fn binary_note(&self, printer: &mut Printer, nul: usize) -> std::io::Result<()> {
+        if printer.style().json {
+            return printer.json_line(&json!({ "type": "binary", "nul_offset": nul }));
+        }
+        if printer.is_labelled() {
+            printer.record_label()?;
+            printer.raw(b" ")?;
+        }
+        printer.raw(
+            format!("binary file matches (found \"\\0\" byte around offset {nul})\n").as_bytes(),
+        )
+    }
+
+    /// One line (`PATH:LINE:` before a matching one, `PATH-LINE-` before context, `-b` the
+    /// offset of its start), or the `--` between groups.
+    fn print_piece(&self, printer: &mut Printer, hay: &[u8], piece: Piece) -> std::io::Result<()> {
+        let Piece::Line {
+            number,
+            range,
+            matches,
+            context,
+        } = piece
+        else {
+            return match printer.style().json {
+                true => Ok(()),
+                false => printer.raw(b"--\n"),
+            };
+        };
+        if printer.style().json {
+            let mut record = json!({
+                "type": if context { "context" } else { "match" },
+                "line": number,
+                "offset": range.start,
+                "text": json_bytes(&hay[range.clone()]),
+            });
+            if !context {
+                let within: Vec<_> = matches
+                    .iter()
+                    .filter(|found| touches(found, &range))
+                    .map(|found| json!({ "offset": found.start, "end": found.end }))
+                    .collect();
+                record["matches"] = json!(within);
+            }
+            return printer.json_line(&record);
+        }
+        let separator = if context { b'-' } else { b':' };
+        printer.record_label_as(separator)?;
+        if self.line_number {
+            printer.painted(Paint::LineNumber, number.to_string().as_bytes())?;
+            printer.raw(&[separator])?;
+        }
+        if self.byte_offset {
+            printer.painted(Paint::Offset, range.start.to_string().as_bytes())?;
+            printer.raw(&[separator])?;
+        }
+        let line = &hay[range.clone()];
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        let end = range.start + body.len();
+        // The matches on the line highlighted (where colour is on), the rest as it is.
+        let mut at = range.start;
+        for found in matches.iter().filter(|found| touches(found, &range)) {
+            let (from, to) = (found.start.max(at), found.end.min(end));
+            if from >= to {
+                continue;
+            }
+            printer.raw(&hay[at..from])?;
+            printer.painted(Paint::Match, &hay[from..to])?;
+            at = to;
+        }
+        printer.raw(&hay[at..end])?;
+        printer.raw(b"\n")
+    }
+}
+
+/// Whether a match has a byte on the line `range` (an empty one: whether it is on it).
+fn touches(found: &Range<usize>, range: &Range<usize>) -> bool {
+    if found.is_empty() {
+        return range.contains(&found.start);
+    }
+    found.start < range.end && found.end > range.start
+}

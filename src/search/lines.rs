@@ -1,0 +1,403 @@
+//! Lines around matches, as grep and rg print them: the 1-based line number of an offset,
+//! counted as the scan goes, and the whole lines that matches touch, with lines of context
+//! before and after and a separator between groups that do not touch. Pure over `&[u8]`.
+
+use std::ops::Range;
+
+use memchr::{memchr, memrchr};
+
+/// The newlines in `bytes` (memchr's counter, vectorised: the scan of a GiB costs a fraction of
+/// the search's time).
+pub fn count_newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// The line number of offsets asked for in order, each counted from the last one asked for:
+/// the newlines between one match and the next are counted once, never from the start again.
+#[derive(Debug, Clone)]
+pub struct LineCounter {
+    at: usize,
+    line: u64,
+}
+
+impl Default for LineCounter {
+    fn default() -> Self {
+        LineCounter { at: 0, line: 1 }
+    }
+}
+
+impl LineCounter {
+    /// The 1-based line of `hay` that holds the byte at `offset` (or that `offset` would start,
+    /// at the end). An offset before the last one asked for is counted back from there.
+    pub fn line_of(&mut self, hay: &[u8], offset: usize) -> u64 {
+        let offset = offset.min(hay.len());
+        if offset >= self.at {
+            self.line += count_newlines(&hay[self.at..offset]);
+        } else {
+            self.line -= count_newlines(&hay[offset..self.at]);
+        }
+        self.at = offset;
+        self.line
+    }
+}
+
+/// Where the line that holds the byte at `offset` starts.
+pub fn line_start(hay: &[u8], offset: usize) -> usize {
+    memrchr(b'\n', &hay[..offset.min(hay.len())]).map_or(0, |at| at + 1)
+}
+
+/// Where the line that holds the byte at `offset` ends: after its newline, or at the end.
+pub fn line_end(hay: &[u8], offset: usize) -> usize {
+    let offset = offset.min(hay.len());
+    memchr(b'\n', &hay[offset..]).map_or(hay.len(), |at| offset + at + 1)
+}
+
+/// The lines a match touches: from the start of the line of its first byte to the end of the
+/// line of its last (of its position, when it is empty). `None` for an empty match at the end
+/// of a haystack that ends with a newline (or is empty): no line is there.
+pub fn lines_of(hay: &[u8], found: &Range<usize>) -> Option<Range<usize>> {
+    if found.start >= hay.len() && (hay.is_empty() || hay.ends_with(b"\n")) {
+        return None;
+    }
+    let last = if found.end > found.start {
+        found.end - 1
+    } else {
+        found.start
+    };
+    Some(line_start(hay, found.start)..line_end(hay, last))
+}
+
+/// What to print, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'m> {
+    /// A line (its bytes, newline included when it has one): one a match touches, with the
+    /// matches of its group (to highlight), or a line of context (no matches).
+    Line {
+        number: u64,
+        range: Range<usize>,
+        matches: &'m [Range<usize>],
+        context: bool,
+    },
+    /// `--` between groups of lines that do not touch (only with context, as grep has it).
+    Separator,
+}
+
+/// Matches in, whole lines out: `push` each match in order of position, then `finish`. The
+/// matches whose lines touch or share a line make one group, printed once, each line of it
+/// once; `before` and `after` lines of context go around each group.
+#[derive(Debug)]
+pub struct WholeLines<'h> {
+    hay: &'h [u8],
+    before: usize,
+    after: usize,
+    /// The group being gathered: its lines, and its matches.
+    group: Option<(Range<usize>, Vec<Range<usize>>)>,
+    /// Where the last line printed ends; `None` before the first.
+    printed_to: Option<usize>,
+    /// Lines of after-context still owed to the last group.
+    after_left: usize,
+    lines: LineCounter,
+}
+
+impl<'h> WholeLines<'h> {
+    pub fn new(hay: &'h [u8], before: usize, after: usize) -> WholeLines<'h> {
+        WholeLines {
+            hay,
+            before,
+            after,
+            group: None,
+            printed_to: None,
+            after_left: 0,
+            lines: LineCounter::default(),
+        }
+    }
+
+    /// Takes the next match (they come in order of position); prints the group before it once
+    /// it is known to be complete.
+    pub fn push<E>(
+        &mut self,
+        found: Range<usize>,
+        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Some(lines) = lines_of(self.hay, &found) else {
+            return Ok(());
+        };
+        if let Some((span, matches)) = &mut self.group
+            && lines.start < span.end
+        {
+            span.end = span.end.max(lines.end);
+            matches.push(found);
+            return Ok(());
+        }
+        if let Some(group) = self.group.take() {
+            self.print_group(group, emit)?;
+        }
+        self.group = Some((lines, vec![found]));
+        Ok(())
+    }
+
+    /// Prints the last group and its after-context.
+    pub fn finish<E>(mut self, emit: &mut impl FnMut(Piece) -> Result<(), E>) -> Result<(), E> {
+        if let Some(group) = self.group.take() {
+            self.print_group(group, emit)?;
+        }
+        self.after_context(self.hay.len(), emit)
+    }
+
+    /// The after-context owed, up to `until` (the start of what is printed next).
+    fn after_context<E>(
+        &mut self,
+        until: usize,
+        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Some(mut at) = self.printed_to else {
+            return Ok(());
+        };
+        while self.after_left > 0 && at < until {
+            let end = line_end(self.hay, at);
+            self.context_line(at..end, emit)?;
+            at = end;
+            self.after_left -= 1;
+        }
+        self.printed_to = Some(at);
+        Ok(())
+    }
+
+    fn context_line<E>(
+        &mut self,
+        range: Range<usize>,
+        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let number = self.lines.line_of(self.hay, range.start);
+        emit(Piece::Line {
+            number,
+            range,
+            matches: &[],
+            context: true,
+        })
+    }
+
+    fn print_group<E>(
+        &mut self,
+        (span, matches): (Range<usize>, Vec<Range<usize>>),
+        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.after_context(span.start, emit)?;
+        let floor = self.printed_to.unwrap_or(0);
+        let mut start = span.start;
+        for _ in 0..self.before {
+            if start <= floor {
+                break;
+            }
+            start = line_start(self.hay, start - 1);
+        }
+        let start = start.max(floor);
+        // As grep and rg: groups are separated only where context is asked for.
+        let with_context = self.before > 0 || self.after > 0;
+        if with_context && self.printed_to.is_some_and(|printed| start > printed) {
+            emit(Piece::Separator)?;
+        }
+        let mut at = start;
+        while at < span.start {
+            let end = line_end(self.hay, at);
+            self.context_line(at..end, emit)?;
+            at = end;
+        }
+        let mut at = span.start.max(at);
+        while at < span.end {
+            let end = line_end(self.hay, at);
+            let number = self.lines.line_of(self.hay, at);
+            emit(Piece::Line {
+                number,
+                range: at..end,
+                matches: &matches,
+                context: false,
+            })?;
+            at = end;
+        }
+        self.printed_to = Some(span.end);
+        self.after_left = self.after;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What is printed, as grep writes it: `N:line` for a matching line, `N-line` for context,
+    /// `--` between groups, when there is context.
+    fn printed(hay: &[u8], matches: &[Range<usize>], before: usize, after: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut emit = |piece: Piece| -> Result<(), ()> {
+            out.push(match piece {
+                Piece::Separator => "--".to_owned(),
+                Piece::Line {
+                    number,
+                    range,
+                    context,
+                    ..
+                } => format!(
+                    "{number}{}{}",
+                    if context { '-' } else { ':' },
+                    String::from_utf8_lossy(&hay[range])
+                ),
+            });
+            Ok(())
+        };
+        let mut lines = WholeLines::new(hay, before, after);
+        for found in matches {
+            lines.push(found.clone(), &mut emit).unwrap();
+        }
+        lines.finish(&mut emit).unwrap();
+        out
+    }
+
+    /// The plain reference: every line marked as matching (a match touches it), in context
+    /// (within reach of one), or neither; runs of printed lines separated by `--`.
+    fn reference(hay: &[u8], matches: &[Range<usize>], before: usize, after: usize) -> Vec<String> {
+        let mut starts = vec![0];
+        for (i, &b) in hay.iter().enumerate() {
+            if b == b'\n' && i + 1 < hay.len() {
+                starts.push(i + 1);
+            }
+        }
+        if hay.is_empty() {
+            return Vec::new();
+        }
+        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset) - 1;
+        let mut matching = vec![false; starts.len()];
+        for found in matches {
+            if found.start >= hay.len() && hay.ends_with(b"\n") {
+                continue;
+            }
+            let last = if found.end > found.start {
+                found.end - 1
+            } else {
+                found.start
+            };
+            let (first, last) = (line_of(found.start), line_of(last.min(hay.len() - 1)));
+            matching[first..=last].fill(true);
+        }
+        let n = starts.len();
+        let shown = |line: usize| {
+            (line.saturating_sub(after)..=line).any(|m| matching[m])
+                || (line..=(line + before).min(n - 1)).any(|m| matching[m])
+        };
+        let mut out = Vec::new();
+        let mut last_shown: Option<usize> = None;
+        for line in 0..n {
+            if !shown(line) {
+                continue;
+            }
+            if (before > 0 || after > 0) && last_shown.is_some_and(|last| last + 1 < line) {
+                out.push("--".to_owned());
+            }
+            let end = starts.get(line + 1).copied().unwrap_or(hay.len());
+            out.push(format!(
+                "{}{}{}",
+                line + 1,
+                if matching[line] { ':' } else { '-' },
+                String::from_utf8_lossy(&hay[starts[line]..end])
+            ));
+            last_shown = Some(line);
+        }
+        out
+    }
+
+    #[test]
+    fn groups_context_and_separators_as_rg_prints_them() {
+        let hay = b"a\nfoo one\nb\nc\nd\ne\nfoo two foo\nf\n";
+        let found = |needle: &[u8]| -> Vec<Range<usize>> {
+            memchr::memmem::find_iter(hay, needle)
+                .map(|at| at..at + needle.len())
+                .collect()
+        };
+        // rg -n -C1 foo: two groups, the line with two matches once.
+        assert_eq!(
+            printed(hay, &found(b"foo"), 1, 1),
+            [
+                "1-a\n",
+                "2:foo one\n",
+                "3-b\n",
+                "--",
+                "6-e\n",
+                "7:foo two foo\n",
+                "8-f\n"
+            ]
+        );
+        // Context that reaches the next group joins it: no separator.
+        assert_eq!(printed(hay, &found(b"foo"), 2, 2).len(), 8);
+        assert!(!printed(hay, &found(b"foo"), 2, 2).contains(&"--".to_owned()));
+        // Without context, lines that do not touch are not separated (as grep -n).
+        assert_eq!(
+            printed(hay, &found(b"foo"), 0, 0),
+            ["2:foo one\n", "7:foo two foo\n"]
+        );
+        // A match across lines prints every line it touches.
+        assert_eq!(printed(hay, &[4..12], 0, 0), ["2:foo one\n", "3:b\n"]);
+    }
+
+    #[test]
+    fn a_last_line_without_newline_and_an_empty_match_at_the_end() {
+        let hay = b"x\nfoo";
+        assert_eq!(printed(hay, &[2..5], 1, 0), ["1-x\n", "2:foo"]);
+        // `$` at the very end of "x\n": there is no line after the newline.
+        assert_eq!(printed(b"x\n", &[2..2], 0, 0), Vec::<String>::new());
+        assert_eq!(printed(b"x\n", &[1..1], 0, 0), ["1:x\n"]);
+    }
+
+    #[test]
+    fn line_counter_counts_forward_and_back() {
+        let hay = b"a\nb\nc\nd";
+        let mut lines = LineCounter::default();
+        assert_eq!(lines.line_of(hay, 0), 1);
+        assert_eq!(lines.line_of(hay, 2), 2);
+        assert_eq!(lines.line_of(hay, 7), 4);
+        assert_eq!(lines.line_of(hay, 3), 2);
+        assert_eq!(lines.line_of(hay, 4), 3);
+        assert_eq!(lines.line_of(hay, 100), 4);
+    }
+
+    proptest! {
+        #![proptest_config(crate::property_config(2000))]
+
+        #[test]
+        fn whole_lines_match_the_reference(
+            hay in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'a'), Just(b'b')], 0..60),
+            picks in proptest::collection::vec((0usize..64, 0usize..4), 0..8),
+            before in 0usize..3,
+            after in 0usize..3,
+        ) {
+            // Matches in order, not overlapping, within the haystack.
+            let mut matches = Vec::new();
+            let mut floor = 0;
+            let mut picks = picks;
+            picks.sort();
+            for (start, len) in picks {
+                let start = start.min(hay.len()).max(floor);
+                let end = (start + len).min(hay.len());
+                if start > hay.len() { continue; }
+                matches.push(start..end);
+                floor = end.max(start + 1);
+            }
+            prop_assert_eq!(
+                printed(&hay, &matches, before, after),
+                reference(&hay, &matches, before, after)
+            );
+        }
+
+        #[test]
+        fn line_numbers_match_a_count_from_the_start(
+            hay in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'x')], 0..200),
+            offsets in proptest::collection::vec(0usize..220, 1..20),
+        ) {
+            let mut lines = LineCounter::default();
+            for offset in offsets {
+                let expected = 1 + hay[..offset.min(hay.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+                prop_assert_eq!(lines.line_of(&hay, offset), expected);
+            }
+        }
+    }
+}
