@@ -399,3 +399,46 @@ pub(crate) fn finish_undo(run: &Stored, report: &mut Report) -> Result<()> {
     remove_run(&run.dir, &run.entries);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+    use std::ops::Range;
+
+    /// The undo data of edits at `ranges` whose old bytes are those of `old`.
+    fn undo_of(old: &[u8], ranges: &[Range<usize>]) -> Vec<u8> {
+        let mut encoded = Vec::new();
+        let read = |range: Range<usize>| Ok(Cow::Owned(old[range].to_vec()));
+        undo_file::encode(ranges.iter().cloned(), read, &mut encoded).unwrap();
+        encoded
+    }
+
+    #[test]
+    fn old_bytes_go_back_through_windows_and_past_a_shortened_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let old = b"abcdefghij";
+        let encoded = undo_of(old, &[1..3, 4..5, 8..10]);
+        // As the run left it, then cut short by someone: the last edit lies past the end.
+        fs::write(&path, b"aXYdZfgh").unwrap();
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        apply_undo(&encoded, &file, &path).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), old);
+        // Applied again, it finds every old byte in place and changes nothing.
+        apply_undo(&encoded, &file, &path).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), old);
+        // An edit that ends exactly at the end of the file, and one past it that already holds
+        // its old bytes but for the tail.
+        fs::write(&path, b"abcdefghXY").unwrap();
+        apply_undo(&undo_of(old, &[8..10]), &file, &path).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), old);
+        fs::write(&path, b"abcdefghi").unwrap();
+        apply_undo(&undo_of(old, &[8..10]), &file, &path).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), old);
+    }
+}
