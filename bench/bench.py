@@ -345,8 +345,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--dir", default=str(ROOT / "target" / "bench"))
     parser.add_argument("--skip-heap", action="store_true")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8",
-                        help="which groups to run, by number (default: all eight)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9",
+                        help="which groups to run, by number (default: all nine)")
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -576,6 +576,20 @@ def main():
         print_group(g, lambda m: [
             ("preview / the real replace, same length (at most x2)",
              ratio(m, "mmt --copy replace, same length (copy-on-write map)", "mmt replace, same length"), 2.0, True),
+        ])
+
+    # 9. line numbers and whole lines over one large file
+    if 9 in only:
+        rare_regex = r"QZX\w+QZ"
+        g = run_group("grep -n over one large file: line numbers counted as the scan goes", [
+            Command("mmt grep", [mmt, "grep", rare, rare_regex], needs=mmt),
+            Command("mmt grep -n", [mmt, "grep", rare, rare_regex, "-n"], needs=mmt),
+            Command("mmt grep -n --whole-lines", [mmt, "grep", rare, rare_regex, "-n", "--whole-lines"], needs=mmt),
+            Command("rg -n", ["rg", "-n", "--no-unicode", rare_regex, rare]),
+        ], args.rounds)
+        print_group(g, lambda m: [
+            ("grep -n / grep (at most x1.1)", ratio(m, "mmt grep -n", "mmt grep"), 1.1, True),
+            ("grep -n --whole-lines / rg -n (at most x1.0)", ratio(m, "mmt grep -n --whole-lines", "rg -n"), 1.0, True),
         ])
 
     if MEMORY:

@@ -27,9 +27,14 @@ use crate::map;
 #[derive(Default)]
 pub struct LaterSyncs {
     files: Vec<(PathBuf, File)>,
+    /// How many files were held in all.
+    held: usize,
     /// One open file on each file system written to, by device number: what `syncfs` flushes.
     file_systems: Vec<(u64, File)>,
 }
+
+/// Up to this many files, each is synced on its own (`fsync`) instead of by one `syncfs`.
+const FSYNCED_EACH: usize = 4;
 
 /// Files held open for a later sync, at most.
 const HELD_AT_MOST: usize = 256;
@@ -37,6 +42,7 @@ const HELD_AT_MOST: usize = 256;
 impl LaterSyncs {
     /// Holds `file` (written at `path`) for the flush; writes out those held when there are many.
     pub fn hold(&mut self, path: PathBuf, file: File) -> Result<()> {
+        self.held += 1;
         self.files.push((path, file));
         if self.files.len() >= HELD_AT_MOST {
             self.write_out_held()?;
@@ -61,6 +67,17 @@ impl LaterSyncs {
     /// Makes every file written so far durable, with the renames in their directories: their
     /// data written out, then one flush of each file system they are on.
     pub fn sync(mut self) -> Result<()> {
+        if self.held <= FSYNCED_EACH {
+            // A few files: an fsync each costs no more than one flush, and waits for nothing
+            // that other processes left dirty on the file system (a `syncfs` after a dense
+            // patch of 1 GiB made the replace x1.66 of one without a journal; x1.10 this way).
+            for (path, file) in self.files.drain(..) {
+                map::write_out(&file, &map::interrupt_pending)
+                    .and_then(|()| file.sync_all())
+                    .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
+            }
+            return Ok(());
+        }
         self.write_out_held()?;
         for (_, file) in &self.file_systems {
             map::flush_file_system(file).context("cannot sync the new content")?;

@@ -4,14 +4,13 @@
 use std::ops::Range;
 
 use anyhow::Result;
-use memchr::memchr;
 use serde_json::json;
 
 use super::Grep;
 use crate::exit::Outcome;
 use crate::output::{Paint, Printer, json_bytes};
 use crate::search::chunked::{self, Split};
-use crate::search::lines::{Piece, WholeLines};
+use crate::search::lines::{Piece, WholeLines, first_nul};
 use crate::search::python_matches;
 
 impl Grep {
@@ -24,7 +23,8 @@ impl Grep {
         (before, after): (usize, usize),
         printer: &mut Printer,
     ) -> Result<Outcome> {
-        if let Some(nul) = memchr(0, hay) {
+        let threads = split.map_or(1, |split| split.threads);
+        if let Some(nul) = first_nul(hay, threads) {
             let found = self.pattern.find_at(hay, 0).is_some();
             if found {
                 self.binary_note(printer, nul)?;
