@@ -22,8 +22,11 @@ mmt beside rg, and a replace round trip (the literal renamed and back) beside fa
 `rg -l | xargs sd` and `rg -l | xargs sed -i` pipelines. A round trip restores what it changed,
 so it too runs several times in its turn (about 1.5 s worth), with the disk synced, untimed,
 after each run: fastmod, sd and sed leave their writes to the kernel, and the next command
-would otherwise be charged for them. Group 8 times `--copy` previews of a
-dense replace beside the real one.
+would otherwise be charged for them. Group 7 also times the tree at `-j1` and `-j2` beside rg's, and
+`--files-from` a sorted list of its files beside the walk. Group 3 times `mmt undo` of the dense
+replace (the replace then its undo, beside the replace then the replace back). Group 8 times
+`--copy` previews of a dense replace beside the real one. Group 9 times `grep -n` and
+`grep -n --whole-lines` over the large file beside the same grep without them and `rg -n`.
 
 It is not part of the test suite: timings belong to a machine, not to a pass/fail test.
 """
