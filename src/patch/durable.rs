@@ -50,6 +50,11 @@ impl LaterSyncs {
         Ok(())
     }
 
+    /// Whether so few files were held that each is synced on its own.
+    fn syncs_each(&self) -> bool {
+        self.held <= FSYNCED_EACH
+    }
+
     /// Waits until the data of every file held is written to its disk.
     fn write_out_held(&mut self) -> Result<()> {
         for (path, file) in self.files.drain(..) {
@@ -67,7 +72,7 @@ impl LaterSyncs {
     /// Makes every file written so far durable, with the renames in their directories: their
     /// data written out, then one flush of each file system they are on.
     pub fn sync(mut self) -> Result<()> {
-        if self.held <= FSYNCED_EACH {
+        if self.syncs_each() {
             // A few files: an fsync each costs no more than one flush, and waits for nothing
             // that other processes left dirty on the file system (a `syncfs` after a dense
             // patch of 1 GiB made the replace x1.66 of one without a journal; x1.10 this way).
@@ -121,6 +126,22 @@ mod tests {
         // for the flush of the one file system they are on; three are held.
         assert_eq!(later.files.len(), 3);
         assert_eq!(later.file_systems.len(), 1);
+        assert!(!later.syncs_each());
+        later.sync().unwrap();
+    }
+
+    #[test]
+    fn a_few_files_are_synced_each_more_by_one_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut later = LaterSyncs::default();
+        for i in 0..=FSYNCED_EACH {
+            assert!(later.syncs_each(), "{i}");
+            let path = dir.path().join(format!("f{i}"));
+            later
+                .hold(path.clone(), File::create(&path).unwrap())
+                .unwrap();
+        }
+        assert!(!later.syncs_each());
         later.sync().unwrap();
     }
 }
