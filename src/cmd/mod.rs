@@ -213,6 +213,12 @@ impl Positionals<'_> {
         other.extend(paths.iter().cloned());
         other.extend(self.args[..self.args.len() - 1].iter().map(word));
         let kind = kind_of(&last_path);
+        // `.` and `..` as NEW are punctuation far more often than a directory (`mmt replace
+        // data.csv , .`): a write goes on with them, and only fastmod's `OLD NEW .` is left
+        // unsaid, which the pattern-first check catches when OLD names no file.
+        if writes && matches!(last.as_bytes(), b"." | b"..") {
+            return Ok(());
+        }
         if writes {
             bail!(
                 "{what} {} names {kind} too. mmt's order is PATH... OLD NEW, so this would \

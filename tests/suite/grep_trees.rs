@@ -308,6 +308,12 @@ fn words_in_rg_or_sd_order_are_told_apart() {
     .assert()
     .success();
     assert_eq!(sb.read("bench/b.txt"), b"a README.md\n");
+    // `.` as NEW is punctuation: no refusal.
+    sb.write("data.csv", b"1,5\n");
+    sb.mmt(["-q", "replace", "data.csv", ",", "."])
+        .assert()
+        .success();
+    assert_eq!(sb.read("data.csv"), b"1.5\n");
 }
 
 #[test]
