@@ -362,6 +362,23 @@ mod tests {
     }
 
     #[test]
+    fn a_line_with_two_matches_is_given_both_to_highlight() {
+        let hay = b"x\nfoo two foo\ny\n";
+        let mut lines = WholeLines::new(hay, 0, 0);
+        let mut seen = Vec::new();
+        let mut emit = |piece: Piece| -> Result<(), ()> {
+            if let Piece::Line { range, matches, .. } = piece {
+                seen.push((range, matches.to_vec()));
+            }
+            Ok(())
+        };
+        lines.push(2..5, &mut emit).unwrap();
+        lines.push(10..13, &mut emit).unwrap();
+        lines.finish(&mut emit).unwrap();
+        assert_eq!(seen, [(2..14, vec![2..5, 10..13])]);
+    }
+
+    #[test]
     fn a_last_line_without_newline_and_an_empty_match_at_the_end() {
         let hay = b"x\nfoo";
         assert_eq!(printed(hay, &[2..5], 1, 0), ["1-x\n", "2:foo"]);
