@@ -207,7 +207,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                 progress.finish_file(len);
                 if grouped {
                     if any_grouped && !style.json {
-                        out.write_all(b"--\n")?;
+                        out.write_all(crate::output::GROUP_SEPARATOR)?;
                     }
                     any_grouped = true;
                 }

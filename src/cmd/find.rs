@@ -153,11 +153,7 @@ impl Find {
         let mut found = false;
         let mut print_offset = |printer: &mut Printer, offset: usize| {
             found = true;
-            if printer.style().json {
-                printer.json_line(&json!({ "offset": offset }))
-            } else {
-                printer.record_line(&offset.to_string())
-            }
+            print_offset(printer, offset)
         };
         match self.report {
             Report::Count => {
@@ -249,13 +245,6 @@ impl Find {
             };
             Some(found.start())
         });
-        let print = |printer: &mut Printer, offset: usize| {
-            if printer.style().json {
-                printer.json_line(&json!({ "offset": offset }))
-            } else {
-                printer.record_line(&offset.to_string())
-            }
-        };
         if let Some((with, end)) = self.listing {
             let found = offsets.next().is_some();
             return list_file(printer, source, with, found, end);
@@ -266,7 +255,7 @@ impl Find {
             Report::All => {
                 for offset in offsets {
                     found = true;
-                    print(printer, offset)?;
+                    print_offset(printer, offset)?;
                 }
             }
             Report::First | Report::Last => {
@@ -276,10 +265,19 @@ impl Find {
                 };
                 if let Some(offset) = offset {
                     found = true;
-                    print(printer, offset)?;
+                    print_offset(printer, offset)?;
                 }
             }
         }
         Ok(Outcome::found(found))
+    }
+}
+
+/// One occurrence: its offset as a record, or `{"offset": N}`.
+fn print_offset(printer: &mut Printer, offset: usize) -> std::io::Result<()> {
+    if printer.style().json {
+        printer.json_line(&json!({ "offset": offset }))
+    } else {
+        printer.record_line(&offset.to_string())
     }
 }

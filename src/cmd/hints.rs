@@ -3,8 +3,6 @@
 //! them). The count of what the other reading finds is given for one small file; over a tree or
 //! a large file it would cost a second pass, so it is left out.
 
-use std::path::Path;
-
 use crate::search::Pattern;
 use crate::search::dialect::RegexFlags;
 use crate::settings::Settings;
@@ -53,7 +51,9 @@ fn count_in(paths: &[std::path::PathBuf], pattern: &Pattern) -> Option<usize> {
     if !meta.is_file() || meta.len() > COUNTED_UP_TO {
         return None;
     }
-    let hay = std::fs::read(Path::new(path)).ok()?;
+    // Through the read policy every command uses (a map), not onto the heap: 64 MiB read
+    // whole would be all the anonymous memory a command may take.
+    let hay = crate::map::open_view(path, crate::map::ReadPlan::default()).ok()?;
     let find_at = |pos| pattern.find_at(&hay, pos);
     Some(crate::search::python_matches(hay.len(), find_at, Clone::clone).count())
 }

@@ -133,16 +133,12 @@ impl<'a> Positionals<'a> {
     /// argument after them names a file, the arguments were typed in sd's or rg's order
     /// (pattern first); that is refused with the order that works.
     pub fn sources(&self, command: &str, files: &FileOpts) -> Result<Sources> {
-        let exists = |path: &std::path::Path| {
-            path == std::path::Path::new("-") || path.symlink_metadata().is_ok()
-        };
         let misplaced: Vec<&Raw> = self
             .args
             .iter()
             .filter(|a| a.to_path().symlink_metadata().is_ok())
             .collect();
-        if !self.paths.is_empty() && !self.paths.iter().any(|p| exists(p)) && !misplaced.is_empty()
-        {
+        if !self.paths.is_empty() && !self.any_path_exists() && !misplaced.is_empty() {
             let named = |raw: &Raw| shell_word(&raw.0.to_string_lossy());
             let mut order: Vec<String> = misplaced.iter().map(|a| named(a)).collect();
             order.extend(self.paths.iter().map(|p| shell_word(&p.to_string_lossy())));
@@ -175,6 +171,13 @@ fn kind_of(path: &std::path::Path) -> &'static str {
 }
 
 impl Positionals<'_> {
+    /// Whether a PATH names something: a file, a directory, a link, or `-`.
+    fn any_path_exists(&self) -> bool {
+        self.paths
+            .iter()
+            .any(|path| path == Path::new("-") || path.symlink_metadata().is_ok())
+    }
+
     /// When the last argument (the pattern, NEEDLE or NEW) names a file or a directory too, the
     /// words may be in rg's or sd's order (`mmt grep src .`, `mmt replace bench old README.md`)
     /// and mean the other reading. A command that writes refuses, showing both readings and how
@@ -196,10 +199,7 @@ impl Positionals<'_> {
         if byte_strings
             || last.as_bytes() == b"-"
             || last_path.symlink_metadata().is_err()
-            || !self
-                .paths
-                .iter()
-                .any(|p| p == Path::new("-") || p.symlink_metadata().is_ok())
+            || !self.any_path_exists()
         {
             return Ok(());
         }

@@ -110,12 +110,7 @@ struct Label {
 impl Label {
     fn text(&self) -> &[u8] {
         self.text.get_or_init(|| {
-            // The name's own bytes: one that is not UTF-8 is printed as it is, as rg prints
-            // it, so that a script can feed it back.
-            let mut text = match &self.source {
-                Source::Stdin => b"<stdin>".to_vec(),
-                Source::File { path, .. } => escape_name_bytes(path.as_os_str().as_bytes()),
-            };
+            let mut text = printed_name(&self.source);
             text.push(b':');
             text
         })
@@ -124,6 +119,30 @@ impl Label {
     fn json(&self) -> &Value {
         self.json.get_or_init(|| json_path(self.source.path()))
     }
+}
+
+/// The line between groups of lines with context, as grep and rg print it.
+pub const GROUP_SEPARATOR: &[u8] = b"--\n";
+
+/// A file's name as text records print it: its own bytes (one that is not UTF-8 is printed as
+/// it is, as rg prints it, so that a script can feed it back), with the escapes every printed
+/// name gets; `<stdin>` for standard input.
+fn printed_name(source: &Source) -> Vec<u8> {
+    match source {
+        Source::Stdin => b"<stdin>".to_vec(),
+        Source::File { path, .. } => escape_name_bytes(path.as_os_str().as_bytes()),
+    }
+}
+
+/// A file's name, painted as rg paints paths where colour is on.
+fn write_name(out: &mut Out, color: bool, name: &[u8]) -> io::Result<()> {
+    if !color {
+        return out.write_all(name);
+    }
+    let style = Paint::Path.style();
+    write!(out, "{style}")?;
+    out.write_all(name)?;
+    write!(out, "{style:#}")
 }
 
 pub struct Printer {
@@ -243,7 +262,7 @@ impl Printer {
         let separate = self.grouped && !self.style.json;
         self.grouped = true;
         if separate {
-            self.out.write_all(b"--\n")?;
+            self.out.write_all(GROUP_SEPARATOR)?;
         }
         Ok(())
     }
@@ -284,15 +303,7 @@ impl Printer {
             return Ok(());
         };
         let text = label.text();
-        let name = &text[..text.len() - 1];
-        if self.style.color {
-            let style = Paint::Path.style();
-            write!(self.out, "{style}")?;
-            self.out.write_all(name)?;
-            write!(self.out, "{style:#}")?;
-        } else {
-            self.out.write_all(name)?;
-        }
+        write_name(&mut self.out, self.style.color, &text[..text.len() - 1])?;
         self.out.write_all(&[separator])
     }
 
@@ -303,19 +314,11 @@ impl Printer {
             return self.json_line(&serde_json::json!({ "file": json_path(source.path()) }));
         }
         let name = match source {
-            Source::Stdin => b"<stdin>".to_vec(),
             // Ended by NUL, for `xargs -0`: the name's bytes as they are, newline and all.
             Source::File { path, .. } if end == 0 => path.as_os_str().as_bytes().to_vec(),
-            Source::File { path, .. } => escape_name_bytes(path.as_os_str().as_bytes()),
+            _ => printed_name(source),
         };
-        if self.style.color {
-            let style = Paint::Path.style();
-            write!(self.out, "{style}")?;
-            self.out.write_all(&name)?;
-            write!(self.out, "{style:#}")?;
-        } else {
-            self.out.write_all(&name)?;
-        }
+        write_name(&mut self.out, self.style.color, &name)?;
         self.out.write_all(&[end])
     }
 

@@ -92,7 +92,7 @@ impl Grep {
         else {
             return match printer.style().json {
                 true => Ok(()),
-                false => printer.raw(b"--\n"),
+                false => printer.raw(crate::output::GROUP_SEPARATOR),
             };
         };
         if printer.style().json {

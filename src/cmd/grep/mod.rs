@@ -68,6 +68,7 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, settings: &Settings) -> R
     if json {
         refuse_beside_json(args)?;
     }
+    let whole_lines_flag = whole_lines_asked(args);
     let listing = super::listing(
         &args.list,
         json,
@@ -80,8 +81,8 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, settings: &Settings) -> R
             (args.format.is_some(), "--format"),
             (args.max_count.is_some(), "--max-count"),
             (
-                whole_lines_asked(args).is_some(),
-                whole_lines_asked(args).unwrap_or_default(),
+                whole_lines_flag.is_some(),
+                whole_lines_flag.unwrap_or_default(),
             ),
         ],
     )?;
@@ -100,7 +101,7 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, settings: &Settings) -> R
         None => 0,
     };
     let context = |n: Option<usize>| n.or(args.context).unwrap_or(0);
-    let whole_lines = whole_lines_asked(args)
+    let whole_lines = whole_lines_flag
         .is_some()
         .then(|| (context(args.before_context), context(args.after_context)));
     Ok(Grep {
