@@ -2,6 +2,7 @@
 //! `--copy`, and reporting it. The run around it (journal, rollback, commit) is
 //! `journal::transaction`'s.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use anyhow::Result;
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
-use crate::output::{Printer, json_path};
+use crate::output::{Printer, escape_name, json_path};
 use crate::patch::durable::LaterSyncs;
 use crate::patch::target::{Access, BackupMethod, Target};
 use crate::patch::{Mode, Plan};
@@ -58,7 +59,7 @@ pub fn carry_out(
     plan: &Plan,
     settings: &Settings,
     printer: &mut Printer,
-    name: &str,
+    path: &Path,
     writing: Writing,
 ) -> Result<Mode> {
     let Writing { backup, later } = writing;
@@ -67,6 +68,7 @@ pub fn carry_out(
         // Quiet: nothing would be printed, and the exit code does not depend on the preview.
         if !settings.style.json && !settings.style.quiet && !plan.is_empty() {
             let sharing = preview::Sharing::new(settings.threads);
+            let name = path.as_os_str().as_bytes();
             print_preview(target, view, plan, printer, name, mode, sharing)?;
         }
         return Ok(mode);
@@ -85,6 +87,7 @@ pub fn carry_out(
             drop(progress);
             let links = target.hard_links();
             if links > 1 {
+                let name = escape_name(&path.display().to_string());
                 printer.summary(&format!(
                     "mmt: note: {name} had {links} hard links; the rewrite gave {name} a new file, \
                      the other names keep the old content"
@@ -100,7 +103,7 @@ fn print_preview(
     view: &View,
     plan: &Plan,
     printer: &mut Printer,
-    name: &str,
+    name: &[u8],
     mode: Mode,
     sharing: preview::Sharing,
 ) -> Result<()> {

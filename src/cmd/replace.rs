@@ -579,7 +579,7 @@ impl Replace {
             plan,
             settings,
             printer,
-            &name,
+            planned.source.path(),
             Writing {
                 backup: backup.as_deref(),
                 later,
@@ -635,7 +635,7 @@ fn filter_stdin(planned: &Planned, settings: &Settings, printer: &mut Printer) -
             let sharing = preview::Sharing::new(settings.threads);
             preview::print(
                 printer,
-                &name,
+                name.as_bytes(),
                 &planned.view,
                 plan,
                 &preview::Rendered,

@@ -1,6 +1,7 @@
 //! `mmt undo [ID] [--list] [--forget ID]` and `mmt recover`: the runs kept in the state
 //! directory. Under `--copy` both show what they would restore, as a diff, and change nothing.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -164,9 +165,9 @@ fn show_plans(
 ) -> Result<()> {
     for (path, now, plan) in history::undo_plans(run)? {
         if !settings.style.json && !settings.style.quiet && !plan.is_empty() {
-            let name = path.display().to_string();
+            let name = path.as_os_str().as_bytes();
             let sharing = preview::Sharing::new(settings.threads);
-            preview::print(printer, &name, &now, &plan, &preview::Rendered, sharing)?;
+            preview::print(printer, name, &now, &plan, &preview::Rendered, sharing)?;
         }
         let restored = Restored {
             path: &path,

@@ -41,7 +41,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
         backup: None,
         later: run.later_syncs(),
     };
-    if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &name, writing) {
+    if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &path, writing) {
         return Err(run.fail(err));
     }
     run.file_written();

@@ -4,6 +4,7 @@ mod util;
 mod colour;
 mod concurrent_writers;
 mod dialect;
+mod diff_names;
 mod errors;
 mod faults;
 mod find;

@@ -22,7 +22,7 @@ use regions::*;
 use unified::*;
 
 use crate::files::ordered;
-use crate::output::{Paint, Printer, Style, escape_name};
+use crate::output::{Paint, Printer, Style, escape_name_bytes};
 use crate::patch::{Edits, Plan};
 
 /// Lines of context around each change, as `diff -u` gives.
@@ -149,7 +149,7 @@ impl NewBytes for Rendered {
 /// [`REMEMBERED_REGIONS`]), else found again.
 pub fn print(
     printer: &mut Printer,
-    name: &str,
+    name: &[u8],
     old: &[u8],
     plan: &Plan,
     new: &dyn NewBytes,
@@ -173,10 +173,10 @@ pub fn print(
     }
     if printer.is_labelled() {
         // Many files: say which one the hex diff is of (commentary to `git apply`).
-        printer.painted(
-            Paint::FileHeader,
-            format!("Binary file {}\n", escape_name(name)).as_bytes(),
-        )?;
+        let mut line = b"Binary file ".to_vec();
+        line.extend_from_slice(&escape_name_bytes(name));
+        line.push(b'\n');
+        printer.painted(Paint::FileHeader, &line)?;
     }
     print_hex(printer, old, plan, new, sharing)
 }
@@ -255,7 +255,7 @@ pub mod check {
     /// The preview of `plan` over `old`, for a file named `f`, without colour.
     pub fn preview_of(old: &[u8], plan: &Plan, sharing: Sharing) -> String {
         let mut printer = Printer::buffered(Style::default());
-        print(&mut printer, "f", old, plan, &Rendered, sharing).expect("a preview into memory");
+        print(&mut printer, b"f", old, plan, &Rendered, sharing).expect("a preview into memory");
         String::from_utf8_lossy(&printer.into_buffers().0).into_owned()
     }
 
@@ -374,13 +374,45 @@ mod tests {
         assert!(preview(b"abc\n", &plan).starts_with("--- a/f\n"));
     }
 
+    fn header(name: &[u8]) -> String {
+        String::from_utf8(unified::file_header(name)).expect("a header is ASCII")
+    }
+
     #[test]
     fn header_paths_drop_a_leading_dot_slash_and_an_absolute_paths_slash_as_git_does() {
-        assert_eq!(diff_path("f"), "f");
-        assert_eq!(diff_path("./././d/f"), "d/f");
-        assert_eq!(diff_path("/tmp/f"), "tmp/f");
-        assert_eq!(diff_path("//tmp/./f"), "tmp/./f");
-        assert_eq!(diff_path("../f"), "../f");
+        assert_eq!(header(b"f"), "--- a/f\n+++ b/f\n");
+        assert_eq!(header(b"./././d/f"), "--- a/d/f\n+++ b/d/f\n");
+        assert_eq!(header(b"/tmp/f"), "--- a/tmp/f\n+++ b/tmp/f\n");
+        assert_eq!(header(b"//tmp/./f"), "--- a/tmp/./f\n+++ b/tmp/./f\n");
+        assert_eq!(header(b"../f"), "--- a/../f\n+++ b/../f\n");
+    }
+
+    /// What git 2.47 writes for each (`git diff` in a repository holding such names), but for
+    /// a name that ends in a space.
+    #[test]
+    fn header_paths_are_quoted_and_tabbed_as_git_writes_them() {
+        let cases: [(&[u8], &str); 12] = [
+            (b"with space.txt", "a/with space.txt\t"),
+            (b"new\nline.txt", r#""a/new\nline.txt""#),
+            (b"sp ace\nnl", "\"a/sp ace\\nnl\"\t"),
+            (b"q\"uote", r#""a/q\"uote""#),
+            (b"b\\s", r#""a/b\\s""#),
+            (b"c\x01\x7f", r#""a/c\001\177""#),
+            (b"\x07\x08\t\x0b\x0c\r", r#""a/\a\b\t\v\f\r""#),
+            ("é".as_bytes(), r#""a/\303\251""#),
+            (b"\xff\xfe", r#""a/\377\376""#),
+            // Quoted where git does not: GNU patch cannot find git's `a/trailing \t`.
+            (b"trailing ", "\"a/trailing \"\t"),
+            (b" lead", "a/ lead\t"),
+            (
+                b"~plain-._+=@,!#$%&'()*:;<>?[]^`{|}",
+                "a/~plain-._+=@,!#$%&'()*:;<>?[]^`{|}",
+            ),
+        ];
+        for (name, a) in cases {
+            let b = a.replacen("a/", "b/", 1);
+            assert_eq!(header(name), format!("--- {a}\n+++ {b}\n"), "{name:?}");
+        }
     }
 
     #[test]

@@ -11,18 +11,14 @@ use super::*;
 
 pub(super) fn print_unified(
     printer: &mut Printer,
-    name: &str,
+    name: &[u8],
     old: &[u8],
     plan: &Plan,
     new: &dyn NewBytes,
     sharing: Sharing,
     regions: Box<dyn Iterator<Item = Region> + '_>,
 ) -> io::Result<()> {
-    let path = diff_path(name);
-    printer.painted(
-        Paint::FileHeader,
-        format!("--- a/{path}\n+++ b/{path}\n").as_bytes(),
-    )?;
+    printer.painted(Paint::FileHeader, &file_header(name))?;
     let style = printer.style();
     let mut at = Place::default();
     let mut header = Vec::new();
@@ -281,16 +277,75 @@ pub(super) fn nth_line<'t>(text: &'t [u8], ends: &[usize], i: usize) -> &'t [u8]
     &text[start..ends[i]]
 }
 
-/// A file's path as a diff header names it, after `a/` and `b/` (git's form, which `git apply`
-/// and `patch -p1` take): relative, without a leading `./`, escaped like every printed name.
-pub(super) fn diff_path(name: &str) -> String {
+/// The `--- a/PATH` and `+++ b/PATH` lines of a file's diff, as git writes them, so that both
+/// `git apply` and `patch -p1` find the file: the path relative, without a leading `./` or `/`
+/// (git writes `a/tmp/f` for an absolute path; `patch -p1` refuses `a//tmp/f`); in git's
+/// C-style quotes when it holds a byte that needs them; and followed by a TAB when it holds a
+/// space, which is how GNU patch tells where the name ends.
+pub(super) fn file_header(name: &[u8]) -> Vec<u8> {
     let mut path = name;
-    while let Some(rest) = path.strip_prefix("./") {
+    while let Some(rest) = path.strip_prefix(b"./") {
         path = rest;
     }
-    // As git writes an absolute path: `a/tmp/f`, not `a//tmp/f` (which `patch -p1` reads as
-    // the absolute path and refuses).
-    escape_name(path.trim_start_matches('/'))
+    while let Some(rest) = path.strip_prefix(b"/") {
+        path = rest;
+    }
+    let mut header = Vec::with_capacity(2 * path.len() + 16);
+    for (dashes, side) in [(b"---", b"a/"), (b"+++", b"b/")] {
+        header.extend_from_slice(dashes);
+        header.push(b' ');
+        push_git_quoted(&mut header, side, path);
+        if path.contains(&b' ') {
+            header.push(b'\t');
+        }
+        header.push(b'\n');
+    }
+    header
+}
+
+/// `prefix` and `path` as git's `quote_c_style` writes a path with `core.quotePath` on (its
+/// default): as they are, unless the path holds a control byte, a `"`, a `\\` or a byte that
+/// is not ASCII; then the whole of it in double quotes, with `\a \b \t \n \v \f \r \" \\`
+/// and every other such byte as three octal digits (`\303\251` for `é`).
+///
+/// One addition to git: a path that ends in a space is quoted too. GNU patch drops the
+/// whitespace at the end of a name it reads bare, so it cannot find `a/name ` as git writes it
+/// (it refuses git's own diff of such a file); quoted, both tools take it.
+fn push_git_quoted(out: &mut Vec<u8>, prefix: &[u8], path: &[u8]) {
+    let needs_quotes = |b: u8| b < 0x20 || b == b'"' || b == b'\\' || b >= 0x7f;
+    if !path.iter().any(|&b| needs_quotes(b)) && !path.ends_with(b" ") {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(path);
+        return;
+    }
+    out.push(b'"');
+    for &b in prefix.iter().chain(path) {
+        let letter = match b {
+            0x07 => b'a',
+            0x08 => b'b',
+            b'\t' => b't',
+            b'\n' => b'n',
+            0x0b => b'v',
+            0x0c => b'f',
+            b'\r' => b'r',
+            b'"' | b'\\' => b,
+            _ if needs_quotes(b) => {
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'0' + (b >> 6),
+                    b'0' + ((b >> 3) & 7),
+                    b'0' + (b & 7),
+                ]);
+                continue;
+            }
+            _ => {
+                out.push(b);
+                continue;
+            }
+        };
+        out.extend_from_slice(&[b'\\', letter]);
+    }
+    out.push(b'"');
 }
 
 /// Lines in a text, counting a last line without a newline.
