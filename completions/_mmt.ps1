@@ -137,6 +137,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--regex', '--regex', [CompletionResultType]::ParameterName, 'OLD is a regular expression (the dialect and flags of grep)')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)')
             [CompletionResult]::new('--word-regexp', '--word-regexp', [CompletionResultType]::ParameterName, 'OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)')
+            [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'Show each change and ask on the terminal (y/n/a/d/A/q, ? for help); the accepted changes are then written as one run, undone as one by mmt undo')
             [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Patch binary files met while walking a directory too (named files always are)')
             [CompletionResult]::new('--hex', '--hex', [CompletionResultType]::ParameterName, 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef')
             [CompletionResult]::new('--escapes', '--escapes', [CompletionResultType]::ParameterName, 'Byte strings interpret \n \r \t \0 \\ \xNN')

@@ -427,7 +427,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__replace)
-            opts="-w -i -L -g -H -q -j -h --max --expect --regex --backup --word-regexp --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-w -i -L -g -H -q -j -h --max --expect --regex --backup --word-regexp --interactive --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

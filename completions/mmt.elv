@@ -130,6 +130,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --regex 'OLD is a regular expression (the dialect and flags of grep)'
             cand -w 'OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)'
             cand --word-regexp 'OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)'
+            cand --interactive 'Show each change and ask on the terminal (y/n/a/d/A/q, ? for help); the accepted changes are then written as one run, undone as one by mmt undo'
             cand --binary 'Patch binary files met while walking a directory too (named files always are)'
             cand --hex 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
             cand --escapes 'Byte strings interpret \n \r \t \0 \\ \xNN'

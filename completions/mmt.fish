@@ -116,6 +116,7 @@ never\t''"
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s j -l threads -d 'Worker threads for many files, the pieces of one large file and --copy previews [default: the number of CPUs]; the output is the same for every N' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l regex -d 'OLD is a regular expression (the dialect and flags of grep)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s w -l word-regexp -d 'OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l interactive -d 'Show each change and ask on the terminal (y/n/a/d/A/q, ? for help); the accepted changes are then written as one run, undone as one by mmt undo'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l binary -d 'Patch binary files met while walking a directory too (named files always are)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hex -d 'Byte strings are hex digits: deadbeef, "de ad be ef", de:ad:be:ef'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l escapes -d 'Byte strings interpret \\n \\r \\t \\0 \\\\ \\xNN'

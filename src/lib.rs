@@ -29,6 +29,7 @@ mod journal;
 mod map;
 mod patch;
 mod progress;
+mod review;
 mod search;
 mod test_hooks;
 

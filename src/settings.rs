@@ -19,6 +19,9 @@ pub struct Settings {
     pub threads: usize,
     /// Whether a person watches standard error: progress bars are only for them.
     pub watched: bool,
+    /// `--color always` (true) or `never` (false); `None` for `auto`, where each output that
+    /// is not standard output (the terminal of `replace --interactive`) decides for itself.
+    pub color_forced: Option<bool>,
 }
 
 impl Settings {
@@ -36,6 +39,7 @@ impl Settings {
             style,
             threads: threads.max(1),
             watched: !style.quiet && !style.json && std::io::stderr().is_terminal(),
+            color_forced: None,
         }
     }
 }

@@ -55,3 +55,26 @@ pub fn set(var: &str) -> bool {
 pub fn set(_var: &str) -> bool {
     false
 }
+
+/// With `MMT_TEST_HOLD_FILE` set to a file name, the planning of a file of that name waits
+/// until the file `MMT_TEST_RELEASE_MARKER` exists (a minute at most): a test sees what mmt
+/// does before that file is planned (`replace --interactive` asks about the files before it).
+#[cfg(feature = "test-hooks")]
+pub fn hold(path: &std::path::Path) {
+    let Some(held) = std::env::var_os("MMT_TEST_HOLD_FILE") else {
+        return;
+    };
+    if path.file_name() != Some(held.as_os_str()) {
+        return;
+    }
+    let Some(marker) = std::env::var_os("MMT_TEST_RELEASE_MARKER") else {
+        return;
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < until && std::fs::metadata(&marker).is_err() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+pub fn hold(_path: &std::path::Path) {}

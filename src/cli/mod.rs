@@ -136,7 +136,7 @@ impl GlobalOpts {
             || std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             NonZeroUsize::get,
         );
-        Settings::new(
+        let mut settings = Settings::new(
             self.copy,
             !self.no_journal,
             self.no_mmap,
@@ -146,7 +146,13 @@ impl GlobalOpts {
                 quiet: self.quiet,
             },
             threads,
-        )
+        );
+        settings.color_forced = match self.color {
+            ColorWhen::Always => Some(true),
+            ColorWhen::Never => Some(false),
+            ColorWhen::Auto => None,
+        };
+        settings
     }
 }
 
@@ -250,6 +256,12 @@ $0 and $$ for a dollar. A reference to a group the pattern lacks is refused ($1X
 --copy (--dry-run): nothing is written; a unified diff (git apply and patch -p1 take it) or a \
 hex diff for binary data shows what would change, and the exit status is the real run's.
 
+--interactive: each change is shown (PATH:LINE and its hunk, or a hex diff) as soon as its \
+file is planned, and asked about on the terminal, one key each: y accept, n skip, a/d accept or \
+skip the rest of the file, A accept all the rest, q stop and write what was accepted, ? help. \
+The accepted changes are then written as one run (undone as one by mmt undo), refused if a \
+file changed meanwhile; Ctrl-C or Ctrl-D writes nothing (exit 2); nothing accepted exits 1.
+
 --backup SUFFIX keeps a full copy of each original first.",
         override_usage = "mmt replace [OPTIONS] <PATH>... <OLD> <NEW>\n       \
                           mmt replace [OPTIONS] --files-from <LIST> <OLD> <NEW>",
@@ -257,7 +269,8 @@ hex diff for binary data shows what would change, and the exit status is the rea
                             mmt replace lorem.txt consectetuer reutetcesnoc --max 1\n  \
                             mmt --copy replace Cargo.toml 'version = \"0.1.0\"' 'version = \"0.2.0\"'\n  \
                             mmt replace app.conf 'port=(\\d+)' 'port=${1}0' --regex --expect 1\n  \
-                            mmt replace src/ foo bar -w         # foo, not foobar"
+                            mmt replace src/ foo bar -w         # foo, not foobar\n  \
+                            mmt replace --interactive src/ old_name new_name   # ask for each change"
     )]
     Replace(ReplaceArgs),
 
@@ -482,6 +495,11 @@ pub struct ReplaceArgs {
     /// OLD must have a word boundary on each side, as rg -w has it (foo does not hit foobar)
     #[arg(short = 'w', long)]
     pub word_regexp: bool,
+
+    /// Show each change and ask on the terminal (y/n/a/d/A/q, ? for help); the accepted
+    /// changes are then written as one run, undone as one by mmt undo
+    #[arg(long)]
+    pub interactive: bool,
 
     /// Patch binary files met while walking a directory too (named files always are)
     #[arg(long, help_heading = "Files")]

@@ -29,6 +29,7 @@ where
     // A test removes a listed file while mmt waits here, before it opens the next.
     let work = |source: &Source| {
         crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_OPEN_MS");
+        crate::test_hooks::hold(source.path());
         work(source)
     };
     if threads <= 1 {

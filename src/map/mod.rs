@@ -39,7 +39,10 @@ use read::*;
 pub use read::{open_source, open_view, view_of_file};
 use sigbus::*;
 
-pub use signals::{InterruptsHeldBack, hold_back_interrupts, interrupt_pending, remove_on_signal};
+pub use signals::{
+    InterruptsHeldBack, RestoreTerminalOnSignal, hold_back_interrupts, interrupt_pending,
+    remove_on_signal, restore_terminal_on_signal,
+};
 
 /// The bytes of a target, mapped or owned.
 pub struct View {

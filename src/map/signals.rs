@@ -4,9 +4,12 @@
 //! Each registered path is a leaked C string in a fixed slot; a handler takes it out of its
 //! slot with an atomic swap, so a path is unlinked (or freed) exactly once.
 
+use std::os::fd::{AsRawFd, BorrowedFd};
 use std::path::Path;
 use std::sync::Once;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
+
+use rustix::termios::{OptionalActions, Termios, tcsetattr};
 
 const TEMP_SLOTS: usize = 8;
 
@@ -100,6 +103,7 @@ static INTERRUPTED_MESSAGE: &[u8] = b"mmt: interrupted; the file being rewritten
 was, its temporary file removed\n";
 
 extern "C" fn on_interrupt(signal: libc::c_int) {
+    restore_terminal();
     let removed = remove_registered_temps();
     // SAFETY: `write`, `signal` and `raise` are async-signal-safe. With the default action
     // restored, raising the signal again ends the process by that signal, so the shell sees a
@@ -114,6 +118,58 @@ extern "C" fn on_interrupt(signal: libc::c_int) {
         }
         libc::signal(signal, libc::SIG_DFL);
         libc::raise(signal);
+    }
+}
+
+/// The terminal a review has changed the modes of, and the modes to put back: the descriptor
+/// (-1 for none) and a leaked `Termios`, taken out with an atomic swap by whichever comes
+/// first, the handler or the guard's drop.
+static TERMINAL_FD: AtomicI32 = AtomicI32::new(-1);
+static TERMINAL_MODES: AtomicPtr<Termios> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Puts the terminal back in its modes if a signal ends mmt while the review has it: a
+/// `kill` from elsewhere, or a hang-up (the review reads Ctrl-C as a key).
+pub struct RestoreTerminalOnSignal(());
+
+/// Has the terminal `fd` put back in `modes` if SIGINT, SIGTERM or SIGHUP ends mmt before the
+/// returned value is dropped (the caller puts it back itself then). Installs the handlers.
+pub fn restore_terminal_on_signal(fd: BorrowedFd<'_>, modes: &Termios) -> RestoreTerminalOnSignal {
+    install_interrupt_handlers();
+    let leaked = Box::into_raw(Box::new(modes.clone()));
+    free_terminal_modes(TERMINAL_MODES.swap(leaked, Ordering::AcqRel));
+    TERMINAL_FD.store(fd.as_raw_fd(), Ordering::Release);
+    RestoreTerminalOnSignal(())
+}
+
+impl Drop for RestoreTerminalOnSignal {
+    fn drop(&mut self) {
+        TERMINAL_FD.store(-1, Ordering::Release);
+        free_terminal_modes(TERMINAL_MODES.swap(std::ptr::null_mut(), Ordering::AcqRel));
+    }
+}
+
+fn free_terminal_modes(modes: *mut Termios) {
+    if !modes.is_null() {
+        // SAFETY: a non-null pointer in `TERMINAL_MODES` came from `Box::into_raw` in
+        // `restore_terminal_on_signal`, and swapping it out made this its only owner.
+        drop(unsafe { Box::from_raw(modes) });
+    }
+}
+
+/// Puts the registered terminal back in its modes. Async-signal-safe: atomic swaps and one
+/// `ioctl` (rustix calls the kernel directly).
+fn restore_terminal() {
+    let modes = TERMINAL_MODES.swap(std::ptr::null_mut(), Ordering::AcqRel);
+    let fd = TERMINAL_FD.load(Ordering::Acquire);
+    if modes.is_null() || fd < 0 {
+        return;
+    }
+    // SAFETY: `fd` is the terminal's descriptor, open while it is registered (the guard that
+    // unregisters it is dropped before the terminal is closed); `modes` is the leaked
+    // `Termios` taken out of its slot above, only read here and never freed (the process is
+    // about to end by the signal).
+    unsafe {
+        let _ = tcsetattr(BorrowedFd::borrow_raw(fd), OptionalActions::Now, &*modes);
     }
 }
 

@@ -350,6 +350,34 @@ impl Plan {
         plan
     }
 
+    /// The edits whose index (0-based, in order) `keep` accepts, as a plan of their own: the
+    /// changes an interactive review accepted. A literal plan stays literal.
+    pub fn keeping(&self, mut keep: impl FnMut(usize) -> bool) -> Plan {
+        let mut kept = Plan {
+            literal: self.literal.clone(),
+            arena: if self.literal.is_some() {
+                self.arena.clone()
+            } else {
+                Vec::new()
+            },
+            ..Plan::default()
+        };
+        for (index, edit) in self.edits().enumerate() {
+            if !keep(index) {
+                continue;
+            }
+            let new = if kept.literal.is_some() {
+                edit.new.clone()
+            } else {
+                let from = kept.arena.len();
+                kept.arena.extend_from_slice(self.replacement(&edit));
+                from..kept.arena.len()
+            };
+            kept.push(edit.start, edit.end, new);
+        }
+        kept
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -531,6 +559,43 @@ pub(crate) mod tests {
         plan.apply_in_place(&mut target);
         assert_eq!(target, rewritten(old, &plan));
         assert_eq!(plan.touched(), Some(0..11));
+    }
+
+    /// The edits of a plan with their new bytes, to compare plans by.
+    fn spelled(plan: &Plan) -> Vec<(usize, usize, Vec<u8>)> {
+        plan.edits()
+            .map(|e| (e.start, e.end, plan.replacement(&e).to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn keeping_some_edits_makes_a_plan_of_just_those() {
+        let old = b"a1 b22 c333 d4";
+        let plan = regex_plan(old, r"\d+", "<${0}>");
+        let kept = plan.keeping(|i| i == 1 || i == 2);
+        assert_eq!(
+            spelled(&kept),
+            [(4, 6, b"<22>".to_vec()), (8, 11, b"<333>".to_vec())]
+        );
+        assert_eq!(rewritten(old, &kept), b"a1 b<22> c<333> d4");
+        assert!(!kept.keeps_length());
+        assert_eq!(spelled(&plan.keeping(|_| true)), spelled(&plan));
+        assert!(plan.keeping(|_| false).is_empty());
+        // Same-length edits kept from a plan that has others: patched in place.
+        let plan = regex_plan(old, r"\d+", "x");
+        assert!(plan.keeping(|i| i == 0 || i == 3).keeps_length());
+        assert!(!plan.keeping(|i| i == 1).keeps_length());
+    }
+
+    #[test]
+    fn keeping_edits_of_a_literal_plan_keeps_it_literal() {
+        let old = b"foo foo foo";
+        let plan = Plan::literal(old, b"foo", b"barr", usize::MAX);
+        let kept = plan.keeping(|i| i != 1);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept.literal_gaps().map(|(old, _)| old), Some(&b"foo"[..]));
+        assert_eq!(rewritten(old, &kept), b"barr foo barr");
+        assert_eq!(kept.touched(), Some(0..11));
     }
 
     /// `re.sub(pattern, template, hay)` as a plan, for tests.

@@ -40,6 +40,29 @@ pub struct Target {
     pub meta: Metadata,
 }
 
+/// How a file changed under mmt since it was planned on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Another file is at its path now.
+    Replaced,
+    /// Its size moved, from the first to the second.
+    Resized(u64, u64),
+    /// Written in place: its size kept, its bytes (or at least its modification time) not.
+    Written,
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Replaced => f.write_str("the file was replaced by another process"),
+            Change::Resized(from, to) => {
+                write!(f, "the file changed size ({from} to {to} bytes)")
+            }
+            Change::Written => f.write_str("the file was changed by another process"),
+        }
+    }
+}
+
 /// How long a rewrite waits for a writer that has the file open to close it, before it refuses.
 const LEASE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -119,29 +142,30 @@ impl Target {
     /// Refuses to go on when the file was replaced or resized since it was planned on, which a
     /// process that does not take mmt's lock could have done.
     pub fn check_unchanged(&self) -> Result<()> {
+        match self.change_since_planned()? {
+            Some(change) => bail!("{change} while mmt planned its edits; nothing written"),
+            None => Ok(()),
+        }
+    }
+
+    /// How the file changed since it was opened to be planned on, if it did: replaced at its
+    /// path, resized, or written (its modification time moved).
+    pub fn change_since_planned(&self) -> Result<Option<Change>> {
         let now_open = self.file.metadata().context("cannot stat")?;
         let at_path = fs::metadata(&self.real).context("cannot stat")?;
         if !same_file(&self.meta, &at_path) {
-            bail!(
-                "the file was replaced by another process while mmt planned its edits; nothing written"
-            );
+            return Ok(Some(Change::Replaced));
         }
         if now_open.len() != self.meta.len() {
-            bail!(
-                "the file changed size ({} to {} bytes) while mmt planned its edits; nothing written",
-                self.meta.len(),
-                now_open.len()
-            );
+            return Ok(Some(Change::Resized(self.meta.len(), now_open.len())));
         }
         // A write by another process that keeps the size still moves the modification time.
         // (Not the change time: the journal's own hard link to a file moves that.)
         let moved = |m: &Metadata| (m.mtime(), m.mtime_nsec());
         if moved(&now_open) != moved(&self.meta) {
-            bail!(
-                "the file was changed by another process while mmt planned its edits; nothing written"
-            );
+            return Ok(Some(Change::Written));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Patches a plan that keeps the length: through a write-through map, so only the touched

@@ -13,6 +13,7 @@ mod grep;
 mod grep_python;
 mod grep_trees;
 mod help;
+mod interactive;
 mod many;
 mod reached_twice;
 mod read;

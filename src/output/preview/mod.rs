@@ -155,6 +155,23 @@ pub fn print(
     new: &dyn NewBytes,
     sharing: Sharing,
 ) -> io::Result<()> {
+    print_named(printer, Some(name), old, plan, new, sharing)
+}
+
+/// The preview of `plan` alone, without the file's header: the hunk (or hex diff) of a change
+/// that `replace --interactive` asks about, under a `PATH:LINE` of its own.
+pub fn print_change(printer: &mut Printer, old: &[u8], plan: &Plan) -> io::Result<()> {
+    print_named(printer, None, old, plan, &Rendered, Sharing::new(1))
+}
+
+fn print_named(
+    printer: &mut Printer,
+    name: Option<&[u8]>,
+    old: &[u8],
+    plan: &Plan,
+    new: &dyn NewBytes,
+    sharing: Sharing,
+) -> io::Result<()> {
     let text = std::thread::scope(|scope| {
         let (text, remembered) = is_text_change(old, plan, sharing, scope)?;
         if text {
@@ -171,7 +188,7 @@ pub fn print(
     if text {
         return Ok(());
     }
-    if printer.is_labelled() {
+    if let Some(name) = name.filter(|_| printer.is_labelled()) {
         // Many files: say which one the hex diff is of (commentary to `git apply`).
         let mut line = b"Binary file ".to_vec();
         line.extend_from_slice(&escape_name_bytes(name));

@@ -11,14 +11,16 @@ use super::*;
 
 pub(super) fn print_unified(
     printer: &mut Printer,
-    name: &[u8],
+    name: Option<&[u8]>,
     old: &[u8],
     plan: &Plan,
     new: &dyn NewBytes,
     sharing: Sharing,
     regions: Box<dyn Iterator<Item = Region> + '_>,
 ) -> io::Result<()> {
-    printer.painted(Paint::FileHeader, &file_header(name))?;
+    if let Some(name) = name {
+        printer.painted(Paint::FileHeader, &file_header(name))?;
+    }
     let style = printer.style();
     let mut at = Place::default();
     let mut header = Vec::new();

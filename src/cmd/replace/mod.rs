@@ -6,6 +6,8 @@
 //! `--expect` counts the whole run and a file that cannot be read stops the run before it has
 //! changed anything. Then the files are written, or previewed, one by one in order.
 
+mod review;
+
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -99,6 +101,10 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     }
     let byte_strings = args.bytes.hex || args.bytes.escapes;
     positionals.check_order("replace", "NEW", true, byte_strings, settings.style.quiet)?;
+    let mut reviewer = args
+        .interactive
+        .then(|| review::Reviewer::open(args, &positionals, settings))
+        .transpose()?;
     let sources = positionals.sources("replace", &args.files)?;
     let _one_writer_at_a_time = (!settings.preview).then(|| writer_lock(settings)).flatten();
     let many = sources.many;
@@ -106,10 +112,28 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
         raise_open_file_limit();
     }
 
-    // Plan every file before writing any.
-    let mut gathered = replace.plan_all(sources, settings, many)?;
+    // Plan every file before writing any; a review asks about each file's changes as soon as
+    // it is planned (no progress bar then: the terminal is the review's).
+    let mut gathered = match &mut reviewer {
+        Some(reviewer) => {
+            let settings = Settings {
+                watched: false,
+                ..*settings
+            };
+            replace.plan_all(sources, &settings, many, |gathered| {
+                reviewer.review_new(gathered)
+            })?
+        }
+        None => replace.plan_all(sources, settings, many, |_| Ok(()))?,
+    };
     gathered.say_reached_again(settings);
     gathered.refuse_failures(many)?;
+    if let Some(reviewer) = reviewer {
+        let mut printer = Printer::stdout(settings.style);
+        let code = reviewer.commit(&replace, gathered, settings, &mut printer)?;
+        printer.flush()?;
+        return Ok(code);
+    }
     let total = gathered.replacements();
     if let Some(expected) = replace.expect.filter(|&n| n != total) {
         return Err(positionals.attribute(anyhow::anyhow!(
@@ -363,8 +387,16 @@ impl Replace {
         self.plan_claiming(source, how.settings, how.watched, how.many, true)
     }
 
-    /// Plans every source, on worker threads, and gathers the plans in the sources' order.
-    fn plan_all(&self, sources: Sources, settings: &Settings, many: bool) -> Result<Gathered> {
+    /// Plans every source, on worker threads, and gathers the plans in the sources' order,
+    /// handing the gathering to `taken` after each source (an error from it stops the run;
+    /// [`review::StopPlanning`] stops the planning alone).
+    fn plan_all(
+        &self,
+        sources: Sources,
+        settings: &Settings,
+        many: bool,
+        mut taken: impl FnMut(&Gathered) -> Result<()>,
+    ) -> Result<Gathered> {
         let how = How {
             settings,
             many,
@@ -372,7 +404,7 @@ impl Replace {
         };
         let mut gathered = Gathered::default();
         let progress = RunProgress::new(settings.watched && many);
-        drive::ordered(
+        let planned = drive::ordered(
             sources,
             settings.threads,
             |source| {
@@ -389,10 +421,13 @@ impl Replace {
                     (source, planning)
                 });
                 gathered.take(self, done, &how);
-                Ok(())
+                taken(&gathered)
             },
-        )?;
-        Ok(gathered)
+        );
+        match planned {
+            Err(err) if !err.is::<review::StopPlanning>() => Err(err),
+            _ => Ok(gathered),
+        }
     }
 
     /// Writes (or previews) every planned file in order as one run: all or nothing. What each

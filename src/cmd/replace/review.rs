@@ -1,0 +1,315 @@
+//! `replace --interactive`: each file's changes are shown and asked about on the terminal as
+//! soon as the file is planned (in the sources' order, while the files after it are planned),
+//! and the accepted ones are then written as one run, as any replace is: journalled, all or
+//! nothing, undone as one. Nothing is written before the last answer, so Ctrl-C or the end of
+//! input leaves every file as it was.
+
+use std::os::unix::fs::FileExt;
+
+use anyhow::{Result, anyhow, bail};
+
+use super::{Gathered, Planned, Replace};
+use crate::cli::ReplaceArgs;
+use crate::cmd::Positionals;
+use crate::exit::ExitCode;
+use crate::output::preview;
+use crate::output::{Paint, Printer, Style, escape_name, plural};
+use crate::patch::target::Change;
+use crate::patch::{Edit, Plan};
+use crate::review::terminal::Terminal;
+use crate::review::{CHOICES, HELP, Kept, Review, Step};
+use crate::search::lines::count_newlines;
+use crate::settings::Settings;
+
+/// The review of one run, as the files come.
+pub(super) struct Reviewer {
+    /// `None` once nothing more will be asked (after `A` or `q`): the terminal is put back as
+    /// soon as the questions end, not when the run does.
+    terminal: Option<Terminal>,
+    review: Review,
+    /// Whether what is shown on the terminal is coloured.
+    color: bool,
+    /// The accepted changes of each planned file, in the order of `Gathered::planned`.
+    kept: Vec<Kept>,
+    /// Why planning stopped before the end of the sources, if it did.
+    stopped: Option<Stopped>,
+}
+
+/// Why a review stopped planning the files after the one it was at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stopped {
+    /// `q`, at this file: nothing after it is looked at.
+    Quit(String),
+    /// A file could not be read or planned: the run writes nothing, so asking on is pointless.
+    Failed,
+}
+
+/// Ends the planning of a run whose review has stopped: not an error of the run.
+#[derive(Debug)]
+pub(super) struct StopPlanning;
+
+impl std::fmt::Display for StopPlanning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the review stopped")
+    }
+}
+
+impl std::error::Error for StopPlanning {}
+
+impl Reviewer {
+    /// Refuses what cannot be reviewed, before anything is planned: no terminal to ask on, a
+    /// flag that would leave the answers unused, standard input as a file.
+    pub(super) fn open(
+        args: &ReplaceArgs,
+        positionals: &Positionals,
+        settings: &Settings,
+    ) -> Result<Reviewer> {
+        if settings.preview {
+            bail!(
+                "--interactive asks which changes to write, and --copy writes none; drop \
+                 --copy to review and write, or drop --interactive to preview every change"
+            );
+        }
+        if settings.style.json {
+            bail!(
+                "--interactive shows each change to a person on the terminal, and --json is \
+                 for programs; drop one of them"
+            );
+        }
+        if settings.style.quiet {
+            bail!("--interactive shows each change before asking, and -q shows nothing; drop -q");
+        }
+        if args.expect.is_some() {
+            bail!(
+                "--expect checks the number of replacements before anything is asked, and \
+                 --interactive writes only the ones accepted; drop --expect (or review with \
+                 --copy, then run with --expect)"
+            );
+        }
+        if positionals.paths.iter().any(|path| path.as_os_str() == "-") {
+            bail!(
+                "--interactive reads its answers from the terminal and patches files; standard \
+                 input (-) is a filter to standard output, with nothing to ask; name files \
+                 instead"
+            );
+        }
+        let terminal = Terminal::open().map_err(|err| {
+            anyhow!(
+                "--interactive asks on the terminal, and there is none (/dev/tty: {err}); \
+                 preview the changes with --copy instead"
+            )
+        })?;
+        let color = settings
+            .color_forced
+            .unwrap_or_else(|| terminal.wants_color());
+        Ok(Reviewer {
+            terminal: Some(terminal),
+            review: Review::default(),
+            color,
+            kept: Vec::new(),
+            stopped: None,
+        })
+    }
+
+    /// Reviews the files planned since the last call; [`StopPlanning`] once `q` was pressed
+    /// or a file failed (its message is given with the run's others).
+    pub(super) fn review_new(&mut self, gathered: &Gathered) -> Result<()> {
+        if !gathered.failures.is_empty() {
+            self.stop(Stopped::Failed);
+            return Err(StopPlanning.into());
+        }
+        for planned in &gathered.planned[self.kept.len()..] {
+            let kept = self.review_file(planned)?;
+            self.kept.push(kept);
+        }
+        if self.review.quit() {
+            let at = gathered
+                .planned
+                .last()
+                .map(|p| escape_name(&p.source.name()));
+            self.stop(Stopped::Quit(at.unwrap_or_default()));
+            return Err(StopPlanning.into());
+        }
+        Ok(())
+    }
+
+    fn stop(&mut self, why: Stopped) {
+        self.stopped = Some(why);
+        self.terminal = None;
+    }
+
+    /// Asks about each change of one file that is not decided already.
+    fn review_file(&mut self, planned: &Planned) -> Result<Kept> {
+        if planned.target.is_none() {
+            bail!("--interactive patches files; standard input cannot be reviewed");
+        }
+        self.review.next_file();
+        let plan = &planned.plan;
+        let total = plan.len();
+        let mut kept = Kept::default();
+        let (mut line, mut counted_to) = (1, 0);
+        for (index, edit) in plan.edits().enumerate() {
+            if let Some(accept) = self.review.decide_rest(total - index) {
+                if accept {
+                    kept.accept(index..total);
+                }
+                break;
+            }
+            line += count_newlines(&planned.view[counted_to..edit.start]);
+            counted_to = edit.start;
+            if self.ask(planned, &edit, line, (index + 1, total))? {
+                kept.accept(index..index + 1);
+            }
+        }
+        if !self.review.asks_again() {
+            self.terminal = None;
+        }
+        Ok(kept)
+    }
+
+    /// Shows one change and asks until it is decided.
+    fn ask(
+        &mut self,
+        planned: &Planned,
+        edit: &Edit,
+        line: u64,
+        (number, of): (usize, usize),
+    ) -> Result<bool> {
+        let shown = self.shown(planned, edit, line)?;
+        let terminal = self
+            .terminal
+            .as_mut()
+            .expect("a terminal while changes are asked about");
+        terminal.keys_at_once()?;
+        terminal.write_all(&shown)?;
+        let prompt = format!("({number}/{of}) Replace this {CHOICES}? ");
+        loop {
+            terminal.write_all(prompt.as_bytes())?;
+            let key = terminal.key()?;
+            terminal.write_all(format!("{}\n", key.echo()).as_bytes())?;
+            match self.review.answer(key) {
+                Step::Decided(accept) => return Ok(accept),
+                Step::AskAgain => terminal.write_all(HELP.as_bytes())?,
+                Step::Abort(why) => return Err(why.into()),
+            }
+        }
+    }
+
+    /// One change as it is shown: `PATH:LINE`, then its hunk with three lines of context (a
+    /// hex diff of its region for binary data), as `--copy` would show it alone.
+    fn shown(&self, planned: &Planned, edit: &Edit, line: u64) -> Result<Vec<u8>> {
+        let style = Style {
+            json: false,
+            color: self.color,
+            quiet: false,
+        };
+        let mut printer = Printer::buffered(style);
+        printer.raw(b"\n")?;
+        printer.set_label(Some(&planned.source));
+        printer.record_label()?;
+        printer.painted(
+            Paint::LineNumber,
+            itoa::Buffer::new().format(line).as_bytes(),
+        )?;
+        printer.raw(b"\n")?;
+        let change = Plan::puts([(edit.start..edit.end, planned.plan.replacement(edit))]);
+        preview::print_change(&mut printer, &planned.view, &change)?;
+        Ok(printer.into_buffers().0)
+    }
+
+    /// Writes the accepted changes as one run, unless a file they are in changed since it was
+    /// planned; then the summary, with the review's counts.
+    pub(super) fn commit(
+        self,
+        replace: &Replace,
+        gathered: Gathered,
+        settings: &Settings,
+        printer: &mut Printer,
+    ) -> Result<ExitCode> {
+        let Reviewer {
+            terminal,
+            review,
+            kept,
+            stopped,
+            ..
+        } = self;
+        drop(terminal);
+        let accepted: Vec<Planned> = gathered
+            .planned
+            .into_iter()
+            .zip(&kept)
+            .filter(|(_, kept)| !kept.is_empty())
+            .map(|(planned, kept)| Planned {
+                plan: planned.plan.keeping(|index| kept.contains(index)),
+                ..planned
+            })
+            .collect();
+        let counts = format!(
+            "{} {} accepted, {} skipped{}",
+            review.accepted(),
+            plural(review.accepted(), "change"),
+            review.skipped(),
+            match stopped {
+                Some(Stopped::Quit(at)) => format!("; stopped at {at} by q"),
+                _ => String::new(),
+            }
+        );
+        if accepted.is_empty() {
+            printer.summary(&format!("{counts}; nothing written"));
+            return Ok(ExitCode::NoMatch);
+        }
+        refuse_changed(&accepted)?;
+        replace.write_run(&accepted, settings, printer)?;
+        let total: u64 = accepted.iter().map(|p| p.plan.len() as u64).sum();
+        let files = accepted.len() as u64;
+        printer.summary(&format!(
+            "{total} {} in {files} {} ({counts})",
+            plural(total, "replacement"),
+            plural(files, "file"),
+        ));
+        Ok(ExitCode::Success)
+    }
+}
+
+/// Refuses the run, naming each file, when a file with an accepted change was changed by
+/// another process since it was planned: the changes shown are no longer the ones to make.
+fn refuse_changed(accepted: &[Planned]) -> Result<()> {
+    let mut changed = 0;
+    for planned in accepted {
+        let name = || escape_name(&planned.source.name());
+        if let Some(change) = change_since_planned(planned).map_err(|err| err.context(name()))? {
+            eprintln!("mmt: {}: {change} during the review", name());
+            changed += 1;
+        }
+    }
+    if changed > 0 {
+        bail!(
+            "nothing written: {changed} {} changed since {} planned; run again to review \
+             the changes anew",
+            plural(changed, "file"),
+            if changed == 1 { "it was" } else { "they were" }
+        );
+    }
+    Ok(())
+}
+
+/// How a planned file changed since, if it did: its size, identity or modification time
+/// moved, or (for a file read into memory rather than mapped, where both can be compared) its
+/// bytes, which a write in the same clock tick as the planning leaves the time of unchanged.
+fn change_since_planned(planned: &Planned) -> Result<Option<Change>> {
+    let Some(target) = &planned.target else {
+        return Ok(None);
+    };
+    if let Some(change) = target.change_since_planned()? {
+        return Ok(Some(change));
+    }
+    if planned.view.is_mapped() {
+        return Ok(None);
+    }
+    let mut now = vec![0; planned.view.len()];
+    target
+        .file
+        .read_exact_at(&mut now, 0)
+        .map_err(|err| anyhow!("cannot read it again: {err}"))?;
+    Ok((now[..] != planned.view[..]).then_some(Change::Written))
+}
