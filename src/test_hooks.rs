@@ -78,3 +78,14 @@ pub fn hold(path: &std::path::Path) {
 
 #[cfg(not(feature = "test-hooks"))]
 pub fn hold(_path: &std::path::Path) {}
+
+/// With the environment variable `var` set, panics: a test sees that a panic (which no input
+/// may cause) still leaves things as they must be (`MMT_TEST_PANIC_IN_REVIEW`: the terminal of
+/// `replace --interactive` put back).
+#[cfg(feature = "test-hooks")]
+pub fn panic_if(var: &str) {
+    assert!(std::env::var_os(var).is_none(), "{var} is set");
+}
+
+#[cfg(not(feature = "test-hooks"))]
+pub fn panic_if(_var: &str) {}

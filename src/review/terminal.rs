@@ -10,7 +10,7 @@ use std::os::fd::AsFd;
 
 use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
 
-use super::{Key, keys_of};
+use super::{Abort, Key, keys_of};
 use crate::map::{RestoreTerminalOnSignal, restore_terminal_on_signal};
 
 pub struct Terminal {
@@ -65,6 +65,38 @@ impl Terminal {
             return Ok(key);
         }
         self.keys_at_once()?;
+        self.read_keys()?;
+        Ok(self.typed.pop_front().unwrap_or(Key::Other))
+    }
+
+    /// Between questions (while the next files are planned), whether Ctrl-C was typed or the
+    /// terminal went away: the review ends then, not at the next question, which may be long
+    /// in coming or never come. Other keys typed meanwhile are kept as answers to come.
+    pub fn abort_typed(&mut self) -> io::Result<Option<Abort>> {
+        if self.on_signal.is_none() {
+            // The keys are not read as typed yet: Ctrl-C is still the terminal's signal.
+            return Ok(None);
+        }
+        let zero = rustix::event::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        let mut tty = [rustix::event::PollFd::new(
+            &self.tty,
+            rustix::event::PollFlags::IN,
+        )];
+        if rustix::event::poll(&mut tty, Some(&zero))? > 0 {
+            self.read_keys()?;
+        }
+        Ok(self.typed.iter().find_map(|key| match key {
+            Key::Interrupt => Some(Abort::Interrupted),
+            Key::EndOfInput => Some(Abort::EndOfInput),
+            _ => None,
+        }))
+    }
+
+    /// Reads what was typed (waiting for a key if none was) into `typed`.
+    fn read_keys(&mut self) -> io::Result<()> {
         let mut typed = [0; 64];
         let read = loop {
             match (&self.tty).read(&mut typed) {
@@ -76,10 +108,11 @@ impl Terminal {
             }
         };
         if read == 0 {
-            return Ok(Key::EndOfInput);
+            self.typed.push_back(Key::EndOfInput);
+        } else {
+            self.typed.extend(keys_of(&typed[..read]));
         }
-        self.typed.extend(keys_of(&typed[..read]));
-        Ok(self.typed.pop_front().unwrap_or(Key::Other))
+        Ok(())
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {

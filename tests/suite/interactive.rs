@@ -202,6 +202,40 @@ fn nothing_accepted_writes_nothing_and_exits_1() {
     assert!(!String::from_utf8_lossy(&list.stdout).contains("--interactive"));
 }
 
+/// `SCRIPT` in bash in a pseudo-terminal of its own, in the sandbox, with `$MMT` the binary,
+/// between two `stty -g` (the terminal's modes before and after).
+fn in_shell(sb: &Sandbox, script: &str, env: &[(&str, &str)]) -> PtySession {
+    let mut cmd = Command::new("bash");
+    cmd.args([
+        "-c",
+        &format!("stty -g; {script}; echo \"exit $?\"; stty -g"),
+    ])
+    .current_dir(sb.dir())
+    .env("MMT", mmt_bin())
+    .env("MMT_STATE_DIR", sb.state())
+    .envs(env.iter().copied());
+    spawn_command(cmd, Some(30_000)).unwrap()
+}
+
+/// Asserts that the two `stty -g` lines of [`in_shell`] are the same.
+fn assert_terminal_put_back(seen: &str) {
+    let modes: Vec<&str> = seen
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| {
+            let fields = line.split(':');
+            fields.clone().count() > 10
+                && fields
+                    .into_iter()
+                    .all(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .collect();
+    assert_eq!(modes.len(), 2, "{seen}");
+    assert_eq!(modes[0], modes[1], "the terminal's modes changed: {seen}");
+}
+
+const REVIEW: &str = "$MMT replace --interactive --color never src old_name new_name";
+
 /// Ctrl-C and Ctrl-D (end of input) mid-review: nothing written, exit 2, said so; and the
 /// terminal's modes are what they were before mmt ran.
 #[test]
@@ -211,15 +245,7 @@ fn ctrl_c_or_end_of_input_mid_review_writes_nothing_and_puts_the_terminal_back()
         ('d', "end of input during the review; nothing written"),
     ] {
         let sb = tree();
-        let mmt = format!(
-            "stty -g; {} replace --interactive src old_name new_name; echo \"exit $?\"; stty -g",
-            mmt_bin()
-        );
-        let mut cmd = Command::new("bash");
-        cmd.args(["-c", &mmt])
-            .current_dir(sb.dir())
-            .env("MMT_STATE_DIR", sb.state());
-        let mut session = spawn_command(cmd, Some(30_000)).unwrap();
+        let mut session = in_shell(&sb, REVIEW, &[]);
         let mut seen = answer(&mut session, 1, 3, "y");
         seen += &session
             .exp_string(&format!("(2/3) Replace this {PROMPT}"))
@@ -230,15 +256,85 @@ fn ctrl_c_or_end_of_input_mid_review_writes_nothing_and_puts_the_terminal_back()
         assert_eq!(code, 0, "{seen}");
         assert!(seen.contains(&format!("mmt: {said}\r\nexit 2")), "{seen}");
         assert_eq!(sb.read("src/a.rs"), A);
-        // `stty -g` before and after: the same modes.
-        let modes: Vec<&str> = seen
-            .lines()
-            .map(str::trim_end)
-            .filter(|line| line.split(':').count() > 10)
-            .collect();
-        assert_eq!(modes.len(), 2, "{seen}");
-        assert_eq!(modes[0], modes[1]);
+        assert_terminal_put_back(&seen);
     }
+}
+
+/// Ctrl-C typed between questions, while a later file is still being planned, ends the review
+/// then (not at a question that may never come).
+#[test]
+fn ctrl_c_between_questions_ends_the_review_too() {
+    let sb = tree();
+    let marker = sb.path("release");
+    let marker = marker.to_str().unwrap();
+    let env = [
+        ("MMT_TEST_HOLD_FILE", "c.rs"),
+        ("MMT_TEST_RELEASE_MARKER", marker),
+    ];
+    let mut session = in_shell(&sb, REVIEW, &env);
+    let mut seen = answer(&mut session, 1, 3, "a");
+    seen += &answer(&mut session, 1, 2, "a");
+    session.send_control('c').unwrap();
+    fs::write(marker, b"").unwrap();
+    let (rest, code) = finish(session);
+    seen += &rest;
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        seen.contains("mmt: review interrupted (Ctrl-C); nothing written\r\nexit 2"),
+        "{seen}"
+    );
+    assert!(!seen.contains("src/c.rs:1"), "c.rs was asked about: {seen}");
+    assert_eq!(sb.read("src/a.rs"), A);
+    assert_terminal_put_back(&seen);
+}
+
+/// The other ways out: a file that cannot be read after the questions began (exit 2), a signal
+/// from elsewhere (mmt ends by it), a panic (a test seam): the terminal is put back each time,
+/// and nothing is written.
+#[test]
+fn an_error_a_signal_or_a_panic_mid_review_puts_the_terminal_back() {
+    let sb = tree();
+    let script = "$MMT replace --interactive --color never src/a.rs missing.rs old_name new_name";
+    let mut session = in_shell(&sb, script, &[]);
+    let mut seen = answer(&mut session, 1, 3, "a");
+    let (rest, code) = finish(session);
+    seen += &rest;
+    assert_eq!(code, 0, "{seen}");
+    assert!(seen.contains("mmt: missing.rs: "), "{seen}");
+    assert!(
+        seen.contains("could not be read or planned\r\nexit 2"),
+        "{seen}"
+    );
+    assert_terminal_put_back(&seen);
+    assert_eq!(sb.read("src/a.rs"), A);
+
+    // In the background (its standard input /dev/null): the keys still come from the terminal.
+    let mut session = in_shell(&sb, &format!("{REVIEW} & echo \"pid $!\"; wait $!"), &[]);
+    let (mut seen, pid) = session.exp_regex(r"pid [0-9]+").unwrap();
+    seen += &answer(&mut session, 1, 3, "y");
+    seen += &session
+        .exp_string(&format!("(2/3) Replace this {PROMPT}"))
+        .unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", pid.trim_start_matches("pid ")])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let (rest, code) = finish(session);
+    seen += &rest;
+    assert_eq!(code, 0, "{seen}");
+    assert!(seen.contains("exit 143"), "{seen}");
+    assert_terminal_put_back(&seen);
+    assert_eq!(sb.read("src/a.rs"), A);
+
+    let mut session = in_shell(&sb, REVIEW, &[("MMT_TEST_PANIC_IN_REVIEW", "1")]);
+    let mut seen = answer(&mut session, 1, 3, "y");
+    let (rest, code) = finish(session);
+    seen += &rest;
+    assert_eq!(code, 0, "{seen}");
+    assert!(seen.contains("exit 101"), "{seen}");
+    assert_terminal_put_back(&seen);
+    assert_eq!(sb.read("src/a.rs"), A);
 }
 
 /// A file changed by another process while its changes were asked about: the run is refused,

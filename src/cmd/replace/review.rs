@@ -114,6 +114,11 @@ impl Reviewer {
     /// Reviews the files planned since the last call; [`StopPlanning`] once `q` was pressed
     /// or a file failed (its message is given with the run's others).
     pub(super) fn review_new(&mut self, gathered: &Gathered) -> Result<()> {
+        if let Some(terminal) = &mut self.terminal
+            && let Some(why) = terminal.abort_typed()?
+        {
+            return Err(why.into());
+        }
         if !gathered.failures.is_empty() {
             self.stop(Stopped::Failed);
             return Err(StopPlanning.into());
@@ -187,6 +192,7 @@ impl Reviewer {
             terminal.write_all(prompt.as_bytes())?;
             let key = terminal.key()?;
             terminal.write_all(format!("{}\n", key.echo()).as_bytes())?;
+            crate::test_hooks::panic_if("MMT_TEST_PANIC_IN_REVIEW");
             match self.review.answer(key) {
                 Step::Decided(accept) => return Ok(accept),
                 Step::AskAgain => terminal.write_all(HELP.as_bytes())?,
