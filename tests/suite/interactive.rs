@@ -579,3 +579,28 @@ fn the_readme_transcript_is_what_a_review_shows() {
     assert_eq!(shown.replace("\r\n", "\n"), expected);
     sb.mmt(["undo"]).assert().success();
 }
+
+/// With no change to ask about, the run ends as one without `--interactive` does; a binary
+/// file a walk leaves alone is noted after the summary, as without it.
+#[test]
+fn nothing_to_ask_about_ends_as_any_run_and_skipped_binary_files_are_noted() {
+    let sb = tree();
+    let session = start(&sb, &["replace", "--interactive", "src", "absent", "x"]);
+    let (rest, code) = finish(session);
+    assert_eq!(code, 1, "{rest}");
+    assert!(!rest.contains(PROMPT), "{rest}");
+    assert!(rest.contains("0 replacements in 0 files"), "{rest}");
+
+    sb.write("src/image.bin", b"old_name\x00\x01");
+    let mut session = review(&sb, &[]);
+    answer(&mut session, 1, 3, "A");
+    let (rest, code) = finish(session);
+    assert_eq!(code, 0, "{rest}");
+    assert!(
+        rest.contains(
+            "(7 changes accepted, 0 skipped)\r\nmmt: skipped 1 binary file met while walking"
+        ),
+        "{rest}"
+    );
+    assert_eq!(sb.read("src/image.bin"), b"old_name\x00\x01");
+}

@@ -128,7 +128,8 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     };
     gathered.say_reached_again(settings);
     gathered.refuse_failures(many)?;
-    if let Some(reviewer) = reviewer {
+    // With no change found there is nothing to ask: the run ends as any run that found none.
+    if let Some(reviewer) = reviewer.filter(|_| !gathered.planned.is_empty()) {
         let mut printer = Printer::stdout(settings.style);
         let code = reviewer.commit(&replace, gathered, settings, &mut printer)?;
         printer.flush()?;
@@ -287,14 +288,18 @@ impl Gathered {
                 plural(files, "file"),
             ));
         }
-        if self.skipped_binary > 0 {
-            printer.summary(&format!(
-                "mmt: skipped {} binary {} met while walking (--binary patches them too)",
-                self.skipped_binary,
-                plural(self.skipped_binary as u64, "file")
-            ));
-        }
+        note_skipped_binary(self.skipped_binary, printer);
         Ok(())
+    }
+}
+
+/// The note, after a run's summary, of the binary files a walk met and left alone.
+fn note_skipped_binary(skipped: usize, printer: &mut Printer) {
+    if skipped > 0 {
+        printer.summary(&format!(
+            "mmt: skipped {skipped} binary {} met while walking (--binary patches them too)",
+            plural(skipped as u64, "file")
+        ));
     }
 }
 

@@ -8,7 +8,7 @@ use std::os::unix::fs::FileExt;
 
 use anyhow::{Result, anyhow, bail};
 
-use super::{Gathered, Planned, Replace};
+use super::{Gathered, Planned, Replace, note_skipped_binary};
 use crate::cli::ReplaceArgs;
 use crate::cmd::Positionals;
 use crate::exit::ExitCode;
@@ -240,6 +240,7 @@ impl Reviewer {
             ..
         } = self;
         drop(terminal);
+        let skipped_binary = gathered.skipped_binary;
         let accepted: Vec<Planned> = gathered
             .planned
             .into_iter()
@@ -262,6 +263,7 @@ impl Reviewer {
         );
         if accepted.is_empty() {
             printer.summary(&format!("{counts}; nothing written"));
+            note_skipped_binary(skipped_binary, printer);
             return Ok(ExitCode::NoMatch);
         }
         refuse_changed(&accepted)?;
@@ -273,6 +275,7 @@ impl Reviewer {
             plural(total, "replacement"),
             plural(files, "file"),
         ));
+        note_skipped_binary(skipped_binary, printer);
         Ok(ExitCode::Success)
     }
 }
