@@ -664,6 +664,42 @@ mod properties {
     proptest! {
         #![proptest_config(crate::property_config(3000))]
 
+        /// A plan of the edits a review kept is the plan's edits, filtered: literal or not,
+        /// its new bytes, its length and whether it keeps the file's length.
+        #[test]
+        fn keeping_edits_is_filtering_them(
+            hay in bytes(0..60),
+            old in bytes(1..3),
+            new in bytes(0..4),
+            regex in any::<bool>(),
+            keep in prop::collection::vec(any::<bool>(), 0..60),
+        ) {
+            let plan = if regex {
+                let pattern: String = old.iter().map(|b| format!("\\x{b:02x}+")).collect();
+                tests::regex_plan(&hay, &pattern, "<$0>")
+            } else {
+                Plan::literal(&hay, &old, &new, usize::MAX)
+            };
+            let kept_at = |i: usize| keep.get(i).copied().unwrap_or(false);
+            let kept = plan.keeping(kept_at);
+            let spelled = |plan: &Plan| -> Vec<(usize, usize, Vec<u8>)> {
+                plan.edits().map(|e| (e.start, e.end, plan.replacement(&e).to_vec())).collect()
+            };
+            let filtered: Vec<_> = spelled(&plan)
+                .into_iter()
+                .enumerate()
+                .filter(|&(i, _)| kept_at(i))
+                .map(|(_, edit)| edit)
+                .collect();
+            prop_assert_eq!(kept.len(), filtered.len());
+            prop_assert_eq!(
+                kept.keeps_length(),
+                filtered.iter().all(|(start, end, new)| end - start == new.len())
+            );
+            prop_assert_eq!(kept.literal_gaps().is_some(), plan.literal_gaps().is_some());
+            prop_assert_eq!(spelled(&kept), filtered);
+        }
+
         /// The compact encoding gives back every edit as pushed: offsets, lengths and new
         /// bytes, whatever their sizes (numbers of one to three LEB128 bytes).
         #[test]

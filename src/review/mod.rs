@@ -351,6 +351,33 @@ mod tests {
         assert!(review.asks_again());
     }
 
+    proptest::proptest! {
+        #![proptest_config(crate::property_config(2000))]
+
+        /// Runs of accepted indices hold exactly the indices accepted, one by one or many at
+        /// once, in order.
+        #[test]
+        fn kept_holds_what_was_accepted(
+            steps in proptest::collection::vec((0usize..4, 0usize..4), 0..20),
+        ) {
+            let mut kept = Kept::default();
+            let mut reference = std::collections::BTreeSet::new();
+            let mut at = 0;
+            for (gap, len) in steps {
+                let start = at + gap;
+                kept.accept(start..start + len);
+                reference.extend(start..start + len);
+                at = start + len;
+            }
+            for index in 0..at + 2 {
+                proptest::prop_assert_eq!(kept.contains(index), reference.contains(&index));
+            }
+            proptest::prop_assert_eq!(kept.is_empty(), reference.is_empty());
+            // Runs that touch are one run.
+            proptest::prop_assert!(kept.runs.windows(2).all(|w| w[0].end < w[1].start));
+        }
+    }
+
     #[test]
     fn kept_runs_join_and_answer_membership() {
         let mut kept = Kept::default();

@@ -27,11 +27,17 @@ const A: &[u8] = b"fn old_name() {}\nlet a = 1;\nlet b = 2;\nlet c = 3;\nlet d =
 
 /// `mmt ARGS` in a pseudo-terminal of its own, in the sandbox.
 fn start(sb: &Sandbox, args: &[&str]) -> PtySession {
+    start_with(sb, args, &[])
+}
+
+/// [`start`], with more environment variables.
+fn start_with(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> PtySession {
     let mut cmd = Command::new(mmt_bin());
     cmd.current_dir(sb.dir())
         .env("MMT_STATE_DIR", sb.state())
         .env("TERM", "xterm")
         .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
         .args(args);
     spawn_command(cmd, Some(30_000)).expect("mmt in a pseudo-terminal")
 }
@@ -369,16 +375,9 @@ fn a_file_changed_during_the_review_refuses_the_run_naming_it() {
 #[test]
 fn answers_come_from_the_terminal_when_the_paths_come_through_standard_input() {
     let sb = tree();
-    let script = format!(
-        "printf 'src/c.rs\\0src/b.rs\\0' | {} replace --interactive --color never \
-         --files0-from - old_name new_name",
-        mmt_bin()
-    );
-    let mut cmd = Command::new("bash");
-    cmd.args(["-c", &script])
-        .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state());
-    let mut session = spawn_command(cmd, Some(30_000)).unwrap();
+    let script = "printf 'src/c.rs\\0src/b.rs\\0' | $MMT replace --interactive --color never \
+                  --files0-from - old_name new_name";
+    let mut session = in_shell(&sb, script, &[]);
     let first = answer(&mut session, 1, 2, "y");
     assert!(first.contains("src/c.rs:1\r\n"), "{first:?}");
     answer(&mut session, 2, 2, "n");
@@ -394,14 +393,16 @@ fn answers_come_from_the_terminal_when_the_paths_come_through_standard_input() {
 fn the_first_change_is_asked_about_before_the_whole_tree_is_planned() {
     let sb = tree();
     let marker = sb.path("release");
-    let mut cmd = Command::new(mmt_bin());
-    cmd.current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
-        .env("MMT_TEST_HOLD_FILE", "c.rs")
-        .env("MMT_TEST_RELEASE_MARKER", &marker)
-        .args(["replace", "--interactive", "--color", "never"])
-        .args(["src", "old_name", "new_name"]);
-    let mut session = spawn_command(cmd, Some(30_000)).unwrap();
+    let env = [
+        ("MMT_TEST_HOLD_FILE", "c.rs"),
+        ("MMT_TEST_RELEASE_MARKER", marker.to_str().unwrap()),
+    ];
+    let args = ["replace", "--interactive", "--color", "never"];
+    let mut session = start_with(
+        &sb,
+        &[&args[..], &["src", "old_name", "new_name"]].concat(),
+        &env,
+    );
     answer(&mut session, 1, 3, "a");
     answer(&mut session, 1, 2, "d");
     // c.rs is held: the review has come this far without it.
@@ -427,13 +428,8 @@ fn the_review_is_coloured_on_a_terminal_unless_no_color() {
     let (_, code) = finish(session);
     assert_eq!(code, 1);
 
-    let mut cmd = Command::new(mmt_bin());
-    cmd.current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .args(["replace", "--interactive", "src", "old_name", "new_name"]);
-    let mut session = spawn_command(cmd, Some(30_000)).unwrap();
+    let args = ["replace", "--interactive", "src", "old_name", "new_name"];
+    let mut session = start_with(&sb, &args, &[("NO_COLOR", "1")]);
     let shown = answer(&mut session, 1, 3, "q");
     assert!(!shown.contains('\x1b'), "{shown:?}");
     finish(session);
@@ -560,13 +556,7 @@ fn the_readme_transcript_is_what_a_review_shows() {
         "src/main.rs",
         b"fn main() {\n    let cfg = demo::parse_cfg(\"x\");\n    println!(\"{cfg:?}\");\n}\n",
     );
-    let mut cmd = Command::new(mmt_bin());
-    cmd.current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .args(&args);
-    let mut session = spawn_command(cmd, Some(30_000)).unwrap();
+    let mut session = start_with(&sb, &args, &[("NO_COLOR", "1")]);
     let mut shown = String::new();
     for key in keys {
         shown += &session.exp_string(PROMPT).unwrap();

@@ -706,8 +706,79 @@ mod properties {
         out
     }
 
+    /// The name of a `--- ` or `+++ ` line as a reader takes it: after `lead`, a C-quoted
+    /// string unquoted, or the bare rest up to a TAB with no space at its end (GNU patch).
+    fn header_name(line: &[u8], lead: &[u8]) -> Vec<u8> {
+        let rest = line.strip_prefix(lead).expect("a header line");
+        let Some(quoted) = rest.strip_prefix(b"\"") else {
+            let bare = rest.split(|&b| b == b'\t').next().unwrap_or_default();
+            assert!(
+                !bare.ends_with(b" "),
+                "a bare name that patch would cut: {line:?}"
+            );
+            return bare.to_vec();
+        };
+        let mut name = Vec::new();
+        let mut bytes = quoted.iter().copied();
+        while let Some(b) = bytes.next() {
+            match b {
+                b'"' => return name,
+                b'\\' => {
+                    let escaped = bytes.next().expect("an escape");
+                    name.push(match escaped {
+                        b'a' => 7,
+                        b'b' => 8,
+                        b't' => b'\t',
+                        b'n' => b'\n',
+                        b'v' => 11,
+                        b'f' => 12,
+                        b'r' => b'\r',
+                        b'0'..=b'3' => {
+                            let digits = [escaped, bytes.next().unwrap(), bytes.next().unwrap()];
+                            digits.iter().fold(0u8, |n, d| n * 8 + (d - b'0'))
+                        }
+                        other => other,
+                    });
+                }
+                _ => name.push(b),
+            }
+        }
+        panic!("an unclosed quote: {line:?}");
+    }
+
     proptest! {
         #![proptest_config(crate::property_config(1000))]
+
+        /// A diff header names the file as git and GNU patch read it back: a bare name ends
+        /// at a TAB or the line's end and keeps no trailing space; a quoted one is unquoted
+        /// as C unquotes it. Either way, the path's own bytes, less a leading `./` or `/`.
+        #[test]
+        fn a_header_names_the_file_as_a_reader_unquotes_it(
+            path in prop::collection::vec(prop_oneof![
+                Just(b' '), Just(b'\t'), Just(b'\n'), Just(b'"'), Just(b'\\'), Just(b'a'), Just(b'/'),
+                Just(b'.'), Just(0u8), Just(1u8), Just(0x7f), Just(0xc3), Just(0xa9), Just(0xff),
+            ], 1..12),
+        ) {
+            let header = unified::file_header(&path);
+            let lines: Vec<&[u8]> = header.split(|&b| b == b'\n').collect();
+            prop_assert_eq!(lines.len(), 3);
+            let mut expected = &path[..];
+            while let Some(rest) = expected.strip_prefix(b"./") {
+                expected = rest;
+            }
+            while let Some(rest) = expected.strip_prefix(b"/") {
+                expected = rest;
+            }
+            for (line, side) in [(lines[0], &b"--- a/"[..]), (lines[1], b"+++ b/")] {
+                let name = header_name(line, &side[..4]);
+                prop_assert!(name.starts_with(&side[4..]), "{:?}", line);
+                prop_assert_eq!(&name[2..], expected, "{:?}", line);
+                // A TAB after the name exactly when it holds a space.
+                prop_assert_eq!(line.ends_with(b"\t"), expected.contains(&b' '));
+                // Every byte of the line is printable ASCII but the TAB.
+                prop_assert!(line.iter().all(|&b| (0x20..0x7f).contains(&b) || b == b'\t'));
+            }
+        }
 
         /// Text whose edits take out text and put in text stays text: the shortcut of the
         /// text-or-binary walk never calls binary data text.
