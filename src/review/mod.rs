@@ -349,6 +349,15 @@ mod tests {
         assert_eq!(review.answer(Key::Help), Step::AskAgain);
         assert_eq!((review.accepted(), review.skipped()), (0, 0));
         assert!(review.asks_again());
+        // What mmt says as it exits 2.
+        assert_eq!(
+            Abort::Interrupted.to_string(),
+            "review interrupted (Ctrl-C); nothing written"
+        );
+        assert_eq!(
+            Abort::EndOfInput.to_string(),
+            "end of input during the review; nothing written"
+        );
     }
 
     proptest::proptest! {

@@ -31,17 +31,8 @@ pub(super) struct Reviewer {
     color: bool,
     /// The accepted changes of each planned file, in the order of `Gathered::planned`.
     kept: Vec<Kept>,
-    /// Why planning stopped before the end of the sources, if it did.
-    stopped: Option<Stopped>,
-}
-
-/// Why a review stopped planning the files after the one it was at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Stopped {
-    /// `q`, at this file: nothing after it is looked at.
-    Quit(String),
-    /// A file could not be read or planned: the run writes nothing, so asking on is pointless.
-    Failed,
+    /// The file at which `q` ended the review: no file after it is looked at.
+    quit_at: Option<String>,
 }
 
 /// Ends the planning of a run whose review has stopped: not an error of the run.
@@ -107,7 +98,7 @@ impl Reviewer {
             review: Review::default(),
             color,
             kept: Vec::new(),
-            stopped: None,
+            quit_at: None,
         })
     }
 
@@ -120,7 +111,7 @@ impl Reviewer {
             return Err(why.into());
         }
         if !gathered.failures.is_empty() {
-            self.stop(Stopped::Failed);
+            self.terminal = None;
             return Err(StopPlanning.into());
         }
         for planned in &gathered.planned[self.kept.len()..] {
@@ -128,19 +119,11 @@ impl Reviewer {
             self.kept.push(kept);
         }
         if self.review.quit() {
-            let at = gathered
-                .planned
-                .last()
-                .map(|p| escape_name(&p.source.name()));
-            self.stop(Stopped::Quit(at.unwrap_or_default()));
+            let at = gathered.planned.last().map(|p| p.source.name());
+            self.quit_at = Some(escape_name(&at.unwrap_or_default()));
             return Err(StopPlanning.into());
         }
         Ok(())
-    }
-
-    fn stop(&mut self, why: Stopped) {
-        self.stopped = Some(why);
-        self.terminal = None;
     }
 
     /// Asks about each change of one file that is not decided already.
@@ -236,7 +219,7 @@ impl Reviewer {
             terminal,
             review,
             kept,
-            stopped,
+            quit_at,
             ..
         } = self;
         drop(terminal);
@@ -256,9 +239,9 @@ impl Reviewer {
             review.accepted(),
             plural(review.accepted(), "change"),
             review.skipped(),
-            match stopped {
-                Some(Stopped::Quit(at)) => format!("; stopped at {at} by q"),
-                _ => String::new(),
+            match quit_at {
+                Some(at) => format!("; stopped at {at} by q"),
+                None => String::new(),
             }
         );
         if accepted.is_empty() {
