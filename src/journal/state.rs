@@ -47,11 +47,24 @@ pub fn decided(warn: &mut dyn FnMut(String)) -> Option<StateDir> {
 /// Writing runs of this user take this lock, one after the other, for as long as they hold
 /// files locked: a run locks each file it plans on, and two runs that lock the same files in
 /// different orders (`mmt replace a b ...` and `mmt replace b a ...`) would otherwise wait for
-/// each other for ever. `None` where no state directory can be used.
+/// each other for ever. `None` where no state directory can be used. A run that must wait
+/// says so first: the other may be a `replace --interactive` waiting for its answers, for
+/// minutes, and a silent wait looks like a hang.
 pub fn writer_lock(warn: &mut dyn FnMut(String)) -> Option<fs::File> {
     let state = decided(warn)?;
     let lock = fs::File::create(state.path.join("writer.lock")).ok()?;
-    lock.lock().ok()?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            warn(
+                "mmt: note: another mmt run of this user is writing, or reviewing its changes \
+                 (replace --interactive); waiting for it to end"
+                    .to_owned(),
+            );
+            lock.lock().ok()?;
+        }
+        Err(fs::TryLockError::Error(_)) => return None,
+    }
     Some(lock)
 }
 
