@@ -6,6 +6,7 @@
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// A usable state directory: it exists, belongs to this user and only this user may enter it.
 #[derive(Debug, Clone)]
@@ -47,26 +48,36 @@ pub fn decided(warn: &mut dyn FnMut(String)) -> Option<StateDir> {
 /// Writing runs of this user take this lock, one after the other, for as long as they hold
 /// files locked: a run locks each file it plans on, and two runs that lock the same files in
 /// different orders (`mmt replace a b ...` and `mmt replace b a ...`) would otherwise wait for
-/// each other for ever. `None` where no state directory can be used. A run that must wait
-/// says so first: the other may be a `replace --interactive` waiting for its answers, for
-/// minutes, and a silent wait looks like a hang.
+/// each other for ever. `None` where no state directory can be used. A run that has waited a
+/// second says so, and waits on: the other may be a `replace --interactive` waiting for its
+/// answers, for minutes, and a silent wait looks like a hang. (A shorter wait, one run's
+/// write after another's, is said nothing of.)
 pub fn writer_lock(warn: &mut dyn FnMut(String)) -> Option<fs::File> {
     let state = decided(warn)?;
     let lock = fs::File::create(state.path.join("writer.lock")).ok()?;
-    match lock.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            warn(
-                "mmt: note: another mmt run of this user is writing, or reviewing its changes \
-                 (replace --interactive); waiting for it to end"
-                    .to_owned(),
-            );
-            lock.lock().ok()?;
+    let patience = Instant::now() + WRITER_PATIENCE;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Some(lock),
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < patience => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                warn(
+                    "mmt: note: another mmt run of this user is writing, or reviewing its \
+                     changes (replace --interactive); waiting for it to end"
+                        .to_owned(),
+                );
+                lock.lock().ok()?;
+                return Some(lock);
+            }
+            Err(fs::TryLockError::Error(_)) => return None,
         }
-        Err(fs::TryLockError::Error(_)) => return None,
     }
-    Some(lock)
 }
+
+/// How long a writing run waits for another in silence.
+const WRITER_PATIENCE: Duration = Duration::from_secs(1);
 
 /// The state directory the environment names, or the fallback; `warn` is told when a
 /// fallback is taken. `None`: no journal can be kept.
