@@ -127,11 +127,12 @@ pub struct GlobalOpts {
 impl GlobalOpts {
     /// The settings every command shares, decided once.
     pub fn settings(&self) -> Settings {
-        let color = match self.color {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => crate::output::stdout_wants_color(),
+        let color_forced = match self.color {
+            ColorWhen::Always => Some(true),
+            ColorWhen::Never => Some(false),
+            ColorWhen::Auto => None,
         };
+        let color = color_forced.unwrap_or_else(crate::output::stdout_wants_color);
         let threads = self.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             NonZeroUsize::get,
@@ -147,11 +148,7 @@ impl GlobalOpts {
             },
             threads,
         );
-        settings.color_forced = match self.color {
-            ColorWhen::Always => Some(true),
-            ColorWhen::Never => Some(false),
-            ColorWhen::Auto => None,
-        };
+        settings.color_forced = color_forced;
         settings
     }
 }

@@ -128,9 +128,9 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     };
     gathered.say_reached_again(settings);
     gathered.refuse_failures(many)?;
+    let mut printer = Printer::stdout(settings.style);
     // With no change found there is nothing to ask: the run ends as any run that found none.
     if let Some(reviewer) = reviewer.filter(|_| !gathered.planned.is_empty()) {
-        let mut printer = Printer::stdout(settings.style);
         let code = reviewer.commit(&replace, gathered, settings, &mut printer)?;
         printer.flush()?;
         return Ok(code);
@@ -144,7 +144,6 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     }
 
     // Then write (or preview) them, in order, as one run: all or nothing.
-    let mut printer = Printer::stdout(settings.style);
     let tally = replace.write_run(&gathered.planned, settings, &mut printer)?;
     gathered.summarise(settings, many, &mut printer)?;
     printer.flush()?;
@@ -266,7 +265,7 @@ impl Gathered {
     }
 
     fn replacements(&self) -> u64 {
-        self.planned.iter().map(|p| p.plan.len() as u64).sum()
+        replacements(&self.planned)
     }
 
     /// The summaries once the run has landed: one file's (even for no match), or the total.
@@ -281,16 +280,25 @@ impl Gathered {
             } else {
                 ""
             };
-            let (total, files) = (self.replacements(), self.planned.len() as u64);
-            printer.summary(&format!(
-                "{total} {} in {files} {}{note}",
-                plural(total, "replacement"),
-                plural(files, "file"),
-            ));
+            printer.summary(&format!("{}{note}", run_total(&self.planned)));
         }
         note_skipped_binary(self.skipped_binary, printer);
         Ok(())
     }
+}
+
+fn replacements(planned: &[Planned]) -> u64 {
+    planned.iter().map(|p| p.plan.len() as u64).sum()
+}
+
+/// A run's total: `N replacements in M files`.
+fn run_total(planned: &[Planned]) -> String {
+    let (total, files) = (replacements(planned), planned.len() as u64);
+    format!(
+        "{total} {} in {files} {}",
+        plural(total, "replacement"),
+        plural(files, "file")
+    )
 }
 
 /// The note, after a run's summary, of the binary files a walk met and left alone.

@@ -8,7 +8,7 @@ use std::os::unix::fs::FileExt;
 
 use anyhow::{Result, anyhow, bail};
 
-use super::{Gathered, Planned, Replace, note_skipped_binary};
+use super::{Gathered, Planned, Replace, note_skipped_binary, run_total};
 use crate::cli::ReplaceArgs;
 use crate::cmd::Positionals;
 use crate::exit::ExitCode;
@@ -251,13 +251,7 @@ impl Reviewer {
         }
         refuse_changed(&accepted)?;
         replace.write_run(&accepted, settings, printer)?;
-        let total: u64 = accepted.iter().map(|p| p.plan.len() as u64).sum();
-        let files = accepted.len() as u64;
-        printer.summary(&format!(
-            "{total} {} in {files} {} ({counts})",
-            plural(total, "replacement"),
-            plural(files, "file"),
-        ));
+        printer.summary(&format!("{} ({counts})", run_total(&accepted)));
         note_skipped_binary(skipped_binary, printer);
         Ok(ExitCode::Success)
     }
