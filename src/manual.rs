@@ -28,8 +28,9 @@ pub const GUARANTEES: &[&str] = &[
      rename, or with the journal before the run commits (until then the journal rolls it back). The mode (setuid, \
      setgid and sticky bits included), POSIX ACLs, extended attributes and file capabilities are \
      kept, and the owner when run as root; one that cannot be kept is an error and nothing is \
-     written. A symbolic link is followed and stays a link. Other hard links to the file keep the old \
-     content (as with sed -i); mmt says so on standard error.",
+     written. A symbolic link is followed and stays a link. A file with other hard links is written in \
+     place instead, from a copy of its old content that the journal keeps first, so that its \
+     inode stays the same and every name of it sees the change.",
     "A run that writes is all or nothing: every file is recorded in a journal before the first byte \
      changes; a file that fails restores the files written before it; a run killed at any step is \
      rolled back by the next mmt command or mmt recover. mmt undo reverts the last run.",

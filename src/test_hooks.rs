@@ -89,3 +89,26 @@ pub fn panic_if(var: &str) {
 
 #[cfg(not(feature = "test-hooks"))]
 pub fn panic_if(_var: &str) {}
+
+/// With `MMT_TEST_SYNCFS_THROUGH` set to a path, mmt flushes every file system as a whole
+/// (`syncfs`) even where that falls short of storage, and after each `syncfs` it syncs that file
+/// (`fsync`): the tests' crash-simulating file system, a FUSE server that never hears of a
+/// `syncfs`, takes that as "everything written so far is durable".
+#[cfg(feature = "test-hooks")]
+pub fn syncfs_seam() -> Option<std::path::PathBuf> {
+    std::env::var_os("MMT_TEST_SYNCFS_THROUGH").map(std::path::PathBuf::from)
+}
+
+#[cfg(not(feature = "test-hooks"))]
+pub fn syncfs_seam() -> Option<std::path::PathBuf> {
+    None
+}
+
+/// Called right after each `syncfs`: tells the crash-simulating file system through its seam
+/// (see [`syncfs_seam`]).
+pub fn syncfs_done() -> std::io::Result<()> {
+    match syncfs_seam() {
+        Some(path) => std::fs::File::open(path)?.sync_all(),
+        None => Ok(()),
+    }
+}

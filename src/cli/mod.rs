@@ -241,8 +241,8 @@ pages written), then synced. Ctrl-C waits until the patch is done.
 
 Length changes: the new content goes to a temporary file beside the original, which is synced \
 and renamed over it (atomic: a reader sees the old file or the new one). Mode, owner (as \
-root), ACLs and extended attributes are kept; other hard links keep the old content, as with \
-sed -i.
+root), ACLs and extended attributes are kept. A file with other hard links is written in \
+place instead (from a copy of its old content), so that every name of it sees the change.
 
 --regex: OLD is a pattern of Python's re dialect for bytes, as grep reads it; NEW may use $1, ${1}, $name, ${name}, \
 $0 and $$ for a dollar. A reference to a group the pattern lacks is refused ($1X names a group \

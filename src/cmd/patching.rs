@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
-use crate::output::{Printer, escape_name, json_path};
+use crate::output::{Printer, json_path};
 use crate::patch::durable::LaterSyncs;
 use crate::patch::target::{Access, BackupMethod, Target};
 use crate::patch::{Mode, Plan};
@@ -49,6 +49,9 @@ pub struct Writing<'a> {
     pub backup: Option<&'a Path>,
     /// The run's syncs put off until it commits; `None`: synced before `carry_out` returns.
     pub later: Option<&'a mut LaterSyncs>,
+    /// The journal's copy of the old content of a file rewritten in place (a file with other
+    /// hard links); `None`: a private copy is taken.
+    pub old_copy: Option<&'a Path>,
 }
 
 /// Writes `plan` to the target, or with `--copy` makes the change in a private copy-on-write
@@ -62,8 +65,12 @@ pub fn carry_out(
     path: &Path,
     writing: Writing,
 ) -> Result<Mode> {
-    let Writing { backup, later } = writing;
-    let mode = Mode::of(plan);
+    let Writing {
+        backup,
+        later,
+        old_copy,
+    } = writing;
+    let mode = target.mode(plan);
     if settings.preview {
         // Quiet: nothing would be printed, and the exit code does not depend on the preview.
         if !settings.style.json && !settings.style.quiet && !plan.is_empty() {
@@ -84,15 +91,13 @@ pub fn carry_out(
         Mode::Rewrite => {
             let progress = Progress::new(settings.watched, view.len() as u64, "rewriting");
             target.rewrite(plan, view, backup, &progress, later)?;
-            drop(progress);
-            let links = target.hard_links();
-            if links > 1 {
-                let name = escape_name(&path.display().to_string());
-                printer.summary(&format!(
-                    "mmt: note: {name} had {links} hard links; the rewrite gave {name} a new file, \
-                     the other names keep the old content"
-                ));
+        }
+        Mode::RewriteInPlace => {
+            if let Some(backup) = backup {
+                target.backup(backup, BackupMethod::Copy)?;
             }
+            let progress = Progress::new(settings.watched, view.len() as u64, "rewriting");
+            target.rewrite_in_place(plan, old_copy, &progress, later)?;
         }
     }
     Ok(mode)

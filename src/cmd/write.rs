@@ -40,6 +40,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     let writing = Writing {
         backup: None,
         later: run.later_syncs(),
+        old_copy: None, // a write keeps the length
     };
     if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &path, writing) {
         return Err(run.fail(err));

@@ -121,9 +121,15 @@ pub fn why_not_undoable(run: &Stored) -> Option<Blocked> {
                 Ok(_) => return blocked(Why::UndoDataMissing),
                 Err(err) => return blocked(Why::UndoDataUnreadable(format!("{err:#}"))),
             },
-            Mode::Rewrite => None,
+            Mode::RewriteInPlace
+                if !entry.old_link.as_deref().is_some_and(|copy| copy.is_file()) =>
+            {
+                return blocked(Why::UndoDataMissing);
+            }
+            Mode::Rewrite | Mode::RewriteInPlace => None,
         };
-        if Some(now) != entry.after || sum_now != entry.touched_sum {
+        if !entry.after.is_some_and(|after| after.recognises(&now)) || sum_now != entry.touched_sum
+        {
             return blocked(Why::Changed);
         }
     }
@@ -142,7 +148,7 @@ pub fn changed_by_later<'k>(
     newer
         .iter()
         .rev()
-        .find(|k| k.run.entries.iter().any(|e| e.before == after))
+        .find(|k| k.run.entries.iter().any(|e| e.before.recognises(&after)))
 }
 
 /// Refuses, with the way past it, when `run` can no longer be undone.
@@ -185,7 +191,7 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
     }
     fs::write(run.dir.join(UNDOING_FILE), b"")
         .map_err(anyhow::Error::from)
-        .and_then(|()| crate::patch::durable::flush_file_system_of(&run.dir))
+        .and_then(|()| crate::patch::durable::sync_dir(&run.dir))
         .context("cannot mark the run as being undone")?;
     crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
     let undo = UndoData::of(&run.dir);
@@ -196,10 +202,10 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
         report(Restored {
             path: &entry.path,
             action: "restored",
-            detail: if entry.kind == Mode::InPlace {
-                "the old bytes written back"
-            } else {
-                "the old file put back"
+            detail: match entry.kind {
+                Mode::InPlace => "the old bytes written back",
+                Mode::Rewrite => "the old file put back",
+                Mode::RewriteInPlace => "the old content copied back, its links kept",
             }
             .to_owned(),
             run,
@@ -227,7 +233,7 @@ fn recognise_after_undo(kept: &Kept, entry: &Entry) {
         for e in other
             .entries
             .iter_mut()
-            .filter(|e| e.after == Some(entry.before))
+            .filter(|e| e.after.is_some_and(|after| after.recognises(&entry.before)))
         {
             e.after = Some(now);
             changed = true;
@@ -272,6 +278,12 @@ pub fn undo_plans(run: &Stored) -> Result<Vec<(PathBuf, Vec<u8>, Plan)>> {
                 }
                 _ => continue,
             },
+            Mode::RewriteInPlace => {
+                let Some(old) = entry.old_link.as_ref().and_then(|copy| fs::read(copy).ok()) else {
+                    continue;
+                };
+                Plan::puts([(0..now.len(), old.as_slice())])
+            }
             Mode::Rewrite => {
                 let old = entry.old_link.as_ref().and_then(|link| {
                     let kept = Identity::of_path(link).ok()?;

@@ -49,8 +49,9 @@ pub use run::*;
 /// its own (below it, a thread costs more than it saves).
 const SUMMED_APART: usize = 1 << 16;
 
-/// How a file is recognised: the same inode, size and modification time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a file is recognised: the same inode, size and modification time (see
+/// [`Identity::recognises`]).
+#[derive(Debug, Clone, Copy)]
 pub struct Identity {
     pub dev: u64,
     pub ino: u64,
@@ -70,6 +71,20 @@ impl Identity {
 
     pub fn of_path(path: &Path) -> io::Result<Identity> {
         fs::metadata(path).map(|m| Identity::of(&m))
+    }
+
+    /// Whether `other` is this file as it was: the same inode, size and modification time.
+    /// Not the same device number: a file system may be given another one when it is mounted
+    /// again, as after a power cut (FUSE, NFS, btrfs subvolumes, overlays have numbers the
+    /// kernel hands out at mount time), and a run must still be rolled back or undone then.
+    pub fn recognises(&self, other: &Identity) -> bool {
+        (self.ino, self.size, self.mtime_ns) == (other.ino, other.size, other.mtime_ns)
+    }
+
+    /// Whether `other` is the same file, whatever its size and time now: the same inode
+    /// (the device number aside, as in [`Identity::recognises`]).
+    pub fn same_inode(&self, other: &Identity) -> bool {
+        self.ino == other.ino
     }
 
     fn to_json(self) -> Value {
@@ -174,11 +189,7 @@ fn read_run(dir: &Path) -> Option<Stored> {
         .map(|f| {
             Some(Entry {
                 path: path_from_json(&f["path"])?,
-                kind: if f["kind"] == "in-place" {
-                    Mode::InPlace
-                } else {
-                    Mode::Rewrite
-                },
+                kind: Mode::from_journal_name(f["kind"].as_str().unwrap_or_default()),
                 before: Identity::from_json(&f["before"])?,
                 old_link: path_from_json(&f["old_link"]),
                 after: Identity::from_json(&f["after"]),

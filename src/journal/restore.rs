@@ -146,7 +146,7 @@ pub(super) fn apply_undo(encoded: &[u8], file: &File, path: &Path) -> Result<()>
     })
     .context("the journal is damaged")??;
     finish_window(window, file);
-    file.sync_data().context("cannot sync the restored file")
+    crate::patch::durable::sync_file(file).context("cannot sync the restored file")
 }
 
 /// How much of a file a restore maps at a time: as the patch's stretches.
@@ -180,7 +180,10 @@ pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
                 Recorded::Nothing => return Ok(()), // never recorded, so never written
                 // Unchanged since the run began: the run never wrote it, whatever became of
                 // the pack (a pack cut short by a crash is this case).
-                Recorded::NotWhole if Identity::of_path(&entry.path).ok() == Some(entry.before) => {
+                Recorded::NotWhole
+                    if Identity::of_path(&entry.path)
+                        .is_ok_and(|now| entry.before.recognises(&now)) =>
+                {
                     return Ok(());
                 }
                 Recorded::NotWhole => bail!(
@@ -193,7 +196,7 @@ pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
             };
             let now = Identity::of_path(&entry.path)
                 .with_context(|| format!("{name}: cannot restore"))?;
-            if (now.dev, now.ino) != (entry.before.dev, entry.before.ino) {
+            if !entry.before.same_inode(&now) {
                 bail!("{name}: was replaced by another file since; not restored");
             }
             let file = OpenOptions::new()
@@ -202,6 +205,40 @@ pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
                 .open(&entry.path)
                 .with_context(|| format!("{name}: cannot open to restore"))?;
             apply_undo(&encoded, &file, &entry.path)
+                .with_context(|| format!("{name}: cannot restore"))
+        }
+        Mode::RewriteInPlace => {
+            let Some(copy) = &entry.old_link else {
+                return Ok(());
+            };
+            let Ok(copy) = File::open(copy) else {
+                return Ok(()); // never copied, so never written
+            };
+            let now = Identity::of_path(&entry.path)
+                .with_context(|| format!("{name}: cannot restore"))?;
+            if !entry.before.same_inode(&now) {
+                bail!("{name}: was replaced by another file since; not restored");
+            }
+            if entry.before.recognises(&now) {
+                return Ok(()); // as the run found it: never written
+            }
+            // The copy was synced whole before the file was first written: one that is not the
+            // old size was cut short by a crash, and the file was then never written.
+            if copy.metadata().map(|m| m.len()).ok() != Some(entry.before.size) {
+                bail!(
+                    "{name}: cannot restore: the run's copy of the old content ({}) is not \
+                     whole, and the file has changed since the run began; check the file, then \
+                     remove {} to let the run go",
+                    entry.old_link.as_deref().unwrap_or(Path::new("")).display(),
+                    undo.dir.display()
+                );
+            }
+            let file = OpenOptions::new()
+                .write(true)
+                .open(&entry.path)
+                .with_context(|| format!("{name}: cannot open to restore"))?;
+            crate::patch::sink::copy_whole(&copy, &file)
+                .and_then(|()| crate::patch::durable::sync_file(&file))
                 .with_context(|| format!("{name}: cannot restore"))
         }
         Mode::Rewrite => {
@@ -220,7 +257,7 @@ pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
             fs::rename(link, &entry.path)
                 .with_context(|| format!("{name}: cannot put the old file back"))?;
             if let Some(parent) = entry.path.parent() {
-                let _ = sync_dir(parent);
+                let _ = crate::patch::durable::sync_dir(parent);
             }
             Ok(())
         }
@@ -236,12 +273,6 @@ pub(crate) fn remove_run(dir: &Path, entries: &[Entry]) {
         }
     }
     let _ = fs::remove_dir_all(dir);
-}
-
-pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(|| format!("cannot sync {}", dir.display()))
 }
 
 /// One file that recovery or undo put back, for the command to report.

@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 
 use super::undo_pack::PackWriter;
 use super::*;
-use crate::map;
 use crate::patch::durable;
 
 /// An open run: its directory, its lock, and its files so far.
@@ -76,7 +75,9 @@ impl Run {
     /// Adds a file to the run, before anything is recorded for it.
     pub fn add(&mut self, path: &Path, kind: Mode, before: Identity) {
         let n = self.entries.len();
-        let old_link = (kind == Mode::Rewrite).then(|| self.dir.join(format!("{n}.old")));
+        let old_link = kind
+            .keeps_old_file()
+            .then(|| self.dir.join(format!("{n}.old")));
         self.entries.push(Entry {
             path: path.to_path_buf(),
             kind,
@@ -152,15 +153,47 @@ impl Run {
                         }
                     }
                 }
+                Mode::RewriteInPlace => {
+                    let entry = &self.entries[n];
+                    let copy = entry.old_link.clone().unwrap_or_default();
+                    keep_a_copy(&entry.path, &copy).with_context(|| {
+                        format!(
+                            "{}: cannot keep a copy of the old content in the journal",
+                            entry.path.display()
+                        )
+                    })?;
+                }
             }
         }
         if let Some(pack) = pack {
             pack.finish()
-                .and_then(|file| map::write_out(&file, &|| false))
+                .and_then(|file| durable::sync_file(&file))
                 .context("cannot write the journal")?;
         }
-        // One flush for the manifest, the pack and the links, before any file changes.
-        durable::flush_file_system_of(&self.dir)
+        // Before any file changes, the names too: the manifest, the pack and the links in the
+        // run's directory, the run's directory in `runs`, and old inodes kept beside their
+        // files. (An `fsync` each, not a `syncfs`: the journal is a few files, and a `syncfs`
+        // falls short of storage on some file systems; see `durable`.)
+        let mut dirs = vec![self.dir.clone()];
+        dirs.extend(self.dir.parent().map(Path::to_path_buf));
+        for entry in &self.entries {
+            if let Some(link) = entry
+                .old_link
+                .as_ref()
+                .filter(|l| !l.starts_with(&self.dir))
+            {
+                dirs.extend(link.parent().map(Path::to_path_buf));
+            }
+        }
+        durable::sync_dirs(dirs)
+    }
+
+    /// File `n`'s copy of its old content, when it is rewritten in place.
+    pub fn old_copy(&self, n: usize) -> Option<PathBuf> {
+        let entry = self.entries.get(n)?;
+        (entry.kind == Mode::RewriteInPlace)
+            .then(|| entry.old_link.clone())
+            .flatten()
     }
 
     /// Files up to `n` have been written (`n` in part or whole): a rollback restores them.
@@ -196,11 +229,12 @@ impl Run {
                 let _ = fs::remove_file(link);
             }
         }
-        // The commit point: the mark and the manifest made durable by one flush, after the
-        // files' own (`LaterSyncs::sync`), so that a run is never committed ahead of its files.
+        // The commit point: the mark made durable (the manifest was synced as it was written),
+        // after the files' own sync (`LaterSyncs::sync`), so that a run is never committed
+        // ahead of its files.
         fs::write(self.dir.join(COMMITTED_FILE), b"")
             .map_err(anyhow::Error::from)
-            .and_then(|()| durable::flush_file_system_of(&self.dir))
+            .and_then(|()| durable::sync_dir(&self.dir))
             .context("cannot mark the run committed")?;
         let size = disk_use(&self.dir);
         // Kept for `prune`, which would otherwise look at every kept run's files each time a
@@ -222,8 +256,8 @@ impl Run {
     }
 }
 
-/// Writes a run's manifest (atomically: a new file renamed over the old one), written out but
-/// not flushed: the caller flushes once for everything it wrote.
+/// Writes a run's manifest atomically: a new file, synced, renamed over the old one. The caller
+/// syncs the directory, once for everything it named there.
 pub(crate) fn write_manifest(
     dir: &Path,
     command: &str,
@@ -236,7 +270,7 @@ pub(crate) fn write_manifest(
             .map(|e| {
                 json!({
                     "path": path_to_json(&e.path),
-                    "kind": e.kind.name(),
+                    "kind": e.kind.journal_name(),
                     "before": e.before.to_json(),
                     "old_link": e.old_link.as_deref().map(path_to_json),
                     "after": e.after.map(Identity::to_json),
@@ -253,14 +287,24 @@ pub(crate) fn write_manifest(
         });
         let temp = dir.join("manifest.json.tmp");
         let mut file = File::create(&temp).context("cannot write the journal")?;
-        // Written out before the rename, so that the name never comes to disk ahead of the
-        // content; made durable by the flush that follows (see `durable`).
+        // Synced before the rename, so that the name never comes to disk ahead of the content.
         file.write_all(manifest.to_string().as_bytes())
-            .and_then(|()| map::write_out(&file, &|| false))
+            .and_then(|()| durable::sync_file(&file))
             .context("cannot write the journal")?;
         fs::rename(&temp, dir.join("manifest.json")).context("cannot write the journal")?;
         Ok(())
     }
+}
+
+/// Copies the file at `path` to the new file `copy` (its holes kept) and syncs the copy: the
+/// old content of a file rewritten in place, which a rollback or an undo copies back.
+fn keep_a_copy(path: &Path, copy: &Path) -> io::Result<()> {
+    let from = File::open(path)?;
+    let to = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(copy)?;
+    crate::patch::sink::copy_keeping_holes(&from, &to).and_then(|()| durable::sync_file(&to))
 }
 
 /// `.NAME.mmt-old-PID-N` beside `path`, for an old inode kept during a run.

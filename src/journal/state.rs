@@ -126,11 +126,21 @@ fn preferred_dir() -> Option<PathBuf> {
 /// cannot enter and it can be written.
 fn usable(dir: &Path) -> Option<StateDir> {
     let runs = dir.join("runs");
+    let made: Vec<PathBuf> = runs
+        .ancestors()
+        .take_while(|d| fs::symlink_metadata(d).is_err())
+        .map(Path::to_path_buf)
+        .collect();
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(&runs)
         .ok()?;
+    // A directory made here is named in its parent: durable before a journal is kept in it.
+    let parents = made
+        .iter()
+        .filter_map(|d| d.parent().map(Path::to_path_buf));
+    crate::patch::durable::sync_dirs(parents.collect()).ok()?;
     let meta = fs::symlink_metadata(dir).ok()?;
     let me = rustix::process::geteuid().as_raw();
     // A directory someone else made (in /tmp, say) is not ours to trust; ours is made private.

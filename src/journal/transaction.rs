@@ -80,7 +80,7 @@ impl Transaction {
         };
         let mut run = Run::begin(&state, command.to_owned())?;
         for file in files {
-            let mode = crate::patch::Mode::of(file.plan);
+            let mode = file.target.mode(file.plan);
             run.add(&file.target.real, mode, Identity::of(&file.target.meta));
         }
         run.record(|n| {
@@ -119,6 +119,13 @@ impl Transaction {
     /// Where the files' syncs go: to the commit when the run is journalled.
     pub fn later_syncs(&mut self) -> Option<&mut LaterSyncs> {
         self.later.as_mut()
+    }
+
+    /// The journal's copy of the old content of the file being written, when it is rewritten
+    /// in place (see `Mode::RewriteInPlace`).
+    pub fn old_copy(&self) -> Option<std::path::PathBuf> {
+        let (run, _) = self.run.as_ref()?;
+        run.old_copy(self.current)
     }
 
     /// The file being written is written: a failure from here on restores it.

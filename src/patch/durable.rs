@@ -9,14 +9,57 @@
 //! XFS), where `syncfs` commits everything on any Linux file system (ext4 with or without a
 //! journal, XFS, btrfs, f2fs) and flushes the disk's cache. Its price: it also writes out what
 //! other processes left dirty on that file system. The README says so.
+//!
+//! Where `syncfs` does not reach storage ([`Flush::EachFile`]: FUSE, whose server never hears
+//! of it, and 9p), each file and each directory a run renamed into is synced on its own
+//! (`fsync`), as git's `core.fsyncMethod=fsync` does. So are the few files of a small run, and
+//! the journal's own files, for which one `fsync` each costs no more than a flush and waits for
+//! nothing that other processes left dirty.
 
 use std::fs::File;
+use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use crate::map;
+
+/// How the writes on one file system are made durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flush {
+    /// One `syncfs` commits everything written on it.
+    FileSystem,
+    /// `syncfs` stops short of the storage: each file and directory is synced on its own.
+    EachFile,
+}
+
+/// The file systems whose `syncfs` does not reach storage, by their `statfs` type, and their
+/// names for the README: FUSE (`fuse_sync_fs` forwards it to virtiofs servers alone; measured
+/// here: `syncfs` returns 0 and the server sees nothing) and 9p (no `sync_fs`, and its
+/// `write_inode` asks the server for no fsync; only `fsync` sends one).
+pub const SYNCFS_FALLS_SHORT: [(i64, &str); 2] = [(0x6573_5546, "FUSE"), (0x0102_1997, "9p")];
+
+impl Flush {
+    /// How the file system that holds `file` is made durable.
+    pub fn of(file: &File) -> Flush {
+        // The tests' crash-simulating file system is FUSE; through this seam it hears of each
+        // `syncfs`, so that the batched way is tested on it too.
+        if crate::test_hooks::syncfs_seam().is_some() {
+            return Flush::FileSystem;
+        }
+        match rustix::fs::fstatfs(file) {
+            Ok(stat)
+                if SYNCFS_FALLS_SHORT
+                    .iter()
+                    .any(|(kind, _)| *kind == stat.f_type) =>
+            {
+                Flush::EachFile
+            }
+            _ => Flush::FileSystem,
+        }
+    }
+}
 
 /// Files a run has written, held until they are made durable together by [`LaterSyncs::sync`].
 ///
@@ -29,8 +72,13 @@ pub struct LaterSyncs {
     files: Vec<(PathBuf, File)>,
     /// How many files were held in all.
     held: usize,
-    /// One open file on each file system written to, by device number: what `syncfs` flushes.
+    /// One open file on each file system flushed as a whole, by device number: what `syncfs`
+    /// flushes.
     file_systems: Vec<(u64, File)>,
+    /// How each file system met so far is made durable, by device number.
+    flushes: Vec<(u64, Flush)>,
+    /// The directories of the files synced each: the renames into them.
+    dirs: Vec<PathBuf>,
 }
 
 /// Up to this many files, each is synced on its own (`fsync`) instead of by one `syncfs`.
@@ -55,13 +103,29 @@ impl LaterSyncs {
         self.held <= FSYNCED_EACH
     }
 
-    /// Waits until the data of every file held is written to its disk.
+    /// How the file system `device` (of `file`) is made durable, asked once per file system.
+    fn flush_of(&mut self, device: u64, file: &File) -> Flush {
+        if let Some((_, flush)) = self.flushes.iter().find(|(dev, _)| *dev == device) {
+            return *flush;
+        }
+        let flush = Flush::of(file);
+        self.flushes.push((device, flush));
+        flush
+    }
+
+    /// Writes out the data of every file held; a file on a file system that `syncfs` does not
+    /// reach is synced on its own instead, its directory kept to be synced too.
     fn write_out_held(&mut self) -> Result<()> {
-        for (path, file) in self.files.drain(..) {
+        for (path, file) in std::mem::take(&mut self.files) {
             let cannot = || format!("{}: cannot sync the new content", path.display());
+            let device = file.metadata().with_context(cannot)?.dev();
+            if self.flush_of(device, &file) == Flush::EachFile {
+                sync_written(&file).with_context(cannot)?;
+                self.dirs.extend(path.parent().map(Path::to_path_buf));
+                continue;
+            }
             // In pieces, so that a Ctrl-C during a long sync rolls the run back at once.
             map::write_out(&file, &map::interrupt_pending).with_context(cannot)?;
-            let device = file.metadata().with_context(cannot)?.dev();
             if !self.file_systems.iter().any(|(dev, _)| *dev == device) {
                 self.file_systems.push((device, file));
             }
@@ -70,43 +134,61 @@ impl LaterSyncs {
     }
 
     /// Makes every file written so far durable, with the renames in their directories: their
-    /// data written out, then one flush of each file system they are on.
+    /// data written out, then one flush of each file system they are on (or, for a few files
+    /// and where that flush falls short, an `fsync` of each and of its directory).
     pub fn sync(mut self) -> Result<()> {
         if self.syncs_each() {
             // A few files: an fsync each costs no more than one flush, and waits for nothing
-            // that other processes left dirty on the file system (a `syncfs` after a dense
-            // patch of 1 GiB made the replace x1.66 of one without a journal; x1.10 this way).
-            let mut dirs = Vec::new();
+            // that other processes left dirty on the file system.
             for (path, file) in self.files.drain(..) {
-                map::write_out(&file, &map::interrupt_pending)
-                    .and_then(|()| file.sync_all())
+                sync_written(&file)
                     .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
-                dirs.extend(path.parent().map(Path::to_path_buf));
+                self.dirs.extend(path.parent().map(Path::to_path_buf));
             }
-            // And the renames: each directory a file was written in (as before the batch, a
-            // directory that cannot be synced is not worth failing a run whose edits landed).
-            dirs.sort();
-            dirs.dedup();
-            for dir in dirs {
-                if let Ok(dir) = File::open(dir) {
-                    let _ = dir.sync_all();
-                }
+        } else {
+            self.write_out_held()?;
+            for (_, file) in &self.file_systems {
+                flush_file_system(file).context("cannot sync the new content")?;
             }
-            return Ok(());
         }
-        self.write_out_held()?;
-        for (_, file) in &self.file_systems {
-            map::flush_file_system(file).context("cannot sync the new content")?;
-        }
-        Ok(())
+        sync_dirs(self.dirs)
     }
 }
 
-/// Makes everything written on the file system that holds `dir` durable (one flush).
-pub fn flush_file_system_of(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|dir| map::flush_file_system(&dir))
-        .with_context(|| format!("cannot sync {}", dir.display()))
+/// Makes `file` durable on its own, its data and its metadata (`fsync`).
+pub fn sync_file(file: &File) -> io::Result<()> {
+    file.sync_all()
+}
+
+/// [`sync_file`] for a file a run wrote: its data written out first in pieces, so that a
+/// Ctrl-C held back during a long sync rolls the run back at once.
+fn sync_written(file: &File) -> io::Result<()> {
+    map::write_out(file, &map::interrupt_pending)?;
+    file.sync_all()
+}
+
+/// Makes the names in `dir` durable: what was created, renamed or linked into it (`fsync` of
+/// the directory). A file system that cannot sync a directory at all (EINVAL) keeps its names
+/// another way, and is not worth failing a run over.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    match File::open(dir).and_then(|dir| dir.sync_all()) {
+        Err(err) if err.raw_os_error() == Some(libc::EINVAL) => Ok(()),
+        synced => synced.with_context(|| format!("cannot sync {}", dir.display())),
+    }
+}
+
+/// [`sync_dir`] of each of `dirs`, once each.
+pub fn sync_dirs(mut dirs: Vec<PathBuf>) -> Result<()> {
+    dirs.sort();
+    dirs.dedup();
+    dirs.iter().try_for_each(|dir| sync_dir(dir))
+}
+
+/// Makes everything written on the file system that holds `file` durable: one `syncfs`, which
+/// the tests' crash-simulating file system hears of through its seam.
+fn flush_file_system(file: &File) -> io::Result<()> {
+    map::flush_file_system(file)?;
+    crate::test_hooks::syncfs_done()
 }
 
 #[cfg(test)]
@@ -126,6 +208,11 @@ mod tests {
         // for the flush of the one file system they are on; three are held.
         assert_eq!(later.files.len(), 3);
         assert_eq!(later.file_systems.len(), 1);
+        assert_eq!(
+            later.flushes,
+            [(later.file_systems[0].0, Flush::FileSystem)]
+        );
+        assert!(later.dirs.is_empty());
         assert!(!later.syncs_each());
         later.sync().unwrap();
     }
@@ -143,5 +230,17 @@ mod tests {
         }
         assert!(!later.syncs_each());
         later.sync().unwrap();
+    }
+
+    #[test]
+    fn fuse_and_9p_are_synced_file_by_file_and_the_rest_by_their_file_system() {
+        assert!(
+            SYNCFS_FALLS_SHORT
+                .iter()
+                .any(|(kind, name)| *kind == 0x6573_5546 && *name == "FUSE")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = File::create(dir.path().join("f")).unwrap();
+        assert_eq!(Flush::of(&file), Flush::FileSystem);
     }
 }

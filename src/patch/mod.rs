@@ -21,6 +21,11 @@ pub enum Mode {
     InPlace,
     /// Length changes: a new file renamed over the original.
     Rewrite,
+    /// Length changes in a file with other hard links: the new content written into the file
+    /// itself, so that its inode, and every name of it, sees the change (vim's `backupcopy=auto`
+    /// and Emacs's `backup-by-copying-when-linked` keep links so). Made safe by a copy of the
+    /// old content, taken first.
+    RewriteInPlace,
 }
 
 impl Mode {
@@ -32,10 +37,34 @@ impl Mode {
         }
     }
 
+    /// How a file is written, in a record of it (`--json`): `in-place` for the same length,
+    /// `rewrite` for a length change, whichever way it was written.
     pub fn name(self) -> &'static str {
         match self {
             Mode::InPlace => "in-place",
-            Mode::Rewrite => "rewrite",
+            Mode::Rewrite | Mode::RewriteInPlace => "rewrite",
         }
+    }
+
+    /// How a journal names it: how the file is put back.
+    pub fn journal_name(self) -> &'static str {
+        match self {
+            Mode::RewriteInPlace => "rewrite-in-place",
+            other => other.name(),
+        }
+    }
+
+    /// The mode a journal names (see [`Mode::journal_name`]).
+    pub fn from_journal_name(name: &str) -> Mode {
+        match name {
+            "in-place" => Mode::InPlace,
+            "rewrite-in-place" => Mode::RewriteInPlace,
+            _ => Mode::Rewrite,
+        }
+    }
+
+    /// Whether the old content is kept whole (a rewrite), not as the old bytes of each edit.
+    pub fn keeps_old_file(self) -> bool {
+        self != Mode::InPlace
     }
 }

@@ -35,6 +35,8 @@ pub struct FileSink<'a> {
     stop: &'a dyn Fn() -> io::Result<()>,
     /// Bytes written through the buffer since `stop` was last asked.
     unasked: usize,
+    /// Writing over the original itself (see [`FileSink::in_place`]).
+    in_place: bool,
 }
 
 impl<'a> FileSink<'a> {
@@ -56,6 +58,25 @@ impl<'a> FileSink<'a> {
             progress,
             stop,
             unasked: 0,
+            in_place: false,
+        }
+    }
+
+    /// A sink that writes the new content over the original file `out` itself, front to back,
+    /// reading the old content from `old` (a copy of it, open as `source`): an unchanged run
+    /// that lands where it was is not written again (the bytes before the first edit, and
+    /// after edits that keep the length), and holes are written as zeros, since the file may
+    /// hold data where the new content has a hole.
+    pub fn in_place(
+        source: &'a File,
+        old: &'a [u8],
+        out: &'a File,
+        progress: &'a Progress,
+        stop: &'a dyn Fn() -> io::Result<()>,
+    ) -> Self {
+        FileSink {
+            in_place: true,
+            ..FileSink::new(source, old, None, out, progress, stop)
         }
     }
 
@@ -68,6 +89,8 @@ impl<'a> FileSink<'a> {
         self.out.get_ref().set_len(self.written)
     }
 
+    /// Moves on `len` bytes without writing them: a hole of the new file, or (in place) bytes
+    /// already there.
     fn skip_hole(&mut self, len: usize) -> io::Result<()> {
         let len = i64::try_from(len).map_err(io::Error::other)?;
         self.out.seek(SeekFrom::Current(len))?;
@@ -148,6 +171,10 @@ fn is_unsupported(err: rustix::io::Errno) -> bool {
 
 impl RewriteSink for FileSink<'_> {
     fn copy_unchanged(&mut self, range: Range<usize>) -> io::Result<()> {
+        if self.in_place && range.start as u64 == self.written {
+            // Already there: over the original, a run that lands where it was is left alone.
+            return self.skip_hole(range.len());
+        }
         let Some(extents) = self.extents else {
             return self.copy_data(range);
         };
@@ -193,6 +220,15 @@ pub fn copy_keeping_holes(from: &File, to: &File) -> io::Result<()> {
         pos = end;
     }
     // The length, holes at the end included.
+    to.set_len(len)
+}
+
+/// Makes `to` hold what `from` holds, byte for byte and of its length, writing over what `to`
+/// held (holes of `from` written as zeros): the old content of a file rewritten in place, put
+/// back.
+pub fn copy_whole(from: &File, to: &File) -> io::Result<()> {
+    let len = from.metadata()?.len();
+    copy_range(from, to, 0, len)?;
     to.set_len(len)
 }
 

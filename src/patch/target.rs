@@ -18,8 +18,8 @@ use crate::map::{self, LockedFile, LockedForWriting, NoLease, View};
 use crate::patch::attrs;
 use crate::patch::durable::LaterSyncs;
 use crate::patch::sink::FileSink;
-use crate::patch::sink::copy_keeping_holes;
-use crate::patch::{self, Plan, Stretch};
+use crate::patch::sink::{copy_keeping_holes, copy_whole};
+use crate::patch::{self, Mode, Plan, Stretch};
 use crate::progress::Progress;
 
 /// How many times to re-open a file that was replaced (renamed over) while we waited for its
@@ -504,9 +504,96 @@ impl Target {
         Ok(())
     }
 
-    /// The number of names the file has; a rewrite gives only the one used a new inode.
-    pub fn hard_links(&self) -> u64 {
-        self.meta.nlink()
+    /// How `plan` is written to this file: in place when it keeps the length; else by a
+    /// rewrite, into the file itself when the file has other hard links (so that every name of
+    /// it sees the change, inside the run's tree and outside it).
+    pub fn mode(&self, plan: &Plan) -> Mode {
+        match Mode::of(plan) {
+            Mode::Rewrite if self.meta.nlink() > 1 => Mode::RewriteInPlace,
+            mode => mode,
+        }
+    }
+
+    /// Writes a plan that changes the length into the file itself (see [`Mode::RewriteInPlace`]):
+    /// the new content streamed over the old from the first edit on, the old bytes read from a
+    /// copy of the old content taken first: `copy`, the journal's, or without a journal a
+    /// private one beside the file, which puts the file back if the write fails (and is left
+    /// there, `.NAME.XXXXXX.PID.mmt-old`, if mmt is killed meanwhile). Ctrl-C, SIGTERM and
+    /// SIGHUP wait until it is written, as for an in-place patch.
+    pub fn rewrite_in_place(
+        &self,
+        plan: &Plan,
+        copy: Option<&Path>,
+        progress: &Progress,
+        later: Option<&mut LaterSyncs>,
+    ) -> Result<()> {
+        let Opened::Locked(locked) = &self.file else {
+            bail!("a preview cannot write (this is a bug in mmt)");
+        };
+        self.check_unchanged()?;
+        let writable = locked
+            .open_for_writing(&self.real)
+            .map_err(|err| anyhow::anyhow!("cannot open for writing: {err}"))?;
+        let _held_back = map::hold_back_interrupts();
+        let private = match copy {
+            Some(_) => None,
+            None => Some(self.keep_private_copy()?),
+        };
+        let copy = copy.or(private.as_deref()).unwrap_or(Path::new(""));
+        let source = File::open(copy).context("cannot read the copy of the old content")?;
+        let old = map::view_of_file(&source, copy, map::ReadPlan::whole(false))?;
+        let never = || Ok(());
+        let mut sink = FileSink::in_place(&source, &old, &writable, progress, &never);
+        let written = plan
+            .rewrite_into(old.len(), &mut sink)
+            .and_then(|()| sink.finish())
+            .context("cannot write the new content");
+        drop(sink);
+        // A test kills mmt here: the new content written over the old, nothing synced.
+        crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
+        let synced = written.and_then(|()| match later {
+            Some(later) => {
+                let file = writable
+                    .try_clone()
+                    .context("cannot keep the file to sync")?;
+                later.hold(self.real.clone(), file)
+            }
+            None => writable.sync_all().context("cannot sync"),
+        });
+        let Err(err) = synced else {
+            return Ok(());
+        };
+        if private.is_none() {
+            // The journal's rollback copies the old content back.
+            return Err(err.context(PartlyWritten));
+        }
+        match copy_whole(&source, &writable).and_then(|()| writable.sync_all()) {
+            Ok(()) => Err(err.context("the file was put back as it was")),
+            Err(again) => {
+                // Kept, not deleted when dropped: it is the only copy of the old content.
+                let kept = match private.map(tempfile::TempPath::keep) {
+                    Some(Ok(at)) => at,
+                    Some(Err(not)) => not.path.to_path_buf(),
+                    None => PathBuf::new(),
+                };
+                Err(err.context(format!(
+                    "putting the old content back failed too ({again}); it is kept as {}",
+                    kept.display()
+                )))
+            }
+        }
+    }
+
+    /// A copy of the file beside it, removed when dropped (a `kill -9` leaves it).
+    fn keep_private_copy(&self) -> Result<tempfile::TempPath> {
+        let dir = self.real.parent().unwrap_or(Path::new("."));
+        let file_name = self.real.file_name().unwrap_or(OsStr::new("mmt"));
+        tempfile::Builder::new()
+            .prefix(&temp_prefix(file_name))
+            .suffix(&format!(".{}.mmt-old", std::process::id()))
+            .make_in(dir, |name| copy_preserving(&self.real, name))
+            .map(tempfile::NamedTempFile::into_temp_path)
+            .with_context(|| format!("cannot keep a copy of the old content in {}", dir.display()))
     }
 }
 

@@ -4,7 +4,7 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::Command;
 
-use super::util::{LOREM, Sandbox, assert_error, is_root, stdout};
+use super::util::{LOREM, Sandbox, assert_error, is_root, start_paused, stdout, stdout_of};
 
 fn lorem_replaced(old: &str, new: &str) -> Vec<u8> {
     String::from_utf8(LOREM.to_vec())
@@ -342,24 +342,136 @@ fn a_symbolic_link_is_followed_and_stays_a_link() {
 }
 
 #[test]
-fn hard_links_share_in_place_patches_but_not_rewrites() {
-    let sb = Sandbox::with_fixtures();
-    fs::hard_link(sb.path("lorem.txt"), sb.path("other")).unwrap();
+fn hard_links_share_in_place_patches_and_rewrites_and_undo_puts_every_name_back() {
+    let sb = Sandbox::new();
+    fs::create_dir_all(sb.path("tree")).unwrap();
+    fs::create_dir_all(sb.path("elsewhere")).unwrap();
+    sb.write("tree/t.txt", LOREM);
+    fs::hard_link(sb.path("tree/t.txt"), sb.path("tree/hard.txt")).unwrap();
+    fs::hard_link(sb.path("tree/t.txt"), sb.path("elsewhere/outside.txt")).unwrap();
+    let inode = || fs::metadata(sb.path("tree/t.txt")).unwrap().ino();
+    let before = inode();
+    let names = ["tree/t.txt", "tree/hard.txt", "elsewhere/outside.txt"];
+    let every_name_holds = |bytes: &[u8]| {
+        for name in names {
+            assert_eq!(sb.read(name), bytes, "{name}");
+            assert_eq!(fs::metadata(sb.path(name)).unwrap().ino(), before, "{name}");
+        }
+    };
     // Same length: the one inode is patched, every name sees it.
-    sb.mmt(["replace", "lorem.txt", "Lorem", "LOREM"])
+    sb.mmt(["replace", "tree/t.txt", "Lorem", "LOREM"])
         .assert()
         .success();
-    assert_eq!(sb.read("other"), lorem_replaced("Lorem", "LOREM"));
-    // A rewrite gives this name a new file, as `sed -i` does, and says so.
-    let out = sb
-        .mmt(["replace", "lorem.txt", "LOREM", "L"])
-        .output()
-        .unwrap();
+    every_name_holds(&lorem_replaced("Lorem", "LOREM"));
+    // A length change over the tree: the file is reached twice and written once, in place,
+    // so that every name, in the tree and outside it, sees the change.
+    let out = sb.mmt(["replace", "tree", "LOREM", "L"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("lorem.txt had 2 hard links"), "{stderr}");
-    assert_eq!(sb.read("lorem.txt"), lorem_replaced("Lorem", "L"));
-    assert_eq!(sb.read("other"), lorem_replaced("Lorem", "LOREM"));
+    assert!(stderr.contains("1 replacement in 1 file"), "{stderr}");
+    assert!(stderr.contains("the same file as"), "{stderr}");
+    every_name_holds(&lorem_replaced("Lorem", "L"));
+    // Longer, through the JSON report (a rewrite, as for any length change).
+    let out =
+        stdout_of(&mut sb.mmt(["--json", "replace", "tree/hard.txt", "dolor", "DOLOR-DOLOR"]));
+    assert!(out.contains(r#""mode":"rewrite""#), "{out}");
+    let grown = String::from_utf8(lorem_replaced("Lorem", "L"))
+        .unwrap()
+        .replace("dolor", "DOLOR-DOLOR");
+    every_name_holds(grown.as_bytes());
+    // Undo puts every name back, the inode kept: twice, walking back.
+    let out = sb.mmt(["undo"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("links kept"));
+    every_name_holds(&lorem_replaced("Lorem", "L"));
+    sb.mmt(["undo"]).assert().success();
+    every_name_holds(&lorem_replaced("Lorem", "LOREM"));
+    // Without a journal, and with a backup (a copy: the inode changes under it).
+    sb.mmt([
+        "--no-journal",
+        "replace",
+        "tree/t.txt",
+        "LOREM",
+        "Lorem Lorem",
+        "--backup",
+        ".bak",
+    ])
+    .assert()
+    .success();
+    every_name_holds(
+        String::from_utf8(LOREM.to_vec())
+            .unwrap()
+            .replace("Lorem", "Lorem Lorem")
+            .as_bytes(),
+    );
+    assert_eq!(sb.read("tree/t.txt.bak"), lorem_replaced("Lorem", "LOREM"));
+    assert_ne!(
+        fs::metadata(sb.path("tree/t.txt.bak")).unwrap().ino(),
+        before
+    );
+    let mut left: Vec<_> = fs::read_dir(sb.path("tree"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["hard.txt", "t.txt", "t.txt.bak"]);
+}
+
+#[test]
+fn a_hard_linked_rewrite_that_fails_or_is_killed_leaves_every_name_as_it_was() {
+    use std::os::unix::fs::MetadataExt;
+    let sb = Sandbox::with_fixtures();
+    fs::hard_link(sb.path("lorem.txt"), sb.path("other")).unwrap();
+    let inode = fs::metadata(sb.path("lorem.txt")).unwrap().ino();
+    // `ulimit -f 1`: the file may not grow past 1 KiB, so the write fails with EFBIG partway;
+    // with the journal and without, the old content is put back in the same inode.
+    for journal in ["", "--no-journal"] {
+        let out = sb
+            .bash(&format!(
+                r#"ulimit -f 1; exec "$MMT" {journal} replace lorem.txt a AAAAAAAA"#
+            ))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{journal}: {stderr}");
+        assert!(stderr.contains("lorem.txt"), "{stderr}");
+        assert_eq!(sb.read("other"), LOREM, "{journal}: {stderr}");
+        assert_eq!(fs::metadata(sb.path("other")).unwrap().ino(), inode);
+        assert_eq!(
+            sb.listing(),
+            ["binary.bin", "crlf.txt", "empty.bin", "lorem.txt", "other"]
+        );
+    }
+    // Killed once the new content is written over the old, before the run commits: the next
+    // command rolls it back from the journal's copy.
+    let child = start_paused(
+        &sb,
+        &["replace", "lorem.txt", "Lorem", "L"],
+        "MMT_TEST_PAUSE_MID_PATCH_MS",
+    );
+    kill_and_reap(child);
+    assert_eq!(sb.read("other"), lorem_replaced("Lorem", "L"));
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sb.read("other"), LOREM);
+    assert_eq!(sb.read("lorem.txt"), LOREM);
+    assert_eq!(fs::metadata(sb.path("other")).unwrap().ino(), inode);
+}
+
+/// Kills `child` with SIGKILL and waits for it.
+fn kill_and_reap(mut child: std::process::Child) {
+    child.kill().expect("kill mmt");
+    child.wait().expect("reap mmt");
 }
 
 #[test]

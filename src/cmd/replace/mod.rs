@@ -29,7 +29,6 @@ use crate::journal::transaction::{ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
 use crate::output::{Printer, escape_name, plural};
-use crate::patch::durable::LaterSyncs;
 use crate::patch::target::{Target, backup_path};
 use crate::patch::{Mode, Plan, RewriteSink};
 use crate::progress::{self, Progress, RunProgress};
@@ -471,7 +470,13 @@ impl Replace {
                 return Err(run.fail(err));
             }
             let out = reports.as_mut().unwrap_or(&mut *printer);
-            match self.carry_out(planned, settings, out, run.later_syncs()) {
+            let old_copy = run.old_copy();
+            let writing = Writing {
+                backup: None,
+                later: run.later_syncs(),
+                old_copy: old_copy.as_deref(),
+            };
+            match self.carry_out(planned, settings, out, writing) {
                 Ok(outcome) => {
                     if writes {
                         run.file_written();
@@ -609,7 +614,7 @@ impl Replace {
         planned: &Planned,
         settings: &Settings,
         printer: &mut Printer,
-        later: Option<&mut LaterSyncs>,
+        writing: Writing,
     ) -> Result<Outcome> {
         let name = planned.source.name();
         let plan = &planned.plan;
@@ -630,7 +635,7 @@ impl Replace {
             planned.source.path(),
             Writing {
                 backup: backup.as_deref(),
-                later,
+                ..writing
             },
         )?;
         report(planned.source.path(), &name, plan, mode, settings, printer)?;
