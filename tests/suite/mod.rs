@@ -3,6 +3,7 @@ mod util;
 
 mod colour;
 mod concurrent_writers;
+mod crashfs;
 mod dialect;
 mod diff_names;
 mod errors;
@@ -15,6 +16,7 @@ mod grep_trees;
 mod help;
 mod interactive;
 mod many;
+mod power_cut;
 mod reached_twice;
 mod read;
 mod readme;
