@@ -11,6 +11,14 @@
 // mistakes for `vec![0; len]`.
 #![cfg_attr(test, allow(clippy::single_range_in_vec_init))]
 
+/// `eprintln!` for mmt's own lines on standard error: the line goes through
+/// [`output::say`], which escapes what could talk to a terminal when standard error is one.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::say(&format!($($arg)*))
+    };
+}
+
 // The subsystems, from the top: each folder opens with what it owns and what it must not touch.
 // `cli` and `cmd` know the command line; nothing below them does.
 pub mod cli;

@@ -20,7 +20,7 @@ fn main() -> std::process::ExitCode {
         // quiet, successful end, as in ripgrep.
         Err(err) if mmt::is_broken_pipe(&err) => ExitCode::Success.into(),
         Err(err) => {
-            eprintln!("mmt: {err:#}");
+            mmt::output::say(&format!("mmt: {err:#}"));
             ExitCode::Error.into()
         }
     }
@@ -44,6 +44,6 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     // A value clap complains about may carry cli's NUL mark; it is not part of what was typed.
     let rendered = err.render().to_string().replace('\0', "");
     let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);
-    eprint!("mmt: {message}");
+    mmt::output::say(format!("mmt: {message}").trim_end_matches('\n'));
     ExitCode::Error
 }

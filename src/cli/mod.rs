@@ -145,6 +145,7 @@ impl GlobalOpts {
                 json: self.json,
                 color,
                 quiet: self.quiet,
+                terminal: false,
             },
             threads,
         );

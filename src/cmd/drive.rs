@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Result;
 
 use crate::exit::{ExitCode, Outcome, Tally};
+use crate::files::name::Name;
 use crate::files::ordered;
 use crate::files::source::{Done, Entry, Item, Source, Sources, Unreachable};
 use crate::files::walk;
-use crate::output::{Printer, escape_name};
+use crate::output::Printer;
 use crate::progress::RunProgress;
 use crate::settings::Settings;
 
@@ -157,7 +158,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                             tally.add_failure();
                             printer.message(&format!(
                                 "mmt: {}: {:#}",
-                                escape_name(&source.name()),
+                                source.name(),
                                 describe(err)
                             ));
                         }
@@ -223,16 +224,15 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                     Err(err) => {
                         tally.add_failure();
                         out.flush()?;
-                        let message =
-                            format!("mmt: {}: {:#}", escape_name(&source.name()), describe(err));
-                        progress.suspend(|| eprintln!("{message}"));
+                        let message = format!("mmt: {}: {:#}", source.name(), describe(err));
+                        progress.suspend(|| say!("{message}"));
                     }
                 }
             }
             Err(unreachable) => {
                 tally.add_failure();
                 out.flush()?;
-                progress.suspend(|| eprintln!("{}", report(unreachable)));
+                progress.suspend(|| say!("{}", report(unreachable)));
             }
         }
         Ok(())
@@ -259,7 +259,7 @@ pub fn report(unreachable: Unreachable) -> String {
     } else {
         format!(
             "mmt: {}: {:#}",
-            escape_name(&unreachable.name),
+            Name::of_text(&unreachable.name),
             unreachable.error
         )
     }
@@ -324,9 +324,9 @@ mod tests {
             threads,
             |source| {
                 // Later files finish first, so that order comes from the merge, not the timing.
-                let n: u64 = source.name()[1..].parse().unwrap();
+                let n: u64 = source.name().to_string()[1..].parse().unwrap();
                 std::thread::sleep(std::time::Duration::from_micros(50 * (50 - n)));
-                source.name().to_uppercase()
+                source.name().to_string().to_uppercase()
             },
             |done| {
                 seen.push(match done {
@@ -357,7 +357,7 @@ mod tests {
         let result = ordered(
             sources(1000),
             4,
-            |source| source.name(),
+            |source| source.name().to_string(),
             |_| {
                 consumed += 1;
                 if consumed == 5 {

@@ -60,7 +60,7 @@ fn count_in(paths: &[std::path::PathBuf], pattern: &Pattern) -> Option<usize> {
 
 fn say(settings: &Settings, line: String) {
     if !settings.style.quiet && !settings.style.json {
-        eprintln!("{line}");
+        say!("{line}");
     }
 }
 

@@ -21,6 +21,7 @@ use anyhow::{Result, bail};
 
 use crate::cli::{Cli, Command, FileOpts, ListOpts, Raw};
 use crate::exit::{ExitCode, Outcome};
+use crate::files::name::Name;
 use crate::files::source::{self, Source, Sources};
 use crate::journal::Scope;
 use crate::output::{Format, Printer, json_bytes};
@@ -236,7 +237,7 @@ impl Positionals<'_> {
             );
         }
         if !quiet {
-            eprintln!(
+            say!(
                 "mmt: note: the {what} {} names {kind} too; mmt's order is PATH... {what}, so \
                  this searches {} for it. To search {} instead: mmt {command} {}",
                 word(last),
@@ -309,12 +310,12 @@ pub fn print_count(printer: &mut Printer, count: usize) -> Result<Outcome> {
     Ok(Outcome::found(count > 0))
 }
 
-/// The name of a target in messages: its path (a newline in it escaped), or `<stdin>` for `-`.
-pub fn display_name(path: &Raw) -> String {
+/// The name of a target in messages: its path, or `<stdin>` for `-`.
+pub fn display_name(path: &Raw) -> Name {
     if path.as_bytes() == b"-" {
-        "<stdin>".to_owned()
+        Name::stdin()
     } else {
-        crate::output::escape_name(&PathBuf::from(&path.0).display().to_string())
+        Name::of_bytes(path.as_bytes())
     }
 }
 
@@ -375,7 +376,7 @@ pub fn warn_of_pattern(pattern: &Pattern, settings: &Settings) {
         return;
     }
     for warning in &pattern.warnings {
-        eprintln!(
+        say!(
             "mmt: FutureWarning: {warning}{}",
             nested_set_hint(pattern.source())
         );

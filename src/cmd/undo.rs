@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cli::UndoArgs;
 use crate::exit::Outcome;
+use crate::files::name::Name;
 use crate::journal::history::{self, Kept};
 use crate::journal::state;
 use crate::journal::{self, Hooks, Restored, Scope, human};
@@ -67,7 +68,7 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
 }
 
 fn nothing_here(here: &Path, any: bool) -> String {
-    let here = crate::output::escape_name(&here.display().to_string());
+    let here = Name::of(here);
     if any {
         format!(
             "mmt: no run that touched a file under {here} can be undone; `mmt undo --list` \
@@ -137,10 +138,8 @@ fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<O
             Some(why) => format!("    cannot be undone: {why}"),
         })?;
         for entry in &run.entries {
-            printer.line(&format!(
-                "    {}",
-                crate::output::escape_name(&entry.path.display().to_string())
-            ))?;
+            let name = Name::of(&entry.path).on_stdout();
+            printer.line(&format!("    {}", String::from_utf8_lossy(&name)))?;
         }
     }
     Ok(Outcome::Done)
@@ -213,7 +212,7 @@ pub fn recover(settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
 pub fn recover_first(scope: &Scope) {
     let mut elsewhere = Vec::new();
     for state in state::existing() {
-        let mut report = |restored: Restored| eprintln!("mmt: {}", restored.text());
+        let mut report = |restored: Restored| say!("mmt: {}", restored.text());
         let mut hooks = Hooks {
             report: &mut report,
             waiting: &mut |run| say_waiting(run),
@@ -222,7 +221,7 @@ pub fn recover_first(scope: &Scope) {
         if let Err(err) = journal::recover(&state, scope, &mut hooks) {
             // A run that cannot be rolled back now (a full disk) must not stop every other
             // command; `mmt recover` tries again, and says why it cannot.
-            eprintln!(
+            say!(
                 "mmt: {err:#}; an interrupted run is still open: run `mmt recover` once the cause \
                  is fixed"
             );
@@ -230,12 +229,12 @@ pub fn recover_first(scope: &Scope) {
     }
     match elsewhere.as_slice() {
         [] => {}
-        [one] => eprintln!(
+        [one] => say!(
             "mmt: note: an interrupted run that touched other files waits in {}; `mmt recover` \
              rolls it back",
             one.display()
         ),
-        many => eprintln!(
+        many => say!(
             "mmt: note: {} interrupted runs that touched other files wait in {}; `mmt recover` \
              rolls them back",
             many.len(),
@@ -248,7 +247,7 @@ pub fn recover_first(scope: &Scope) {
 fn say_waiting(run: &journal::Stored) {
     use std::io::IsTerminal;
     if std::io::stderr().is_terminal() {
-        eprintln!(
+        say!(
             "mmt: waiting for another mmt to roll back an interrupted run of `{}`",
             run.command
         );

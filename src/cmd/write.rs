@@ -10,7 +10,7 @@ use crate::cli::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cmd::display_name;
 use crate::exit::Outcome;
 use crate::journal::transaction::{ToWrite, Transaction};
-use crate::output::{Printer, escape_name, json_path, plural};
+use crate::output::{Printer, json_path, plural};
 use crate::patch::Plan;
 use crate::settings::Settings;
 
@@ -58,7 +58,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     } else {
         printer.summary(&format!(
             "{}: wrote {} {} at offset {start}{}",
-            escape_name(&name),
+            name,
             data.len(),
             plural(data.len() as u64, "byte"),
             dry_run_note(settings)

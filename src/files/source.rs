@@ -8,6 +8,8 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::files::name::Name;
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
 
@@ -23,10 +25,10 @@ pub enum Source {
 
 impl Source {
     /// The name in messages and labels: the path as given, or `<stdin>`.
-    pub fn name(&self) -> String {
+    pub fn name(&self) -> Name {
         match self {
-            Source::Stdin => "<stdin>".to_owned(),
-            Source::File { path, .. } => path.display().to_string(),
+            Source::Stdin => Name::stdin(),
+            Source::File { path, .. } => Name::of(path),
         }
     }
 

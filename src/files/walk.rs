@@ -501,7 +501,7 @@ mod tests {
         };
         sources
             .entries()
-            .map(|entry| as_line(entry.map(|source| (source.clone(), source.name()))))
+            .map(|entry| as_line(entry.map(|source| (source.clone(), source.name().to_string()))))
             .collect()
     }
 
@@ -513,8 +513,8 @@ mod tests {
             options,
             threads,
             &|source: &Source| {
-                worked_on.lock().unwrap().push(source.name());
-                source.name()
+                worked_on.lock().unwrap().push(source.name().to_string());
+                source.name().to_string()
             },
             &mut |done| {
                 lines.push(as_line(done));
@@ -599,7 +599,7 @@ mod tests {
             &WalkOptions::default(),
             2,
             &|source: &Source| {
-                if !source.name().ends_with('b') {
+                if !source.name().to_string().ends_with('b') {
                     return true;
                 }
                 let (handed, changed) = &handed_a;
@@ -610,8 +610,8 @@ mod tests {
             },
             &mut |done| {
                 let (source, waited) = done.unwrap();
-                results.push((source.name(), waited));
-                if source.name().ends_with('a') {
+                results.push((source.name().to_string(), waited));
+                if source.name().to_string().ends_with('a') {
                     *handed_a.0.lock().unwrap() = true;
                     handed_a.1.notify_all();
                 }
@@ -636,7 +636,7 @@ mod tests {
                 ..Default::default()
             },
             3,
-            &|source: &Source| source.name(),
+            &|source: &Source| source.name().to_string(),
             &mut |_| {
                 taken += 1;
                 if taken == 3 {

@@ -72,7 +72,7 @@ pub enum Why {
 impl Blocked {
     /// A few words, for `undo --list`.
     pub fn short(&self) -> String {
-        let name = crate::output::escape_name(&self.path.display().to_string());
+        let name = crate::files::name::Name::of(&self.path);
         match &self.why {
             Why::Gone => format!("{name} is gone"),
             Why::Changed => format!("{name} changed since the run"),

@@ -290,7 +290,7 @@ impl Restored<'_> {
     pub fn text(&self) -> String {
         format!(
             "{}: {} ({})",
-            crate::output::escape_name(&self.path.display().to_string()),
+            crate::files::name::Name::of(self.path),
             self.action,
             self.detail
         )

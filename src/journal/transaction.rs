@@ -72,7 +72,7 @@ impl Transaction {
         }
         let mut warn = |note: String| {
             if !settings.style.quiet {
-                eprintln!("{note}");
+                say!("{note}");
             }
         };
         let Some(state) = state::decided(&mut warn) else {
@@ -147,8 +147,8 @@ impl Transaction {
             if interrupted {
                 // Said now: the signal, held back until this transaction ends, ends the process.
                 match self.current {
-                    0 => eprintln!("mmt: interrupted; nothing changed"),
-                    n => eprintln!(
+                    0 => say!("mmt: interrupted; nothing changed"),
+                    n => say!(
                         "mmt: interrupted; {n} {} written before it stay written (--no-journal \
                          runs cannot be rolled back)",
                         if n == 1 { "file was" } else { "files were" }
@@ -158,7 +158,7 @@ impl Transaction {
             return err;
         };
         if interrupted {
-            eprintln!("mmt: interrupted; the run was rolled back, nothing changed");
+            say!("mmt: interrupted; the run was rolled back, nothing changed");
         }
         // A file refused before its first byte changed is left alone (another process may have
         // changed it); one that holds part of a patch is restored too.

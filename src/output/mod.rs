@@ -56,6 +56,9 @@ pub struct Style {
     pub color: bool,
     /// Nothing on standard output and no summaries (errors still go to standard error).
     pub quiet: bool,
+    /// Read on a terminal whatever standard output is (the review's): names and the text of
+    /// lines shown escaped where they could talk to the terminal (see `files::name`).
+    pub terminal: bool,
 }
 
 /// Where printed bytes go.
@@ -108,9 +111,9 @@ struct Label {
 }
 
 impl Label {
-    fn text(&self) -> &[u8] {
+    fn text(&self, style: Style) -> &[u8] {
         self.text.get_or_init(|| {
-            let mut text = printed_name(&self.source);
+            let mut text = printed_name(&self.source, style);
             text.push(b':');
             text
         })
@@ -126,11 +129,13 @@ pub const GROUP_SEPARATOR: &[u8] = b"--\n";
 
 /// A file's name as text records print it: its own bytes (one that is not UTF-8 is printed as
 /// it is, as rg prints it, so that a script can feed it back), with the escapes every printed
-/// name gets; `<stdin>` for standard input.
-fn printed_name(source: &Source) -> Vec<u8> {
-    match source {
-        Source::Stdin => b"<stdin>".to_vec(),
-        Source::File { path, .. } => escape_name_bytes(path.as_os_str().as_bytes()),
+/// name gets (and those of a terminal, on one); `<stdin>` for standard input.
+fn printed_name(source: &Source, style: Style) -> Vec<u8> {
+    let name = source.name();
+    if style.terminal {
+        name.on_terminal().into_bytes()
+    } else {
+        name.on_stdout()
     }
 }
 
@@ -302,7 +307,7 @@ impl Printer {
         let Some(label) = &self.label else {
             return Ok(());
         };
-        let text = label.text();
+        let text = label.text(self.style);
         write_name(&mut self.out, self.style.color, &text[..text.len() - 1])?;
         self.out.write_all(&[separator])
     }
@@ -316,7 +321,7 @@ impl Printer {
         let name = match source {
             // Ended by NUL, for `xargs -0`: the name's bytes as they are, newline and all.
             Source::File { path, .. } if end == 0 => path.as_os_str().as_bytes().to_vec(),
-            _ => printed_name(source),
+            _ => printed_name(source, self.style),
         };
         write_name(&mut self.out, self.style.color, &name)?;
         self.out.write_all(&[end])
@@ -336,6 +341,13 @@ impl Printer {
     /// then a newline; what [`Printer::painted`] prints for the two joined, without joining them.
     pub fn painted_line(&mut self, paint: Option<Paint>, sign: u8, text: &[u8]) -> io::Result<()> {
         let body = text.strip_suffix(b"\n").unwrap_or(text);
+        let safe;
+        let body = if self.style.terminal {
+            safe = crate::files::name::bytes_for_terminal(body);
+            &safe[..]
+        } else {
+            body
+        };
         match paint {
             Some(paint) if self.style.color => {
                 let style = paint.style();
@@ -522,12 +534,12 @@ impl Printer {
     pub fn message(&mut self, text: &str) {
         match &mut self.errors {
             Some(errors) => {
-                errors.extend_from_slice(text.as_bytes());
+                errors.extend_from_slice(crate::files::name::for_stderr(text).as_bytes());
                 errors.push(b'\n');
             }
             None => {
                 let _ = self.out.flush();
-                eprintln!("{text}");
+                say(text);
             }
         }
     }
@@ -537,26 +549,17 @@ impl Printer {
     }
 }
 
+/// Writes `line` and a newline to standard error, with what could talk to a terminal escaped
+/// when standard error is one: the last guard for a name that reached a message without going
+/// through `files::name::Name` (see `say!`).
+pub fn say(line: &str) {
+    eprintln!("{}", crate::files::name::for_stderr(line));
+}
+
 /// Whether `--color auto` colours standard output: anstream looks for a terminal and honours
 /// `NO_COLOR`, `CLICOLOR_FORCE` and `TERM=dumb`.
 pub fn stdout_wants_color() -> bool {
     anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
-}
-
-/// A file name as text output shows it: as it is, but with a newline, a carriage return, a tab
-/// or a backslash escaped, so that every record stays on one line and a name cannot forge one.
-pub fn escape_name_bytes(name: &[u8]) -> Vec<u8> {
-    let mut escaped = Vec::with_capacity(name.len() + 2);
-    for &b in name {
-        match b {
-            b'\n' => escaped.extend_from_slice(b"\\n"),
-            b'\r' => escaped.extend_from_slice(b"\\r"),
-            b'\t' => escaped.extend_from_slice(b"\\t"),
-            b'\\' => escaped.extend_from_slice(b"\\\\"),
-            _ => escaped.push(b),
-        }
-    }
-    escaped
 }
 
 /// `word`, with an `s` unless `count` is 1: `1 file`, `2 files`.
@@ -566,13 +569,6 @@ pub fn plural(count: u64, word: &str) -> String {
     } else {
         format!("{word}s")
     }
-}
-
-/// A file name for a message: as [`escape_name_bytes`], but text (a byte that is not UTF-8
-/// becomes U+FFFD: messages on standard error are for people).
-pub fn escape_name(name: &str) -> String {
-    // Escaping only inserts ASCII, so valid UTF-8 in is valid UTF-8 out.
-    String::from_utf8_lossy(&escape_name_bytes(name.as_bytes())).into_owned()
 }
 
 /// Writes `bytes` as Python's `repr(bytes)` does: `b'...'`, switching to double quotes when the
@@ -660,13 +656,7 @@ mod name_tests {
     use super::*;
 
     #[test]
-    fn a_name_is_its_bytes_with_line_breaks_tabs_and_backslashes_escaped() {
-        assert_eq!(
-            escape_name_bytes(b"a\nb\rc\td\\e\xff.txt"),
-            b"a\\nb\\rc\\td\\\\e\xff.txt"
-        );
-        assert_eq!(escape_name_bytes(b"plain"), b"plain");
-        assert_eq!(escape_name("a\tb"), "a\\tb");
+    fn a_word_is_plural_unless_there_is_one() {
         assert_eq!(plural(1, "file"), "file");
         assert_eq!(plural(0, "file"), "files");
         assert_eq!(plural(2, "file"), "files");

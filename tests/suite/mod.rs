@@ -26,6 +26,7 @@ mod replace_properties;
 mod seed;
 mod slice;
 mod special_files;
+mod terminal_names;
 mod transactions;
 mod undo_history;
 mod walk_rules;

@@ -107,3 +107,16 @@ fn json_report() {
         .success()
         .stdout("{\"file\":{\"text\":\"crlf.txt\"},\"offset\":35,\"length\":2,\"mode\":\"in-place\",\"dry_run\":false}\n");
 }
+
+#[test]
+fn a_name_is_escaped_once_in_the_summary() {
+    let sb = Sandbox::new();
+    sb.write("a\\b.txt", b"xyz");
+    let out = sb.mmt(["write", "a\\b.txt", "0", "H"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "a\\\\b.txt: wrote 1 byte at offset 0\n"
+    );
+    assert_eq!(sb.read("a\\b.txt"), b"Hyz");
+}

@@ -24,11 +24,12 @@ use crate::cli::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned
 use crate::cli::{Raw, ReplaceArgs};
 use crate::cmd::drive;
 use crate::exit::{ExitCode, Outcome, Tally};
+use crate::files::name::Name;
 use crate::files::source::{Done, Source, Sources};
 use crate::journal::transaction::{ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
-use crate::output::{Printer, escape_name, plural};
+use crate::output::{Printer, plural};
 use crate::patch::target::{Target, backup_path};
 use crate::patch::{Mode, Plan, RewriteSink};
 use crate::progress::{self, Progress, RunProgress};
@@ -233,11 +234,11 @@ impl Gathered {
             return;
         }
         for (again, first) in &self.reached_again {
-            let (again, first) = (escape_name(&again.name()), escape_name(&first.name()));
+            let (again, first) = (again.name(), first.name());
             if again == first {
-                eprintln!("mmt: {again}: reached twice; planned and written once");
+                say!("mmt: {again}: reached twice; planned and written once");
             } else {
-                eprintln!(
+                say!(
                     "mmt: {again}: the same file as {first}; planned and written once, under \
                      that name"
                 );
@@ -254,7 +255,7 @@ impl Gathered {
             return Ok(());
         }
         for failure in &self.failures {
-            eprintln!("mmt: {failure:#}");
+            say!("mmt: {failure:#}");
         }
         let files = self.failures.len();
         bail!(
@@ -322,7 +323,7 @@ pub fn writer_lock(settings: &Settings) -> Option<std::fs::File> {
     let quiet = settings.style.quiet;
     crate::journal::state::writer_lock(&mut |note| {
         if !quiet {
-            eprintln!("{note}");
+            say!("{note}");
         }
     })
 }
@@ -646,7 +647,7 @@ impl Replace {
 /// The summary of one file: a line on standard error, or an object on standard output.
 fn report(
     path: &Path,
-    name: &str,
+    name: &Name,
     plan: &Plan,
     mode: Mode,
     settings: &Settings,
@@ -658,7 +659,7 @@ fn report(
         let count = plan.len() as u64;
         printer.summary(&format!(
             "{}: {count} {}{}",
-            escape_name(name),
+            name,
             plural(count, "replacement"),
             dry_run_note(settings)
         ));

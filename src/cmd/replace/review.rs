@@ -13,7 +13,7 @@ use crate::cli::ReplaceArgs;
 use crate::cmd::Positionals;
 use crate::exit::ExitCode;
 use crate::output::preview;
-use crate::output::{Paint, Printer, Style, escape_name, plural};
+use crate::output::{Paint, Printer, Style, plural};
 use crate::patch::target::Change;
 use crate::patch::{Edit, Plan};
 use crate::review::terminal::Terminal;
@@ -119,8 +119,8 @@ impl Reviewer {
             self.kept.push(kept);
         }
         if self.review.quit() {
-            let at = gathered.planned.last().map(|p| p.source.name());
-            self.quit_at = Some(escape_name(&at.unwrap_or_default()));
+            let at = gathered.planned.last().map(|p| p.source.name().to_string());
+            self.quit_at = Some(at.unwrap_or_default());
             return Err(StopPlanning.into());
         }
         Ok(())
@@ -191,6 +191,7 @@ impl Reviewer {
             json: false,
             color: self.color,
             quiet: false,
+            terminal: true,
         };
         let mut printer = Printer::buffered(style);
         printer.raw(b"\n")?;
@@ -262,9 +263,9 @@ impl Reviewer {
 fn refuse_changed(accepted: &[Planned]) -> Result<()> {
     let mut changed = 0;
     for planned in accepted {
-        let name = || escape_name(&planned.source.name());
+        let name = || planned.source.name();
         if let Some(change) = change_since_planned(planned).map_err(|err| err.context(name()))? {
-            eprintln!("mmt: {}: {change} during the review", name());
+            say!("mmt: {}: {change} during the review", name());
             changed += 1;
         }
     }

@@ -21,8 +21,9 @@ use hex::*;
 use regions::*;
 use unified::*;
 
+use crate::files::name::Name;
 use crate::files::ordered;
-use crate::output::{Paint, Printer, Style, escape_name_bytes};
+use crate::output::{Paint, Printer, Style};
 use crate::patch::{Edits, Plan};
 
 /// Lines of context around each change, as `diff -u` gives.
@@ -191,7 +192,7 @@ fn print_named(
     if let Some(name) = name.filter(|_| printer.is_labelled()) {
         // Many files: say which one the hex diff is of (commentary to `git apply`).
         let mut line = b"Binary file ".to_vec();
-        line.extend_from_slice(&escape_name_bytes(name));
+        line.extend_from_slice(&Name::of_bytes(name).on_stdout());
         line.push(b'\n');
         printer.painted(Paint::FileHeader, &line)?;
     }
