@@ -9,7 +9,8 @@
 /// (`MMT_TEST_PAUSE_BEFORE_OPEN_MS`), or kill it at a step of a run: the journal written
 /// (`MMT_TEST_PAUSE_AFTER_JOURNAL_MS`), half of an in-place patch stored
 /// (`MMT_TEST_PAUSE_MID_PATCH_MS`), between two files (`MMT_TEST_PAUSE_BETWEEN_FILES_MS`),
-/// every file written but the run not committed (`MMT_TEST_PAUSE_BEFORE_COMMIT_MS`); or write
+/// every file written but the run not committed (`MMT_TEST_PAUSE_BEFORE_COMMIT_MS`), or just past
+/// its commit point (`MMT_TEST_PAUSE_AFTER_COMMIT_MS`); or write
 /// to a file between a rewrite's last check and its rename (`MMT_TEST_PAUSE_BEFORE_RENAME_MS`).
 /// With `MMT_TEST_PAUSED_MARKER` set to a path, that file is written when the pause begins.
 #[cfg(feature = "test-hooks")]

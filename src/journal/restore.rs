@@ -163,13 +163,26 @@ fn finish_window(window: Option<(u64, crate::map::Window)>, file: &File) {
     }
 }
 
+/// Whether a file of a run is still there to be restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// Restored (or found as it was, with nothing to do).
+    There,
+    /// No file at its path (removed since, or its directory): nothing is put back, and nothing
+    /// is made again in its place.
+    Gone,
+}
+
 /// Restores file `n` of the run in `dir`. Idempotent.
-pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
-    let name = entry.path.display();
-    if !entry.path.parent().is_some_and(Path::exists) {
-        // The file's directory is gone: there is nothing left to restore it into.
-        return Ok(());
+pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<Found> {
+    if is_gone(&entry.path) {
+        return Ok(Found::Gone);
     }
+    put_back(undo, n, entry).map(|()| Found::There)
+}
+
+fn put_back(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
+    let name = entry.path.display();
     match entry.kind {
         Mode::InPlace => {
             let encoded = match undo
@@ -285,6 +298,31 @@ pub struct Restored<'a> {
     pub run: &'a Stored,
 }
 
+impl<'a> Restored<'a> {
+    /// What recovery did with `entry` of `run`: `action` when it was there, and what says so
+    /// when it was gone; `what` names the run (`an interrupted run`).
+    fn of(
+        found: Found,
+        action: &'static str,
+        entry: &'a Entry,
+        run: &'a Stored,
+        what: &str,
+    ) -> Self {
+        let of = format!("{what} of `{}`", run.command);
+        let (action, detail) = match found {
+            Found::There if action == "undone" => (action, format!("{of}, finished")),
+            Found::There => (action, of),
+            Found::Gone => ("gone", format!("nothing {action}: {of}")),
+        };
+        Restored {
+            path: &entry.path,
+            action,
+            detail,
+            run,
+        }
+    }
+}
+
 impl Restored<'_> {
     /// `PATH: ACTION (DETAIL)`, as the text output has it.
     pub fn text(&self) -> String {
@@ -311,7 +349,11 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
             continue;
         };
         let run = read_run(&dir);
-        let touches = run.as_ref().is_none_or(|run| scope.touches(run));
+        // A run whose files are all gone has nothing to roll back: let go of by any command,
+        // which says so once, rather than said to wait for `mmt recover` by every one.
+        let touches = run
+            .as_ref()
+            .is_none_or(|run| scope.touches(run) || all_gone(run));
         if lock.try_lock().is_err() {
             // A live run (left alone), or another mmt rolling this one back or finishing its
             // undo: a command that needs its files waits for that, so that it never reads a
@@ -348,19 +390,30 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
         let _ = File::create(dir.join(ROLLING_BACK_FILE));
         let undo = UndoData::of(&dir);
         for (n, entry) in run.entries.iter().enumerate() {
-            restore(&undo, n, entry)?;
+            let found = restore(&undo, n, entry)?;
             crate::patch::target::remove_stale_temps_of(&entry.path);
-            (hooks.report)(Restored {
-                path: &entry.path,
-                action: "rolled back",
-                detail: format!("an interrupted run of `{}`", run.command),
-                run: &run,
-            });
+            (hooks.report)(Restored::of(
+                found,
+                "rolled back",
+                entry,
+                &run,
+                "an interrupted run",
+            ));
         }
         remove_run(&dir, &run.entries);
         recovered += 1;
     }
     Ok(recovered)
+}
+
+/// Whether no file of `run` is left at its path.
+fn all_gone(run: &Stored) -> bool {
+    run.entries.iter().all(|entry| is_gone(&entry.path))
+}
+
+/// Whether nothing is at `path` (links followed): removed, or its directory.
+fn is_gone(path: &Path) -> bool {
+    fs::metadata(path).is_err_and(|err| err.kind() == io::ErrorKind::NotFound)
 }
 
 /// The files a command works on, as far as recovery is concerned: a run that touched none of
@@ -419,13 +472,14 @@ pub(super) const ROLLING_BACK_FILE: &str = "rolling-back";
 pub(crate) fn finish_undo(run: &Stored, report: &mut Report) -> Result<()> {
     let undo = UndoData::of(&run.dir);
     for (n, entry) in run.entries.iter().enumerate().rev() {
-        restore(&undo, n, entry)?;
-        report(Restored {
-            path: &entry.path,
-            action: "undone",
-            detail: format!("an interrupted `mmt undo` of `{}`, finished", run.command),
+        let found = restore(&undo, n, entry)?;
+        report(Restored::of(
+            found,
+            "undone",
+            entry,
             run,
-        });
+            "an interrupted `mmt undo`",
+        ));
     }
     remove_run(&run.dir, &run.entries);
     Ok(())

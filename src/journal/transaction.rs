@@ -203,6 +203,7 @@ impl Transaction {
             if let Some(held_back) = self.held_back.take() {
                 held_back.past_commit_point();
             }
+            crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_COMMIT_MS");
             return Ok(());
         };
         if map::interrupt_pending() {
@@ -214,6 +215,8 @@ impl Transaction {
         if let Some(held_back) = self.held_back.take() {
             held_back.past_commit_point();
         }
+        // A test signals mmt here: past the commit point, the run completes.
+        crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_COMMIT_MS");
         if let Some(note) = note {
             printer.summary(&note);
         }

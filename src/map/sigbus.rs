@@ -47,7 +47,7 @@ impl Registration {
         let message = format!(
             "mmt: {}: file was truncated while mapped, or a page of it could not be read or \
              written (use --no-mmap to work on a copy in memory)\n",
-            path.display()
+            crate::files::name::Name::of(path)
         )
         .into_bytes()
         .into_boxed_slice();
@@ -93,8 +93,9 @@ pub(super) static SIGBUS_HANDLER: Once = Once::new();
 pub(super) fn install_sigbus_handler() {
     SIGBUS_HANDLER.call_once(|| {
         // SAFETY: `sigaction` is given a zeroed, then fully initialised, struct whose handler is
-        // an `extern "C"` function that only performs async-signal-safe work (atomic loads,
-        // `write` and `_exit`). Installing a handler has no other effect on Rust's invariants.
+        // an `extern "C"` function that only performs async-signal-safe work (atomic loads and
+        // swaps, `ioctl`, `unlink`, `write` and `_exit`). Installing a handler has no other
+        // effect on Rust's invariants.
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_sigbus as *const () as libc::sighandler_t;
@@ -141,7 +142,7 @@ pub(super) extern "C" fn on_sigbus(
         } else {
             (*info).si_addr() as usize
         };
-        super::signals::remove_registered_temps();
+        super::signals::clean_up_before_the_end();
         let (message, len) =
             message_for(address).unwrap_or((GENERIC_MESSAGE.as_ptr(), GENERIC_MESSAGE.len()));
         libc::write(2, message.cast(), len);

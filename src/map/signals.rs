@@ -64,7 +64,7 @@ impl Drop for RemoveOnSignal {
 
 /// Deletes every registered temporary file; true when there was one. Async-signal-safe: atomic
 /// swaps and `unlink`.
-pub fn remove_registered_temps() -> bool {
+fn remove_registered_temps() -> bool {
     let mut removed = false;
     for slot in &TEMPS {
         let raw = slot.swap(std::ptr::null_mut(), Ordering::AcqRel);
@@ -102,9 +102,17 @@ fn install_interrupt_handlers() {
 static INTERRUPTED_MESSAGE: &[u8] = b"mmt: interrupted; the file being rewritten was left as it \
 was, its temporary file removed\n";
 
-extern "C" fn on_interrupt(signal: libc::c_int) {
+/// What every signal that ends mmt does first, whichever it is (SIGINT, SIGTERM, SIGHUP from
+/// `on_interrupt`, SIGBUS from `sigbus::on_sigbus`): the terminal a review changed put back, and
+/// the temporary files of a rewrite removed. True when a temporary file was removed.
+/// Async-signal-safe: atomic swaps, `ioctl` and `unlink`.
+pub(super) fn clean_up_before_the_end() -> bool {
     restore_terminal();
-    let removed = remove_registered_temps();
+    remove_registered_temps()
+}
+
+extern "C" fn on_interrupt(signal: libc::c_int) {
+    let removed = clean_up_before_the_end();
     // SAFETY: `write`, `signal` and `raise` are async-signal-safe. With the default action
     // restored, raising the signal again ends the process by that signal, so the shell sees a
     // process killed by Ctrl-C (status 130), as it would without this handler.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::util::{Sandbox, assert_error, mmt_bin};
+use super::util::{Sandbox, assert_error, mmt_bin, start_paused};
 
 /// Appends `line` to `path`, opening it anew as a logger does.
 fn append(path: &std::path::Path, line: &str) {
@@ -190,5 +190,40 @@ fn a_logger_appending_during_rewrites_never_loses_a_line() {
         *outcomes.entry(outcome).or_insert(0) += 1;
         let _ = fs::remove_file(sb.path("log"));
     }
-    eprintln!("outcomes: {outcomes:?}");
+    // Two rounds whose moment is held by a seam, so that each outcome is seen whatever the
+    // timing: the logger opens the file while mmt is paused in its rewrite (the lease breaks:
+    // refused), and the logger starts once mmt is done (rewritten).
+    for (paused, expected) in [(true, "refused, exit 2"), (false, "rewritten, exit 0")] {
+        let sb = Sandbox::new();
+        sb.write("log", &old);
+        let args = ["replace", "log", "NEEDLE", "NEEDLE_LONGER"];
+        let out = if paused {
+            let child = start_paused(&sb, &args, "MMT_TEST_PAUSE_IN_REWRITE_MS");
+            // Waits in `open` until mmt gives its lease back.
+            append(&sb.path("log"), "appended while paused\n");
+            child.wait_with_output().unwrap()
+        } else {
+            let out = sb.mmt(args).output().unwrap();
+            append(&sb.path("log"), "appended after\n");
+            out
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let outcome = match out.status.code() {
+            Some(0) => "rewritten, exit 0",
+            Some(2) => "refused, exit 2",
+            other => panic!("exit {other:?}: {stderr}"),
+        };
+        assert_eq!(outcome, expected, "{stderr}");
+        // The logger's line is there, after the old content or the new.
+        let (before, line) = if paused {
+            (old.clone(), &b"appended while paused\n"[..])
+        } else {
+            let new = String::from_utf8_lossy(&old).replace("NEEDLE", "NEEDLE_LONGER");
+            (new.into_bytes(), &b"appended after\n"[..])
+        };
+        assert_eq!(sb.read("log"), [before, line.to_vec()].concat());
+        assert_eq!(sb.listing(), ["log"]);
+        *outcomes.entry(outcome).or_insert(0) += 1;
+    }
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
 }

@@ -636,3 +636,37 @@ fn another_run_waits_for_an_open_review_and_says_so() {
     assert!(other.0.wait().unwrap().success());
     assert_eq!(sb.read("other.txt"), b"new_name\n");
 }
+
+/// The file is cut short (truncated by another process) while a question waits: the next
+/// change shown touches pages of the map that are gone, SIGBUS, and mmt ends with exit 2 and
+/// its message, the terminal put back as on every other way out, nothing written.
+#[test]
+fn a_file_truncated_mid_review_ends_it_with_the_terminal_put_back() {
+    let sb = Sandbox::new();
+    let mut big = b"old_name();\n".to_vec();
+    big.resize(1 << 20, b'.');
+    big.extend_from_slice(b"\nold_name();\n");
+    sb.write("big.rs", &big);
+    let script = "$MMT replace --interactive --color never big.rs old_name new_name";
+    let mut session = in_shell(&sb, script, &[]);
+    let mut seen = session
+        .exp_string(&format!("(1/2) Replace this {PROMPT}"))
+        .unwrap();
+    fs::File::options()
+        .write(true)
+        .open(sb.path("big.rs"))
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    press(&mut session, "y");
+    let (rest, code) = finish(session);
+    seen += &rest;
+    assert_eq!(code, 0, "{seen}");
+    assert!(
+        seen.contains("/big.rs: file was truncated while mapped"),
+        "{seen}"
+    );
+    assert!(seen.contains("exit 2"), "{seen}");
+    assert_terminal_put_back(&seen);
+    assert_eq!(sb.read("big.rs"), b"");
+}

@@ -235,6 +235,35 @@ fn a_signal_at_any_moment_leaves_old_and_killed_or_new_and_exit_0() {
     ];
     let mut outcomes = std::collections::BTreeMap::new();
     for (args, what) in cases {
+        // First at the steps that decide: before the first write and just before the commit
+        // (the run rolled back, killed), and just after the commit (the run completes).
+        let steps = [
+            ("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "old, killed"),
+            ("MMT_TEST_PAUSE_BEFORE_COMMIT_MS", "old, killed"),
+            ("MMT_TEST_PAUSE_AFTER_COMMIT_MS", "new, exit 0"),
+        ];
+        for (step, expected) in steps {
+            // Without a journal, files are synced as they are written: no step before a commit.
+            if what == "no journal" && step.contains("BEFORE_COMMIT") {
+                continue;
+            }
+            let sb = Sandbox::new();
+            sb.write("f", &old);
+            let child = start_paused(&sb, args, step);
+            signal(&child, "TERM");
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let outcome = if out.status.signal() == Some(15) && sb.read("f") == old {
+                "old, killed"
+            } else if out.status.code() == Some(0) && sb.read("f") != old {
+                "new, exit 0"
+            } else {
+                panic!("{what}, SIGTERM at {step}: {:?} {stderr}", out.status)
+            };
+            assert_eq!(outcome, expected, "{what}, SIGTERM at {step}: {stderr}");
+            assert_eq!(temps(&sb).count(), 0, "{what}: {:?}", sb.listing());
+            *outcomes.entry((what, outcome)).or_insert(0) += 1;
+        }
         let new = {
             let sb = Sandbox::new();
             sb.write("f", &old);
@@ -279,7 +308,15 @@ fn a_signal_at_any_moment_leaves_old_and_killed_or_new_and_exit_0() {
             }
         }
     }
-    eprintln!("outcomes: {outcomes:?}");
+    // Each case was seen to end both ways.
+    for (_, what) in cases {
+        for outcome in ["old, killed", "new, exit 0"] {
+            assert!(
+                outcomes.contains_key(&(what, outcome)),
+                "{what}: never {outcome}: {outcomes:?}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -118,6 +118,53 @@ fn recover_says_what_it_rolled_back() {
     assert_all_as_they_were(&sb, &files);
 }
 
+/// A file of an interrupted run removed since: recovery says it is gone and puts nothing back
+/// (nor makes it again); a run whose files are all gone is let go of by the next command,
+/// which says so once, and no later command says a run waits.
+#[test]
+fn recover_says_a_removed_file_is_gone_and_lets_a_run_of_gone_files_go() {
+    let sb = Sandbox::new();
+    let files = five_files(&sb);
+    killed_at(
+        &sb,
+        &["replace", "f1.txt", "f2.txt", "foo", "quux"],
+        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+    );
+    fs::remove_file(sb.path("f1.txt")).unwrap();
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("f1.txt: gone (nothing rolled back: an interrupted run of `mmt replace"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("f2.txt: rolled back (an interrupted run"),
+        "{stderr}"
+    );
+    assert!(!sb.path("f1.txt").exists());
+    assert_eq!(sb.read("f2.txt"), files[1].1);
+
+    // Every file gone: an unrelated command lets the run go, saying so once.
+    killed_at(
+        &sb,
+        &["replace", "f3.txt", "foo", "quux"],
+        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+    );
+    fs::remove_file(sb.path("f3.txt")).unwrap();
+    let out = sb.mmt(["find", "f4.txt", "foo"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("f3.txt: gone (nothing rolled back"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("waits"), "{stderr}");
+    let out = sb.mmt(["find", "f4.txt", "foo"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let out = sb.mmt(["recover"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
 /// Writes `dense.txt` (300,000 hits) and kills a replace of them halfway through its in-place
 /// patch; gives what the file held before, and what it holds now: neither old nor new.
 fn dense_patch_killed_halfway(sb: &Sandbox) -> (Vec<u8>, Vec<u8>) {
