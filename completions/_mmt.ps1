@@ -126,6 +126,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Replace the first N occurrences only (negative: no limit)')
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Write nothing (exit 2) unless there are exactly N replacements in all')
             [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Which regex engine runs the pattern: linear (the regex crate), backtrack (PCRE2, for look-around, backreferences, conditionals, atomic groups, possessive quantifiers), or auto: linear when it can [default: auto]')
             [CompletionResult]::new('--files-from', '--files-from', [CompletionResultType]::ParameterName, 'Read the paths from LIST, one per line (- for standard input)')
             [CompletionResult]::new('--files0-from', '--files0-from', [CompletionResultType]::ParameterName, 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)')
             [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'Walk no deeper than N directories below each PATH')
@@ -147,6 +148,8 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--multi-line', '--multi-line', [CompletionResultType]::ParameterName, '^ and $ match at line boundaries (MULTILINE)')
             [CompletionResult]::new('--extended', '--extended', [CompletionResultType]::ParameterName, 'Whitespace and # comments in the pattern are ignored (VERBOSE)')
             [CompletionResult]::new('--unicode', '--unicode', [CompletionResultType]::ParameterName, 'UTF-8-aware classes and case folding instead of bytes semantics')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'The backtracking engine, as rg''s -P names it (--engine backtrack)')
+            [CompletionResult]::new('--pcre2', '--pcre2', [CompletionResultType]::ParameterName, 'The backtracking engine, as rg''s -P names it (--engine backtrack)')
             [CompletionResult]::new('--hidden', '--hidden', [CompletionResultType]::ParameterName, 'Walk hidden files and directories too')
             [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Walk what .gitignore, .ignore and .git/info/exclude would leave out')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow symbolic links while walking')
@@ -183,6 +186,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             break
         }
         'mmt;grep' {
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'Which regex engine runs the pattern: linear (the regex crate), backtrack (PCRE2, for look-around, backreferences, conditionals, atomic groups, possessive quantifiers), or auto: linear when it can [default: auto]')
             [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Print capture group G (index or name) instead of the whole match')
             [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Print N lines after each match too (implies --whole-lines)')
             [CompletionResult]::new('--after-context', '--after-context', [CompletionResultType]::ParameterName, 'Print N lines after each match too (implies --whole-lines)')
@@ -206,6 +210,8 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--multi-line', '--multi-line', [CompletionResultType]::ParameterName, '^ and $ match at line boundaries (MULTILINE)')
             [CompletionResult]::new('--extended', '--extended', [CompletionResultType]::ParameterName, 'Whitespace and # comments in the pattern are ignored (VERBOSE)')
             [CompletionResult]::new('--unicode', '--unicode', [CompletionResultType]::ParameterName, 'UTF-8-aware classes and case folding instead of bytes semantics')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'The backtracking engine, as rg''s -P names it (--engine backtrack)')
+            [CompletionResult]::new('--pcre2', '--pcre2', [CompletionResultType]::ParameterName, 'The backtracking engine, as rg''s -P names it (--engine backtrack)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print the number of matches')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Put LINE: (the line of the record''s first byte) before each record')
             [CompletionResult]::new('--line-number', '--line-number', [CompletionResultType]::ParameterName, 'Put LINE: (the line of the record''s first byte) before each record')

@@ -214,12 +214,16 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__grep)
-            opts="-i -n -A -B -C -w -l -0 -b -L -g -H -q -j -h --ignore-case --dot-all --multi-line --extended --unicode --group --count --line-number --whole-lines --after-context --before-context --context --word-regexp --files-with-matches --files-without-match --null --byte-offset --fold --max-count --format --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-i -P -n -A -B -C -w -l -0 -b -L -g -H -q -j -h --ignore-case --dot-all --multi-line --extended --unicode --engine --pcre2 --group --count --line-number --whole-lines --after-context --before-context --context --word-regexp --files-with-matches --files-without-match --null --byte-offset --fold --max-count --format --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --engine)
+                    COMPREPLY=($(compgen -W "auto linear backtrack" -- "${cur}"))
+                    return 0
+                    ;;
                 --group)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -427,7 +431,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__replace)
-            opts="-w -i -L -g -H -q -j -h --max --expect --regex --backup --word-regexp --interactive --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-w -i -P -L -g -H -q -j -h --max --expect --regex --backup --word-regexp --interactive --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --engine --pcre2 --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,6 +456,10 @@ _mmt() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
+                    return 0
+                    ;;
+                --engine)
+                    COMPREPLY=($(compgen -W "auto linear backtrack" -- "${cur}"))
                     return 0
                     ;;
                 --files-from)

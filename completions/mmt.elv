@@ -119,6 +119,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --max 'Replace the first N occurrences only (negative: no limit)'
             cand --expect 'Write nothing (exit 2) unless there are exactly N replacements in all'
             cand --backup 'Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)'
+            cand --engine 'Which regex engine runs the pattern: linear (the regex crate), backtrack (PCRE2, for look-around, backreferences, conditionals, atomic groups, possessive quantifiers), or auto: linear when it can [default: auto]'
             cand --files-from 'Read the paths from LIST, one per line (- for standard input)'
             cand --files0-from 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)'
             cand --max-depth 'Walk no deeper than N directories below each PATH'
@@ -140,6 +141,8 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --multi-line '^ and $ match at line boundaries (MULTILINE)'
             cand --extended 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
             cand --unicode 'UTF-8-aware classes and case folding instead of bytes semantics'
+            cand -P 'The backtracking engine, as rg''s -P names it (--engine backtrack)'
+            cand --pcre2 'The backtracking engine, as rg''s -P names it (--engine backtrack)'
             cand --hidden 'Walk hidden files and directories too'
             cand --no-ignore 'Walk what .gitignore, .ignore and .git/info/exclude would leave out'
             cand -L 'Follow symbolic links while walking'
@@ -174,6 +177,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --help 'Print help'
         }
         &'mmt;grep'= {
+            cand --engine 'Which regex engine runs the pattern: linear (the regex crate), backtrack (PCRE2, for look-around, backreferences, conditionals, atomic groups, possessive quantifiers), or auto: linear when it can [default: auto]'
             cand --group 'Print capture group G (index or name) instead of the whole match'
             cand -A 'Print N lines after each match too (implies --whole-lines)'
             cand --after-context 'Print N lines after each match too (implies --whole-lines)'
@@ -197,6 +201,8 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --multi-line '^ and $ match at line boundaries (MULTILINE)'
             cand --extended 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
             cand --unicode 'UTF-8-aware classes and case folding instead of bytes semantics'
+            cand -P 'The backtracking engine, as rg''s -P names it (--engine backtrack)'
+            cand --pcre2 'The backtracking engine, as rg''s -P names it (--engine backtrack)'
             cand --count 'Print the number of matches'
             cand -n 'Put LINE: (the line of the record''s first byte) before each record'
             cand --line-number 'Put LINE: (the line of the record''s first byte) before each record'

@@ -106,6 +106,9 @@ complete -c mmt -n "__fish_mmt_using_subcommand find" -s h -l help -d 'Print hel
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max -d 'Replace the first N occurrences only (negative: no limit)' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l expect -d 'Write nothing (exit 2) unless there are exactly N replacements in all' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l backup -d 'Keep the original as FILE+SUFFIX first (a suffix such as .bak, not a path)' -r -f
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -l engine -d 'Which regex engine runs the pattern: linear (the regex crate), backtrack (PCRE2, for look-around, backreferences, conditionals, atomic groups, possessive quantifiers), or auto: linear when it can [default: auto]' -r -f -a "auto\t''
+linear\t''
+backtrack\t''"
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l files-from -d 'Read the paths from LIST, one per line (- for standard input)' -r -F
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l files0-from -d 'Read the paths from LIST, separated by NUL bytes (git ls-files -z, find -print0)' -r -F
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l max-depth -d 'Walk no deeper than N directories below each PATH' -r -f
@@ -125,6 +128,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand replace" -l dot-all -d '. matche
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l extended -d 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l unicode -d 'UTF-8-aware classes and case folding instead of bytes semantics'
+complete -c mmt -n "__fish_mmt_using_subcommand replace" -s P -l pcre2 -d 'The backtracking engine, as rg\'s -P names it (--engine backtrack)'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l hidden -d 'Walk hidden files and directories too'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -l no-ignore -d 'Walk what .gitignore, .ignore and .git/info/exclude would leave out'
 complete -c mmt -n "__fish_mmt_using_subcommand replace" -s L -l follow -d 'Follow symbolic links while walking'
@@ -148,6 +152,9 @@ complete -c mmt -n "__fish_mmt_using_subcommand write" -l json -d 'Machine outpu
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s q -l quiet -d 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -l no-journal -d 'Patch in place without the crash journal: this run cannot be rolled back or undone'
 complete -c mmt -n "__fish_mmt_using_subcommand write" -s h -l help -d 'Print help'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -l engine -d 'Which regex engine runs the pattern: linear (the regex crate), backtrack (PCRE2, for look-around, backreferences, conditionals, atomic groups, possessive quantifiers), or auto: linear when it can [default: auto]' -r -f -a "auto\t''
+linear\t''
+backtrack\t''"
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l group -d 'Print capture group G (index or name) instead of the whole match' -r -f
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s A -l after-context -d 'Print N lines after each match too (implies --whole-lines)' -r
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s B -l before-context -d 'Print N lines before each match too (implies --whole-lines)' -r
@@ -169,6 +176,7 @@ complete -c mmt -n "__fish_mmt_using_subcommand grep" -l dot-all -d '. matches a
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l multi-line -d '^ and $ match at line boundaries (MULTILINE)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l extended -d 'Whitespace and # comments in the pattern are ignored (VERBOSE)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l unicode -d 'UTF-8-aware classes and case folding instead of bytes semantics'
+complete -c mmt -n "__fish_mmt_using_subcommand grep" -s P -l pcre2 -d 'The backtracking engine, as rg\'s -P names it (--engine backtrack)'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l count -d 'Print the number of matches'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -s n -l line-number -d 'Put LINE: (the line of the record\'s first byte) before each record'
 complete -c mmt -n "__fish_mmt_using_subcommand grep" -l whole-lines -d 'Print the whole lines each match touches, as grep and rg print them'

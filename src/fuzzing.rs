@@ -105,7 +105,7 @@ pub fn chunked_regex(data: &[u8]) {
         }));
         assert_eq!(listed, expected);
     }
-    if let Ok(template) = Template::parse(b"<$0>", pattern.regex()) {
+    if let Ok(template) = Template::parse(b"<$0>", &pattern) {
         let one = Plan::regex(hay, &pattern, &template, usize::MAX);
         let many = Plan::regex_split(hay, &pattern, &template, usize::MAX, split);
         assert!(one.edits().eq(many.edits()));

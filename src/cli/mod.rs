@@ -19,6 +19,7 @@ pub use raw::Raw;
 use crate::cli::bytes::Spelling;
 use crate::files::source::{Lists, WalkOptions};
 use crate::output::{Format, Style};
+use crate::search::EngineChoice;
 use crate::search::dialect::RegexFlags;
 use crate::settings::Settings;
 
@@ -583,6 +584,24 @@ pub struct PatternOpts {
     /// UTF-8-aware classes and case folding instead of bytes semantics
     #[arg(long)]
     pub unicode: bool,
+
+    /// Which regex engine runs the pattern: linear (the regex crate), backtrack (PCRE2, for
+    /// look-around, backreferences, conditionals, atomic groups, possessive quantifiers), or
+    /// auto: linear when it can [default: auto]
+    #[arg(long, value_name = "ENGINE", value_enum, conflicts_with = "pcre2")]
+    pub engine: Option<EngineArg>,
+
+    /// The backtracking engine, as rg's -P names it (--engine backtrack)
+    #[arg(short = 'P', long = "pcre2")]
+    pub pcre2: bool,
+}
+
+/// `--engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Auto,
+    Linear,
+    Backtrack,
 }
 
 impl PatternOpts {
@@ -594,6 +613,8 @@ impl PatternOpts {
             (self.multi_line, "--multi-line"),
             (self.extended, "--extended"),
             (self.unicode, "--unicode"),
+            (self.engine.is_some(), "--engine"),
+            (self.pcre2, "-P/--pcre2"),
         ]
         .into_iter()
         .find_map(|(given, name)| given.then_some(name))
@@ -609,6 +630,11 @@ impl From<PatternOpts> for RegexFlags {
             verbose: opts.extended,
             unicode: opts.unicode,
             word: false,
+            engine: match (opts.engine, opts.pcre2) {
+                (Some(EngineArg::Linear), _) => EngineChoice::Linear,
+                (Some(EngineArg::Backtrack), _) | (_, true) => EngineChoice::Backtrack,
+                (Some(EngineArg::Auto) | None, false) => EngineChoice::Auto,
+            },
         }
     }
 }

@@ -55,7 +55,9 @@ fn count_in(paths: &[std::path::PathBuf], pattern: &Pattern) -> Option<usize> {
     // whole would be all the anonymous memory a command may take.
     let hay = crate::map::open_view(path, crate::map::ReadPlan::default()).ok()?;
     let find_at = |pos| pattern.find_at(&hay, pos);
-    Some(crate::search::python_matches(hay.len(), find_at, Clone::clone).count())
+    let count = crate::search::python_matches(hay.len(), find_at, Clone::clone).count();
+    // A count of a search that gave up is no count.
+    crate::search::backtrack::gave_up().ok().map(|()| count)
 }
 
 fn say(settings: &Settings, line: String) {

@@ -233,6 +233,21 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_that_cannot_be_synced_at_all_is_no_error_and_any_other_failure_is() {
+        // procfs has no fsync: EINVAL, as on a file system that keeps its names another way.
+        sync_dir(Path::new("/proc/self")).unwrap();
+        let gone = tempfile::tempdir().unwrap().path().join("gone");
+        let err = sync_dir(&gone).unwrap_err();
+        assert!(format!("{err:#}").starts_with("cannot sync "), "{err:#}");
+        sync_dirs(vec![
+            Path::new("/proc/self").to_path_buf(),
+            std::env::temp_dir(),
+        ])
+        .unwrap();
+        assert!(sync_dirs(vec![std::env::temp_dir(), gone]).is_err());
+    }
+
+    #[test]
     fn fuse_and_9p_are_synced_file_by_file_and_the_rest_by_their_file_system() {
         assert!(
             SYNCFS_FALLS_SHORT

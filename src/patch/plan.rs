@@ -5,12 +5,10 @@
 use std::io;
 use std::ops::Range;
 
-use regex::bytes::CaptureLocations;
-
 use crate::patch::leb128::{push_leb128, take_leb128};
 use crate::search::chunked::{self, Split};
 use crate::search::template::Template;
-use crate::search::{MatchCursor, Needle, Pattern, captures_at, python_matches};
+use crate::search::{Captures, MatchCursor, Needle, Pattern, python_matches};
 
 /// Replace `old[start..end]` with the plan's bytes at `new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,16 +262,12 @@ impl Plan {
             return Plan::regex(hay, pattern, template, max);
         }
         let mut plan = Plan::default();
-        let re = pattern.regex_for(hay);
-        let mut locs = re.capture_locations();
+        let mut caps = pattern.captures();
         let cut = chunked::regex_all(pattern, hay, split, &|_| {}, |found| {
             // The groups of the match found at its start: the search from there finds it.
-            let captured = pattern
-                .has_groups()
-                .then(|| captures_at(re, &mut locs, hay, found.start))
-                .flatten();
-            let groups = captured.as_ref().map(|c| (c.bytes, &locs));
-            plan.push_expanded(hay, template, found, groups);
+            let captured =
+                pattern.has_groups() && pattern.captures_at(hay, found.start, &mut caps).is_some();
+            plan.push_expanded(hay, template, found, captured.then_some(&caps));
             plan.len < max
         });
         if cut {
@@ -295,17 +289,15 @@ impl Plan {
             }
             return plan;
         }
-        let re = pattern.regex_for(hay);
-        let mut locs = re.capture_locations();
+        let mut caps = pattern.captures();
         let mut cursor = MatchCursor::new(hay.len());
         while plan.len < max {
             let Some(pos) = cursor.position() else { break };
-            let Some(captured) = captures_at(re, &mut locs, hay, pos) else {
+            let Some(whole) = pattern.captures_at(hay, pos, &mut caps) else {
                 break;
             };
-            cursor.advance_past(captured.whole.clone());
-            let groups = Some((captured.bytes, &locs));
-            plan.push_expanded(hay, template, captured.whole, groups);
+            cursor.advance_past(whole.clone());
+            plan.push_expanded(hay, template, whole, Some(&caps));
         }
         plan
     }
@@ -317,12 +309,11 @@ impl Plan {
         hay: &[u8],
         template: &Template,
         found: Range<usize>,
-        groups: Option<(&[u8], &CaptureLocations)>,
+        groups: Option<&Captures>,
     ) {
         let from = self.arena.len();
         match groups {
-            // The groups count from the haystack they were read in.
-            Some((near, groups)) => template.expand(near, groups, &mut self.arena),
+            Some(groups) => template.expand(hay, groups, &mut self.arena),
             None => template.expand_whole(&hay[found.clone()], &mut self.arena),
         }
         self.push(found.start, found.end, from..self.arena.len());
@@ -601,7 +592,7 @@ pub(crate) mod tests {
     /// `re.sub(pattern, template, hay)` as a plan, for tests.
     pub fn regex_plan(hay: &[u8], pattern: &str, template: &str) -> Plan {
         let pattern = Pattern::new(pattern.as_bytes(), &Default::default()).unwrap();
-        let template = Template::parse(template.as_bytes(), pattern.regex()).unwrap();
+        let template = Template::parse(template.as_bytes(), &pattern).unwrap();
         Plan::regex(hay, &pattern, &template, usize::MAX)
     }
 
@@ -832,7 +823,7 @@ mod properties {
         ) {
             let count = if all { usize::MAX } else { count };
             let pattern = Pattern::new(pattern.as_bytes(), &Default::default()).unwrap();
-            let template = Template::parse(template.as_bytes(), pattern.regex()).unwrap();
+            let template = Template::parse(template.as_bytes(), &pattern).unwrap();
             let one = Plan::regex(&hay, &pattern, &template, count);
             let split = Split { threads, chunk };
             let many = Plan::regex_split(&hay, &pattern, &template, count, split);

@@ -5,7 +5,9 @@
 //! Where to cut depends on what is searched for: a literal needle is cut into pieces that
 //! overlap by its length less one; a regex whose longest match is bounded, into pieces that
 //! overlap by that length; a regex that cannot match a newline, just after newlines. Any other
-//! regex is cut anywhere, and its searches look past the piece's end (see [`RegexScan`]).
+//! regex is cut anywhere, and its searches look past the piece's end (see [`RegexScan`]); so is
+//! a pattern on the backtracking engine, each of whose searches is given the whole haystack,
+//! so that a look-behind sees the bytes before its piece.
 //!
 //! The scan carries state across a cut (`bytes.count`, `re.finditer`): an occurrence that
 //! straddles it pushes the next search past the next piece's start, and what that piece found
@@ -22,6 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use regex_automata::Input;
 use regex_automata::meta;
 
+use crate::search::backtrack::{self, Backtrack};
 use crate::search::{Needle, Pattern, Shape};
 
 /// How a large search is split: `threads` workers, pieces of about `chunk` bytes.
@@ -137,10 +140,21 @@ fn pieces(windows: &[Range<usize>], chunk: usize, needle_len: usize) -> Vec<Piec
 /// its lock; at worst, the pieces searched at the same moment repeat one long search, as many
 /// as there are threads.
 struct RegexScan<'a> {
-    regex: &'a meta::Regex,
+    engine: Engine<'a>,
     hay: &'a [u8],
     reaches_end: bool,
     known: Mutex<Option<NextMatch>>,
+    /// Why a search of the backtracking engine gave up, on whichever thread: the caller's
+    /// thread is told once the scan is over (see `backtrack::gave_up`).
+    gave_up: Mutex<Option<String>>,
+}
+
+/// What runs a [`RegexScan`]'s searches.
+enum Engine<'a> {
+    /// The regex crate's engine, given a span of the haystack.
+    Linear(&'a meta::Regex),
+    /// PCRE2, given the whole haystack from the search's start.
+    Backtrack(&'a Backtrack),
 }
 
 /// What a search from `from` found: the next match, or none up to the haystack's end.
@@ -162,12 +176,33 @@ impl RegexScan<'_> {
                 return known.found;
             }
         }
-        // Only the haystack near the search (see `search::near`): given all of it, a search
-        // from a piece's start mid-sentence took a second at 1 GiB.
-        let (lo, near) = crate::search::near(self.hay, pos);
-        self.regex
-            .find(Input::new(near).span(pos - lo..stop - lo))
-            .map(|m| (lo + m.start(), lo + m.end()))
+        match self.engine {
+            Engine::Linear(regex) => {
+                // Only the haystack near the search (see `search::near`): given all of it, a
+                // search from a piece's start mid-sentence took a second at 1 GiB.
+                let (lo, near) = crate::search::near(self.hay, pos);
+                regex
+                    .find(Input::new(near).span(pos - lo..stop - lo))
+                    .map(|m| (lo + m.start(), lo + m.end()))
+            }
+            Engine::Backtrack(backtrack) => {
+                let found = backtrack.find_at(self.hay, pos);
+                if found.is_none()
+                    && let Err(why) = backtrack::gave_up()
+                {
+                    let mut gave_up = self.gave_up.lock().unwrap_or_else(|e| e.into_inner());
+                    gave_up.get_or_insert(format!("{why:#}"));
+                }
+                found.map(|m| (m.start, m.end))
+            }
+        }
+    }
+
+    /// Tells the calling thread why a search gave up, if one did (see `backtrack::gave_up`).
+    fn tell_if_gave_up(self) {
+        if let Some(why) = self.gave_up.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            backtrack::give_up(why);
+        }
     }
 
     /// Keeps what a search that left its piece found, if it reaches further than what is kept.
@@ -268,7 +303,9 @@ pub fn regex_count(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Option<usize> {
     let (scanner, pieces) = regex_scan(pattern, hay, split)?;
-    Some(count_in(&scanner, &pieces, split, KEEP_FOR_COUNT, progress))
+    let count = count_in(&scanner, &pieces, split, KEEP_FOR_COUNT, progress);
+    scanner.tell_if_gave_up();
+    Some(count)
 }
 
 /// Every match of `pattern`, in order, found on several threads; `emit` is called for each
@@ -285,6 +322,7 @@ pub fn regex_all(
     };
     let emit = |(start, end)| emit(start..end);
     all_in(&scanner, &pieces, split, KEEP_FOR_LISTING, progress, emit);
+    scanner.tell_if_gave_up();
     true
 }
 
@@ -293,13 +331,18 @@ fn regex_scan<'a>(
     hay: &'a [u8],
     split: Split,
 ) -> Option<(RegexScan<'a>, Vec<Piece>)> {
-    let spans = pattern.span_search()?;
-    let (pieces, reaches_end) = regex_pieces(hay, spans.shape, split.chunk);
+    let (engine, shape) = match (pattern.span_search(), pattern.backtracking()) {
+        (Some(spans), _) => (Engine::Linear(&spans.regex), spans.shape),
+        (None, Some(backtrack)) => (Engine::Backtrack(backtrack), Shape::Unbounded),
+        (None, None) => return None,
+    };
+    let (pieces, reaches_end) = regex_pieces(hay, shape, split.chunk);
     let scanner = RegexScan {
-        regex: &spans.regex,
+        engine,
         hay,
         reaches_end,
         known: Mutex::new(None),
+        gave_up: Mutex::new(None),
     };
     Some((scanner, pieces))
 }

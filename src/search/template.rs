@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use regex::bytes::{CaptureLocations, Regex};
+use crate::search::{Captures, Pattern};
 
 /// A parsed template: literal runs and group references, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +47,9 @@ impl Template {
         }
     }
 
-    /// Parses `template` for the groups of `re`. A `$` that is followed by neither a name, a
+    /// Parses `template` for the groups of `pattern`. A `$` that is followed by neither a name, a
     /// brace nor another `$` stands for itself (`USD$`, `$.`), as in the regex crate and sd.
-    pub fn parse(template: &[u8], re: &Regex) -> Result<Template, TemplateError> {
+    pub fn parse(template: &[u8], pattern: &Pattern) -> Result<Template, TemplateError> {
         let mut parts = Vec::new();
         let mut literal = Vec::new();
         let mut rest = template;
@@ -83,7 +83,7 @@ impl Template {
                     continue;
                 }
             };
-            let index = group_index(name, braced, re)?;
+            let index = group_index(name, braced, pattern)?;
             if !literal.is_empty() {
                 parts.push(Part::Literal(std::mem::take(&mut literal)));
             }
@@ -108,15 +108,15 @@ impl Template {
         }
     }
 
-    /// Appends the replacement for one match, whose groups are in `locs`, of `hay`. A group
+    /// Appends the replacement for one match, whose groups are in `caps`, of `hay`. A group
     /// that did not take part in the match puts in nothing, as in Python 3.5+.
-    pub fn expand(&self, hay: &[u8], locs: &CaptureLocations, out: &mut Vec<u8>) {
+    pub fn expand(&self, hay: &[u8], caps: &Captures, out: &mut Vec<u8>) {
         for part in &self.parts {
             match part {
                 Part::Literal(bytes) => out.extend_from_slice(bytes),
                 Part::Group(index) => {
-                    if let Some((start, end)) = locs.get(*index) {
-                        out.extend_from_slice(&hay[start..end]);
+                    if let Some(group) = caps.get(*index) {
+                        out.extend_from_slice(&hay[group]);
                     }
                 }
             }
@@ -125,7 +125,7 @@ impl Template {
 }
 
 /// The group a reference names: a number, or the name of a group the pattern has.
-fn group_index(name: &[u8], braced: bool, re: &Regex) -> Result<usize, TemplateError> {
+fn group_index(name: &[u8], braced: bool, pattern: &Pattern) -> Result<usize, TemplateError> {
     let shown = String::from_utf8_lossy(name);
     let spelled = if braced {
         format!("${{{shown}}}")
@@ -138,7 +138,7 @@ fn group_index(name: &[u8], braced: bool, re: &Regex) -> Result<usize, TemplateE
              literal dollar"
         )));
     }
-    let groups = re.captures_len() - 1;
+    let groups = pattern.group_count() - 1;
     if name.iter().all(u8::is_ascii_digit) {
         return match shown.parse::<usize>() {
             Ok(index) if index <= groups => Ok(index),
@@ -148,9 +148,9 @@ fn group_index(name: &[u8], braced: bool, re: &Regex) -> Result<usize, TemplateE
             ))),
         };
     }
-    if let Some(index) = re
-        .capture_names()
-        .position(|n| n.is_some_and(|n| n.as_bytes() == name))
+    if let Some(index) = std::str::from_utf8(name)
+        .ok()
+        .and_then(|name| pattern.group_index(name))
     {
         return Ok(index);
     }
@@ -180,12 +180,12 @@ mod tests {
     use super::*;
 
     fn expand(pattern: &str, template: &str, hay: &str) -> Result<String, TemplateError> {
-        let re = Regex::new(pattern).unwrap();
-        let template = Template::parse(template.as_bytes(), &re)?;
-        let mut locs = re.capture_locations();
-        re.captures_read(&mut locs, hay.as_bytes()).unwrap();
+        let pattern = Pattern::new(pattern.as_bytes(), &Default::default()).unwrap();
+        let template = Template::parse(template.as_bytes(), &pattern)?;
+        let mut caps = pattern.captures();
+        pattern.captures_at(hay.as_bytes(), 0, &mut caps).unwrap();
         let mut out = Vec::new();
-        template.expand(hay.as_bytes(), &locs, &mut out);
+        template.expand(hay.as_bytes(), &caps, &mut out);
         Ok(String::from_utf8(out).unwrap())
     }
 

@@ -120,13 +120,22 @@ fn a_backup_suffix_must_name_another_file() {
 }
 
 #[test]
-fn possessive_and_stacked_repeats_are_refused_by_name() {
+fn possessive_quantifiers_run_on_the_backtracking_engine_and_stacked_repeats_are_refused() {
     let sb = Sandbox::new();
     sb.write("f", b"eeee");
+    // Python: re.finditer(rb'e*+e', b'eeee') finds nothing: the possessive e* keeps every e.
+    sb.mmt(["grep", "f", "e*+e"]).assert().code(1).stdout("");
+    sb.mmt(["grep", "f", "e++", "-b"])
+        .assert()
+        .success()
+        .stdout("0:eeee\n");
     for pattern in ["e*+e", "a?+", "a{1}+", "a++"] {
-        let out = sb.mmt(["grep", "f", pattern]).output().unwrap();
+        let out = sb
+            .mmt(["grep", "f", pattern, "--engine", "linear"])
+            .output()
+            .unwrap();
         assert_error(&out, "possessive quantifiers");
-        assert_error(&out, "not supported");
+        assert_error(&out, "need the backtracking engine");
     }
     let out = sb.mmt(["grep", "f", "a**"]).output().unwrap();
     assert_error(&out, "invalid pattern: multiple repeat at position 2");
@@ -134,12 +143,14 @@ fn possessive_and_stacked_repeats_are_refused_by_name() {
     assert_error(&out, "invalid pattern: nothing to repeat at position 1");
     let out = sb.mmt(["grep", "f", "a{1,2}{3}"]).output().unwrap();
     assert_error(&out, "multiple repeat");
-    let out = sb
-        .mmt(["replace", "f", "e*+e", "x", "--regex"])
-        .output()
-        .unwrap();
-    assert_error(&out, "possessive quantifiers");
+    sb.mmt(["replace", "f", "e*+e", "x", "--regex"])
+        .assert()
+        .code(1);
     assert_eq!(sb.read("f"), b"eeee");
+    sb.mmt(["replace", "f", "e++", "x", "--regex"])
+        .assert()
+        .success();
+    assert_eq!(sb.read("f"), b"x");
 }
 
 #[test]
@@ -212,28 +223,68 @@ fn python_constructs_with_an_exact_equivalent_work_as_python_reads_them() {
 }
 
 #[test]
-fn constructs_the_engine_lacks_are_refused_by_name() {
+fn constructs_that_need_backtracking_run_on_pcre2_and_linear_refuses_them_by_name() {
     let sb = Sandbox::new();
     sb.write("f", b"aa");
+    // Each as Python's re.finditer(pattern, b'aa') finds it.
     let cases = [
-        ("(?>a)", "atomic groups"),
-        ("(a)?(?(1)a|b)", "conditional groups"),
-        ("(?P<x>a)(?P=x)", "backreferences ((?P=x))"),
-        (r"(a)\1", r"backreferences (\1)"),
-        ("a(?=a)", "look-ahead"),
-        ("(?<!a)a", "look-behind"),
+        ("(?>a)", "atomic groups", "0:a\n1:a\n"),
+        ("(a)?(?(1)a|b)", "conditional groups", "0:aa\n"),
+        ("(?P<x>a)(?P=x)", "backreferences ((?P=x))", "0:aa\n"),
+        (r"(a)\1", r"backreferences (\1)", "0:aa\n"),
+        ("a(?=a)", "look-ahead", "0:a\n"),
+        ("(?<!a)a", "look-behind", "0:a\n"),
     ];
-    for (pattern, named) in cases {
-        let out = sb.mmt(["grep", "f", pattern]).output().unwrap();
+    for (pattern, named, found) in cases {
+        sb.mmt(["grep", "f", pattern, "-b"])
+            .assert()
+            .success()
+            .stdout(found);
+        sb.mmt(["grep", "f", pattern, "-b", "-P"])
+            .assert()
+            .success()
+            .stdout(found);
+        let out = sb
+            .mmt(["grep", "f", pattern, "--engine", "linear"])
+            .output()
+            .unwrap();
         assert_error(&out, named);
-        assert_error(&out, "not supported");
+        assert_error(&out, "need the backtracking engine");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("unrecognized flag"));
     }
-    // Python's own errors where Python has one.
-    let out = sb.mmt(["grep", "f", "(?P=x)"]).output().unwrap();
-    assert_error(&out, "unknown group name 'x'");
-    let out = sb.mmt(["grep", "f", r"\2"]).output().unwrap();
-    assert_error(&out, "invalid group reference 2");
+    // Python's own errors where Python has one, on either engine.
+    for engine in ["auto", "backtrack"] {
+        let out = sb
+            .mmt(["grep", "f", "(?P=x)", "--engine", engine])
+            .output()
+            .unwrap();
+        assert_error(&out, "unknown group name 'x'");
+        let out = sb
+            .mmt(["grep", "f", r"\2", "--engine", engine])
+            .output()
+            .unwrap();
+        assert_error(&out, "invalid group reference 2");
+        let out = sb
+            .mmt(["grep", "f", "(?<=a|bc)x", "--engine", engine])
+            .output()
+            .unwrap();
+        assert_error(&out, "look-behind requires fixed-width pattern");
+        // A backreference to a closed group of one width is of that width (Python accepts it).
+        sb.mmt(["grep", "f", "(a)(?<=\\1)", "-b", "--engine", engine])
+            .assert()
+            .success()
+            .stdout("0:a\n1:a\n");
+        let out = sb
+            .mmt(["grep", "f", "(a+)(?<=\\1)", "--engine", engine])
+            .output()
+            .unwrap();
+        assert_error(&out, "look-behind requires fixed-width pattern");
+        let out = sb
+            .mmt(["grep", "f", "(a(?<=\\1))", "--engine", engine])
+            .output()
+            .unwrap();
+        assert_error(&out, "cannot refer to an open group");
+    }
 }
 
 #[test]

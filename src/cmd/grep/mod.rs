@@ -8,7 +8,6 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use anyhow::{Result, bail};
-use regex::bytes::{CaptureLocations, Regex};
 use serde_json::{Value, json};
 
 use super::{Positionals, list_file, print_count, record_format, warn_of_pattern};
@@ -19,11 +18,12 @@ use crate::exit::{ExitCode, Outcome};
 use crate::files::source::Source;
 use crate::map::{self, ReadPlan};
 use crate::output::{Format, Paint, Printer, json_bytes};
+use crate::search::backtrack;
 use crate::search::chunked::{self, Split};
 use crate::search::dialect::RegexFlags;
 use crate::search::lines::LineCounter;
 use crate::search::template::count_groups;
-use crate::search::{Captured, MatchCursor, Pattern, captures_at, python_matches};
+use crate::search::{Captures, MatchCursor, Pattern, python_matches};
 use crate::settings::Settings;
 
 /// A prepared `grep`: the compiled pattern and how to print, decided once for every source.
@@ -97,7 +97,7 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, settings: &Settings) -> R
     let pattern = Pattern::new(pattern.as_bytes(), &flags)?;
     warn_of_pattern(&pattern, settings);
     let group = match &args.group {
-        Some(name) => group_index(pattern.regex(), &name.0.to_string_lossy())?,
+        Some(name) => group_index(&pattern, &name.0.to_string_lossy())?,
         None => 0,
     };
     let context = |n: Option<usize>| n.or(args.context).unwrap_or(0);
@@ -134,7 +134,21 @@ fn whole_lines_asked(args: &GrepArgs) -> Option<&'static str> {
 }
 
 impl Grep {
+    /// Searches one source, printing what it finds; an error too when the backtracking engine
+    /// gave up on it (see `backtrack::gave_up`), after what was printed before.
     fn run(
+        &self,
+        source: &Source,
+        plan: ReadPlan,
+        split: Split,
+        printer: &mut Printer,
+    ) -> Result<Outcome> {
+        let outcome = self.search(source, plan, split, printer);
+        backtrack::gave_up()?;
+        outcome
+    }
+
+    fn search(
         &self,
         source: &Source,
         plan: ReadPlan,
@@ -166,8 +180,7 @@ impl Grep {
         if let Some((before, after)) = self.whole_lines {
             return self.print_lines(&view, split, (before, after), printer);
         }
-        let re = self.pattern.regex_for(&view);
-        let mut locs = re.capture_locations();
+        let mut caps = self.pattern.captures();
         // `-n`: each record's line, counted on from the last record's.
         let mut lines = self.line_number.then(LineCounter::default);
         let mut line_of = |offset: usize| lines.as_mut().map(|lines| lines.line_of(&view, offset));
@@ -183,10 +196,8 @@ impl Grep {
                 printed = if groups {
                     // The groups of the match found at its start: the search from there finds
                     // it again.
-                    match captures_at(re, &mut locs, &view, found.start) {
-                        Some(captured) => {
-                            self.print_groups(printer, re, &locs, &captured, &mut line_of)
-                        }
+                    match self.pattern.captures_at(&view, found.start, &mut caps) {
+                        Some(_) => self.print_groups(printer, &view, &caps, &mut line_of),
                         None => Ok(()),
                     }
                 } else {
@@ -202,12 +213,12 @@ impl Grep {
             let mut cursor = MatchCursor::new(view.len());
             while matches < self.max {
                 let Some(pos) = cursor.position() else { break };
-                let Some(captured) = captures_at(re, &mut locs, &view, pos) else {
+                let Some(whole) = self.pattern.captures_at(&view, pos, &mut caps) else {
                     break;
                 };
-                cursor.advance_past(captured.whole.clone());
+                cursor.advance_past(whole);
                 matches += 1;
-                self.print_groups(printer, re, &locs, &captured, &mut line_of)?;
+                self.print_groups(printer, &view, &caps, &mut line_of)?;
             }
         } else if !parallel {
             // Only the whole match to print: no capture engine needed.
@@ -242,23 +253,26 @@ impl Grep {
         self.print_record(printer, found.start, &hay[found], line)
     }
 
-    /// A match whose groups are in `locs`: all of them in JSON, else the group asked for.
+    /// A match of `hay` whose groups are in `caps`: all of them in JSON, else the group asked
+    /// for.
     fn print_groups(
         &self,
         printer: &mut Printer,
-        re: &Regex,
-        locs: &CaptureLocations,
-        captured: &Captured,
+        hay: &[u8],
+        caps: &Captures,
         line_of: &mut impl FnMut(usize) -> Option<u64>,
     ) -> Result<()> {
         if printer.style().json {
-            let mut record = match_json(re, locs, captured);
-            with_line(&mut record, line_of(captured.whole.start));
+            let mut record = match_json(&self.pattern, hay, caps);
+            with_line(
+                &mut record,
+                caps.get(0).and_then(|whole| line_of(whole.start)),
+            );
             printer.json_line(&record)?;
-        } else if let Some(group) = captured.group(locs, self.group) {
+        } else if let Some(group) = caps.get(self.group) {
             // A group that did not take part in this match prints nothing for it.
             let line = line_of(group.start);
-            self.print_record(printer, group.start, captured.slice(&group), line)?;
+            self.print_record(printer, group.start, &hay[group], line)?;
         }
         Ok(())
     }
@@ -315,8 +329,8 @@ impl Grep {
 }
 
 /// `--group G`: a number, or the name of a group the pattern has.
-fn group_index(re: &Regex, name: &str) -> Result<usize> {
-    let groups = re.captures_len();
+fn group_index(pattern: &Pattern, name: &str) -> Result<usize> {
+    let groups = pattern.group_count();
     if let Ok(index) = name.parse::<usize>() {
         if index < groups {
             return Ok(index);
@@ -326,7 +340,7 @@ fn group_index(re: &Regex, name: &str) -> Result<usize> {
             count_groups(groups - 1)
         );
     }
-    match re.capture_names().position(|n| n == Some(name)) {
+    match pattern.group_index(name) {
         Some(index) => Ok(index),
         None => bail!("--group {name}: the pattern has no group named {name}"),
     }
@@ -357,29 +371,26 @@ fn with_line(record: &mut Value, line: Option<u64>) {
 }
 
 /// `{"offset", "end", "match", "groups": [...]}`; a group that did not take part is null.
-fn match_json(re: &Regex, locs: &CaptureLocations, captured: &Captured) -> Value {
+fn match_json(pattern: &Pattern, hay: &[u8], caps: &Captures) -> Value {
     let span = |i: usize| {
-        captured.group(locs, i).map(|group| {
-            json!({ "offset": group.start, "end": group.end, "data": json_bytes(captured.slice(&group)) })
+        caps.get(i).map(|group| {
+            json!({ "offset": group.start, "end": group.end, "data": json_bytes(&hay[group]) })
         })
     };
-    let groups: Vec<Value> = re
-        .capture_names()
-        .enumerate()
-        .skip(1)
-        .map(|(i, name)| match span(i) {
+    let groups: Vec<Value> = (1..pattern.group_count())
+        .map(|i| match span(i) {
             Some(mut group) => {
-                group["name"] = json!(name);
+                group["name"] = json!(pattern.group_name(i));
                 group
             }
             None => Value::Null,
         })
         .collect();
-    let whole = &captured.whole;
+    let whole = caps.get(0).unwrap_or_default();
     json!({
         "offset": whole.start,
         "end": whole.end,
-        "match": json_bytes(captured.slice(whole)),
+        "match": json_bytes(&hay[whole]),
         "groups": groups,
     })
 }

@@ -33,6 +33,7 @@ use crate::output::{Printer, plural};
 use crate::patch::target::{Target, backup_path};
 use crate::patch::{Mode, Plan, RewriteSink};
 use crate::progress::{self, Progress, RunProgress};
+use crate::search::backtrack;
 use crate::search::chunked::Split;
 use crate::search::dialect::RegexFlags;
 use crate::search::template::Template;
@@ -389,7 +390,7 @@ fn parse_edit(args: &ReplaceArgs, old: &Raw, new: &Raw) -> Result<Edit> {
     let mut flags: RegexFlags = args.pattern.into();
     flags.word = args.word_regexp;
     let old = Box::new(Pattern::new(old.as_bytes(), &flags)?);
-    let new = Template::parse(&new, old.regex())?;
+    let new = Template::parse(&new, &old)?;
     Ok(Edit::Pattern { old, new })
 }
 
@@ -531,7 +532,9 @@ impl Replace {
                 if many {
                     let view =
                         map::open_source(source, ReadPlan::one_of_many(settings.no_mmap, true))?;
-                    if !view.is_mapped() && self.plan_view(&view, false).is_empty() {
+                    let unchanged = !view.is_mapped() && self.plan_view(&view, false).is_empty();
+                    backtrack::gave_up()?;
+                    if unchanged {
                         return Ok(Planning::Unchanged(source.clone()));
                     }
                 }
@@ -547,6 +550,8 @@ impl Replace {
         };
         view.expect_sequential_scan();
         let plan = self.plan_view(&view, watched);
+        // A plan from a search that gave up is not the whole plan: nothing is written.
+        backtrack::gave_up()?;
         if plan.is_empty() && target.is_some() {
             return Ok(Planning::Unchanged(source.clone()));
         }

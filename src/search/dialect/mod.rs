@@ -7,7 +7,10 @@
 //! letter `a` in Rust. So a pattern is never handed to the regex crate as typed: it is parsed here
 //! by Python's grammar (the structure of CPython 3.11's `sre_parse`, the reference this project is
 //! tested against), every construct is written out in a spelling that means exactly the same to
-//! the regex crate, and a construct the linear-time engine lacks is refused by name.
+//! the engine it is written for: the regex crate (linear time), or PCRE2 (backtracking), which
+//! alone has look-around, backreferences, conditionals, atomic groups and possessive
+//! quantifiers. For the linear engine such a construct is refused by name, so that the caller
+//! can write the pattern for the other; Python's own errors are refused for both.
 //!
 //! A pattern is bytes, as a Python bytes pattern is (`pattern.encode()`): every non-ASCII byte is
 //! one unit, in a class too. With `unicode` (mmt's `--unicode`), the pattern is a str pattern over
@@ -17,6 +20,37 @@ mod emit;
 mod parser;
 
 use parser::{Parser, Restart};
+
+/// The engine a pattern is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The regex crate: linear time in the input.
+    Linear,
+    /// PCRE2: backtracking, for the constructs that need it.
+    Backtrack,
+}
+
+/// Why a pattern was not translated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Python refuses it too: its message, in Python's words.
+    Invalid(String),
+    /// It needs backtracking (`what`, at position `at`), and was written for the linear engine.
+    NeedsBacktracking { what: String, at: usize },
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Invalid(message) => f.write_str(message),
+            Refusal::NeedsBacktracking { what, at } => write!(
+                f,
+                "{what} at position {at} need the backtracking engine, and --engine linear \
+                 asks for the linear one (leave --engine to choose, or give -P)"
+            ),
+        }
+    }
+}
 
 /// Python's `re` flags as given on the command line (inline flags add to them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,6 +67,8 @@ pub struct RegexFlags {
     pub unicode: bool,
     /// Matches must have a word boundary on each side (`-w`, as rg has it; not Python's).
     pub word: bool,
+    /// Which engine runs the pattern (`--engine`, `-P`; not Python's).
+    pub engine: crate::search::EngineChoice,
 }
 
 /// A pattern in the regex crate's syntax, and the same pattern for an empty haystack where that
@@ -60,26 +96,30 @@ pub struct Literals {
 /// Python's repeat counts must stay below this (`sre_constants.MAXREPEAT`).
 const MAX_REPEAT: u64 = 4_294_967_295;
 
-/// Reads `pattern` as Python's `re.compile(pattern, flags)` would, and writes it for the regex
-/// crate (to be built with `unicode(flags.unicode)` and the case, dot and line flags; verbose
-/// mode is resolved here). The error reads like Python's, with its position.
-pub fn translate(pattern: &[u8], flags: &RegexFlags) -> Result<Translation, String> {
+/// Reads `pattern` as Python's `re.compile(pattern, flags)` would, and writes it for `engine`
+/// (to be built with `unicode(flags.unicode)` and the case, dot and line flags; verbose mode
+/// is resolved here). The error reads like Python's, with its position.
+pub fn translate(
+    pattern: &[u8],
+    flags: &RegexFlags,
+    engine: Engine,
+) -> Result<Translation, Refusal> {
     let units: Vec<u32> = if flags.unicode {
         let text = std::str::from_utf8(pattern)
-            .map_err(|_| "a --unicode pattern must be valid UTF-8".to_owned())?;
+            .map_err(|_| Refusal::Invalid("a --unicode pattern must be valid UTF-8".to_owned()))?;
         text.chars().map(u32::from).collect()
     } else {
         pattern.iter().map(|&b| u32::from(b)).collect()
     };
-    let mut parser = Parser::new(&units, *flags, flags.verbose);
+    let mut parser = Parser::new(&units, *flags, flags.verbose, engine);
     match parser.parse() {
         // An inline `(?x)` at the start turns verbose mode on for the whole pattern, the part
         // already read included: read it again, as Python does.
         Err(Restart::Verbose) => {
-            parser = Parser::new(&units, *flags, true);
-            parser.parse().map_err(Restart::into_message)?;
+            parser = Parser::new(&units, *flags, true, engine);
+            parser.parse().map_err(Restart::into_refusal)?;
         }
-        other => other.map_err(Restart::into_message)?,
+        other => other.map_err(Restart::into_refusal)?,
     }
     Ok(parser.finish())
 }
@@ -89,7 +129,9 @@ mod tests {
     use super::*;
 
     fn bytes_mode(pattern: &str) -> Result<String, String> {
-        translate(pattern.as_bytes(), &RegexFlags::default()).map(|t| t.pattern)
+        translate(pattern.as_bytes(), &RegexFlags::default(), Engine::Linear)
+            .map(|t| t.pattern)
+            .map_err(|refusal| refusal.to_string())
     }
 
     fn str_mode(pattern: &str) -> Result<String, String> {
@@ -97,7 +139,9 @@ mod tests {
             unicode: true,
             ..RegexFlags::default()
         };
-        translate(pattern.as_bytes(), &flags).map(|t| t.pattern)
+        translate(pattern.as_bytes(), &flags, Engine::Linear)
+            .map(|t| t.pattern)
+            .map_err(|refusal| refusal.to_string())
     }
 
     #[test]
@@ -168,7 +212,7 @@ mod tests {
             verbose: true,
             ..RegexFlags::default()
         };
-        let t = |p: &str| translate(p.as_bytes(), &verbose).map(|t| t.pattern);
+        let t = |p: &str| translate(p.as_bytes(), &verbose, Engine::Linear).map(|t| t.pattern);
         assert_eq!(t("a b # note\n c").unwrap(), "abc");
         assert_eq!(t(r"[ #]\ ").unwrap(), r"[\x20\x23]\x20");
         assert_eq!(t("a{1, 2}").unwrap(), r"a\x7b1\x2c2\x7d");
@@ -182,11 +226,13 @@ mod tests {
 
     #[test]
     fn an_empty_haystack_gets_a_variant_only_for_non_boundaries() {
-        let t = translate(br"a|\B(\B)", &RegexFlags::default()).unwrap();
+        let t = translate(br"a|\B(\B)", &RegexFlags::default(), Engine::Linear).unwrap();
         assert_eq!(t.pattern, r"a|\B(\B)");
         assert_eq!(t.on_empty.as_deref(), Some(r"a|\b\B(\b\B)"));
         assert_eq!(
-            translate(br"\b", &RegexFlags::default()).unwrap().on_empty,
+            translate(br"\b", &RegexFlags::default(), Engine::Linear)
+                .unwrap()
+                .on_empty,
             None
         );
     }
@@ -328,7 +374,12 @@ mod tests {
             verbose: true,
             ..RegexFlags::default()
         };
-        assert_eq!(translate(b" (?x) a", &verbose).unwrap().pattern, "a");
+        assert_eq!(
+            translate(b" (?x) a", &verbose, Engine::Linear)
+                .unwrap()
+                .pattern,
+            "a"
+        );
     }
 }
 
@@ -360,7 +411,7 @@ mod properties {
         ) {
             let flags = RegexFlags { unicode, verbose, ..RegexFlags::default() };
             for input in [&pattern, &random] {
-                if let Ok(t) = translate(input, &flags) {
+                if let Ok(t) = translate(input, &flags, Engine::Linear) {
                     for source in std::iter::once(&t.pattern).chain(t.on_empty.as_ref()) {
                         let built = regex::bytes::RegexBuilder::new(source).unicode(unicode).build();
                         if let Err(err) = built {

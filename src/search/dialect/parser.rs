@@ -5,22 +5,73 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::emit::{ascii_category, write_category, write_class_item, write_unit};
-use super::{Literals, MAX_REPEAT, RegexFlags, Translation};
+use super::{Engine, Literals, MAX_REPEAT, Refusal, RegexFlags, Translation};
 
-/// Why parsing stopped: a real error, or a global `(?x)` that asks for a second reading.
+/// Why parsing stopped: a real error, a construct the engine written for cannot run, or a
+/// global `(?x)` that asks for a second reading.
 pub(super) enum Restart {
     Verbose,
     Error(String),
+    /// What needs backtracking, and where (`look-ahead assertions`, 3).
+    NeedsBacktracking(String, usize),
 }
 
 impl Restart {
-    pub(super) fn into_message(self) -> String {
+    pub(super) fn into_refusal(self) -> Refusal {
         match self {
-            Restart::Error(message) => message,
-            Restart::Verbose => "verbose flag turned on twice".to_owned(),
+            Restart::Error(message) => Refusal::Invalid(message),
+            Restart::Verbose => Refusal::Invalid("verbose flag turned on twice".to_owned()),
+            Restart::NeedsBacktracking(what, at) => Refusal::NeedsBacktracking { what, at },
         }
     }
 }
+
+/// How wide the matches of a part of a pattern can be, in units (Python's `getwidth`): a
+/// look-behind must be of one width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Width {
+    lo: u64,
+    hi: u64,
+}
+
+impl Width {
+    const ZERO: Width = Width { lo: 0, hi: 0 };
+    const ONE: Width = Width { lo: 1, hi: 1 };
+
+    /// This, then `next`.
+    fn then(self, next: Width) -> Width {
+        Width {
+            lo: self.lo.saturating_add(next.lo),
+            hi: self.hi.saturating_add(next.hi),
+        }
+    }
+
+    /// This, or `other`.
+    fn or(self, other: Width) -> Width {
+        Width {
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
+        }
+    }
+
+    /// Repeated `min` to `max` times (`None`: without bound).
+    fn repeated(self, min: u64, max: Option<u64>) -> Width {
+        Width {
+            lo: self.lo.saturating_mul(min),
+            hi: match max {
+                None if self.hi > 0 => u64::MAX,
+                None => 0,
+                Some(max) => self.hi.saturating_mul(max),
+            },
+        }
+    }
+}
+
+/// The most repeats the backtracking engine takes in `{m,n}` (PCRE2's limit).
+const BACKTRACK_MAX_REPEAT: u64 = 65_535;
+
+/// Python's limit on the number of groups (`_sre.MAXGROUPS` on a 64-bit build).
+const MAX_GROUPS: usize = 1_073_741_823;
 
 type Parsed<T> = Result<T, Restart>;
 
@@ -63,6 +114,7 @@ pub(super) struct Parser<'p> {
     src: &'p [u32],
     pos: usize,
     flags: RegexFlags,
+    engine: Engine,
     verbose_from_start: bool,
     out: String,
     /// Where `\B` was written into `out`, for the empty-haystack variant.
@@ -78,6 +130,15 @@ pub(super) struct Parser<'p> {
     /// Capture groups opened so far (Python's `state.groups - 1`).
     groups: usize,
     names: HashMap<String, usize>,
+    /// Each group's width once it is closed (`group_widths[0]` is group 1).
+    group_widths: Vec<Option<Width>>,
+    /// Inside a look-behind: the groups there were when it opened (Python's
+    /// `lookbehindgroups`, less one).
+    lookbehind_groups: Option<usize>,
+    /// Groups named by a conditional, and where: each must exist by the end.
+    condition_refs: Vec<(usize, usize)>,
+    /// What Python's compiler refuses once the pattern is read: a look-behind of no one width.
+    compile_error: Option<String>,
     /// Python's FutureWarnings about the pattern, as it words them.
     warnings: Vec<String>,
 }
@@ -116,19 +177,17 @@ fn shown_token(token: Token) -> String {
     }
 }
 
-fn unsupported(what: &str, at: usize) -> Restart {
-    Restart::Error(format!(
-        "{what} at position {at} are not supported: mmt's regex engine runs in linear time and has \
-         no backtracking"
-    ))
+fn needs_backtracking(what: &str, at: usize) -> Restart {
+    Restart::NeedsBacktracking(what.to_owned(), at)
 }
 
 impl<'p> Parser<'p> {
-    pub(super) fn new(src: &'p [u32], flags: RegexFlags, verbose: bool) -> Self {
+    pub(super) fn new(src: &'p [u32], flags: RegexFlags, verbose: bool, engine: Engine) -> Self {
         Self {
             src,
             pos: 0,
             flags,
+            engine,
             verbose_from_start: verbose,
             out: String::new(),
             non_boundaries: Vec::new(),
@@ -138,6 +197,10 @@ impl<'p> Parser<'p> {
             global_ignore_case: false,
             groups: 0,
             names: HashMap::new(),
+            group_widths: Vec::new(),
+            lookbehind_groups: None,
+            condition_refs: Vec::new(),
+            compile_error: None,
             warnings: Vec::new(),
         }
     }
@@ -202,7 +265,28 @@ impl<'p> Parser<'p> {
         if self.peek()?.is_some() {
             return self.error("unbalanced parenthesis", self.pos);
         }
-        Ok(())
+        if let Some(&(group, at)) = self.condition_refs.iter().find(|(g, _)| *g > self.groups) {
+            return self.error(format!("invalid group reference {group}"), at);
+        }
+        match self.compile_error.take() {
+            Some(message) => Err(Restart::Error(message)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the pattern is written for the backtracking engine, which has what the linear
+    /// one lacks.
+    fn backtracks(&self) -> bool {
+        self.engine == Engine::Backtrack
+    }
+
+    /// Refuses `what` for the linear engine, which cannot run it.
+    fn backtracking(&self, what: &str, at: usize) -> Parsed<()> {
+        if self.backtracks() {
+            Ok(())
+        } else {
+            Err(needs_backtracking(what, at))
+        }
     }
 
     pub(super) fn finish(self) -> Translation {
@@ -238,14 +322,16 @@ impl<'p> Parser<'p> {
         self.literals = None;
     }
 
-    /// Alternatives separated by `|`, up to a `)` or the end.
-    fn parse_alternation(&mut self, scope: Scope, nested: usize) -> Parsed<()> {
+    /// Alternatives separated by `|`, up to a `)` or the end; their width.
+    fn parse_alternation(&mut self, scope: Scope, nested: usize) -> Parsed<Width> {
         let mut first = nested == 0;
+        let mut width: Option<Width> = None;
         loop {
-            self.parse_sequence(scope, nested, first)?;
+            let this = self.parse_sequence(scope, nested, first)?;
+            width = Some(width.map_or(this, |w| w.or(this)));
             first = false;
             if !self.take(b'|')? {
-                return Ok(());
+                return Ok(width.unwrap_or(Width::ZERO));
             }
             if nested == 0
                 && let Some(alternatives) = &mut self.literals
@@ -256,25 +342,34 @@ impl<'p> Parser<'p> {
         }
     }
 
-    /// One alternative: items up to a `|`, a `)` or the end.
-    fn parse_sequence(&mut self, scope: Scope, nested: usize, first: bool) -> Parsed<()> {
+    /// One alternative: items up to a `|`, a `)` or the end; its width.
+    fn parse_sequence(&mut self, scope: Scope, nested: usize, first: bool) -> Parsed<Width> {
         let mut last = Last::Nothing;
         let mut emitted_any = false;
+        // The width of the items before the last one, and of the last one (which a repeat
+        // repeats).
+        let (mut before_last, mut last_width) = (Width::ZERO, Width::ZERO);
         loop {
             let Some(token) = self.peek()? else {
-                return Ok(());
+                return Ok(before_last.then(last_width));
             };
             if token == Token::Plain(u32::from(b'|')) || token == Token::Plain(u32::from(b')')) {
-                return Ok(());
+                return Ok(before_last.then(last_width));
             }
             let at = self.pos;
             self.get()?;
             if scope.verbose && self.skip_verbose(token)? {
                 continue;
             }
+            let mut item = |width: Width| {
+                before_last = before_last.then(last_width);
+                last_width = width;
+            };
             let unit = match token {
                 Token::Escape(code) => {
-                    last = self.escape(code, at, scope)?;
+                    let (kind, width) = self.escape(code, at, scope)?;
+                    last = kind;
+                    item(width);
                     emitted_any = true;
                     continue;
                 }
@@ -285,31 +380,43 @@ impl<'p> Parser<'p> {
                     self.class(at, scope)?;
                     self.not_literal();
                     last = Last::Item;
+                    item(Width::ONE);
                 }
-                Some(b'*' | b'+' | b'?' | b'{') => {
-                    last = self.repeat(unit, at, last)?;
-                }
+                Some(b'*' | b'+' | b'?' | b'{') => match self.repeat(unit, at, last)? {
+                    Repeated::Literal => {
+                        last = Last::Item;
+                        item(Width::ONE);
+                    }
+                    Repeated::Times(min, max) => {
+                        last = Last::Repeat;
+                        last_width = last_width.repeated(min, max);
+                    }
+                },
                 Some(b'.') => {
                     self.out.push('.');
                     self.not_literal();
                     last = Last::Item;
+                    item(Width::ONE);
                 }
                 Some(b'^') => {
                     self.out.push('^');
                     self.not_literal();
                     last = Last::Anchor;
+                    item(Width::ZERO);
                 }
                 Some(b'$') => {
                     self.out.push('$');
                     self.not_literal();
                     last = Last::Anchor;
+                    item(Width::ZERO);
                 }
                 Some(b'(') => {
                     let at_start = first && !emitted_any && last == Last::Nothing;
                     match self.group(at, scope, nested, at_start)? {
-                        Some(kind) => {
+                        Some((kind, width)) => {
                             self.not_literal();
                             last = kind;
+                            item(width);
                         }
                         // A comment or global flags: no item.
                         None => continue,
@@ -318,6 +425,7 @@ impl<'p> Parser<'p> {
                 _ => {
                     self.literal(unit);
                     last = Last::Item;
+                    item(Width::ONE);
                 }
             }
             emitted_any = true;
@@ -362,13 +470,26 @@ impl<'p> Parser<'p> {
         self.flags.unicode && (scope.ascii || self.global_ascii)
     }
 
-    /// An escape outside a class (Python's `_escape`).
-    fn escape(&mut self, code: u32, at: usize, scope: Scope) -> Parsed<Last> {
+    /// An escape outside a class (Python's `_escape`), and its width.
+    fn escape(&mut self, code: u32, at: usize, scope: Scope) -> Parsed<(Last, Width)> {
         let Some(letter) = ascii(code) else {
             self.literal(code);
-            return Ok(Last::Item);
+            return Ok((Last::Item, Width::ONE));
         };
         match letter {
+            b'1'..=b'9' => {
+                return match self.digits_escape(code, at)? {
+                    Digits::Octal(unit) => {
+                        self.literal(unit);
+                        Ok((Last::Item, Width::ONE))
+                    }
+                    Digits::Group(group) => {
+                        let spelled = format!("\\{group}");
+                        let width = self.backreference(group, &spelled, at)?;
+                        Ok((Last::Item, width))
+                    }
+                };
+            }
             b'A' => self.out.push_str(r"\A"),
             b'Z' => self.out.push_str(r"\z"),
             b'b' => self.out.push_str(self.boundary(scope, false)),
@@ -382,11 +503,48 @@ impl<'p> Parser<'p> {
             _ => {
                 let item = self.escaped_item(code, at, false)?;
                 self.class_item(item, scope);
-                return Ok(Last::Item);
+                return Ok((Last::Item, Width::ONE));
             }
         }
         self.not_literal();
-        Ok(Last::Anchor)
+        Ok((Last::Anchor, Width::ZERO))
+    }
+
+    /// A reference to group `group` (`\1`, `(?P=name)`, spelled so in messages): the
+    /// backtracking engine's `\g{N}`, with Python's checks. Its width is the group's.
+    fn backreference(&mut self, group: usize, spelled: &str, at: usize) -> Parsed<Width> {
+        let Some(width) = self.group_widths.get(group - 1).copied().flatten() else {
+            return self.error("cannot refer to an open group", at);
+        };
+        self.check_lookbehind_group(group)?;
+        self.backtracking(&format!("backreferences ({spelled})"), at)?;
+        self.not_literal();
+        let _ = write!(self.out, "\\g{{{group}}}");
+        Ok(width)
+    }
+
+    /// Python's `checklookbehindgroup`: inside a look-behind, a group named must be closed and
+    /// defined before the look-behind.
+    fn check_lookbehind_group(&self, group: usize) -> Parsed<()> {
+        let Some(before) = self.lookbehind_groups else {
+            return Ok(());
+        };
+        if self
+            .group_widths
+            .get(group - 1)
+            .copied()
+            .flatten()
+            .is_none()
+        {
+            return self.error("cannot refer to an open group", self.pos);
+        }
+        if group > before {
+            return self.error(
+                "cannot refer to group defined in the same lookbehind subpattern",
+                self.pos,
+            );
+        }
+        Ok(())
     }
 
     /// `\b` or `\B` in the current scope's word sense.
@@ -438,7 +596,10 @@ impl<'p> Parser<'p> {
                 }
                 Ok(ClassItem::Unit(value))
             }
-            b'N' if self.flags.unicode => Err(unsupported("named characters (\\N{...})", at)),
+            b'N' if self.flags.unicode => Err(Restart::Error(format!(
+                "named characters (\\N{{...}}) at position {at} are not supported: write the \
+                 character, or \\u with its code"
+            ))),
             // `\0` and at most two more octal digits, in a class or not: at most 0o077.
             b'0' => {
                 let digits = self.take_while(2, is_octal)?;
@@ -447,10 +608,8 @@ impl<'p> Parser<'p> {
             b'1'..=b'7' if in_class => {
                 let mut digits = vec![code];
                 digits.extend(self.take_while(2, is_octal)?);
-                self.octal(&digits, at)
+                self.octal(&digits, at).map(ClassItem::Unit)
             }
-            // In a class, `\8` and `\9` are bad escapes, as below.
-            b'1'..=b'9' if !in_class => self.digits_escape(code, at),
             b'z' => Err(Restart::Error(format!(
                 "bad escape \\z at position {at} (the end of the input is \\Z in Python's re)"
             ))),
@@ -462,8 +621,8 @@ impl<'p> Parser<'p> {
     }
 
     /// `\1`..`\99` outside a class: an octal escape when three octal digits follow the
-    /// backslash, otherwise a backreference, which the engine cannot do.
-    fn digits_escape(&mut self, code: u32, at: usize) -> Parsed<ClassItem> {
+    /// backslash, otherwise a reference to a group.
+    fn digits_escape(&mut self, code: u32, at: usize) -> Parsed<Digits> {
         let mut digits = vec![code];
         if let Some(Token::Plain(second)) = self.peek()?
             && is_digit(second)
@@ -477,7 +636,7 @@ impl<'p> Parser<'p> {
             {
                 self.pos += 1;
                 digits.push(third);
-                return self.octal(&digits, at);
+                return self.octal(&digits, at).map(Digits::Octal);
             }
         }
         let group: usize = digits
@@ -486,13 +645,13 @@ impl<'p> Parser<'p> {
             .collect::<String>()
             .parse()
             .unwrap_or(0);
-        if group <= self.groups {
-            return Err(unsupported(&format!("backreferences (\\{group})"), at));
+        if group >= 1 && group <= self.groups {
+            return Ok(Digits::Group(group));
         }
         self.error(format!("invalid group reference {group}"), at + 1)
     }
 
-    fn octal(&self, digits: &[u32], at: usize) -> Parsed<ClassItem> {
+    fn octal(&self, digits: &[u32], at: usize) -> Parsed<u32> {
         let value = octal_value(digits);
         if value > 0o377 {
             let text: String = digits.iter().map(|&d| shown(d)).collect();
@@ -501,7 +660,7 @@ impl<'p> Parser<'p> {
                 at,
             );
         }
-        Ok(ClassItem::Unit(value))
+        Ok(value)
     }
 
     /// Writes a unit or a category outside a class.
@@ -599,14 +758,14 @@ impl<'p> Parser<'p> {
     }
 
     /// `*`, `+`, `?` or `{m,n}` after the last item, with a lazy `?` or a possessive `+`.
-    fn repeat(&mut self, unit: u32, at: usize, last: Last) -> Parsed<Last> {
+    fn repeat(&mut self, unit: u32, at: usize, last: Last) -> Parsed<Repeated> {
         let bounds = if is(unit, b'{') {
             match self.braces(at)? {
                 Some(bounds) => Some(bounds),
                 None => {
                     // Not `{m,n}`: Python takes the brace as a literal.
                     self.literal(unit);
-                    return Ok(Last::Item);
+                    return Ok(Repeated::Literal);
                 }
             }
         } else {
@@ -618,6 +777,21 @@ impl<'p> Parser<'p> {
             Last::Item => {}
         }
         self.not_literal();
+        let (min, max) = match bounds {
+            Some(bounds) => bounds,
+            None if is(unit, b'*') => (0, None),
+            None if is(unit, b'+') => (1, None),
+            None => (0, Some(1)),
+        };
+        if self.backtracks() && bounds.is_some() {
+            let most = max.unwrap_or(min).max(min);
+            if most > BACKTRACK_MAX_REPEAT {
+                return Err(Restart::Error(format!(
+                    "the repetition number {most} at position {at} is too large for the \
+                     backtracking engine (at most {BACKTRACK_MAX_REPEAT})"
+                )));
+            }
+        }
         match bounds {
             Some((min, Some(max))) if min == max => write!(self.out, "{{{min}}}"),
             Some((min, Some(max))) => write!(self.out, "{{{min},{max}}}"),
@@ -628,12 +802,10 @@ impl<'p> Parser<'p> {
         if self.take(b'?')? {
             self.out.push('?');
         } else if self.take(b'+')? {
-            return Err(unsupported(
-                "possessive quantifiers (*+, ++, ?+, {m,n}+)",
-                at,
-            ));
+            self.backtracking("possessive quantifiers (*+, ++, ?+, {m,n}+)", at)?;
+            self.out.push('+');
         }
-        Ok(Last::Repeat)
+        Ok(Repeated::Times(min, max))
     }
 
     /// The inside of `{m,n}`, `{m}`, `{m,}` or `{,n}` after its `{`; `None` (and nothing taken)
@@ -683,9 +855,11 @@ impl<'p> Parser<'p> {
         scope: Scope,
         nested: usize,
         at_start: bool,
-    ) -> Parsed<Option<Last>> {
+    ) -> Parsed<Option<(Last, Width)>> {
         let mut inner = scope;
         let mut opening = String::from("(");
+        // The capture group this opens, if any.
+        let mut captures = None;
         if self.take(b'?')? {
             let Some(token) = self.get()? else {
                 return self.error("unexpected end of pattern", self.pos);
@@ -701,13 +875,14 @@ impl<'p> Parser<'p> {
                     if self.take(b'<')? {
                         let name = self.group_name(b'>')?;
                         opening = format!("(?P<{name}>");
-                        self.open_group(Some(name), open)?;
+                        captures = Some(self.open_group(Some(name), open)?);
                     } else if self.take(b'=')? {
                         let name = self.group_name(b')')?;
-                        if !self.names.contains_key(&name) {
+                        let Some(&group) = self.names.get(&name) else {
                             return self.error(format!("unknown group name '{name}'"), open + 4);
-                        }
-                        return Err(unsupported(&format!("backreferences ((?P={name}))"), open));
+                        };
+                        let width = self.backreference(group, &format!("(?P={name})"), open + 4)?;
+                        return Ok(Some((Last::Item, width)));
                     } else {
                         return match self.get()? {
                             Some(t) => self
@@ -728,11 +903,17 @@ impl<'p> Parser<'p> {
                     // A comment adds no item: a repeat after it repeats what came before.
                     return Ok(None);
                 }
-                Some(b'=' | b'!') => return Err(unsupported("look-ahead assertions", open)),
+                Some(b'=' | b'!') => {
+                    self.backtracking("look-ahead assertions", open)?;
+                    opening = format!("(?{}", shown(kind));
+                    return self.assertion(&opening, open, inner, nested, false);
+                }
                 Some(b'<') => {
                     return match self.get()? {
                         Some(Token::Plain(u)) if is(u, b'=') || is(u, b'!') => {
-                            Err(unsupported("look-behind assertions", open))
+                            self.backtracking("look-behind assertions", open)?;
+                            let opening = format!("(?<{}", shown(u));
+                            self.assertion(&opening, open, inner, nested, true)
                         }
                         Some(t) => {
                             self.error(format!("unknown extension ?<{}", shown_token(t)), open + 1)
@@ -740,8 +921,11 @@ impl<'p> Parser<'p> {
                         None => self.error("unexpected end of pattern", self.pos),
                     };
                 }
-                Some(b'(') => return Err(unsupported("conditional groups ((?(1)yes|no))", open)),
-                Some(b'>') => return Err(unsupported("atomic groups ((?>...))", open)),
+                Some(b'(') => return self.conditional(open, inner, nested).map(Some),
+                Some(b'>') => {
+                    self.backtracking("atomic groups ((?>...))", open)?;
+                    opening = String::from("(?>");
+                }
                 Some(b'a' | b'i' | b'L' | b'm' | b's' | b'x' | b'u' | b'-') => {
                     match self.inline_flags(kind, open)? {
                         InlineFlags::Global(flags) => {
@@ -763,19 +947,129 @@ impl<'p> Parser<'p> {
                 }
             }
         } else {
-            self.open_group(None, open)?;
+            captures = Some(self.open_group(None, open)?);
         }
         self.out.push_str(&opening);
-        self.parse_alternation(inner, nested + 1)?;
+        let width = self.parse_alternation(inner, nested + 1)?;
         if !self.take(b')')? {
             return self.error("missing ), unterminated subpattern", open);
         }
         self.out.push(')');
-        Ok(Some(Last::Item))
+        if let Some(group) = captures {
+            self.group_widths[group - 1] = Some(width);
+        }
+        Ok(Some((Last::Item, width)))
     }
 
-    fn open_group(&mut self, name: Option<String>, open: usize) -> Parsed<()> {
+    /// A look-ahead or look-behind (`behind`) from just after its opening: it matches no
+    /// bytes. A look-behind must be of one width, as Python's compiler has it.
+    fn assertion(
+        &mut self,
+        opening: &str,
+        open: usize,
+        scope: Scope,
+        nested: usize,
+        behind: bool,
+    ) -> Parsed<Option<(Last, Width)>> {
+        self.out.push_str(opening);
+        let outer = self.lookbehind_groups;
+        if behind && outer.is_none() {
+            self.lookbehind_groups = Some(self.groups);
+        }
+        let width = self.parse_alternation(scope, nested + 1)?;
+        self.lookbehind_groups = outer;
+        if !self.take(b')')? {
+            return self.error("missing ), unterminated subpattern", open);
+        }
+        self.out.push(')');
+        if behind && self.compile_error.is_none() {
+            if width.lo > u64::from(u32::MAX) {
+                self.compile_error = Some("looks too much behind".to_owned());
+            } else if width.lo != width.hi {
+                self.compile_error = Some("look-behind requires fixed-width pattern".to_owned());
+            }
+        }
+        Ok(Some((Last::Item, Width::ZERO)))
+    }
+
+    /// `(?(group)yes|no)` from just after `(?(`: Python's conditional backreference group.
+    fn conditional(&mut self, open: usize, scope: Scope, nested: usize) -> Parsed<(Last, Width)> {
+        let start = self.pos;
+        let mut name = String::new();
+        loop {
+            match self.src.get(self.pos) {
+                None if name.is_empty() => return self.error("missing group name", start),
+                None => return self.error("missing ), unterminated name", start),
+                Some(&unit) if is(unit, b')') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(&unit) => {
+                    name.push_str(&shown(unit));
+                    self.pos += 1;
+                }
+            }
+        }
+        if name.is_empty() {
+            return self.error("missing group name", start);
+        }
+        let identifier = name
+            .chars()
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+            && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+        let group = if identifier {
+            match self.names.get(&name) {
+                Some(&group) => group,
+                None => return self.error(format!("unknown group name '{name}'"), start),
+            }
+        } else {
+            let group = name
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| name.parse::<usize>().ok())
+                .flatten();
+            match group {
+                None => return self.error(format!("bad character in group name '{name}'"), start),
+                Some(0) => return self.error("bad group number", start),
+                Some(group) if group >= MAX_GROUPS => {
+                    return self.error(format!("invalid group reference {group}"), start);
+                }
+                Some(group) => {
+                    self.condition_refs.push((group, start));
+                    group
+                }
+            }
+        };
+        if group <= self.groups {
+            self.check_lookbehind_group(group)?;
+        } else if self.lookbehind_groups.is_some() {
+            return self.error("cannot refer to an open group", self.pos);
+        }
+        self.backtracking("conditional groups ((?(1)yes|no))", open)?;
+        let _ = write!(self.out, "(?({group})");
+        let yes = self.parse_sequence(scope, nested + 1, false)?;
+        let width = if self.take(b'|')? {
+            self.out.push('|');
+            let no = self.parse_sequence(scope, nested + 1, false)?;
+            if self.peek()? == Some(Token::Plain(u32::from(b'|'))) {
+                return self.error("conditional backref with more than two branches", self.pos);
+            }
+            yes.or(no)
+        } else {
+            Width { lo: 0, hi: yes.hi }
+        };
+        if !self.take(b')')? {
+            return self.error("missing ), unterminated subpattern", open);
+        }
+        self.out.push(')');
+        Ok((Last::Item, width))
+    }
+
+    /// Opens capture group `self.groups + 1`, and gives its number.
+    fn open_group(&mut self, name: Option<String>, open: usize) -> Parsed<usize> {
         self.groups += 1;
+        self.group_widths.push(None);
         if let Some(name) = name
             && let Some(earlier) = self.names.insert(name.clone(), self.groups)
         {
@@ -787,7 +1081,7 @@ impl<'p> Parser<'p> {
                 open,
             );
         }
-        Ok(())
+        Ok(self.groups)
     }
 
     /// A group name up to `end`; Python wants an identifier, and a bytes pattern an ASCII one.
@@ -962,6 +1256,20 @@ impl<'p> Parser<'p> {
             _ => format!("(?{on}-{off}:"),
         }
     }
+}
+
+/// `\1`..`\99`: an octal escape, or a reference to a group.
+enum Digits {
+    Octal(u32),
+    Group(usize),
+}
+
+/// What `*`, `+`, `?` or `{` turned out to be.
+enum Repeated {
+    /// A `{` that opens no repeat: a literal.
+    Literal,
+    /// A repeat, `min` to `max` times (`None`: without bound).
+    Times(u64, Option<u64>),
 }
 
 enum InlineFlags {
