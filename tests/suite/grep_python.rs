@@ -31,11 +31,11 @@ json.dump(out, sys.stdout)
 "#;
 
 /// What a run gives: the spans of every match and its groups, or a refusal.
-type Outcome = Result<Vec<Vec<Option<(u64, u64)>>>, String>;
+pub(super) type Outcome = Result<Vec<Vec<Option<(u64, u64)>>>, String>;
 
 /// The real interpreter behind `python3` (asked once: a version-manager shim costs ~100 ms a
 /// call), or `None` when there is none.
-fn python3() -> Option<&'static str> {
+pub(super) fn python3() -> Option<&'static str> {
     static PYTHON: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     PYTHON
         .get_or_init(|| {
@@ -162,7 +162,7 @@ fn case() -> impl Strategy<Value = (String, Vec<&'static str>, Vec<u8>)> {
     })
 }
 
-fn python_matches(pattern: &str, flags: &[&str], hay: &[u8]) -> Outcome {
+pub(super) fn python_matches(pattern: &str, flags: &[&str], hay: &[u8]) -> Outcome {
     let input = serde_json::json!({
         "pattern": pattern,
         "flags": flags,
@@ -203,7 +203,7 @@ fn python_matches(pattern: &str, flags: &[&str], hay: &[u8]) -> Outcome {
         .collect())
 }
 
-fn mmt_matches(sb: &Sandbox, pattern: &str, flags: &[&str]) -> Outcome {
+pub(super) fn mmt_matches(sb: &Sandbox, pattern: &str, flags: &[&str]) -> Outcome {
     let mut args = vec!["--json", "grep", "f", "--", pattern];
     for flag in flags {
         args.insert(
@@ -249,34 +249,57 @@ proptest! {
         sb.write("f", &hay);
         let expected = python_matches(&pattern, &flags, &hay);
         let got = mmt_matches(&sb, &pattern, &flags);
-        match (&expected, &got) {
-            (Err(python), Ok(_)) => {
-                prop_assert!(false, "Python refuses {:?} ({}), mmt accepts it", pattern, python);
-            }
-            (Ok(_), Err(mmt)) => {
-                prop_assert!(false, "mmt refuses {:?} ({}), Python accepts it", pattern, mmt);
-            }
-            (Err(_), Err(_)) => {}
-            (Ok(expected), Ok(got)) => {
-                // Python and Rust part ways only after an empty match (Python may then retry a
-                // lower-priority alternative at the same place): up to and including the first
-                // empty match, they must agree.
-                let upto_first_empty = |ms: &Vec<Vec<Option<(u64, u64)>>>| {
-                    let cut = ms
-                        .iter()
-                        .position(|m| matches!(m[0], Some((s, e)) if s == e))
-                        .map_or(ms.len(), |i| i + 1);
-                    ms[..cut].to_vec()
-                };
-                prop_assert_eq!(
-                    upto_first_empty(got),
-                    upto_first_empty(expected),
-                    "pattern {:?} flags {:?} hay {:?}",
-                    pattern,
-                    flags,
-                    hay
-                );
-            }
+        agree(&pattern, &flags, &hay, &expected, &got)?;
+    }
+}
+
+/// mmt's answer is Python's: both refuse, or both find the same matches and groups up to and
+/// including the first empty match (after one, Python may retry a lower-priority alternative at
+/// the same place, which mmt does not).
+pub(super) fn agree(
+    pattern: &str,
+    flags: &[&str],
+    hay: &[u8],
+    expected: &Outcome,
+    got: &Outcome,
+) -> Result<(), TestCaseError> {
+    match (expected, got) {
+        (Err(python), Ok(_)) => {
+            prop_assert!(
+                false,
+                "Python refuses {:?} ({}), mmt accepts it",
+                pattern,
+                python
+            );
+        }
+        (Ok(_), Err(mmt)) => {
+            prop_assert!(
+                false,
+                "mmt refuses {:?} ({}), Python accepts it",
+                pattern,
+                mmt
+            );
+        }
+        (Err(_), Err(_)) => {}
+        (Ok(expected), Ok(got)) => {
+            prop_assert_eq!(
+                upto_first_empty(got),
+                upto_first_empty(expected),
+                "pattern {:?} flags {:?} hay {:?}",
+                pattern,
+                flags,
+                hay
+            );
         }
     }
+    Ok(())
+}
+
+/// The matches up to and including the first empty one.
+pub(super) fn upto_first_empty(ms: &[Vec<Option<(u64, u64)>>]) -> Vec<Vec<Option<(u64, u64)>>> {
+    let cut = ms
+        .iter()
+        .position(|m| matches!(m[0], Some((s, e)) if s == e))
+        .map_or(ms.len(), |i| i + 1);
+    ms[..cut].to_vec()
 }

@@ -1,8 +1,10 @@
 mod properties;
 mod util;
 
+mod backtrack_python;
 mod colour;
 mod concurrent_writers;
+mod cpython_tables;
 mod crashfs;
 mod dialect;
 mod diff_names;
