@@ -33,6 +33,8 @@ const JIT_STACK: usize = 10 << 20;
 pub struct Backtrack {
     regex: Regex,
     on_empty: Option<Regex>,
+    /// The pattern needs no backtracking: the linear engine could run it (it was asked for).
+    linear_would_do: bool,
 }
 
 /// PCRE2's error codes for a limit reached (`pcre2.h`), and the limit in words.
@@ -64,22 +66,34 @@ pub fn give_up(why: String) {
     });
 }
 
-/// What a search that gave up says.
-fn why(err: &pcre2::Error) -> String {
+/// What a search that gave up says; `linear_would_do` names the other engine as a way out.
+fn why(err: &pcre2::Error, linear_would_do: bool) -> String {
+    let way_out = if linear_would_do {
+        "; or leave out -P/--engine backtrack: this pattern needs no backtracking, and the \
+         linear engine takes time linear in the input"
+    } else {
+        ""
+    };
     match LIMITS.iter().find(|(code, _)| *code == err.code()) {
         Some((_, limit)) => format!(
             "the pattern needs more backtracking than the limit ({limit}); nothing more was \
              searched. Make it less ambiguous: an atomic group (?>...) or a possessive \
              quantifier (*+, ++) keeps it from trying the same bytes again, and a repeat of a \
-             repeat ((a+)+) is the usual cause"
+             repeat ((a+)+) is the usual cause{way_out}"
         ),
         None => format!("the backtracking engine could not search this file: {err}"),
     }
 }
 
 impl Backtrack {
-    /// Builds `source` (and `on_empty`), written for PCRE2 by the dialect, with `flags`.
-    pub fn new(source: &str, on_empty: Option<&str>, flags: &RegexFlags) -> Result<Backtrack> {
+    /// Builds `source` (and `on_empty`), written for PCRE2 by the dialect, with `flags`;
+    /// `linear_would_do` when the linear engine could run the pattern too.
+    pub fn new(
+        source: &str,
+        on_empty: Option<&str>,
+        flags: &RegexFlags,
+        linear_would_do: bool,
+    ) -> Result<Backtrack> {
         let build = |source: &str| {
             let limited = format!(
                 "(*LIMIT_MATCH={MATCH_LIMIT})(*LIMIT_DEPTH={DEPTH_LIMIT})\
@@ -100,6 +114,7 @@ impl Backtrack {
         Ok(Backtrack {
             regex: build(source)?,
             on_empty: on_empty.map(build).transpose()?,
+            linear_would_do,
         })
     }
 
@@ -116,7 +131,7 @@ impl Backtrack {
         match self.regex_for(hay).find_at(hay, pos.min(hay.len())) {
             Ok(found) => found.map(|m| m.start()..m.end()),
             Err(err) => {
-                give_up(why(&err));
+                give_up(why(&err, self.linear_would_do));
                 None
             }
         }
@@ -140,7 +155,7 @@ impl Backtrack {
         {
             Ok(found) => found.map(|m| m.start()..m.end()),
             Err(err) => {
-                give_up(why(&err));
+                give_up(why(&err, self.linear_would_do));
                 None
             }
         }
@@ -164,7 +179,7 @@ mod tests {
     #[test]
     fn a_runaway_pattern_gives_up_with_the_way_out() {
         // (`(a+)+b` is the textbook case, but PCRE2 first checks that a `b` is there at all.)
-        let re = Backtrack::new("(a|aa)+[^a]", None, &RegexFlags::default()).unwrap();
+        let re = Backtrack::new("(a|aa)+[^a]", None, &RegexFlags::default(), true).unwrap();
         let hay = vec![b'a'; 40];
         assert!(gave_up().is_ok());
         assert_eq!(re.find_at(&hay, 0), None);
@@ -174,6 +189,7 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("atomic group"), "{err}");
+        assert!(err.contains("leave out -P"), "{err}");
         // Asked once: the next ask finds nothing.
         assert!(gave_up().is_ok());
         assert_eq!(re.find_at(b"aab", 0), Some(0..3));
@@ -182,7 +198,7 @@ mod tests {
 
     #[test]
     fn a_look_behind_sees_the_bytes_before_the_start() {
-        let re = Backtrack::new("(?<=a)b", None, &RegexFlags::default()).unwrap();
+        let re = Backtrack::new("(?<=a)b", None, &RegexFlags::default(), false).unwrap();
         assert_eq!(re.find_at(b"abab", 1), Some(1..2));
         assert_eq!(re.find_at(b"abab", 2), Some(3..4));
         assert_eq!(re.find_at(b"abab", 4), None);

@@ -398,10 +398,13 @@ impl Pattern {
             Engine::Backtrack => {
                 let worded = |source: &str| worded_for_backtracking(source, flags);
                 let on_empty = translation.on_empty.as_deref().map(worded);
+                let linear_would_do = flags.engine == EngineChoice::Backtrack
+                    && translate(pattern, flags, Engine::Linear).is_ok();
                 Matcher::Backtrack(Box::new(Backtrack::new(
                     &worded(&translation.pattern),
                     on_empty.as_deref(),
                     flags,
+                    linear_would_do,
                 )?))
             }
         };

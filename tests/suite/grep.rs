@@ -278,6 +278,11 @@ fn dollar_matches_only_at_the_very_end() {
         .assert()
         .success()
         .stdout("0:a\n\n");
+    // The backtracking engine reads `$` as Python does: just before a final newline too.
+    sb.mmt(["grep", "f", "a$", "-P", "-b"])
+        .assert()
+        .success()
+        .stdout("0:a\n");
 }
 
 /// A documented difference from Python: after an empty match Python retries the same place for

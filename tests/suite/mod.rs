@@ -1,6 +1,7 @@
 mod properties;
 mod util;
 
+mod backtrack;
 mod backtrack_python;
 mod colour;
 mod concurrent_writers;
