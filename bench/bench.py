@@ -27,6 +27,8 @@ would otherwise be charged for them. Group 7 also times the tree at `-j1` and `-
 replace (the replace then its undo, beside the replace then the replace back). Group 8 times
 `--copy` previews of a dense replace beside the real one. Group 9 times `grep -n` and
 `grep -n --whole-lines` over the large file beside the same grep without them and `rg -n`.
+Group 10 counts the matches of a look-behind (a pattern for the backtracking engine, PCRE2)
+over the large file on every core, beside Python's `re.finditer` over a map and `rg -P`.
 
 It is not part of the test suite: timings belong to a machine, not to a pass/fail test.
 """
@@ -73,6 +75,15 @@ with open(sys.argv[1], "r+b") as f, mmap.mmap(f.fileno(), 0) as m:
         pos += len(old)
     m.flush()
 """
+
+PY_REGEX_COUNT_PLAIN = r"""
+import mmap, re, sys
+pattern = re.compile(sys.argv[2].encode())
+with open(sys.argv[1], "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+    print(sum(1 for _ in pattern.finditer(m)))
+"""
+
+LOOK_BEHIND = r"(?<=amet, )\w+"  # needs backtracking: runs on PCRE2
 
 PY_REGEX_COUNT = r"""
 import mmap, re, sys
@@ -348,8 +359,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--dir", default=str(ROOT / "target" / "bench"))
     parser.add_argument("--skip-heap", action="store_true")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9",
-                        help="which groups to run, by number (default: all nine)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10",
+                        help="which groups to run, by number (default: all ten)")
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -593,6 +604,20 @@ def main():
         print_group(g, lambda m: [
             ("grep -n / grep (at most x1.1)", ratio(m, "mmt grep -n", "mmt grep"), 1.1, True),
             ("grep -n --whole-lines / rg -n (at most x1.0)", ratio(m, "mmt grep -n --whole-lines", "rg -n"), 1.0, True),
+        ])
+
+    # 10. the backtracking engine
+    if 10 in only:
+        g = run_group("grep --count of a look-behind (the backtracking engine, PCRE2)", [
+            Command("mmt grep --count", [mmt, "grep", big, LOOK_BEHIND, "--count"], needs=mmt),
+            Command("mmt -j1 grep --count", [mmt, "-j1", "grep", big, LOOK_BEHIND, "--count"], needs=mmt),
+            Command("rg -P --count-matches", ["rg", "-P", "--no-unicode", "--count-matches", LOOK_BEHIND, big]),
+            Command("python re over mmap", [py, "-c", PY_REGEX_COUNT_PLAIN, big, LOOK_BEHIND], needs=py),
+        ], max(1, args.rounds // 2 + 1))
+        print_group(g, lambda m: [
+            ("mmt / python re, every core (at most x0.25)", ratio(m, "mmt grep --count", "python re over mmap"), 0.25, True),
+            ("mmt / rg -P", ratio(m, "mmt grep --count", "rg -P --count-matches"), None, True),
+            ("every core / one thread", ratio(m, "mmt grep --count", "mmt -j1 grep --count"), None, True),
         ])
 
     if MEMORY:
