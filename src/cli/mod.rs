@@ -246,9 +246,10 @@ and renamed over it (atomic: a reader sees the old file or the new one). Mode, o
 root), ACLs and extended attributes are kept. A file with other hard links is written in \
 place instead (from a copy of its old content), so that every name of it sees the change.
 
---regex: OLD is a pattern of Python's re dialect for bytes, as grep reads it; NEW may use $1, ${1}, $name, ${name}, \
-$0 and $$ for a dollar. A reference to a group the pattern lacks is refused ($1X names a group \
-1X: write ${1}X).
+--regex: OLD is a pattern of Python's re dialect for bytes, as grep reads it; NEW is a template \
+as re.sub reads it (\\1, \\g<1>, \\g<name>, \\\\, \\n, ...) or in sd's spelling ($1, ${1}, $name, \
+${name}, $0, $$ for a dollar). A reference to a group the pattern lacks is refused ($1X names a \
+group 1X: write ${1}X), as are Python's bad escapes (\\q).
 
 --expect N: nothing is written unless there are exactly N replacements in all files.
 

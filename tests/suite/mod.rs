@@ -29,6 +29,7 @@ mod replace_properties;
 mod seed;
 mod slice;
 mod special_files;
+mod template_python;
 mod terminal_names;
 mod transactions;
 mod undo_history;
