@@ -1,7 +1,11 @@
-//! One line on standard error when a search found nothing and a likely cause is plain: OLD
-//! typed as a pattern without `--regex`, or `^`/`$` without `--multi-line` (as sed and sd read
-//! them). The count of what the other reading finds is given for one small file; over a tree or
-//! a large file it would cost a second pass, so it is left out.
+//! What mmt says when a habit from another tool may mean something else here: OLD typed as a
+//! pattern without `--regex` (one line on standard error when nothing was found; the count of
+//! what the other reading finds is given for one small file), and `^`/`$` without
+//! `--multi-line`, which Python reads as the whole file's start and end and sed, sd and rg read
+//! per line ([`Readings`]: both are counted as the files are searched; a write refuses when they
+//! differ, a read says so).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::search::Pattern;
 use crate::search::dialect::RegexFlags;
@@ -23,24 +27,6 @@ pub fn looks_like_a_pattern(old: &[u8]) -> bool {
         || (text.starts_with('^') && text.len() > 1)
         || (text.ends_with('$') && text.len() > 1 && !text.ends_with(r"\$"))
         || (text.contains('[') && text.contains(']') && text.find('[') < text.rfind(']'))
-}
-
-/// Whether a pattern has `^` or `$` outside a class (roughly: not after a backslash or an
-/// opening bracket).
-pub fn has_anchors(pattern: &[u8]) -> bool {
-    let mut in_class = false;
-    let mut escaped = false;
-    for &byte in pattern {
-        match byte {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'[' if !in_class => in_class = true,
-            b']' if in_class => in_class = false,
-            b'^' | b'$' if !in_class => return true,
-            _ => {}
-        }
-    }
-    false
 }
 
 /// How many matches `pattern` has in the one file `paths` names, when it is small enough to
@@ -87,34 +73,90 @@ pub fn literal_looks_like_a_pattern(old: &[u8], paths: &[std::path::PathBuf], se
     );
 }
 
-/// A pattern with `^` or `$` found nothing without `--multi-line`.
-pub fn anchors_without_multi_line(
-    pattern: &[u8],
-    flags: RegexFlags,
-    paths: &[std::path::PathBuf],
-    settings: &Settings,
-) {
-    if flags.multi_line || !has_anchors(pattern) {
-        return;
+/// The two readings of a pattern with `^` or `$` and no `--multi-line`: Python's (the whole
+/// file's start and end, as mmt reads it) and sd's, sed's and rg's (each line's), counted over
+/// every file searched.
+pub struct Readings {
+    per_line: Pattern,
+    whole: AtomicUsize,
+    lines: AtomicUsize,
+}
+
+impl Readings {
+    /// The readings of `pattern` (read with `flags`), when they may differ: it has `^` or `$`
+    /// and `--multi-line` was not given.
+    pub fn of(pattern: &Pattern, flags: RegexFlags) -> Option<Readings> {
+        if flags.multi_line || !pattern.has_line_anchors() {
+            return None;
+        }
+        let multi_line = RegexFlags {
+            multi_line: true,
+            ..flags
+        };
+        Some(Readings {
+            per_line: Pattern::new(pattern.source(), &multi_line).ok()?,
+            whole: AtomicUsize::new(0),
+            lines: AtomicUsize::new(0),
+        })
     }
-    let multi_line = RegexFlags {
-        multi_line: true,
-        ..flags
-    };
-    let Ok(pattern) = Pattern::new(pattern, &multi_line) else {
-        return;
-    };
-    let found = match count_in(paths, &pattern) {
-        Some(0) => return,
-        Some(n) => format!("with --multi-line it finds {n}"),
-        None => "add --multi-line for that".to_owned(),
-    };
-    say(
-        settings,
-        format!(
-            "mmt: note: without --multi-line, ^ and $ match only at the start and end of the whole file, not of each line (as sed and sd read them); {found}"
-        ),
-    );
+
+    /// Counts the matches of both readings in one more haystack.
+    pub fn count(&self, pattern: &Pattern, hay: &[u8]) {
+        self.whole.fetch_add(pattern.count(hay), Ordering::Relaxed);
+        self.lines
+            .fetch_add(self.per_line.count(hay), Ordering::Relaxed);
+    }
+
+    /// The counts (whole file, per line), when they differ.
+    fn differ(&self) -> Option<(usize, usize)> {
+        let counts = (
+            self.whole.load(Ordering::Relaxed),
+            self.lines.load(Ordering::Relaxed),
+        );
+        (counts.0 != counts.1).then_some(counts)
+    }
+
+    /// A write guesses nothing: refused when the two readings find different numbers, with
+    /// both numbers and both ways to say which is meant.
+    pub fn refuse_if_they_differ(&self) -> anyhow::Result<()> {
+        let Some((whole, lines)) = self.differ() else {
+            return Ok(());
+        };
+        anyhow::bail!(
+            "OLD has ^ or $, which without --multi-line match only at the start and end of the \
+             whole file, as Python's re reads them ({} here), not at each line as sd, sed and \
+             rg read them ({}); nothing written. Say which: add --multi-line to replace at each \
+             line, or write \\A and \\Z for the start and end of the file",
+            matches(whole),
+            matches(lines)
+        )
+    }
+
+    /// A read says when the two readings find different numbers.
+    pub fn note_if_they_differ(&self, settings: &Settings) {
+        let Some((whole, lines)) = self.differ() else {
+            return;
+        };
+        say(
+            settings,
+            format!(
+                "mmt: note: without --multi-line, ^ and $ match only at the start and end of the \
+                 whole file, as Python's re reads them ({}); read at each line, as sd, sed and rg \
+                 read them, there are {}: add --multi-line for that, or write \\A and \\Z to say \
+                 the whole file",
+                matches(whole),
+                matches(lines)
+            ),
+        );
+    }
+}
+
+/// `1 match`, `2 matches`.
+fn matches(count: usize) -> String {
+    match count {
+        1 => "1 match".to_owned(),
+        n => format!("{n} matches"),
+    }
 }
 
 #[cfg(test)]
@@ -136,16 +178,6 @@ mod tests {
         }
         for old in ["2.0", "foo", "a+b", "$", "^", r"cost\$", "][", "C++"] {
             assert!(!looks_like_a_pattern(old.as_bytes()), "{old}");
-        }
-    }
-
-    #[test]
-    fn anchors_outside_classes() {
-        for pattern in ["^a", "a$", "(^x)", r"a\\$"] {
-            assert!(has_anchors(pattern.as_bytes()), "{pattern}");
-        }
-        for pattern in ["[^a]", r"\^a", r"a\$", "[$]", "abc"] {
-            assert!(!has_anchors(pattern.as_bytes()), "{pattern}");
         }
     }
 }

@@ -246,6 +246,8 @@ pub struct Pattern {
     pub warnings: Vec<String>,
     /// The pattern as typed.
     source: Vec<u8>,
+    /// It has `^` or `$` (see `Translation::line_anchors`).
+    line_anchors: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -412,6 +414,7 @@ impl Pattern {
             matcher,
             warnings: translation.warnings,
             source: pattern.to_vec(),
+            line_anchors: translation.line_anchors,
         })
     }
 
@@ -508,6 +511,16 @@ impl Pattern {
     /// The pattern as typed.
     pub fn source(&self) -> &[u8] {
         &self.source
+    }
+
+    /// Whether the pattern has `^` or `$` (outside a class).
+    pub fn has_line_anchors(&self) -> bool {
+        self.line_anchors
+    }
+
+    /// How many matches `hay` holds, stepped as `re.finditer` steps.
+    pub fn count(&self, hay: &[u8]) -> usize {
+        python_matches(hay.len(), |pos| self.find_at(hay, pos), Clone::clone).count()
     }
 }
 

@@ -334,7 +334,8 @@ fn zero_results_with_a_likely_cause_say_it() {
     let out = sb.mmt(["grep", "r.txt", "^foo$"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("with --multi-line it finds 1"),
+        stderr(&out)
+            .contains("(0 matches); read at each line, as sd, sed and rg read them, there are 1"),
         "{}",
         stderr(&out)
     );
@@ -342,6 +343,72 @@ fn zero_results_with_a_likely_cause_say_it() {
     let out = sb.mmt(["grep", "r.txt", "bar"]).output().unwrap();
     assert_eq!(stderr(&out), "");
     let out = sb.mmt(["-q", "grep", "r.txt", "^foo$"]).output().unwrap();
+    assert_eq!(stderr(&out), "");
+}
+
+/// `^` and `$` without `--multi-line` are Python's (the whole file's start and end), which sd,
+/// sed and rg users read per line: a write refuses when the two readings differ, naming both
+/// counts and both fixes, and goes on where they agree; a read says so whenever they differ.
+#[test]
+fn anchors_read_two_ways_stop_a_write_and_are_noted_by_a_read() {
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.path("src")).unwrap();
+    sb.write("src/a.rs", b"use a;\nuse b;\nfn x() {}\n");
+    sb.write("src/b.rs", b"mod m;\nuse c;\n");
+    let out = sb
+        .mmt(["replace", "src", "^use ", "pub use ", "--regex"])
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "as Python's re reads them (1 match here), not at each line as sd, sed and rg read them (3 matches); nothing written",
+    );
+    assert_error(&out, "add --multi-line");
+    assert_error(&out, r"\A and \Z");
+    assert_eq!(sb.read("src/a.rs"), b"use a;\nuse b;\nfn x() {}\n");
+    // Each fix says which, and is done.
+    sb.mmt([
+        "replace",
+        "src",
+        "^use ",
+        "pub use ",
+        "--regex",
+        "--multi-line",
+    ])
+    .assert()
+    .success();
+    assert_eq!(sb.read("src/a.rs"), b"pub use a;\npub use b;\nfn x() {}\n");
+    assert_eq!(sb.read("src/b.rs"), b"mod m;\npub use c;\n");
+    sb.mmt(["replace", "src", r"\Apub ", "", "--regex"])
+        .assert()
+        .success();
+    assert_eq!(sb.read("src/a.rs"), b"use a;\npub use b;\nfn x() {}\n");
+    // Where both readings find the same, nothing is said and the write goes on: `$` at the end
+    // of a file whose only line has no newline.
+    sb.write("one.txt", b"end");
+    let out = sb
+        .mmt(["replace", "one.txt", "d$", "D", "--regex"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "one.txt: 1 replacement\n");
+    // A read finds what Python finds, and says the other reading's count even so.
+    let out = sb.mmt(["grep", "src", "^."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "src/a.rs:u\nsrc/b.rs:m\n"
+    );
+    assert!(
+        stderr(&out)
+            .contains("(2 matches); read at each line, as sd, sed and rg read them, there are 5"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sb
+        .mmt(["grep", "src", "^.", "--multi-line"])
+        .output()
+        .unwrap();
     assert_eq!(stderr(&out), "");
 }
 

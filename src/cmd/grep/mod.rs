@@ -14,6 +14,7 @@ use super::{Positionals, list_file, print_count, record_format, warn_of_pattern}
 use crate::cli::GrepArgs;
 use crate::cli::bytes::parse_limit;
 use crate::cmd::drive;
+use crate::cmd::hints::Readings;
 use crate::exit::{ExitCode, Outcome};
 use crate::files::source::Source;
 use crate::map::{self, ReadPlan};
@@ -40,6 +41,9 @@ struct Grep {
     whole_lines: Option<(usize, usize)>,
     /// `-l` (`Some(true)`) or `--files-without-match` (`Some(false)`), and the end of a path.
     listing: Option<(bool, u8)>,
+    /// For a pattern with `^` or `$` and no `--multi-line`: both readings counted over every
+    /// file searched, to say when they differ (see `hints::Readings`).
+    readings: Option<Readings>,
 }
 
 pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
@@ -54,10 +58,8 @@ pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
     let code = drive::each(sources, settings, labelled, &|source, printer| {
         grep.run(source, plan, split, printer)
     })?;
-    if code == ExitCode::NoMatch && grep.listing.is_none() {
-        let pattern = positionals.args[0].as_bytes();
-        let flags = args.flags.into();
-        super::hints::anchors_without_multi_line(pattern, flags, &positionals.paths, settings);
+    if let Some(readings) = &grep.readings {
+        readings.note_if_they_differ(settings);
     }
     Ok(code)
 }
@@ -95,6 +97,7 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, settings: &Settings) -> R
     let mut flags: RegexFlags = args.flags.into();
     flags.word = args.word_regexp;
     let pattern = Pattern::new(pattern.as_bytes(), &flags)?;
+    let readings = Readings::of(&pattern, flags);
     warn_of_pattern(&pattern, settings);
     let group = match &args.group {
         Some(name) => group_index(&pattern, &name.0.to_string_lossy())?,
@@ -118,6 +121,7 @@ fn prepare(args: &GrepArgs, pattern: &crate::cli::Raw, settings: &Settings) -> R
         line_number: args.line_number,
         whole_lines,
         listing,
+        readings,
     })
 }
 
@@ -156,6 +160,9 @@ impl Grep {
         printer: &mut Printer,
     ) -> Result<Outcome> {
         let view = map::open_source(source, plan)?;
+        if let Some(readings) = &self.readings {
+            readings.count(&self.pattern, &view);
+        }
         if let Some((with, end)) = self.listing {
             // The search stops at the first match.
             let found = self.pattern.find_at(&view, 0).is_some();

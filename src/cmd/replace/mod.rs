@@ -23,6 +23,7 @@ use super::patching::{
 use crate::cli::bytes::{Spelling, parse_byte_string, parse_limit, parse_unsigned};
 use crate::cli::{Raw, ReplaceArgs};
 use crate::cmd::drive;
+use crate::cmd::hints::Readings;
 use crate::exit::{ExitCode, Outcome, Tally};
 use crate::files::name::Name;
 use crate::files::source::{Done, Source, Sources};
@@ -59,6 +60,9 @@ struct Replace {
     /// file named twice, a directory and a file in it, a link and its target) is planned once.
     /// Without this, the second name would wait forever for the lock that the first holds.
     claimed: Mutex<HashSet<FileKey>>,
+    /// For OLD with `^` or `$` and no `--multi-line`: both readings counted over every file
+    /// (see `hints::Readings`).
+    readings: Option<Readings>,
 }
 
 /// A file's identity: its device and inode.
@@ -129,6 +133,11 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     };
     gathered.say_reached_again(settings);
     gathered.refuse_failures(many)?;
+    if let Some(readings) = &replace.readings {
+        readings
+            .refuse_if_they_differ()
+            .map_err(|e| positionals.attribute(e))?;
+    }
     let mut printer = Printer::stdout(settings.style);
     // With no change found there is nothing to ask: the run ends as any run that found none.
     if let Some(reviewer) = reviewer.filter(|_| !gathered.planned.is_empty()) {
@@ -150,10 +159,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     printer.flush()?;
     if total == 0 && gathered.failures.is_empty() {
         let old = positionals.args[0].as_bytes();
-        if args.regex {
-            let flags = args.pattern.into();
-            super::hints::anchors_without_multi_line(old, flags, &positionals.paths, settings);
-        } else if !args.bytes.hex {
+        if !args.regex && !args.bytes.hex {
             super::hints::literal_looks_like_a_pattern(old, &positionals.paths, settings);
         }
     }
@@ -341,6 +347,10 @@ fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw, split: Split) -> Result<Rep
         // Checked once, before any file is opened.
         backup_path(Path::new("FILE"), suffix.as_os_str())?;
     }
+    let readings = match &edit {
+        Edit::Pattern { old, .. } if args.regex => Readings::of(old, args.pattern.into()),
+        _ => None,
+    };
     Ok(Replace {
         edit,
         max,
@@ -349,6 +359,7 @@ fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw, split: Split) -> Result<Rep
         binary: args.binary,
         split,
         claimed: Mutex::default(),
+        readings,
     })
 }
 
@@ -535,6 +546,7 @@ impl Replace {
                     let unchanged = !view.is_mapped() && self.plan_view(&view, false).is_empty();
                     backtrack::gave_up()?;
                     if unchanged {
+                        self.count_readings(source, &view)?;
                         return Ok(Planning::Unchanged(source.clone()));
                     }
                 }
@@ -552,6 +564,10 @@ impl Replace {
         let plan = self.plan_view(&view, watched);
         // A plan from a search that gave up is not the whole plan: nothing is written.
         backtrack::gave_up()?;
+        // (Planned again under its first name, a file reached twice was counted already.)
+        if claim {
+            self.count_readings(source, &view)?;
+        }
         if plan.is_empty() && target.is_some() {
             return Ok(Planning::Unchanged(source.clone()));
         }
@@ -566,6 +582,18 @@ impl Replace {
             view,
             plan,
         })))
+    }
+
+    /// Counts both readings of OLD's `^` and `$` in `view`, for a file this run would write
+    /// (not a binary file met while walking, which is left alone).
+    fn count_readings(&self, source: &Source, view: &View) -> Result<()> {
+        let (Some(readings), Edit::Pattern { old, .. }) = (&self.readings, &self.edit) else {
+            return Ok(());
+        };
+        if source.is_named() || self.binary || memchr(0, view).is_none() {
+            readings.count(old, view);
+        }
+        backtrack::gave_up()
     }
 
     /// Claims the file `key` for this run: false when another of its names has it already.

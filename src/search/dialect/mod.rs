@@ -83,6 +83,9 @@ pub struct Translation {
     pub literals: Option<Literals>,
     /// What Python warns of (a FutureWarning) as it compiles the pattern, in its words.
     pub warnings: Vec<String>,
+    /// The pattern has `^` or `$` (outside a class), which read the whole haystack as one line
+    /// unless multi-line: sd and rg users read them per line.
+    pub line_anchors: bool,
 }
 
 /// Alternatives of literal bytes, leftmost-first as Python tries them.
@@ -361,6 +364,25 @@ mod tests {
                 err.contains(expected),
                 "{pattern:?}: {err:?} lacks {expected:?}"
             );
+        }
+    }
+
+    #[test]
+    fn line_anchors_are_those_outside_classes() {
+        let anchored = |pattern: &str| {
+            translate(
+                pattern.as_bytes(),
+                &RegexFlags::default(),
+                Engine::Backtrack,
+            )
+            .unwrap()
+            .line_anchors
+        };
+        for pattern in ["^a", "a$", "(^x)", r"a\\$", "(?=^)b"] {
+            assert!(anchored(pattern), "{pattern}");
+        }
+        for pattern in ["[^a]", r"\^a", r"a\$", "[$]", "abc", r"\A\Z"] {
+            assert!(!anchored(pattern), "{pattern}");
         }
     }
 

@@ -139,6 +139,8 @@ pub(super) struct Parser<'p> {
     condition_refs: Vec<(usize, usize)>,
     /// What Python's compiler refuses once the pattern is read: a look-behind of no one width.
     compile_error: Option<String>,
+    /// Whether `^` or `$` was read (outside a class).
+    line_anchors: bool,
     /// Python's FutureWarnings about the pattern, as it words them.
     warnings: Vec<String>,
 }
@@ -201,6 +203,7 @@ impl<'p> Parser<'p> {
             lookbehind_groups: None,
             condition_refs: Vec::new(),
             compile_error: None,
+            line_anchors: false,
             warnings: Vec::new(),
         }
     }
@@ -314,6 +317,7 @@ impl<'p> Parser<'p> {
             on_empty,
             literals,
             warnings: self.warnings,
+            line_anchors: self.line_anchors,
         }
     }
 
@@ -399,12 +403,14 @@ impl<'p> Parser<'p> {
                     item(Width::ONE);
                 }
                 Some(b'^') => {
+                    self.line_anchors = true;
                     self.out.push('^');
                     self.not_literal();
                     last = Last::Anchor;
                     item(Width::ZERO);
                 }
                 Some(b'$') => {
+                    self.line_anchors = true;
                     self.out.push('$');
                     self.not_literal();
                     last = Last::Anchor;
