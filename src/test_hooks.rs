@@ -113,3 +113,28 @@ pub fn syncfs_done() -> std::io::Result<()> {
         None => Ok(()),
     }
 }
+
+/// With `MMT_TEST_HOLD_AT` set to `step`, mmt writes `MMT_TEST_PAUSED_MARKER` when it reaches
+/// that step and waits there until the file `MMT_TEST_RELEASE_MARKER` exists (a minute at
+/// most): a test orders two processes' steps without a timed wait. The steps: `before-commit`
+/// (a run's files written and synced, its commit record not), `recovery-lock` (recovery has
+/// found a run uncommitted and is about to take its lock).
+#[cfg(feature = "test-hooks")]
+pub fn hold_at(step: &str) {
+    if std::env::var_os("MMT_TEST_HOLD_AT").is_none_or(|held| held != step) {
+        return;
+    }
+    if let Some(marker) = std::env::var_os("MMT_TEST_PAUSED_MARKER") {
+        let _ = std::fs::write(marker, step);
+    }
+    let Some(release) = std::env::var_os("MMT_TEST_RELEASE_MARKER") else {
+        return;
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < until && std::fs::metadata(&release).is_err() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+pub fn hold_at(_step: &str) {}

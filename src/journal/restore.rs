@@ -348,6 +348,7 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
         let Ok(lock) = File::open(dir.join("lock")) else {
             continue;
         };
+        crate::test_hooks::hold_at("recovery-lock");
         let run = read_run(&dir);
         // A run whose files are all gone has nothing to roll back: let go of by any command,
         // which says so once, rather than said to wait for `mmt recover` by every one.
@@ -368,10 +369,22 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
                 }
                 lock.lock().context("cannot wait for the rollback")?;
             }
-            if !dir.exists() {
-                continue; // rolled back (or the undo finished) by the other mmt
-            }
         }
+        // Held now. The run's process is gone, or another mmt has finished with it, or it
+        // committed (or finished its undo) and let go of its lock since it was first looked
+        // at: look again before touching anything, or a run that has just committed would be
+        // rolled back.
+        if !dir.exists() {
+            continue; // rolled back (or the undo finished) by the other mmt
+        }
+        let undoing = dir.join(UNDOING_FILE).exists();
+        if dir.join(COMMITTED_FILE).exists() && !undoing {
+            continue;
+        }
+        let run = read_run(&dir);
+        let touches = run
+            .as_ref()
+            .is_none_or(|run| scope.touches(run) || all_gone(run));
         let Some(run) = run else {
             // No manifest: the run died before recording anything.
             let _ = fs::remove_dir_all(&dir);

@@ -199,6 +199,7 @@ impl Transaction {
             return Err(self.fail(err));
         }
         crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+        crate::test_hooks::hold_at("before-commit");
         let Some((run, state)) = self.run.take() else {
             if let Some(held_back) = self.held_back.take() {
                 held_back.past_commit_point();

@@ -853,3 +853,55 @@ fn a_pack_cut_short_is_nothing_recorded_and_a_missing_one_refuses_undo() {
     );
     assert_eq!(sb.read("f1.txt"), patched);
 }
+
+/// Starts `mmt ARGS` held at the step `step` (see `test_hooks::hold_at`), and returns once it
+/// is there, with the marker that releases it.
+fn held_at(sb: &Sandbox, args: &[&str], step: &str) -> (Child, std::path::PathBuf) {
+    let paused = sb.state().join(format!("{step}.paused"));
+    let release = sb.state().join(format!("{step}.release"));
+    let mut child = Command::new(super::util::mmt_bin())
+        .args(args)
+        .current_dir(sb.dir())
+        .env("MMT_STATE_DIR", sb.state())
+        .env("MMT_TEST_HOLD_AT", step)
+        .env("MMT_TEST_PAUSED_MARKER", &paused)
+        .env("MMT_TEST_RELEASE_MARKER", &release)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    while !paused.exists() {
+        assert!(
+            std::time::Instant::now() < until,
+            "mmt never reached {step}"
+        );
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("mmt ended ({status}) before {step}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (child, release)
+}
+
+/// A race found under load: another command's recovery saw a run not yet committed, the run
+/// committed and let go of its lock, and the recovery, taking the lock, rolled the committed
+/// run back. The recovery now looks again once it holds the lock.
+#[test]
+fn a_run_that_commits_while_another_command_looks_at_it_is_not_rolled_back() {
+    let sb = Sandbox::new();
+    sb.write("f.txt", b"old text\n");
+    let (run, run_release) = held_at(&sb, &["replace", "f.txt", "old", "new"], "before-commit");
+    let (look, look_release) = held_at(&sb, &["find", "f.txt", "text"], "recovery-lock");
+    fs::write(&run_release, b"").unwrap();
+    let run = run.wait_with_output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    fs::write(&look_release, b"").unwrap();
+    let look = look.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&look.stderr);
+    assert_eq!(look.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("rolled back"), "{stderr}");
+    assert_eq!(sb.read("f.txt"), b"new text\n");
+    sb.mmt(["undo"]).assert().success();
+    assert_eq!(sb.read("f.txt"), b"old text\n");
+}
