@@ -25,8 +25,9 @@ after each run: fastmod, sd and sed leave their writes to the kernel, and the ne
 would otherwise be charged for them. Group 7 also times the tree at `-j1` and `-j2` beside rg's, and
 `--files-from` a sorted list of its files beside the walk. Group 3 times `mmt undo` of the dense
 replace (the replace then its undo, beside the replace then the replace back). Group 8 times
-`--copy` previews of a dense replace beside the real one. Group 9 times `grep -n` and
-`grep -n --whole-lines` over the large file beside the same grep without them and `rg -n`.
+`--copy` previews of a dense replace beside the real one. Group 9 times `grep -n -o` (matches
+numbered by their lines) and `grep -n` (the lines, as `rg -n`) over the large file beside the
+same grep without them and `rg -n`.
 Group 10 counts the matches of a look-behind (a pattern for the backtracking engine, PCRE2)
 over the large file on every core, beside Python's `re.finditer` over a map and `rg -P`.
 
@@ -597,13 +598,13 @@ def main():
         rare_regex = r"QZX\w+QZ"
         g = run_group("grep -n over one large file: line numbers counted as the scan goes", [
             Command("mmt grep", [mmt, "grep", rare, rare_regex], needs=mmt),
+            Command("mmt grep -n -o", [mmt, "grep", rare, rare_regex, "-n", "-o"], needs=mmt),
             Command("mmt grep -n", [mmt, "grep", rare, rare_regex, "-n"], needs=mmt),
-            Command("mmt grep -n --whole-lines", [mmt, "grep", rare, rare_regex, "-n", "--whole-lines"], needs=mmt),
             Command("rg -n", ["rg", "-n", "--no-unicode", rare_regex, rare]),
         ], args.rounds)
         print_group(g, lambda m: [
-            ("grep -n / grep (at most x1.1)", ratio(m, "mmt grep -n", "mmt grep"), 1.1, True),
-            ("grep -n --whole-lines / rg -n (at most x1.0)", ratio(m, "mmt grep -n --whole-lines", "rg -n"), 1.0, True),
+            ("grep -n -o / grep (at most x1.1)", ratio(m, "mmt grep -n -o", "mmt grep"), 1.1, True),
+            ("grep -n / rg -n (at most x1.0)", ratio(m, "mmt grep -n", "rg -n"), 1.0, True),
         ])
 
     # 10. the backtracking engine

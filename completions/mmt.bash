@@ -114,7 +114,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__find)
-            opts="-w -l -0 -L -g -H -q -j -h --all --count --last --overlapping --word-regexp --files-with-matches --files-without-match --null --start --end --hex --escapes --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-w -l -0 -n -A -B -C -L -g -t -T -H -q -j -h --all --count --last --overlapping --word-regexp --files-with-matches --files-without-match --null --start --end --hex --escapes --line-number --whole-lines --after-context --before-context --context --column --vimgrep --heading --no-heading --files --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --type --type-not --type-add --type-list --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,6 +132,30 @@ _mmt() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
+                    return 0
+                    ;;
+                --after-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -A)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -B)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --files-from)
@@ -185,6 +209,41 @@ _mmt() {
                     fi
                     return 0
                     ;;
+                --type)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --type-not)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -T)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --type-add)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -214,12 +273,26 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__grep)
-            opts="-i -P -n -A -B -C -w -l -0 -b -L -g -H -q -j -h --ignore-case --dot-all --multi-line --extended --unicode --engine --pcre2 --group --count --line-number --whole-lines --after-context --before-context --context --word-regexp --files-with-matches --files-without-match --null --byte-offset --fold --max-count --format --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-e -i -P -F -S -c -o -v -n -A -B -C -w -l -0 -b -m -L -g -t -T -H -q -j -h --regexp --ignore-case --dot-all --multi-line --extended --unicode --engine --pcre2 --fixed-strings --smart-case --group --count-matches --count --count-lines --only-matching --invert-match --line-number --whole-lines --after-context --before-context --context --column --vimgrep --heading --no-heading --word-regexp --files-with-matches --files-without-match --null --byte-offset --fold --max-count --format --files --stats --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --type --type-not --type-add --type-list --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --regexp)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --engine)
                     COMPREPLY=($(compgen -W "auto linear backtrack" -- "${cur}"))
                     return 0
@@ -256,6 +329,13 @@ _mmt() {
                     return 0
                     ;;
                 --max-count)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -m)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
@@ -311,6 +391,41 @@ _mmt() {
                     return 0
                     ;;
                 -g)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --type-not)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -T)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --type-add)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
@@ -431,12 +546,40 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__replace)
-            opts="-w -i -P -L -g -H -q -j -h --max --expect --regex --backup --word-regexp --interactive --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --engine --pcre2 --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-e -r -v -w -i -P -L -g -t -T -H -q -j -h --old --new --verbose --max --expect --regex --backup --word-regexp --interactive --binary --hex --escapes --ignore-case --dot-all --multi-line --extended --unicode --engine --pcre2 --files-from --files0-from --hidden --no-ignore --follow --max-depth --glob --type --type-not --type-add --type-list --with-filename --no-filename --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --old)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --new)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --max)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
@@ -513,6 +656,41 @@ _mmt() {
                     fi
                     return 0
                     ;;
+                --type)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --type-not)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                -T)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --type-add)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -581,7 +759,7 @@ _mmt() {
             return 0
             ;;
         mmt__subcmd__undo)
-            opts="-q -j -h --list --forget --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
+            opts="-v -q -j -h --list --forget --verbose --dry-run --copy --no-mmap --json --color --quiet --no-journal --threads --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -13,8 +13,8 @@ pub const EXIT_STATUS: &[(&str, &str)] = &[
     ),
 ];
 
-/// What mmt promises about the files it writes; the README's Guarantees section names the test
-/// that holds each one.
+/// What mmt promises about the files it writes; the Guarantees section of doc/transactions.md
+/// names the test that holds each one.
 pub const GUARANTEES: &[&str] = &[
     "Plan first: every match is found before a byte is written, so --expect, a bad pattern or any \
      other error leaves the file byte-for-byte as it was, mtime included.",

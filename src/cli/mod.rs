@@ -6,13 +6,14 @@
 //! such as `-20:` or `--seek -10` reach the core as typed (see [`raw`]).
 
 pub(crate) mod bytes;
+mod habits;
 mod raw;
 pub(crate) mod slice;
 
 use std::ffi::OsString;
 use std::num::NonZeroUsize;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum, ValueHint};
 
 pub use raw::Raw;
 
@@ -47,7 +48,59 @@ pub fn short_usage() -> String {
 /// Parses `args` (the program's name first) as [`parse`] does.
 pub fn parse_from(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     let marked = raw::mark_values(&mut Cli::command(), args);
-    Cli::try_parse_from(marked)
+    let mut matches = Cli::command()
+        .try_get_matches_from(&marked)
+        .map_err(|err| answer_habit(err, &marked))?;
+    // Read before the values are taken out of the matches below.
+    let order = matches.subcommand().map(|(_, sub)| type_order(sub));
+    let mut cli =
+        Cli::from_arg_matches_mut(&mut matches).map_err(|err| err.format(&mut Cli::command()))?;
+    if let (Some(order), Some(files)) = (order, cli.command.files_mut()) {
+        files.type_order = order;
+    }
+    Ok(cli)
+}
+
+/// An unknown flag that users of rg, sd or fastmod type (see `habits`) answered with mmt's
+/// way; other errors as clap has them.
+fn answer_habit(err: clap::Error, args: &[OsString]) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return err;
+    }
+    let Some(ContextValue::String(flag)) = err.get(ContextKind::InvalidArg) else {
+        return err;
+    };
+    let commands = Cli::command();
+    let command = args.iter().skip(1).find_map(|arg| {
+        let arg = arg.to_str()?;
+        commands
+            .get_subcommands()
+            .any(|sub| sub.get_name() == arg)
+            .then_some(arg)
+    });
+    match habits::answer(flag, command) {
+        Some(answer) => clap::Error::raw(ErrorKind::UnknownArgument, format!("{flag}: {answer}\n")),
+        None => err,
+    }
+}
+
+/// `-t` and `-T` as they were given, in one order: which of them is last matters (rg's rule:
+/// the last that names a file's type decides), and clap keeps each flag's values apart.
+fn type_order(matches: &clap::ArgMatches) -> Vec<(bool, String)> {
+    let mut order: Vec<(usize, bool, String)> = Vec::new();
+    for (id, selected) in [("types", true), ("types_not", false)] {
+        // A command without the flags (read, slice...) has no such id: `try_` says so.
+        if let Ok(Some(values)) = matches.try_get_many::<String>(id) {
+            let indices = matches.indices_of(id).into_iter().flatten();
+            order.extend(indices.zip(values).map(|(i, v)| (i, selected, v.clone())));
+        }
+    }
+    order.sort_by_key(|(index, ..)| *index);
+    order
+        .into_iter()
+        .map(|(_, selected, name)| (selected, name))
+        .collect()
 }
 
 #[derive(Debug, Parser)]
@@ -147,6 +200,7 @@ impl GlobalOpts {
                 color,
                 quiet: self.quiet,
                 terminal: false,
+                heading: false,
             },
             threads,
         );
@@ -223,10 +277,13 @@ pub enum Command {
     /// Byte offsets of NEEDLE, as m.find / m.rfind / bytes.count
     #[command(
         override_usage = "mmt find [OPTIONS] <PATH>... <NEEDLE>\n       \
-                          mmt find [OPTIONS] --files-from <LIST> <NEEDLE>",
+                          mmt find [OPTIONS] --files-from <LIST> <NEEDLE>\n       \
+                          mmt find [OPTIONS] <NEEDLE>            (searches . or piped input)\n       \
+                          mmt find [OPTIONS] --files [PATH]...",
         after_help = "Examples:\n  mmt find lorem.txt consectetuer --all\n  \
                             mmt find disk.img 55aa --hex --last\n  mmt find src/ TODO --count\n  \
-                            mmt find src/ old_name -w -l -0 | xargs -0 $EDITOR"
+                            mmt find src/ old_name -w -l -0 | xargs -0 $EDITOR\n  \
+                            mmt find -n 'a.b()'                # the lines, as rg -F -n"
     )]
     Find(FindArgs),
 
@@ -262,10 +319,21 @@ skip the rest of the file, A accept all the rest, q stop and write what was acce
 The accepted changes are then written as one run (undone as one by mmt undo), refused if a \
 file changed meanwhile; Ctrl-C or Ctrl-D writes nothing (exit 2); nothing accepted exits 1.
 
---backup SUFFIX keeps a full copy of each original first.",
+--backup SUFFIX keeps a full copy of each original first.
+
+Output: a run over one or two files names each on standard error; a run over more prints its \
+total (-v names every file, -q prints nothing).
+
+No PATH: piped standard input is filtered to standard output, as sd does; with nothing piped \
+the run is refused (a write never guesses its files: name . for the current directory). With \
+-e OLD -r NEW every argument is a PATH, so that xargs and find -exec ... + can add them.",
         override_usage = "mmt replace [OPTIONS] <PATH>... <OLD> <NEW>\n       \
-                          mmt replace [OPTIONS] --files-from <LIST> <OLD> <NEW>",
+                          mmt replace [OPTIONS] --files-from <LIST> <OLD> <NEW>\n       \
+                          mmt replace [OPTIONS] -e <OLD> -r <NEW> <PATH>...\n       \
+                          mmt replace [OPTIONS] <OLD> <NEW> < INPUT   (filters standard input)",
         after_help = "Examples:\n  git ls-files -z | mmt replace --files0-from - old_name new_name\n  \
+                            git ls-files -z | xargs -0 mmt replace -e old_name -r new_name\n  \
+                            printf 'a-b' | mmt replace b c         # no PATH: the pipe filtered, as sd\n  \
                             mmt replace lorem.txt consectetuer reutetcesnoc --max 1\n  \
                             mmt --copy replace Cargo.toml 'version = \"0.1.0\"' 'version = \"0.2.0\"'\n  \
                             mmt replace app.conf 'port=(\\d+)' 'port=${1}0' --regex --expect 1\n  \
@@ -282,12 +350,16 @@ file changed meanwhile; Ctrl-C or Ctrl-D writes nothing (exit 2); nothing accept
     /// A bytes regular expression over the whole file, as Python's re with a bytes pattern
     #[command(
         override_usage = "mmt grep [OPTIONS] <PATH>... <PATTERN>\n       \
-                          mmt grep [OPTIONS] --files-from <LIST> <PATTERN>",
+                          mmt grep [OPTIONS] --files-from <LIST> <PATTERN>\n       \
+                          mmt grep [OPTIONS] <PATTERN>            (searches . or piped input)\n       \
+                          mmt grep [OPTIONS] -e <PATTERN>... [PATH]...\n       \
+                          mmt grep [OPTIONS] --files [PATH]...",
         after_help = "Examples:\n  mmt grep lorem.txt '(\\.\\W+)?([^.]?nulla[^.]*?\\.)' -i --dot-all --multi-line \
                             --group 2 --fold --format repr\n  mmt grep app.log 'user=(?P<user>\\w+)' --group user --count\n  \
                             mmt grep firmware.bin '\\xde\\xad\\xbe\\xef' -b\n  \
                             mmt grep src/ 'fn \\w+' -n -C 2        # whole lines, numbered, with context, as rg -n -C2\n  \
-                            mmt grep src/ unwrap -l                # the files that match, as rg -l"
+                            mmt grep src/ unwrap -l                # the files that match, as rg -l\n  \
+                            mmt grep -t rust -n 'unsafe'           # rg -t rust -n unsafe, in ."
     )]
     Grep(GrepArgs),
 
@@ -315,6 +387,18 @@ file changed meanwhile; Ctrl-C or Ctrl-D writes nothing (exit 2); nothing accept
                             mmt completions zsh > ~/.zfunc/_mmt"
     )]
     Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// The file options of a command that walks trees.
+    fn files_mut(&mut self) -> Option<&mut FileOpts> {
+        match self {
+            Command::Find(args) => Some(&mut args.files),
+            Command::Grep(args) => Some(&mut args.files),
+            Command::Replace(args) => Some(&mut args.files),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -356,7 +440,7 @@ pub struct SliceArgs {
 }
 
 /// Which files `find`, `grep` and `replace` work on, beyond the PATHs.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Files")]
 pub struct FileOpts {
     /// Read the paths from LIST, one per line (- for standard input)
@@ -387,6 +471,27 @@ pub struct FileOpts {
     #[arg(short = 'g', long = "glob", value_name = "GLOB", value_hint = ValueHint::Other)]
     pub globs: Vec<Raw>,
 
+    /// Walk only files of TYPE, as rg has its types (--type-list shows them; all: any type);
+    /// repeatable
+    #[arg(short = 't', long = "type", value_name = "TYPE", value_hint = ValueHint::Other)]
+    pub types: Vec<String>,
+
+    /// Walk no files of TYPE; repeatable (the last of -t and -T about a file wins, as in rg)
+    #[arg(short = 'T', long = "type-not", value_name = "TYPE", value_hint = ValueHint::Other)]
+    pub types_not: Vec<String>,
+
+    /// Define a file type, NAME:GLOB (or NAME:include:TYPE,...), as rg --type-add; repeatable
+    #[arg(long, value_name = "SPEC", value_hint = ValueHint::Other)]
+    pub type_add: Vec<String>,
+
+    /// Print every file type and its globs, and search nothing
+    #[arg(long)]
+    pub type_list: bool,
+
+    /// `-t` and `-T` in the order they were given (`true`: selected), filled in after parsing.
+    #[arg(skip)]
+    pub type_order: Vec<(bool, String)>,
+
     /// Start every record with PATH: even for one file
     #[arg(short = 'H', long, conflicts_with = "no_filename")]
     pub with_filename: bool,
@@ -404,6 +509,9 @@ impl FileOpts {
             follow: self.follow,
             max_depth: self.max_depth,
             globs: self.globs.iter().map(|g| g.0.clone()).collect(),
+            type_defs: self.type_add.clone(),
+            types: self.type_order.clone(),
+            implicit_dot: false,
         }
     }
 
@@ -428,8 +536,9 @@ impl FileOpts {
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
-    /// Files, directories (walked) or - for standard input, then the bytes to look for
-    #[arg(value_name = "PATH", required = true, value_hint = ValueHint::AnyPath)]
+    /// Files, directories (walked) or - for standard input, then the bytes to look for (no
+    /// PATH: . or piped standard input)
+    #[arg(value_name = "PATH", value_hint = ValueHint::AnyPath)]
     pub args: Vec<Raw>,
 
     /// Every non-overlapping occurrence, in order
@@ -467,14 +576,35 @@ pub struct FindArgs {
     pub bytes: ByteStringOpts,
 
     #[command(flatten)]
+    pub lines: LineOpts,
+
+    /// Print the files a search would look at, and search nothing (rg --files)
+    #[arg(long = "files", help_heading = "Files")]
+    pub list_files: bool,
+
+    #[command(flatten)]
     pub files: FileOpts,
 }
 
 #[derive(Debug, Args)]
 pub struct ReplaceArgs {
-    /// Files (symbolic links are followed), directories (walked) or -, then OLD and NEW
-    #[arg(value_name = "PATH", required = true, value_hint = ValueHint::AnyPath)]
+    /// Files (symbolic links are followed), directories (walked) or -, then OLD and NEW (no
+    /// PATH: piped standard input, filtered to standard output)
+    #[arg(value_name = "PATH", value_hint = ValueHint::AnyPath)]
     pub args: Vec<Raw>,
+
+    /// OLD by flag (rg's -e): every positional is then a PATH, so that xargs and find -exec
+    /// ... + can add them (give NEW with -r)
+    #[arg(short = 'e', long = "old", value_name = "OLD", requires = "new_by_flag", value_hint = ValueHint::Other)]
+    pub old_by_flag: Option<Raw>,
+
+    /// NEW by flag (rg's -r, --replace), with -e
+    #[arg(short = 'r', long = "new", value_name = "NEW", requires = "old_by_flag", value_hint = ValueHint::Other)]
+    pub new_by_flag: Option<Raw>,
+
+    /// Name every file changed, not only the total of a run over many
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 
     /// Replace the first N occurrences only (negative: no limit)
     #[arg(long, value_name = "N", value_hint = ValueHint::Other)]
@@ -534,7 +664,7 @@ pub struct WriteArgs {
 }
 
 /// Only the names of files, for `find` and `grep` (rg's -l).
-#[derive(Debug, Clone, Copy, Args)]
+#[derive(Debug, Clone, Copy, Default, Args)]
 pub struct ListOpts {
     /// Print only the path of each file with a match, one per line (each file's search stops at
     /// its first match)
@@ -564,7 +694,7 @@ impl ListOpts {
 }
 
 /// Python `re` flags, shared by `grep` and `replace --regex`.
-#[derive(Debug, Clone, Copy, Args)]
+#[derive(Debug, Clone, Copy, Default, Args)]
 pub struct PatternOpts {
     /// Case-insensitive matching (IGNORECASE; ASCII unless --unicode)
     #[arg(short = 'i', long)]
@@ -640,43 +770,52 @@ impl From<PatternOpts> for RegexFlags {
     }
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct GrepArgs {
     /// Files, directories (walked) or - for standard input, then the pattern: Python's re
-    /// dialect, as a bytes pattern
-    #[arg(value_name = "PATH", required = true, value_hint = ValueHint::AnyPath)]
+    /// dialect, as a bytes pattern (no PATH: . or piped standard input)
+    #[arg(value_name = "PATH", value_hint = ValueHint::AnyPath)]
     pub args: Vec<Raw>,
+
+    /// The pattern, by flag (repeatable: any of them); every positional is then a PATH, as with
+    /// rg -e (for xargs: ... | xargs -0 mmt grep -e PATTERN)
+    #[arg(short = 'e', long = "regexp", value_name = "PATTERN", value_hint = ValueHint::Other)]
+    pub regexp: Vec<Raw>,
 
     #[command(flatten)]
     pub flags: PatternOpts,
+
+    /// PATTERN is literal bytes, not a regular expression (rg -F)
+    #[arg(short = 'F', long)]
+    pub fixed_strings: bool,
+
+    /// Case-insensitive unless PATTERN has an upper-case letter (rg -S)
+    #[arg(short = 'S', long)]
+    pub smart_case: bool,
 
     /// Print capture group G (index or name) instead of the whole match
     #[arg(long, value_name = "G", value_hint = ValueHint::Other)]
     pub group: Option<Raw>,
 
-    /// Print the number of matches
-    #[arg(long, conflicts_with_all = ["group", "byte_offset", "fold", "format", "line_number", "whole_lines", "after_context", "before_context", "context"])]
+    /// Print the number of matches (as Python's count and rg --count-matches; rg -c counts
+    /// lines: see -c)
+    #[arg(long, visible_alias = "count-matches")]
     pub count: bool,
 
-    /// Put LINE: (the line of the record's first byte) before each record
-    #[arg(short = 'n', long)]
-    pub line_number: bool,
+    /// Print the number of lines with a match, as rg -c counts them (with -v, without one)
+    #[arg(short = 'c', long)]
+    pub count_lines: bool,
 
-    /// Print the whole lines each match touches, as grep and rg print them
-    #[arg(long, conflicts_with_all = ["group", "fold", "format"])]
-    pub whole_lines: bool,
+    /// Print each match (or --group) on its own, as rg -o: with -n, numbered by its line
+    #[arg(short = 'o', long)]
+    pub only_matching: bool,
 
-    /// Print N lines after each match too (implies --whole-lines)
-    #[arg(short = 'A', long, value_name = "N", conflicts_with_all = ["group", "fold", "format"])]
-    pub after_context: Option<usize>,
+    /// Print the lines without a match (rg -v)
+    #[arg(short = 'v', long)]
+    pub invert_match: bool,
 
-    /// Print N lines before each match too (implies --whole-lines)
-    #[arg(short = 'B', long, value_name = "N", conflicts_with_all = ["group", "fold", "format"])]
-    pub before_context: Option<usize>,
-
-    /// Print N lines before and after each match too (implies --whole-lines)
-    #[arg(short = 'C', long, value_name = "N", conflicts_with_all = ["group", "fold", "format"])]
-    pub context: Option<usize>,
+    #[command(flatten)]
+    pub lines: LineOpts,
 
     /// A match must have a word boundary on each side, as rg -w has it
     #[arg(short = 'w', long)]
@@ -685,7 +824,7 @@ pub struct GrepArgs {
     #[command(flatten)]
     pub list: ListOpts,
 
-    /// Put OFFSET: before each record
+    /// Put OFFSET: before each record (with lines, the offset of the line)
     #[arg(short = 'b', long)]
     pub byte_offset: bool,
 
@@ -694,15 +833,113 @@ pub struct GrepArgs {
     pub fold: bool,
 
     /// Stop after N matches (negative: no limit)
-    #[arg(long, value_name = "N", value_hint = ValueHint::Other)]
+    #[arg(short = 'm', long, value_name = "N", value_hint = ValueHint::Other)]
     pub max_count: Option<Raw>,
 
     /// Output format [default: raw]
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
 
+    /// Print the files a search would look at, and search nothing (rg --files)
+    #[arg(long = "files", help_heading = "Files")]
+    pub list_files: bool,
+
+    /// After the results, what was searched and found (rg --stats)
+    #[arg(long)]
+    pub stats: bool,
+
     #[command(flatten)]
     pub files: FileOpts,
+}
+
+/// Lines and their numbers, as rg prints them (`grep`, and `find` for a literal).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct LineOpts {
+    /// Print the lines that matches touch, each with its number, as rg -n (with -o, each match
+    /// with the number of its line)
+    #[arg(short = 'n', long)]
+    pub line_number: bool,
+
+    /// Print the whole lines each match touches, as grep and rg print them
+    #[arg(long)]
+    pub whole_lines: bool,
+
+    /// Print N lines after each match too (implies --whole-lines)
+    #[arg(short = 'A', long, value_name = "N")]
+    pub after_context: Option<usize>,
+
+    /// Print N lines before each match too (implies --whole-lines)
+    #[arg(short = 'B', long, value_name = "N")]
+    pub before_context: Option<usize>,
+
+    /// Print N lines before and after each match too (implies --whole-lines)
+    #[arg(short = 'C', long, value_name = "N")]
+    pub context: Option<usize>,
+
+    /// Put the column (1-based byte) of the first match after the line number (implies -n), as
+    /// rg --column
+    #[arg(long)]
+    pub column: bool,
+
+    /// Print every match on a line of its own as PATH:LINE:COLUMN:LINE, for editors (rg
+    /// --vimgrep)
+    #[arg(long)]
+    pub vimgrep: bool,
+
+    /// Print each file's name on a line of its own above its results [default on a terminal,
+    /// over many files]
+    #[arg(long, overrides_with = "no_heading")]
+    pub heading: bool,
+
+    /// Put each file's name before each of its results, PATH:, even on a terminal
+    #[arg(long)]
+    pub no_heading: bool,
+}
+
+impl LineOpts {
+    /// The flag that asks for whole lines, if any: `--whole-lines`, or context, which implies
+    /// it.
+    pub fn whole_lines_flag(&self) -> Option<&'static str> {
+        [
+            (self.whole_lines, "--whole-lines"),
+            (self.after_context.is_some(), "-A/--after-context"),
+            (self.before_context.is_some(), "-B/--before-context"),
+            (self.context.is_some(), "-C/--context"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
+    /// The first flag given that asks for lines (or shapes them), if any.
+    pub fn lines_flag(&self) -> Option<&'static str> {
+        [
+            (self.line_number, "-n/--line-number"),
+            (self.column, "--column"),
+            (self.vimgrep, "--vimgrep"),
+            (self.heading, "--heading"),
+            (self.no_heading, "--no-heading"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+        .or(self.whole_lines_flag())
+    }
+
+    /// The lines of context before and after a match.
+    pub fn context_lines(&self) -> (usize, usize) {
+        let around = |n: Option<usize>| n.or(self.context).unwrap_or(0);
+        (around(self.before_context), around(self.after_context))
+    }
+
+    /// `--heading` and `--no-heading`: `Some` when either forces a choice.
+    pub fn heading_choice(&self) -> Option<bool> {
+        if self.heading {
+            Some(true)
+        } else if self.no_heading {
+            Some(false)
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -720,6 +957,11 @@ pub struct UndoArgs {
     /// Drop the undo data of run ID: it can no longer be undone
     #[arg(long, value_name = "ID")]
     pub forget: Option<String>,
+
+    /// Name every file restored, not only the total of a run over many; with --list, each
+    /// run's files under it (and why it cannot be undone)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

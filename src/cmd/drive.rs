@@ -130,6 +130,8 @@ struct Buffered {
     printed: Vec<u8>,
     /// It holds a group of lines with context (see `Printer::first_group_of_file`).
     grouped: bool,
+    /// It holds a heading (see `Printer::heading`).
+    headed: bool,
     messages: Vec<u8>,
     result: Result<Outcome>,
     /// The file's size, for the progress bar.
@@ -182,10 +184,12 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
         printer.set_label(labelled.then_some(source));
         let result = job(source, &mut printer);
         let grouped = printer.grouped();
+        let headed = printer.headed();
         let (printed, messages) = printer.into_buffers();
         Buffered {
             printed,
             grouped,
+            headed,
             messages,
             result,
             len,
@@ -194,6 +198,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let mut any_grouped = false;
+    let mut any_headed = false;
     let consume = |done: Done<Buffered>| {
         match done {
             Ok((
@@ -201,6 +206,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                 Buffered {
                     printed,
                     grouped,
+                    headed,
                     messages,
                     result,
                     len,
@@ -208,10 +214,17 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
             )) => {
                 progress.finish_file(len);
                 if grouped {
-                    if any_grouped && !style.json {
+                    if any_grouped && !style.json && !style.heading {
                         out.write_all(crate::output::GROUP_SEPARATOR)?;
                     }
                     any_grouped = true;
+                }
+                if headed {
+                    // Files under headings are a blank line apart, as rg prints them.
+                    if any_headed {
+                        out.write_all(b"\n")?;
+                    }
+                    any_headed = true;
                 }
                 out.write_all(&printed)?;
                 if !messages.is_empty() {

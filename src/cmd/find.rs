@@ -6,8 +6,11 @@ use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::{Positionals, list_file, print_count};
-use crate::cli::FindArgs;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
 use crate::cli::bytes::{Spelling, parse_byte_string, parse_signed};
+use crate::cli::{FindArgs, GrepArgs, Raw};
 use crate::cmd::drive;
 use crate::exit::{ExitCode, Outcome};
 use crate::files::source::Source;
@@ -42,7 +45,17 @@ struct Find {
 }
 
 pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
-    let positionals = Positionals::split(&args.args, 1, "NEEDLE", &args.files)?;
+    if args.files.type_list {
+        return super::print_type_list(&args.files, settings);
+    }
+    if args.list_files {
+        let sources = Positionals::all_paths(&args.args).sources("find", &args.files)?;
+        return super::list_sources(sources, args.list.null, settings);
+    }
+    if let Some(flag) = args.lines.lines_flag() {
+        return find_lines(args, flag, settings);
+    }
+    let positionals = Positionals::split_or_default(&args.args, 1, "NEEDLE", &args.files)?;
     let find = prepare(args, &positionals.args[0], settings.style.json)
         .map_err(|e| positionals.attribute(e))?;
     let byte_strings = args.bytes.hex || args.bytes.escapes;
@@ -55,6 +68,40 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     drive::each(sources, settings, labelled, &|source, printer| {
         find.run(source, plan, watched, split, printer)
     })
+}
+
+/// `find` with lines (`-n`, `--whole-lines`, context): the lines the needle's occurrences
+/// touch, as `rg -F -n` prints them; `grep` with the needle as literal bytes prints them.
+fn find_lines(args: &FindArgs, flag: &str, settings: &Settings) -> Result<ExitCode> {
+    let offsets = [
+        (args.all, "--all"),
+        (args.last, "--last"),
+        (args.count, "--count"),
+        (args.overlapping, "--overlapping"),
+        (args.start.is_some(), "--start"),
+        (args.end.is_some(), "--end"),
+    ];
+    if let Some((_, other)) = offsets.iter().find(|(given, _)| *given) {
+        bail!(
+            "{flag} prints the lines occurrences touch, and {other} is about their offsets; \
+             give one of them"
+        );
+    }
+    let Some((needle, paths)) = args.args.split_last() else {
+        bail!("expected [PATH...] NEEDLE: give the bytes to look for");
+    };
+    let spelled = parse_byte_string(needle.as_os_str(), Spelling::from(args.bytes), "NEEDLE")?;
+    let grep = GrepArgs {
+        args: paths.to_vec(),
+        regexp: vec![Raw(OsString::from_vec(spelled))],
+        fixed_strings: true,
+        word_regexp: args.word_regexp,
+        lines: args.lines,
+        list: args.list,
+        files: args.files.clone(),
+        ..GrepArgs::default()
+    };
+    super::grep::run(&grep, settings)
 }
 
 fn prepare(args: &FindArgs, needle: &crate::cli::Raw, json: bool) -> Result<Find> {

@@ -22,7 +22,7 @@ use anyhow::{Result, bail};
 use crate::cli::{Cli, Command, FileOpts, ListOpts, Raw};
 use crate::exit::{ExitCode, Outcome};
 use crate::files::name::Name;
-use crate::files::source::{self, Source, Sources};
+use crate::files::source::{self, Source, Sources, WalkOptions};
 use crate::journal::Scope;
 use crate::output::{Format, Printer, json_bytes};
 use crate::search::Pattern;
@@ -103,6 +103,8 @@ fn recovery_scope(command: &Command) -> Scope {
 pub struct Positionals<'a> {
     pub paths: Vec<PathBuf>,
     pub args: &'a [Raw],
+    /// No PATH was given and mmt chose `.`: its files are shown as rg shows them, without `./`.
+    pub implicit_dot: bool,
 }
 
 impl<'a> Positionals<'a> {
@@ -118,7 +120,44 @@ impl<'a> Positionals<'a> {
         Ok(Positionals {
             paths: paths.iter().map(Raw::to_path).collect(),
             args,
+            implicit_dot: false,
         })
+    }
+
+    /// [`Positionals::split`], where no PATH means `.`, or standard input when something is
+    /// piped or redirected into it, as rg has it (`mmt grep PATTERN`, `... | mmt grep PATTERN`).
+    pub fn split_or_default(
+        all: &'a [Raw],
+        count: usize,
+        what: &str,
+        files: &FileOpts,
+    ) -> Result<Self> {
+        let has_list = files.files_from.is_some() || files.files0_from.is_some();
+        if all.len() == count && !has_list {
+            let stdin = stdin_is_readable();
+            return Ok(Positionals {
+                paths: vec![PathBuf::from(if stdin { "-" } else { "." })],
+                args: all,
+                implicit_dot: !stdin,
+            });
+        }
+        Positionals::split(all, count, what, files)
+    }
+
+    /// Every argument a PATH, `.` (shown without `./`) when there is none: what `--files` lists.
+    pub fn all_paths(all: &'a [Raw]) -> Self {
+        match all {
+            [] => Positionals {
+                paths: vec![PathBuf::from(".")],
+                args: all,
+                implicit_dot: true,
+            },
+            _ => Positionals {
+                paths: all.iter().map(Raw::to_path).collect(),
+                args: &[],
+                implicit_dot: false,
+            },
+        }
     }
 
     /// Names the one PATH in an error about the arguments, as a one-file command does; with
@@ -158,8 +197,79 @@ impl<'a> Positionals<'a> {
                 order.join(" ")
             );
         }
-        source::gather(self.paths.clone(), &files.lists(), &files.walk_options())
+        let walk = WalkOptions {
+            implicit_dot: self.implicit_dot,
+            ..files.walk_options()
+        };
+        // An unknown type is an error before anything is searched, walked or not (as in rg).
+        if !walk.types.is_empty() {
+            source::file_types(&walk)?;
+        }
+        source::gather(self.paths.clone(), &files.lists(), &walk)
     }
+}
+
+/// Whether standard input has something to read: a file, a pipe or a socket, not a terminal
+/// nor `/dev/null` (as rg decides whether to search it when no PATH is given).
+pub fn stdin_is_readable() -> bool {
+    let stdin = std::io::stdin();
+    let Ok(meta) = rustix::fs::fstat(std::os::fd::AsFd::as_fd(&stdin)) else {
+        return false;
+    };
+    let kind = rustix::fs::FileType::from_raw_mode(meta.st_mode);
+    matches!(
+        kind,
+        rustix::fs::FileType::RegularFile
+            | rustix::fs::FileType::Fifo
+            | rustix::fs::FileType::Socket
+    )
+}
+
+/// `--type-list`: every file type a walk knows (rg's, and `--type-add`'s) with its globs, one a
+/// line, as rg prints them.
+pub fn print_type_list(files: &FileOpts, settings: &Settings) -> Result<ExitCode> {
+    let table = crate::files::source::type_table(&files.type_add)?;
+    let mut printer = Printer::stdout(settings.style);
+    for def in table.definitions() {
+        if settings.style.json {
+            printer.json_line(&serde_json::json!({ "type": def.name(), "globs": def.globs() }))?;
+        } else {
+            printer.line(&format!("{}: {}", def.name(), def.globs().join(", ")))?;
+        }
+    }
+    printer.flush()?;
+    Ok(ExitCode::Success)
+}
+
+/// `--files`: the files a search of `sources` would look at, a line each (NUL-ended with
+/// `-0`), as rg prints them; exit 1 when there are none.
+pub fn list_sources(sources: Sources, null: bool, settings: &Settings) -> Result<ExitCode> {
+    let mut tally = crate::exit::Tally::default();
+    let mut printer = Printer::stdout(settings.style);
+    let end = if null { 0 } else { b'\n' };
+    for entry in sources.entries() {
+        match entry {
+            Ok(Source::File { path, named: true }) if std::fs::metadata(&path).is_err() => {
+                let error = std::fs::metadata(&path).err().map(anyhow::Error::from);
+                let error = error.unwrap_or_else(|| anyhow::anyhow!("cannot be read"));
+                tally.add_failure();
+                printer.message(&drive::report(source::Unreachable {
+                    name: path.display().to_string(),
+                    error: error.context("cannot open"),
+                }));
+            }
+            Ok(source) => {
+                printer.listed_file(&source, end)?;
+                tally.add(Outcome::Done);
+            }
+            Err(unreachable) => {
+                tally.add_failure();
+                printer.message(&drive::report(unreachable));
+            }
+        }
+    }
+    printer.flush()?;
+    Ok(tally.exit_code())
 }
 
 /// "a file" or "a directory", for messages about a path that exists.
@@ -252,7 +362,7 @@ impl Positionals<'_> {
 
 /// A word as a shell user would type it back: quoted when it holds anything but plain
 /// characters.
-fn shell_word(word: &str) -> String {
+pub(super) fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()
@@ -305,7 +415,7 @@ pub fn print_count(printer: &mut Printer, count: usize) -> Result<Outcome> {
     if printer.style().json {
         printer.json_line(&serde_json::json!({ "count": count }))?;
     } else {
-        printer.record_line(&count.to_string())?;
+        printer.counted_line(&count.to_string())?;
     }
     Ok(Outcome::found(count > 0))
 }

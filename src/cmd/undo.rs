@@ -22,10 +22,10 @@ use crate::settings::Settings;
 pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
     let kept = history::all(&state::existing());
     if args.list {
-        return list(kept, settings, printer);
+        return list(kept, args.verbose, settings, printer);
     }
     if let Some(id) = &args.forget {
-        let run = history::by_id(kept, id)?;
+        let run = &kept[history::by_id(&kept, id)?];
         if settings.preview {
             printer.summary(&format!(
                 "mmt: would let go of the run {} of `{}` (dry run, nothing changed)",
@@ -33,7 +33,7 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
                 run.run.command
             ));
         } else {
-            history::forget(&run)?;
+            history::forget(run)?;
             printer.summary(&format!(
                 "mmt: let go of the run {} of `{}`; it can no longer be undone",
                 run.run.id(),
@@ -42,30 +42,49 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
         }
         return Ok(Outcome::Done);
     }
-    let run = match &args.id {
-        Some(id) => history::by_id(kept, id)?,
+    let at = match &args.id {
+        Some(id) => history::by_id(&kept, id)?,
         None => {
             let here = std::env::current_dir()
                 .and_then(std::fs::canonicalize)
                 .context("cannot tell the current directory")?;
-            let any = !kept.is_empty();
-            match history::last_under(kept, &here) {
-                Some(run) => run,
+            match history::last_under(&kept, &here) {
+                Some(at) => at,
                 None => {
-                    printer.summary(&nothing_here(&here, any));
+                    printer.summary(&nothing_here(&here, !kept.is_empty()));
                     return Ok(Outcome::NothingMatched);
                 }
             }
         }
     };
+    let run = &kept[at];
+    history::refuse_if_a_later_run_changed(&kept[..at], &run.run)?;
+    // A run of a file or two names each file restored; a run over a tree, its total (-v: each).
+    let each = args.verbose || run.run.entries.len() <= NAMED_FILES_AT_MOST;
     if settings.preview {
-        return preview_undo(&run, settings, printer);
+        return preview_undo(run, each, settings, printer);
     }
     let style = settings.style;
-    let mut report = |restored: Restored| report(printer, style.json, &restored, false);
-    history::undo(&run, &mut report)?;
+    let mut restored_files = 0;
+    let mut report = |restored: Restored| {
+        restored_files += 1;
+        if each || style.json {
+            report(printer, style.json, &restored, false);
+        }
+    };
+    history::undo(run, &mut report)?;
+    if !each && !style.json {
+        printer.summary(&format!(
+            "{restored_files} {} restored: the run of `{}` undone",
+            plural(restored_files, "file"),
+            run.run.command
+        ));
+    }
     Ok(Outcome::Done)
 }
+
+/// An undo of more files than this prints its total alone (unless `-v`), as a replace does.
+const NAMED_FILES_AT_MOST: usize = 2;
 
 fn nothing_here(here: &Path, any: bool) -> String {
     let here = Name::of(here);
@@ -95,24 +114,31 @@ fn report(printer: &mut Printer, json: bool, restored: &Restored, dry_run: bool)
     }
 }
 
-/// `--list`: every run, newest first, with whether it can still be undone.
-fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+/// `--list`: every run, newest first, a line each with whether it can still be undone; with
+/// `-v`, its files under it.
+fn list(
+    kept: Vec<Kept>,
+    verbose: bool,
+    settings: &Settings,
+    printer: &mut Printer,
+) -> Result<Outcome> {
     if kept.is_empty() {
         printer.summary("mmt: no run is kept");
         return Ok(Outcome::NothingMatched);
     }
     for (i, Kept { run, .. }) in kept.iter().enumerate() {
-        let why_not =
-            history::why_not_undoable(run).map(|blocked| {
-                match history::changed_by_later(&kept[..i], run, &blocked) {
-                    Some(later) => format!(
-                        "{}, by the later run {} (undo that one first)",
-                        blocked.short(),
-                        later.run.id()
-                    ),
-                    None => blocked.short(),
-                }
-            });
+        let blocked = history::why_not_undoable(run);
+        let later = blocked
+            .as_ref()
+            .and_then(|blocked| history::changed_by_later(&kept[..i], run, blocked));
+        let why_not = blocked.as_ref().map(|blocked| match later {
+            Some(later) => format!(
+                "{}, by the later run {} (undo that one first)",
+                blocked.short(run),
+                later.run.id()
+            ),
+            None => blocked.short(run),
+        });
         if settings.style.json {
             let files: Vec<_> = run.entries.iter().map(|e| json_path(&e.path)).collect();
             printer.json_line(&json!({
@@ -126,19 +152,27 @@ fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<O
             continue;
         }
         let files = run.entries.len();
+        let status = match (&blocked, later) {
+            (None, _) => "can be undone".to_owned(),
+            (Some(_), Some(later)) => format!("undo {} first", later.run.id()),
+            (Some(_), None) => "cannot be undone".to_owned(),
+        };
         printer.line(&format!(
-            "{}  {files} {}  {} of undo data  {}",
+            "{}  {status}  {files} {}  {} of undo data  {}",
             run.id(),
             plural(files as u64, "file"),
             human(run.disk_use()),
             run.command
         ))?;
+        if !verbose {
+            continue;
+        }
         printer.line(&match why_not {
             None => "    can be undone".to_owned(),
             Some(why) => format!("    cannot be undone: {why}"),
         })?;
         for entry in &run.entries {
-            let name = Name::of(&entry.path).on_stdout();
+            let name = Name::of(&run.shown(&entry.path)).on_stdout();
             printer.line(&format!("    {}", String::from_utf8_lossy(&name)))?;
         }
     }
@@ -147,34 +181,51 @@ fn list(kept: Vec<Kept>, settings: &Settings, printer: &mut Printer) -> Result<O
 
 /// `--copy undo`: the diff that undoing `kept` would make, and nothing changed. Refused as the
 /// real undo would be.
-fn preview_undo(kept: &Kept, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
+fn preview_undo(
+    kept: &Kept,
+    each: bool,
+    settings: &Settings,
+    printer: &mut Printer,
+) -> Result<Outcome> {
     let run = &kept.run;
     history::ensure_undoable(run)?;
-    show_plans(run, settings, printer, "would be restored")?;
+    show_plans(run, each, settings, printer, "would be restored")?;
     Ok(Outcome::Done)
 }
 
 /// Prints the diff of every file of `run` as an undo (or rollback) would leave it, and a line
-/// for each, saying it would be `action`.
+/// for each (`each`; else one for them all), saying it would be `action`.
 fn show_plans(
     run: &journal::Stored,
+    each: bool,
     settings: &Settings,
     printer: &mut Printer,
     action: &'static str,
 ) -> Result<()> {
-    for (path, now, plan) in history::undo_plans(run)? {
+    let plans = history::undo_plans(run)?;
+    let files = plans.len() as u64;
+    for (path, now, plan) in plans {
         if !settings.style.json && !settings.style.quiet && !plan.is_empty() {
-            let name = path.as_os_str().as_bytes();
+            let shown = run.shown(&path);
+            let name = shown.as_os_str().as_bytes();
             let sharing = preview::Sharing::new(settings.threads);
             preview::print(printer, name, &now, &plan, &preview::Rendered, sharing)?;
         }
-        let restored = Restored {
-            path: &path,
-            action,
-            detail: "dry run, nothing changed".to_owned(),
-            run,
-        };
-        report(printer, settings.style.json, &restored, true);
+        if each || settings.style.json {
+            let restored = Restored {
+                path: &path,
+                action,
+                detail: "dry run, nothing changed".to_owned(),
+                run,
+            };
+            report(printer, settings.style.json, &restored, true);
+        }
+    }
+    if !each && !settings.style.json {
+        printer.summary(&format!(
+            "{files} {} {action} (dry run, nothing changed)",
+            plural(files, "file")
+        ));
     }
     Ok(())
 }
@@ -185,7 +236,7 @@ pub fn recover(settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
     for state in state::existing() {
         if settings.preview {
             for run in journal::interrupted(&state) {
-                show_plans(&run, settings, printer, "would be rolled back")?;
+                show_plans(&run, true, settings, printer, "would be rolled back")?;
                 recovered += 1;
             }
             continue;

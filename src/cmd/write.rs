@@ -30,6 +30,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     let name = display_name(&args.file);
     let to_write = [ToWrite {
         target: &target,
+        given: &path,
         view: &view,
         plan: &plan,
     }];

@@ -65,6 +65,13 @@ pub struct WalkOptions {
     pub follow: bool,
     pub max_depth: Option<usize>,
     pub globs: Vec<OsString>,
+    /// File types defined beyond rg's own (`--type-add`).
+    pub type_defs: Vec<String>,
+    /// File types selected (`true`, `-t`) or left out (`-T`), in the order given.
+    pub types: Vec<(bool, String)>,
+    /// The walk is of the `.` mmt chose because no PATH was given: its files are shown without
+    /// the `./` in front, as ripgrep shows them (`a.txt`, where `mmt grep . x` shows `./a.txt`).
+    pub implicit_dot: bool,
 }
 
 /// `--files-from` (one path per line) and `--files0-from` (NUL-separated); `-` is standard input.
@@ -196,12 +203,13 @@ fn read_list(list: &Path, separator: u8) -> Result<Vec<PathBuf>> {
 /// The files of `dir` in the order of a walk on one thread: each directory's entries sorted by
 /// path, depth first.
 fn walk_in_order(dir: PathBuf, walk: &WalkOptions) -> Box<dyn Iterator<Item = Entry> + Send> {
+    let strip = walk.implicit_dot;
     match walker(&dir, walk) {
         Ok(mut builder) => Box::new(
             builder
                 .sort_by_file_path(Path::cmp)
                 .build()
-                .filter_map(walked_entry),
+                .filter_map(move |entry| walked_entry(entry, strip)),
         ),
         Err(error) => Box::new(std::iter::once(Err(Unreachable {
             name: dir.display().to_string(),
@@ -227,6 +235,9 @@ pub(crate) fn walker(dir: &Path, options: &WalkOptions) -> Result<WalkBuilder> {
         // ripgrep's own ignore file, read as ripgrep reads it (after `.ignore`, so it wins).
         builder.add_custom_ignore_filename(".rgignore");
     }
+    if !options.types.is_empty() {
+        builder.types(file_types(options)?);
+    }
     if !options.globs.is_empty() {
         // Globs are relative to the current directory, as ripgrep has them: `-g '!target/**'`
         // means ./target whatever PATH is walked. The root is the absolute current directory,
@@ -248,20 +259,56 @@ pub(crate) fn walker(dir: &Path, options: &WalkOptions) -> Result<WalkBuilder> {
     Ok(builder)
 }
 
+/// rg's file types (the `ignore` crate's table), with `--type-add`'s, and the selections made
+/// by `-t` and `-T` in their order (the last about a file wins).
+pub fn file_types(options: &WalkOptions) -> Result<ignore::types::Types> {
+    let mut builder = type_table(&options.type_defs)?;
+    for (selected, name) in &options.types {
+        if *selected {
+            builder.select(name);
+        } else {
+            builder.negate(name);
+        }
+    }
+    builder
+        .build()
+        .map_err(|err| anyhow::anyhow!("{err}; --type-list shows the types"))
+}
+
+/// rg's file types with `defs` (`NAME:GLOB`, `NAME:include:OTHER,...`) added.
+pub fn type_table(defs: &[String]) -> Result<ignore::types::TypesBuilder> {
+    let mut builder = ignore::types::TypesBuilder::new();
+    builder.add_defaults();
+    for def in defs {
+        builder
+            .add_def(def)
+            .map_err(|err| anyhow::anyhow!("--type-add {def}: {err}"))?;
+    }
+    Ok(builder)
+}
+
 /// A walked entry as a source: regular files only (directories are descended into, symbolic
 /// links are not followed unless asked), errors with the path they concern.
-pub(crate) fn walked_entry(entry: Result<ignore::DirEntry, ignore::Error>) -> Option<Entry> {
+fn walked_entry(entry: Result<ignore::DirEntry, ignore::Error>, strip: bool) -> Option<Entry> {
     match entry {
         Ok(entry) => {
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             is_file.then(|| {
                 Ok(Source::File {
-                    path: entry.into_path(),
+                    path: shown_path(entry.path(), strip),
                     named: false,
                 })
             })
         }
         Err(error) => Some(Err(unreachable(error))),
+    }
+}
+
+/// A walked path as it is shown: without the leading `./` of an implicit `.` (`strip`).
+pub(crate) fn shown_path(path: &Path, strip: bool) -> PathBuf {
+    match path.strip_prefix("./") {
+        Ok(rest) if strip => rest.to_path_buf(),
+        _ => path.to_path_buf(),
     }
 }
 

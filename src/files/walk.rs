@@ -50,8 +50,9 @@ where
             }));
         }
     };
-    builder.threads(threads).filter_entry(|entry| {
-        note_entry(entry);
+    let strip = options.implicit_dot;
+    builder.threads(threads).filter_entry(move |entry| {
+        note_entry(entry, strip);
         true
     });
     let walk = builder.build_parallel();
@@ -59,7 +60,11 @@ where
     std::thread::scope(|scope| {
         let shared = &shared;
         scope.spawn(move || {
-            walk.visit(&mut Visitors { shared, work });
+            walk.visit(&mut Visitors {
+                shared,
+                work,
+                strip,
+            });
             shared.lock().walked = true;
             shared.ready.notify_all();
         });
@@ -82,9 +87,10 @@ struct Met {
 }
 
 impl Met {
-    fn of(entry: &DirEntry) -> Met {
+    /// `strip`: the walk is of an implicit `.`, whose `./` is not shown.
+    fn of(entry: &DirEntry, strip: bool) -> Met {
         Met {
-            path: entry.path().to_path_buf(),
+            path: source::shown_path(entry.path(), strip),
             ino: entry.ino().unwrap_or(0),
         }
     }
@@ -130,10 +136,10 @@ thread_local! {
 }
 
 /// The entry filter: called on the listing thread for each entry the ignore rules keep.
-fn note_entry(entry: &DirEntry) {
+fn note_entry(entry: &DirEntry, strip: bool) {
     let child = match entry.file_type() {
-        Some(kind) if kind.is_dir() => Child::Dir(Met::of(entry)),
-        Some(kind) if kind.is_file() => Child::File(Met::of(entry)),
+        Some(kind) if kind.is_dir() => Child::Dir(Met::of(entry, strip)),
+        Some(kind) if kind.is_file() => Child::File(Met::of(entry, strip)),
         // Symbolic links not followed, sockets, pipes: the walks do not work on them.
         _ => return,
     };
@@ -287,6 +293,7 @@ fn hand_on_in_order<T>(
 struct Visitors<'a, T, W> {
     shared: &'a Shared<T>,
     work: &'a W,
+    strip: bool,
 }
 
 impl<'s, T, W> ParallelVisitorBuilder<'s> for Visitors<'s, T, W>
@@ -298,6 +305,7 @@ where
         Box::new(Visitor {
             shared: self.shared,
             work: self.work,
+            strip: self.strip,
             listing: None,
         })
     }
@@ -307,6 +315,8 @@ where
 struct Visitor<'a, T, W> {
     shared: &'a Shared<T>,
     work: &'a W,
+    /// The walk is of an implicit `.`, whose `./` is not shown.
+    strip: bool,
     /// The directory this thread is listing, if any.
     listing: Option<Slot>,
 }
@@ -345,7 +355,7 @@ where
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                let place = error_path(&error);
+                let place = error_path(&error).map(|path| source::shown_path(&path, self.strip));
                 let unreachable = source::unreachable(error);
                 if self.listing.is_some() {
                     let child = Child::Failed(unreachable, place);
@@ -361,13 +371,13 @@ where
             Some(kind) if kind.is_dir() => {
                 self.listing = Some(match entry.depth() {
                     0 => Slot::Root,
-                    _ => Slot::Entry(Met::of(&entry)),
+                    _ => Slot::Entry(Met::of(&entry, self.strip)),
                 });
             }
             Some(kind) if kind.is_file() => {
                 let ino = entry.ino().unwrap_or(0);
                 let source = Source::File {
-                    path: entry.into_path(),
+                    path: source::shown_path(entry.path(), self.strip),
                     named: false,
                 };
                 let done = (self.work)(&source);

@@ -37,23 +37,47 @@ pub fn all(states: &[StateDir]) -> Vec<Kept> {
     kept
 }
 
-/// The run whose ID is `id`, or starts with it (as git takes a commit's prefix).
-pub fn by_id(kept: Vec<Kept>, id: &str) -> Result<Kept> {
-    let mut found: Vec<Kept> = kept
-        .into_iter()
-        .filter(|k| !id.is_empty() && k.run.id().starts_with(id))
+/// Where in `kept` the run whose ID is `id`, or starts with it, is (as git takes a commit's
+/// prefix).
+pub fn by_id(kept: &[Kept], id: &str) -> Result<usize> {
+    let found: Vec<usize> = (0..kept.len())
+        .filter(|&i| !id.is_empty() && kept[i].run.id().starts_with(id))
         .collect();
-    match found.len() {
-        0 => bail!("no run {id} is kept: `mmt undo --list` shows the runs that are"),
-        1 => Ok(found.remove(0)),
-        n => bail!("{n} runs have IDs that start with {id}; give more of the ID"),
+    match found[..] {
+        [] => bail!("no run {id} is kept: `mmt undo --list` shows the runs that are"),
+        [one] => Ok(one),
+        _ => bail!(
+            "{} runs have IDs that start with {id}; give more of the ID",
+            found.len()
+        ),
     }
 }
 
-/// The newest run that touched a file under `dir` (a path with links resolved).
-pub fn last_under(kept: Vec<Kept>, dir: &Path) -> Option<Kept> {
-    kept.into_iter()
-        .find(|k| k.run.entries.iter().any(|e| e.path.starts_with(dir)))
+/// Where in `kept` the newest run that touched a file under `dir` (a path with links
+/// resolved) is.
+pub fn last_under(kept: &[Kept], dir: &Path) -> Option<usize> {
+    kept.iter()
+        .position(|k| k.run.entries.iter().any(|e| e.path.starts_with(dir)))
+}
+
+/// Refuses to undo `run` when a later run (of `newer`, newest first) changed one of its files:
+/// that run is to be undone first, as `undo --list` says.
+pub fn refuse_if_a_later_run_changed(newer: &[Kept], run: &Stored) -> Result<()> {
+    let Some(blocked) = why_not_undoable(run) else {
+        return Ok(());
+    };
+    if let Some(later) = changed_by_later(newer, run, &blocked) {
+        bail!(
+            "{}: changed since the run of `{}`, by the later run {} (`{}`); undo that run \
+             first (mmt undo {}), then this one; nothing undone",
+            run.shown(&blocked.path).display(),
+            run.command,
+            later.run.id(),
+            later.run.command,
+            later.run.id()
+        );
+    }
+    Ok(())
 }
 
 /// Why a run can no longer be undone: the first of its files that is not as the run left it.
@@ -70,9 +94,9 @@ pub enum Why {
 }
 
 impl Blocked {
-    /// A few words, for `undo --list`.
-    pub fn short(&self) -> String {
-        let name = crate::files::name::Name::of(&self.path);
+    /// A few words, for `undo --list` (the file named as `run` was given it).
+    pub fn short(&self, run: &Stored) -> String {
+        let name = crate::files::name::Name::of(&run.shown(&self.path));
         match &self.why {
             Why::Gone => format!("{name} is gone"),
             Why::Changed => format!("{name} changed since the run"),
@@ -83,7 +107,8 @@ impl Blocked {
 
     /// The refusal of `mmt undo`, with the way past it.
     pub fn refusal(&self, run: &Stored) -> String {
-        let name = self.path.display();
+        let name = run.shown(&self.path);
+        let name = name.display();
         let command = &run.command;
         let why = match &self.why {
             Why::UndoDataUnreadable(err) => return format!("{name}: cannot undo: {err}"),
@@ -241,7 +266,11 @@ fn recognise_after_undo(kept: &Kept, entry: &Entry) {
         if changed {
             // Only a convenience: a run not updated can still be undone by `undo ID` once the
             // file is back as it left it, or let go of.
-            let _ = journal::write_manifest(&other.dir, &other.command, &other.entries, true);
+            let about = journal::run::About {
+                command: &other.command,
+                cwd: other.cwd.as_deref(),
+            };
+            let _ = journal::write_manifest(&other.dir, about, &other.entries, true);
         }
     }
 }

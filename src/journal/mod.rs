@@ -122,6 +122,9 @@ pub struct Entry {
     /// For an in-place file: a checksum of the bytes the run wrote, as it committed. Undo
     /// compares it too, since a tool can set a modification time back.
     pub touched_sum: Option<u64>,
+    /// The path as the run was given it and named it (`t/a.txt`): what undo names it by, from
+    /// the directory the run was made in.
+    pub given: Option<PathBuf>,
 }
 
 /// The mark of a committed run: every file is written and synced.
@@ -163,6 +166,8 @@ pub fn human(bytes: u64) -> String {
 pub struct Stored {
     pub dir: PathBuf,
     pub command: String,
+    /// The directory the run was made in (symbolic links resolved).
+    pub cwd: Option<PathBuf>,
     pub committed: bool,
     pub entries: Vec<Entry>,
 }
@@ -178,6 +183,29 @@ impl Stored {
     pub fn disk_use(&self) -> u64 {
         recorded_disk_use(&self.dir)
     }
+
+    /// How a file of the run is named to the user: as the run was given it when that was an
+    /// absolute path, or a relative one and the current directory is the run's; by its full
+    /// path otherwise (a relative name would mislead from another directory).
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        let given = self
+            .entries
+            .iter()
+            .find(|e| e.path == path)
+            .and_then(|e| e.given.as_ref());
+        match given {
+            Some(given) if given.is_absolute() => given.clone(),
+            Some(given) if self.cwd.is_some() && self.cwd == current_dir() => given.clone(),
+            _ => path.to_path_buf(),
+        }
+    }
+}
+
+/// The current directory, symbolic links resolved (looked up once).
+pub fn current_dir() -> Option<PathBuf> {
+    static HERE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    HERE.get_or_init(|| std::env::current_dir().and_then(fs::canonicalize).ok())
+        .clone()
 }
 
 fn read_run(dir: &Path) -> Option<Stored> {
@@ -194,12 +222,14 @@ fn read_run(dir: &Path) -> Option<Stored> {
                 old_link: path_from_json(&f["old_link"]),
                 after: Identity::from_json(&f["after"]),
                 touched_sum: f["touched_sum"].as_str().and_then(|s| s.parse().ok()),
+                given: path_from_json(&f["given"]),
             })
         })
         .collect::<Option<Vec<_>>>()?;
     Some(Stored {
         dir: dir.to_path_buf(),
         command: manifest["command"].as_str().unwrap_or_default().to_owned(),
+        cwd: path_from_json(&manifest["cwd"]),
         committed: dir.join(COMMITTED_FILE).exists(),
         entries,
     })

@@ -328,7 +328,7 @@ impl Restored<'_> {
     pub fn text(&self) -> String {
         format!(
             "{}: {} ({})",
-            crate::files::name::Name::of(self.path),
+            crate::files::name::Name::of(&self.run.shown(self.path)),
             self.action,
             self.detail
         )

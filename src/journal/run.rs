@@ -20,6 +20,8 @@ pub struct Run {
     dir: PathBuf,
     _lock: File,
     command: String,
+    /// The directory the run is made in, for undo's names of its files (see `Entry::given`).
+    cwd: Option<PathBuf>,
     entries: Vec<Entry>,
     applied: usize,
 }
@@ -67,13 +69,15 @@ impl Run {
             dir,
             _lock: lock,
             command,
+            cwd: current_dir(),
             entries: Vec::new(),
             applied: 0,
         })
     }
 
-    /// Adds a file to the run, before anything is recorded for it.
-    pub fn add(&mut self, path: &Path, kind: Mode, before: Identity) {
+    /// Adds a file to the run (`given`: as the command was given it), before anything is
+    /// recorded for it.
+    pub fn add(&mut self, path: &Path, given: &Path, kind: Mode, before: Identity) {
         let n = self.entries.len();
         let old_link = kind
             .keeps_old_file()
@@ -85,6 +89,7 @@ impl Run {
             old_link,
             after: None,
             touched_sum: None,
+            given: Some(given.to_path_buf()),
         });
     }
 
@@ -252,15 +257,26 @@ impl Run {
     }
 
     fn write_manifest(&self, committed: bool) -> Result<()> {
-        write_manifest(&self.dir, &self.command, &self.entries, committed)
+        let about = About {
+            command: &self.command,
+            cwd: self.cwd.as_deref(),
+        };
+        write_manifest(&self.dir, about, &self.entries, committed)
     }
+}
+
+/// What a manifest says of its run besides its files.
+#[derive(Clone, Copy)]
+pub(crate) struct About<'a> {
+    pub command: &'a str,
+    pub cwd: Option<&'a Path>,
 }
 
 /// Writes a run's manifest atomically: a new file, synced, renamed over the old one. The caller
 /// syncs the directory, once for everything it named there.
 pub(crate) fn write_manifest(
     dir: &Path,
-    command: &str,
+    about: About,
     entries: &[Entry],
     committed: bool,
 ) -> Result<()> {
@@ -275,13 +291,15 @@ pub(crate) fn write_manifest(
                     "old_link": e.old_link.as_deref().map(path_to_json),
                     "after": e.after.map(Identity::to_json),
                     "touched_sum": e.touched_sum.map(|sum| sum.to_string()),
+                    "given": e.given.as_deref().map(path_to_json),
                 })
             })
             .collect();
         let manifest = json!({
             "version": 1,
             "pid": std::process::id(),
-            "command": command,
+            "command": about.command,
+            "cwd": about.cwd.map(path_to_json),
             "committed": committed,
             "files": files,
         });

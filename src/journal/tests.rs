@@ -51,7 +51,7 @@ impl Scene {
             (&self.in_place, Mode::InPlace),
             (&self.rewritten, Mode::Rewrite),
         ] {
-            run.add(path, mode, Identity::of_path(path).unwrap());
+            run.add(path, path, mode, Identity::of_path(path).unwrap());
         }
         let old = fs::read(&self.in_place).unwrap();
         run.record(|_| (&self.plan, OldBytes::Mapped(&old)))

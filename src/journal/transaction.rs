@@ -6,6 +6,8 @@
 //!
 //! `replace` and `write` drive it through this API only; it knows nothing of what they print.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use super::state::{self, StateDir};
@@ -51,6 +53,8 @@ pub struct Transaction {
 /// One file of a writing run: the target and what was planned on it.
 pub struct ToWrite<'a> {
     pub target: &'a Target,
+    /// The path as the command was given it (see `Entry::given`).
+    pub given: &'a Path,
     pub view: &'a View,
     pub plan: &'a Plan,
 }
@@ -81,7 +85,12 @@ impl Transaction {
         let mut run = Run::begin(&state, command.to_owned())?;
         for file in files {
             let mode = file.target.mode(file.plan);
-            run.add(&file.target.real, mode, Identity::of(&file.target.meta));
+            run.add(
+                &file.target.real,
+                file.given,
+                mode,
+                Identity::of(&file.target.meta),
+            );
         }
         run.record(|n| {
             let file = &files[n];

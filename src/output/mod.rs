@@ -59,6 +59,9 @@ pub struct Style {
     /// Read on a terminal whatever standard output is (the review's): names and the text of
     /// lines shown escaped where they could talk to the terminal (see `files::name`).
     pub terminal: bool,
+    /// Each file's name on a line of its own above its records, not before each (rg's
+    /// `--heading`).
+    pub heading: bool,
 }
 
 /// Where printed bytes go.
@@ -108,6 +111,8 @@ struct Label {
     source: Source,
     text: OnceCell<Vec<u8>>,
     json: OnceCell<Value>,
+    /// Its heading was printed (`--heading`).
+    headed: bool,
 }
 
 impl Label {
@@ -159,6 +164,8 @@ pub struct Printer {
     label: Option<Label>,
     /// Whether a group of lines with context was printed (`--` goes before the next one).
     grouped: bool,
+    /// Whether a heading was printed (a blank line goes before the next file's).
+    headed: bool,
 }
 
 /// The styles of the things mmt colours.
@@ -205,6 +212,7 @@ impl Printer {
             style,
             label: None,
             grouped: false,
+            headed: false,
         }
     }
 
@@ -221,6 +229,7 @@ impl Printer {
             style,
             label: None,
             grouped: false,
+            headed: false,
         }
     }
 
@@ -245,6 +254,7 @@ impl Printer {
             },
             label: None,
             grouped: false,
+            headed: false,
         }
     }
 
@@ -264,7 +274,8 @@ impl Printer {
     /// A file's first group of lines with context begins: `--` before it when a group was
     /// printed before (of an earlier file, through this printer), as grep and rg separate them.
     pub fn first_group_of_file(&mut self) -> io::Result<()> {
-        let separate = self.grouped && !self.style.json;
+        // Under headings, files are apart already (a blank line and the next name).
+        let separate = self.grouped && !self.style.json && !self.style.heading;
         self.grouped = true;
         if separate {
             self.out.write_all(GROUP_SEPARATOR)?;
@@ -276,6 +287,12 @@ impl Printer {
     /// file's output then needs `--` before it when an earlier file printed one.
     pub fn grouped(&self) -> bool {
         self.grouped
+    }
+
+    /// Whether a heading was printed through this printer: a buffered file's output then needs
+    /// a blank line before it when an earlier file printed one.
+    pub fn headed(&self) -> bool {
+        self.headed
     }
 
     /// How many bytes a buffered printer holds so far (where the next one goes).
@@ -293,6 +310,7 @@ impl Printer {
             source: source.clone(),
             text: OnceCell::new(),
             json: OnceCell::new(),
+            headed: false,
         });
     }
 
@@ -307,9 +325,41 @@ impl Printer {
         let Some(label) = &self.label else {
             return Ok(());
         };
+        if self.style.heading {
+            return self.heading();
+        }
         let text = label.text(self.style);
         write_name(&mut self.out, self.style.color, &text[..text.len() - 1])?;
         self.out.write_all(&[separator])
+    }
+
+    /// Under `--heading`: the file's name on a line of its own before its first record (a blank
+    /// line before it when an earlier file printed one), nothing before the others.
+    fn heading(&mut self) -> io::Result<()> {
+        let Some(label) = &mut self.label else {
+            return Ok(());
+        };
+        if label.headed {
+            return Ok(());
+        }
+        label.headed = true;
+        let text = label.text(self.style).to_vec();
+        if self.headed {
+            self.out.write_all(b"\n")?;
+        }
+        self.headed = true;
+        write_name(&mut self.out, self.style.color, &text[..text.len() - 1])?;
+        self.out.write_all(b"\n")
+    }
+
+    /// `PATH:` and `text` on a line, as counts are printed (never under a heading).
+    pub fn counted_line(&mut self, text: &str) -> io::Result<()> {
+        if let Some(label) = &self.label {
+            let text = label.text(self.style).to_vec();
+            write_name(&mut self.out, self.style.color, &text[..text.len() - 1])?;
+            self.out.write_all(b":")?;
+        }
+        self.line(text)
     }
 
     /// The name of `source` alone, then `end` (a newline, or NUL for `-0`): a file listed by
@@ -554,6 +604,13 @@ impl Printer {
 /// through `files::name::Name` (see `say!`).
 pub fn say(line: &str) {
     eprintln!("{}", crate::files::name::for_stderr(line));
+}
+
+/// Whether standard output is a terminal (decided once), where rg's `--heading` is the default.
+pub fn stdout_is_terminal() -> bool {
+    static TERMINAL: std::sync::LazyLock<bool> =
+        std::sync::LazyLock::new(|| io::IsTerminal::is_terminal(&io::stdout()));
+    *TERMINAL
 }
 
 /// Whether `--color auto` colours standard output: anstream looks for a terminal and honours

@@ -8,7 +8,7 @@
 //! earlier change only on a file system with one ordered journal (ext4 without fast commits,
 //! XFS), where `syncfs` commits everything on any Linux file system (ext4 with or without a
 //! journal, XFS, btrfs, f2fs) and flushes the disk's cache. Its price: it also writes out what
-//! other processes left dirty on that file system. The README says so.
+//! other processes left dirty on that file system. doc/transactions.md says so.
 //!
 //! Where `syncfs` does not reach storage ([`Flush::EachFile`]: FUSE, whose server never hears
 //! of it, and 9p), each file and each directory a run renamed into is synced on its own
@@ -35,7 +35,7 @@ pub enum Flush {
 }
 
 /// The file systems whose `syncfs` does not reach storage, by their `statfs` type, and their
-/// names for the README: FUSE (`fuse_sync_fs` forwards it to virtiofs servers alone; measured
+/// names for doc/transactions.md: FUSE (`fuse_sync_fs` forwards it to virtiofs servers alone; measured
 /// here: `syncfs` returns 0 and the server sees nothing) and 9p (no `sync_fs`, and its
 /// `write_inode` asks the server for no fsync; only `fsync` sends one).
 pub const SYNCFS_FALLS_SHORT: [(i64, &str); 2] = [(0x6573_5546, "FUSE"), (0x0102_1997, "9p")];

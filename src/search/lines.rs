@@ -89,6 +89,57 @@ pub fn lines_of(hay: &[u8], found: &Range<usize>) -> Option<Range<usize>> {
     Some(line_start(hay, found.start)..line_end(hay, last))
 }
 
+/// Tells `each` every line of `hay` (its range, newline included) that none of `matches` (in
+/// order of position) touches: the lines `rg -v` prints.
+pub fn lines_untouched<E>(
+    hay: &[u8],
+    matches: impl Iterator<Item = Range<usize>>,
+    mut each: impl FnMut(Range<usize>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut at = 0;
+    for found in matches {
+        let Some(touched) = lines_of(hay, &found) else {
+            continue;
+        };
+        while at < touched.start {
+            let end = line_end(hay, at);
+            each(at..end)?;
+            at = end;
+        }
+        at = at.max(touched.end);
+    }
+    while at < hay.len() {
+        let end = line_end(hay, at);
+        each(at..end)?;
+        at = end;
+    }
+    Ok(())
+}
+
+/// The number of lines of `hay` that `matches` (in order of position) touch, each line once.
+pub fn lines_touched(hay: &[u8], matches: impl Iterator<Item = Range<usize>>) -> usize {
+    let mut counted_to = 0;
+    let mut lines = 0;
+    for found in matches {
+        let Some(touched) = lines_of(hay, &found) else {
+            continue;
+        };
+        let from = touched.start.max(counted_to);
+        if from < touched.end {
+            lines += lines_in(&hay[from..touched.end]);
+            counted_to = touched.end;
+        }
+    }
+    lines
+}
+
+/// The number of lines in `bytes`, whole lines: its newlines, and one more for a last line
+/// without one.
+pub fn lines_in(bytes: &[u8]) -> usize {
+    let newlines = count_newlines(bytes) as usize;
+    newlines + usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"))
+}
+
 /// What to print, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece<'m> {
@@ -246,6 +297,26 @@ impl<'h> WholeLines<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lines_no_match_touches_and_the_number_touched() {
+        let hay = b"foo bar\nbaz\nfoo foo\n\nend";
+        let matches = || [0..3, 12..15, 16..19].into_iter();
+        let mut untouched = Vec::new();
+        lines_untouched::<()>(hay, matches(), |line| {
+            untouched.push(line);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(untouched, [8..12, 20..21, 21..24]);
+        assert_eq!(lines_touched(hay, matches()), 2);
+        // A match across a newline touches both lines; nothing at all, no line.
+        assert_eq!(lines_touched(hay, [5..10].into_iter()), 2);
+        assert_eq!(lines_touched(hay, std::iter::empty()), 0);
+        assert_eq!(lines_in(hay), 5);
+        assert_eq!(lines_in(b"a\n"), 1);
+        assert_eq!(lines_in(b""), 0);
+    }
     use proptest::prelude::*;
 
     /// What is printed, as grep writes it: `N:line` for a matching line, `N-line` for context,

@@ -385,19 +385,19 @@ fn flags_that_would_be_ignored_are_refused() {
         ),
         (
             &["grep", "lorem.txt", "(a)", "--count", "--group", "1"],
-            "cannot be used with",
+            "--count prints a number, and --group shapes",
         ),
         (
             &["grep", "lorem.txt", "a", "--count", "-b"],
-            "cannot be used with",
+            "--count prints a number, and -b/--byte-offset",
         ),
         (
             &["grep", "lorem.txt", "a", "--count", "--fold"],
-            "cannot be used with",
+            "--count prints a number, and --fold",
         ),
         (
             &["grep", "lorem.txt", "a", "--count", "--format", "repr"],
-            "cannot be used with",
+            "--count prints a number, and --format",
         ),
         (
             &["find", "lorem.txt", "a", "--overlapping"],

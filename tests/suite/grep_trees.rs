@@ -21,9 +21,12 @@ fn line_numbers_come_after_the_path_and_before_the_offset() {
     let sb = Sandbox::new();
     sb.write("t.txt", T);
     sb.write("u.txt", b"no\nfoo\n");
+    // -n numbers lines, as rg -n does; with -o, each match after its line's number.
     let out = stdout_of(&mut sb.mmt(["grep", "t.txt", "foo", "-n"]));
+    assert_eq!(out, "2:foo one\n7:foo two foo\n");
+    let out = stdout_of(&mut sb.mmt(["grep", "t.txt", "foo", "-n", "-o"]));
     assert_eq!(out, "2:foo\n7:foo\n7:foo\n");
-    let out = stdout_of(&mut sb.mmt(["grep", "t.txt", "u.txt", "fo+", "-n", "-b"]));
+    let out = stdout_of(&mut sb.mmt(["grep", "t.txt", "u.txt", "fo+", "-n", "-o", "-b"]));
     assert_eq!(
         out,
         "t.txt:2:2:foo\nt.txt:7:18:foo\nt.txt:7:26:foo\nu.txt:2:3:foo\n"
@@ -55,7 +58,7 @@ fn line_numbers_are_the_same_on_every_core() {
         .map(|n| format!("{n}:needle\n"))
         .collect();
     for threads in ["-j1", "-j2", "-j8"] {
-        let out = stdout_of(&mut sb.mmt([threads, "grep", "big.txt", "needle", "-n"]));
+        let out = stdout_of(&mut sb.mmt([threads, "grep", "big.txt", "needle", "-n", "-o"]));
         assert!(out == expected, "{threads}");
         let out =
             stdout_of(&mut sb.mmt([threads, "grep", "big.txt", "needle", "-n", "--whole-lines"]));
@@ -255,7 +258,10 @@ fn flags_that_cannot_be_combined_are_refused() {
             "--format hex",
         ),
         (&["grep", "t.txt", "foo", "--count", "-n"], "--count"),
-        (&["find", "t.txt", "foo", "-A", "1"], "'-A'"),
+        (
+            &["find", "t.txt", "foo", "-A", "1", "--all"],
+            "--all is about their offsets",
+        ),
         (&["find", "t.txt", "foo", "-l", "--all"], "--all"),
         (&["--json", "grep", "t.txt", "foo", "-l", "-0"], "-0/--null"),
     ] {

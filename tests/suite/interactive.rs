@@ -526,16 +526,16 @@ fn interactive_without_a_terminal_is_refused_before_anything_is_planned() {
     assert_eq!(sb.read("src/a.rs"), A);
 }
 
-/// The README's transcript of a review is what a real one shows, keys and all.
+/// The guide's transcript of a review is what a real one shows, keys and all.
 #[test]
 fn the_readme_transcript_is_what_a_review_shows() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../doc/guide.md");
     let block = readme
         .split("<!-- transcript: replace --interactive")
         .nth(1)
         .and_then(|rest| rest.split("```text\n").nth(1))
         .and_then(|rest| rest.split("```").next())
-        .expect("the transcript in the README");
+        .expect("the transcript in the guide");
     let (command, expected) = block.split_once('\n').unwrap();
     let args: Vec<&str> = command
         .strip_prefix("$ mmt ")

@@ -354,14 +354,26 @@ fn lists_of_paths_from_files_and_standard_input() {
         .output()
         .unwrap();
     assert_error(&out, "empty-list: the list of paths is empty");
-    let out = sb.mmt(["find", "x"]).output().unwrap();
-    assert_error(&out, "expected PATH... NEEDLE");
 }
 
 #[test]
 fn replace_plans_every_file_then_writes_each_and_a_total() {
     let sb = tree();
-    let out = sb.mmt(["replace", "t", "foo", "qux"]).output().unwrap();
+    // A run over a tree prints its total; -v names every file too.
+    let out = sb
+        .mmt(["--copy", "replace", "t", "foo", "qux"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "4 replacements in 3 files (dry run, nothing changed)\n\
+         mmt: skipped 1 binary file met while walking (--binary patches them too)\n"
+    );
+    let out = sb
+        .mmt(["replace", "-v", "t", "foo", "qux"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),

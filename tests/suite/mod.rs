@@ -16,6 +16,7 @@ mod generated;
 mod grep;
 mod grep_python;
 mod grep_trees;
+mod habits;
 mod help;
 mod interactive;
 mod many;

@@ -1,6 +1,7 @@
-//! The README runs as written: every `console` block, in order, in one directory holding the
-//! fixtures, with `mmt` on the PATH; what each command prints (standard output and standard
-//! error, in the order written) must be what the page shows.
+//! The README and the guide run as written: every `console` block, in order (the README's, then
+//! the guide's), in one directory holding the fixtures, with `mmt` on the PATH; what each
+//! command prints (standard output and standard error, in the order written) must be what the
+//! page shows. The README stays a README: at most 30 KB.
 
 use std::path::Path;
 use std::process::Command;
@@ -35,8 +36,21 @@ fn console_commands(readme: &str) -> Vec<(String, String)> {
 fn every_console_block_runs_as_written() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let commands = console_commands(&readme);
+    assert!(
+        readme.len() <= 30 * 1024,
+        "the README is {} bytes",
+        readme.len()
+    );
+    let guide = std::fs::read_to_string(root.join("doc/guide.md")).unwrap();
+    let mut commands = console_commands(&readme);
     assert!(commands.len() >= 10, "{} commands", commands.len());
+    let in_guide = console_commands(&guide);
+    assert!(
+        in_guide.len() >= 5,
+        "{} commands in the guide",
+        in_guide.len()
+    );
+    commands.extend(in_guide);
     let sb = Sandbox::with_fixtures();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_mmt")).parent().unwrap();
     let path = format!(

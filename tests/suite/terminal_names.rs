@@ -58,7 +58,17 @@ fn assert_nothing_talks(shown: &str) {
 #[test]
 fn records_and_file_lists_escape_names_on_a_terminal_and_keep_them_in_a_pipe() {
     let sb = tree();
+    // A terminal gets a heading above each file's results, as rg gives it: escaped too.
     let (shown, _) = on_a_terminal(&sb, &["--color", "never", "grep", "t", "needle"]);
+    assert_nothing_talks(&shown);
+    assert!(
+        shown.contains(&format!("t/{EVIL_SHOWN}\r\nneedle")),
+        "{shown:?}"
+    );
+    let (shown, _) = on_a_terminal(
+        &sb,
+        &["--color", "never", "grep", "--no-heading", "t", "needle"],
+    );
     assert_nothing_talks(&shown);
     assert!(
         shown.contains(&format!("t/{EVIL_SHOWN}:needle")),

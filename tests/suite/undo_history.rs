@@ -91,8 +91,10 @@ fn undos_in_a_row_walk_back_through_in_place_and_rewrite_runs() {
         assert_eq!(sb.read("f"), expected);
     }
     // An older run is not undoable while a later one changed its file, and --list says which:
-    // the run right after it.
-    let text = stdout_of(&mut sb.mmt(["undo", "--list"]));
+    // the run right after it, on the run's one line, and with -v, why.
+    let short = stdout_of(&mut sb.mmt(["undo", "--list"]));
+    assert_eq!(short.lines().count(), 4, "{short}");
+    let text = stdout_of(&mut sb.mmt(["undo", "--list", "-v"]));
     let ids: Vec<String> = runs(&sb).into_iter().map(|(id, _)| id).collect();
     let blocked: Vec<&str> = text
         .lines()
@@ -100,12 +102,24 @@ fn undos_in_a_row_walk_back_through_in_place_and_rewrite_runs() {
         .collect();
     assert_eq!(blocked.len(), 4, "{text}");
     assert_eq!(blocked[0], "    can be undone");
-    for (line, later) in blocked[1..].iter().zip(&ids) {
+    for ((line, later), listed) in blocked[1..].iter().zip(&ids).zip(short.lines().skip(1)) {
         assert!(
             line.ends_with(&format!("by the later run {later} (undo that one first)")),
             "{text}"
         );
+        assert!(
+            listed.contains(&format!("  undo {later} first  ")),
+            "{short}"
+        );
     }
+    // Undoing an older run by its ID is refused the same way: that run first, not --forget.
+    let out = sb.mmt(["undo", &ids[3]]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("undo that run first (mmt undo {})", ids[2])),
+        "{out:?}"
+    );
+    assert!(!stderr(&out).contains("--forget"), "{out:?}");
     let mut expected: Vec<&[u8]> = vec![b"alpha beta gamma\n"];
     expected.extend(steps[..3].iter().map(|s| s.2));
     // Newest first: a rewrite, in place, a rewrite, in place.
@@ -147,6 +161,14 @@ fn a_run_whose_files_changed_is_marked_and_older_runs_are_reached_by_id_then_for
     assert_eq!(listed.len(), 2);
     assert!(!listed[0].1 && listed[1].1, "{listed:?}");
     let text = stdout_of(&mut sb.mmt(["undo", "--list"]));
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("  cannot be undone  "),
+        "{text}"
+    );
+    let text = stdout_of(&mut sb.mmt(["undo", "--list", "--verbose"]));
     assert!(text.contains("cannot be undone: "), "{text}");
     assert!(text.contains("b.txt changed since the run"), "{text}");
     assert!(text.contains("    can be undone"), "{text}");

@@ -1,5 +1,7 @@
-//! `grep --whole-lines` (and `-A`, `-B`, `-C`): the whole lines that matches touch, each once,
-//! with context around them, as grep and rg print them (`search::lines` decides which lines).
+//! `grep -n`, `--whole-lines` (and `-A`, `-B`, `-C`): the whole lines that matches touch, each
+//! once, with context around them, as grep and rg print them (`search::lines` decides which
+//! lines); with `-v` the lines they do not touch; `-c`, their number; `--vimgrep`, a line per
+//! match.
 
 use std::ops::Range;
 
@@ -8,28 +10,39 @@ use serde_json::json;
 
 use super::Grep;
 use crate::exit::Outcome;
+use crate::files::source::Source;
 use crate::output::{Paint, Printer, json_bytes};
 use crate::search::chunked::{self, Split};
-use crate::search::lines::{Piece, WholeLines, first_nul};
+use crate::search::lines::{
+    LineCounter, Piece, WholeLines, first_nul, line_end, line_start, lines_in, lines_touched,
+    lines_untouched,
+};
 use crate::search::python_matches;
 
 impl Grep {
-    /// Every match of `hay` as whole lines, with `before` and `after` lines of context. A
-    /// binary file (a NUL byte) is not printed line by line: one note says that it matches.
+    /// Every match of `hay` as whole lines (with `-v`, the lines without one), with `before`
+    /// and `after` lines of context; and the number of matches (of lines, with `-v`). A binary
+    /// file (a NUL byte) is not printed line by line: one note says that it matches.
     pub(super) fn print_lines(
         &self,
         hay: &[u8],
         split: Option<Split>,
         (before, after): (usize, usize),
         printer: &mut Printer,
-    ) -> Result<Outcome> {
+    ) -> Result<(Outcome, usize)> {
         let threads = split.map_or(1, |split| split.threads);
         if let Some(nul) = first_nul(hay, threads) {
-            let found = self.pattern.find_at(hay, 0).is_some();
+            let found = match self.invert {
+                true => self.count_lines(hay) > 0,
+                false => self.pattern.find_at(hay, 0).is_some(),
+            };
             if found {
                 self.binary_note(printer, nul)?;
             }
-            return Ok(Outcome::found(found));
+            return Ok((Outcome::found(found), usize::from(found)));
+        }
+        if self.invert {
+            return self.print_lines_without_a_match(hay, (before, after), printer);
         }
         let mut lines = WholeLines::new(hay, before, after);
         // With context, the first group of a file is separated from an earlier file's.
@@ -62,7 +75,90 @@ impl Grep {
             }
         }
         lines.finish(&mut emit)?;
-        Ok(Outcome::found(matches > 0))
+        Ok((Outcome::found(matches > 0), matches))
+    }
+
+    /// `-v`: the lines no match touches, as whole lines with context (the lines with a match
+    /// then being the context, as rg prints them).
+    fn print_lines_without_a_match(
+        &self,
+        hay: &[u8],
+        (before, after): (usize, usize),
+        printer: &mut Printer,
+    ) -> Result<(Outcome, usize)> {
+        let mut lines = WholeLines::new(hay, before, after);
+        let mut first = before > 0 || after > 0;
+        let mut emit = |piece: Piece| {
+            if first {
+                first = false;
+                printer.first_group_of_file()?;
+            }
+            self.print_piece(printer, hay, piece)
+        };
+        let matches = python_matches(
+            hay.len(),
+            |pos| self.pattern.find_at(hay, pos),
+            Clone::clone,
+        );
+        let mut printed = 0;
+        lines_untouched(hay, matches, |line| {
+            if printed == self.max {
+                return Ok(());
+            }
+            printed += 1;
+            // One byte of the line stands for it: the line is printed, and nothing on it is
+            // painted as a match.
+            lines.push(line.start..line.start + 1, &mut emit)
+        })?;
+        lines.finish(&mut emit)?;
+        Ok((Outcome::found(printed > 0), printed))
+    }
+
+    /// `-c`: the number of lines with a match (with `-v`, without one), as rg counts them.
+    pub(super) fn count_lines(&self, hay: &[u8]) -> usize {
+        let matches = python_matches(
+            hay.len(),
+            |pos| self.pattern.find_at(hay, pos),
+            Clone::clone,
+        )
+        .take(self.max);
+        let touched = lines_touched(hay, matches);
+        match self.invert {
+            true => lines_in(hay) - touched,
+            false => touched,
+        }
+    }
+
+    /// `--vimgrep`: every match on a line of its own, `PATH:LINE:COLUMN:` and the whole line
+    /// (its first, for a match across lines), as rg prints it for editors; the path always.
+    pub(super) fn print_vimgrep(
+        &self,
+        source: &Source,
+        hay: &[u8],
+        printer: &mut Printer,
+    ) -> Result<(Outcome, usize)> {
+        printer.set_label(Some(source));
+        let mut lines = LineCounter::default();
+        let mut matches = 0;
+        let found = python_matches(
+            hay.len(),
+            |pos| self.pattern.find_at(hay, pos),
+            Clone::clone,
+        );
+        for found in found.take(self.max) {
+            matches += 1;
+            let number = lines.line_of(hay, found.start);
+            let start = line_start(hay, found.start);
+            let line = &hay[start..line_end(hay, found.start)];
+            printer.record_label()?;
+            printer.painted(Paint::LineNumber, number.to_string().as_bytes())?;
+            printer.raw(b":")?;
+            printer.raw((found.start - start + 1).to_string().as_bytes())?;
+            printer.raw(b":")?;
+            printer.raw(line.strip_suffix(b"\n").unwrap_or(line))?;
+            printer.raw(b"\n")?;
+        }
+        Ok((Outcome::found(matches > 0), matches))
     }
 
     /// rg's note for a binary file that matches: `PATH: binary file matches (found "\0" byte
@@ -95,6 +191,8 @@ impl Grep {
                 false => printer.raw(crate::output::GROUP_SEPARATOR),
             };
         };
+        // With -v, a line printed has no match on it.
+        let matches = if self.invert { &[][..] } else { matches };
         if printer.style().json {
             let mut record = json!({
                 "type": if context { "context" } else { "match" },
@@ -116,6 +214,15 @@ impl Grep {
         printer.record_label_as(separator)?;
         if self.line_number {
             printer.painted(Paint::LineNumber, number.to_string().as_bytes())?;
+            printer.raw(&[separator])?;
+        }
+        if self.column && !context {
+            // The first match on the line (or running into it), as rg --column.
+            let column = matches
+                .iter()
+                .find(|found| touches(found, &range))
+                .map_or(1, |found| found.start.saturating_sub(range.start) + 1);
+            printer.raw(column.to_string().as_bytes())?;
             printer.raw(&[separator])?;
         }
         if self.byte_offset {

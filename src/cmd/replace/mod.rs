@@ -63,7 +63,13 @@ struct Replace {
     /// For OLD with `^` or `$` and no `--multi-line`: both readings counted over every file
     /// (see `hints::Readings`).
     readings: Option<Readings>,
+    /// `-v`: every file changed is named, however many.
+    verbose: bool,
 }
+
+/// A run that changes more files than this prints its total alone (unless `-v`): a run over a
+/// tree fits a screen, and a run over a file or two still names each.
+const NAMED_FILES_AT_MOST: usize = 2;
 
 /// A file's identity: its device and inode.
 type FileKey = (u64, u64);
@@ -97,15 +103,20 @@ enum Reached {
 }
 
 pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
-    let positionals = Positionals::split(&args.args, 2, "OLD NEW", &args.files)?;
+    let positionals = positionals(args)?;
+    let (old, new) = match (&args.old_by_flag, &args.new_by_flag) {
+        (Some(old), Some(new)) => (old, new),
+        _ => (&positionals.args[0], &positionals.args[1]),
+    };
     let split = Split::new(settings.threads);
-    let replace = prepare(args, &positionals.args[0], &positionals.args[1], split)
-        .map_err(|e| positionals.attribute(e))?;
+    let replace = prepare(args, old, new, split).map_err(|e| positionals.attribute(e))?;
     if let Edit::Pattern { old, .. } = &replace.edit {
         super::warn_of_pattern(old, settings);
     }
     let byte_strings = args.bytes.hex || args.bytes.escapes;
-    positionals.check_order("replace", "NEW", true, byte_strings, settings.style.quiet)?;
+    if args.old_by_flag.is_none() {
+        positionals.check_order("replace", "NEW", true, byte_strings, settings.style.quiet)?;
+    }
     let mut reviewer = args
         .interactive
         .then(|| review::Reviewer::open(args, &positionals, settings))
@@ -325,6 +336,36 @@ struct How<'s> {
     watched: bool,
 }
 
+/// `PATH... OLD NEW`, or with `-e OLD -r NEW` every argument a PATH (so that `xargs` and
+/// `find -exec ... +` can add them). With no PATH, piped standard input is filtered, as sd
+/// does; on a terminal a write never guesses its files.
+fn positionals(args: &ReplaceArgs) -> Result<Positionals<'_>> {
+    let by_flag = args.old_by_flag.is_some();
+    let has_list = args.files.files_from.is_some() || args.files.files0_from.is_some();
+    let count = if by_flag { 0 } else { 2 };
+    if args.args.len() == count && !has_list {
+        if !super::stdin_is_readable() {
+            let word = |raw: &Raw| super::shell_word(&raw.0.to_string_lossy());
+            let typed: Vec<String> = match (&args.old_by_flag, &args.new_by_flag) {
+                (Some(old), Some(new)) => vec!["-e".into(), word(old), "-r".into(), word(new)],
+                _ => args.args.iter().map(word).collect(),
+            };
+            let typed = typed.join(" ");
+            bail!(
+                "no PATH given, and nothing is piped into standard input: name the files to change, \
+                 as in: mmt replace . {typed} (a write never guesses its files; piped input \
+                 is filtered to standard output)"
+            );
+        }
+        return Ok(Positionals {
+            paths: vec![std::path::PathBuf::from("-")],
+            args: &args.args,
+            implicit_dot: false,
+        });
+    }
+    Positionals::split(&args.args, count, "OLD NEW", &args.files)
+}
+
 /// The lock that makes this user's writing runs take turns (see `state::writer_lock`).
 pub fn writer_lock(settings: &Settings) -> Option<std::fs::File> {
     let quiet = settings.style.quiet;
@@ -360,6 +401,7 @@ fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw, split: Split) -> Result<Rep
         split,
         claimed: Mutex::default(),
         readings,
+        verbose: args.verbose,
     })
 }
 
@@ -469,6 +511,7 @@ impl Replace {
             .filter_map(|p| {
                 p.target.as_ref().map(|target| ToWrite {
                     target,
+                    given: p.source.path(),
                     view: &p.view,
                     plan: &p.plan,
                 })
@@ -477,6 +520,7 @@ impl Replace {
         let mut run = Transaction::begin(settings, &to_write, &command_line())?;
         let mut reports = (!settings.preview).then(|| Printer::buffered(settings.style));
         let mut tally = Tally::default();
+        let name_each = self.verbose || planned.len() <= NAMED_FILES_AT_MOST;
         for planned in planned {
             let writes = planned.target.is_some();
             if writes && let Err(err) = run.next_file() {
@@ -489,7 +533,7 @@ impl Replace {
                 later: run.later_syncs(),
                 old_copy: old_copy.as_deref(),
             };
-            match self.carry_out(planned, settings, out, writing) {
+            match self.carry_out(planned, settings, out, writing, name_each) {
                 Ok(outcome) => {
                     if writes {
                         run.file_written();
@@ -642,13 +686,15 @@ impl Replace {
         }
     }
 
-    /// Writes (or previews) one planned file and reports it.
+    /// Writes (or previews) one planned file and reports it (with `named`, by name on
+    /// standard error; JSON always reports it).
     fn carry_out(
         &self,
         planned: &Planned,
         settings: &Settings,
         printer: &mut Printer,
         writing: Writing,
+        named: bool,
     ) -> Result<Outcome> {
         let name = planned.source.name();
         let plan = &planned.plan;
@@ -672,7 +718,9 @@ impl Replace {
                 ..writing
             },
         )?;
-        report(planned.source.path(), &name, plan, mode, settings, printer)?;
+        if named || settings.style.json {
+            report(planned.source.path(), &name, plan, mode, settings, printer)?;
+        }
         Ok(Outcome::found(!plan.is_empty()))
     }
 }

@@ -192,6 +192,7 @@ impl Reviewer {
             color: self.color,
             quiet: false,
             terminal: true,
+            heading: false,
         };
         let mut printer = Printer::buffered(style);
         printer.raw(b"\n")?;
