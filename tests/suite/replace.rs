@@ -454,6 +454,11 @@ fn a_hard_linked_rewrite_that_fails_or_is_killed_leaves_every_name_as_it_was() {
         &["replace", "lorem.txt", "Lorem", "L"],
         "MMT_TEST_PAUSE_MID_PATCH_MS",
     );
+    // With the journal, the copy of the old content is the journal's: none beside the file.
+    assert_eq!(
+        sb.listing(),
+        ["binary.bin", "crlf.txt", "empty.bin", "lorem.txt", "other"]
+    );
     kill_and_reap(child);
     assert_eq!(sb.read("other"), lorem_replaced("Lorem", "L"));
     let out = sb.mmt(["recover"]).output().unwrap();
