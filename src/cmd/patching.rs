@@ -18,13 +18,30 @@ use crate::progress::Progress;
 use crate::settings::Settings;
 
 /// Opens the file to patch (locked for a real run, not for `--copy`) and its bytes as planned on.
-pub fn open_target(path: &Path, settings: &Settings, many: bool) -> Result<(Target, View)> {
+/// Opens the file at `path` to be patched, locked as `access` says (a preview: never), and its
+/// view.
+pub fn open_target(
+    path: &Path,
+    access: Access,
+    settings: &Settings,
+    many: bool,
+) -> Result<(Target, View)> {
     let access = if settings.preview {
         Access::DryRun
     } else {
-        Access::Patch
+        access
     };
-    let target = Target::open(path, access)?;
+    let quiet = settings.style.quiet;
+    let mut waiting = || {
+        if !quiet {
+            say!(
+                "mmt: note: {}: another mmt run is writing it, or reviewing its changes \
+                 (replace --interactive); waiting for it to end",
+                crate::files::name::Name::of(path)
+            );
+        }
+    };
+    let target = Target::open(path, access, &mut waiting)?;
     let view = map::view_of_file(
         &target.file,
         &target.real,

@@ -72,7 +72,7 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
             report(printer, style.json, &restored, false);
         }
     };
-    history::undo(run, &mut report)?;
+    history::undo(run, &kept, &mut report)?;
     if !each && !style.json {
         printer.summary(&format!(
             "{restored_files} {} restored: the run of `{}` undone",

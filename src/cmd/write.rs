@@ -12,6 +12,7 @@ use crate::exit::Outcome;
 use crate::journal::transaction::{ToWrite, Transaction};
 use crate::output::{Printer, json_path, plural};
 use crate::patch::Plan;
+use crate::patch::target::Access;
 use crate::settings::Settings;
 
 pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
@@ -21,10 +22,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
         bail!("DATA is empty; there is nothing to write");
     }
     let path = args.file.to_path();
-    let _one_writer_at_a_time = (!settings.preview)
-        .then(|| super::replace::writer_lock(settings))
-        .flatten();
-    let (target, view) = open_target(&path, settings, false)?;
+    let (target, view) = open_target(&path, Access::Patch, settings, false)?;
     let start = resolve_offset(offset, data.len() as u64, target.meta.len())?;
     let plan = Plan::overwrite(start as usize, &data);
     let name = display_name(&args.file);

@@ -2,6 +2,7 @@
 //! (by ID, or the last that touched a file under a directory), previewing an undo, and letting
 //! a run go. The runs themselves, and restoring a file, are `journal`'s.
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use crate::journal::{
     self, COMMITTED_FILE, Entry, Identity, Recorded, Report, Restored, Stored, UNDOING_FILE,
     UndoData,
 };
+use crate::patch::durable::LaterSyncs;
 use crate::patch::{Mode, Plan};
 
 /// A committed run and the state directory that keeps it.
@@ -186,7 +188,7 @@ pub fn ensure_undoable(run: &Stored) -> Result<()> {
 
 /// Reverts `kept`: every file it changed, when each is as the run left it; refuses with nothing
 /// changed otherwise. Tells `report` each file restored.
-pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
+pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
     let run = &kept.run;
     ensure_undoable(run)?;
     // The run's own lock says a live undo holds it; recovery finishes an undo whose process
@@ -205,9 +207,13 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
             run.command
         );
     }
-    // The files are locked as a writing run locks them, so no other mmt writes meanwhile.
+    // The files are locked as a writing run locks them, so no other mmt writes meanwhile, and
+    // in the order every run takes its locks (by identity), so that none waits in a circle.
     let mut locks = Vec::new();
-    for entry in &run.entries {
+    let mut in_order: Vec<&Entry> = run.entries.iter().collect();
+    in_order
+        .sort_by_key(|entry| Identity::of_path(&entry.path).map_or((0, 0), |id| (id.dev, id.ino)));
+    for entry in in_order {
         let file = File::open(&entry.path)
             .with_context(|| format!("{}: cannot open", entry.path.display()))?;
         file.lock()
@@ -220,9 +226,13 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
         .context("cannot mark the run as being undone")?;
     crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
     let undo = UndoData::of(&run.dir);
+    let mut later = LaterSyncs::restoring();
     for (n, entry) in run.entries.iter().enumerate().rev() {
-        journal::restore(&undo, n, entry)?;
+        journal::restore(&undo, n, entry, &mut later)?;
     }
+    // Every file durable before the run is let go of, with one flush, as a run's own.
+    later.sync()?;
+    recognise_after_undo(kept, others, &run.entries);
     for entry in &run.entries {
         report(Restored {
             path: &entry.path,
@@ -235,34 +245,42 @@ pub fn undo(kept: &Kept, report: &mut Report) -> Result<()> {
             .to_owned(),
             run,
         });
-        recognise_after_undo(kept, entry);
     }
     journal::remove_run(&run.dir, &run.entries);
     Ok(())
 }
 
-/// After mmt's own undo of `entry`, a run that left the file as the undone run found it (an
-/// older run) still sees it as it left it: the content is back, but an undo in place moves the
-/// modification time, which would otherwise make that run look changed, so that the second undo
-/// in a row refused. (A newer run that touched the file cannot be passed over: undoing an older
-/// run by ID is refused while the file is not as that run left it.)
-fn recognise_after_undo(kept: &Kept, entry: &Entry) {
-    let Ok(now) = Identity::of_path(&entry.path) else {
-        return;
-    };
-    for mut other in journal::committed_runs(&kept.state) {
-        if other.dir == kept.run.dir {
+/// After mmt's own undo of `restored` (the files of `kept`), a run that left a file as the
+/// undone run found it (an older run) still sees it as it left it: the content is back, but an
+/// undo in place moves the modification time, which would otherwise make that run look changed,
+/// so that the second undo in a row refused. (A newer run that touched the file cannot be
+/// passed over: undoing an older run by ID is refused while the file is not as that run left
+/// it.) `others` are the runs kept, each manifest read once by the command: one pass over
+/// their files, whatever the history.
+fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
+    // What each file was before the undone run (as the older run left it), and what it is now.
+    let now_of: HashMap<(u64, u64, i128), Identity> = restored
+        .iter()
+        .filter_map(|entry| {
+            let now = Identity::of_path(&entry.path).ok()?;
+            let before = entry.before;
+            Some(((before.ino, before.size, before.mtime_ns), now))
+        })
+        .collect();
+    for other in others {
+        if other.run.dir == kept.run.dir || other.state.path != kept.state.path {
             continue;
         }
+        let mut entries = other.run.entries.clone();
         let mut changed = false;
-        for e in other
-            .entries
-            .iter_mut()
-            .filter(|e| e.after.is_some_and(|after| after.recognises(&entry.before)))
-        {
-            e.after = Some(now);
-            changed = true;
+        for e in &mut entries {
+            let Some(after) = e.after else { continue };
+            if let Some(now) = now_of.get(&(after.ino, after.size, after.mtime_ns)) {
+                e.after = Some(*now);
+                changed = true;
+            }
         }
+        let other = &other.run;
         if changed {
             // Only a convenience: a run not updated can still be undone by `undo ID` once the
             // file is back as it left it, or let go of.
@@ -270,7 +288,7 @@ fn recognise_after_undo(kept: &Kept, entry: &Entry) {
                 command: &other.command,
                 cwd: other.cwd.as_deref(),
             };
-            let _ = journal::write_manifest(&other.dir, about, &other.entries, true);
+            let _ = journal::write_manifest(&other.dir, about, &entries, true);
         }
     }
 }

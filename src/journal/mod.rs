@@ -41,6 +41,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::journal::state::StateDir;
+use crate::patch::durable::LaterSyncs;
 use crate::patch::{Mode, Plan};
 pub use restore::*;
 pub use run::*;

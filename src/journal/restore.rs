@@ -146,7 +146,7 @@ pub(super) fn apply_undo(encoded: &[u8], file: &File, path: &Path) -> Result<()>
     })
     .context("the journal is damaged")??;
     finish_window(window, file);
-    crate::patch::durable::sync_file(file).context("cannot sync the restored file")
+    Ok(())
 }
 
 /// How much of a file a restore maps at a time: as the patch's stretches.
@@ -173,15 +173,22 @@ pub(crate) enum Found {
     Gone,
 }
 
-/// Restores file `n` of the run in `dir`. Idempotent.
-pub(crate) fn restore(undo: &UndoData, n: usize, entry: &Entry) -> Result<Found> {
+/// Restores file `n` of the run in `dir`. Idempotent. What it writes is made durable by
+/// `durable`'s [`LaterSyncs::sync`] of `later`, with the other files of the run, before the run
+/// is let go of: as a run flushes what it writes, once for them all.
+pub(crate) fn restore(
+    undo: &UndoData,
+    n: usize,
+    entry: &Entry,
+    later: &mut LaterSyncs,
+) -> Result<Found> {
     if is_gone(&entry.path) {
         return Ok(Found::Gone);
     }
-    put_back(undo, n, entry).map(|()| Found::There)
+    put_back(undo, n, entry, later).map(|()| Found::There)
 }
 
-fn put_back(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
+fn put_back(undo: &UndoData, n: usize, entry: &Entry, later: &mut LaterSyncs) -> Result<()> {
     let name = entry.path.display();
     match entry.kind {
         Mode::InPlace => {
@@ -218,6 +225,7 @@ fn put_back(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
                 .open(&entry.path)
                 .with_context(|| format!("{name}: cannot open to restore"))?;
             apply_undo(&encoded, &file, &entry.path)
+                .and_then(|()| later.hold(entry.path.clone(), file))
                 .with_context(|| format!("{name}: cannot restore"))
         }
         Mode::RewriteInPlace => {
@@ -251,7 +259,8 @@ fn put_back(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
                 .open(&entry.path)
                 .with_context(|| format!("{name}: cannot open to restore"))?;
             crate::patch::sink::copy_whole(&copy, &file)
-                .and_then(|()| crate::patch::durable::sync_file(&file))
+                .map_err(anyhow::Error::from)
+                .and_then(|()| later.hold(entry.path.clone(), file))
                 .with_context(|| format!("{name}: cannot restore"))
         }
         Mode::Rewrite => {
@@ -269,10 +278,11 @@ fn put_back(undo: &UndoData, n: usize, entry: &Entry) -> Result<()> {
             }
             fs::rename(link, &entry.path)
                 .with_context(|| format!("{name}: cannot put the old file back"))?;
-            if let Some(parent) = entry.path.parent() {
-                let _ = crate::patch::durable::sync_dir(parent);
-            }
-            Ok(())
+            // The rename made durable with the rest: the file held is on the file system that
+            // is flushed, and where files are synced each, its directory is synced too.
+            let file = File::open(&entry.path)
+                .with_context(|| format!("{name}: cannot open the file put back"))?;
+            later.hold(entry.path.clone(), file)
         }
     }
 }
@@ -402,9 +412,14 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
         // Marked, so that a command that needs these files waits for the rollback.
         let _ = File::create(dir.join(ROLLING_BACK_FILE));
         let undo = UndoData::of(&dir);
+        let mut later = LaterSyncs::restoring();
+        let mut found = Vec::with_capacity(run.entries.len());
         for (n, entry) in run.entries.iter().enumerate() {
-            let found = restore(&undo, n, entry)?;
+            found.push(restore(&undo, n, entry, &mut later)?);
             crate::patch::target::remove_stale_temps_of(&entry.path);
+        }
+        later.sync()?;
+        for (entry, found) in run.entries.iter().zip(found) {
             (hooks.report)(Restored::of(
                 found,
                 "rolled back",
@@ -484,8 +499,13 @@ pub(super) const ROLLING_BACK_FILE: &str = "rolling-back";
 /// had restored already is found in place), and the run let go of.
 pub(crate) fn finish_undo(run: &Stored, report: &mut Report) -> Result<()> {
     let undo = UndoData::of(&run.dir);
+    let mut later = LaterSyncs::restoring();
+    let mut found = Vec::with_capacity(run.entries.len());
     for (n, entry) in run.entries.iter().enumerate().rev() {
-        let found = restore(&undo, n, entry)?;
+        found.push((entry, restore(&undo, n, entry, &mut later)?));
+    }
+    later.sync()?;
+    for (entry, found) in found {
         report(Restored::of(
             found,
             "undone",

@@ -210,11 +210,13 @@ impl Run {
     pub fn roll_back(self) -> Result<Vec<PathBuf>> {
         let mut restored = Vec::new();
         let undo = UndoData::of(&self.dir);
+        let mut later = LaterSyncs::restoring();
         for n in (0..self.applied).rev() {
             let entry = &self.entries[n];
-            restore(&undo, n, entry)?;
+            restore(&undo, n, entry, &mut later)?;
             restored.push(entry.path.clone());
         }
+        later.sync()?;
         remove_run(&self.dir, &self.entries);
         Ok(restored)
     }

@@ -6,7 +6,6 @@
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 /// A usable state directory: it exists, belongs to this user and only this user may enter it.
 #[derive(Debug, Clone)]
@@ -44,40 +43,6 @@ pub fn decided(warn: &mut dyn FnMut(String)) -> Option<StateDir> {
     static DECIDED: std::sync::OnceLock<Option<StateDir>> = std::sync::OnceLock::new();
     DECIDED.get_or_init(|| locate(warn)).clone()
 }
-
-/// Writing runs of this user take this lock, one after the other, for as long as they hold
-/// files locked: a run locks each file it plans on, and two runs that lock the same files in
-/// different orders (`mmt replace a b ...` and `mmt replace b a ...`) would otherwise wait for
-/// each other for ever. `None` where no state directory can be used. A run that has waited a
-/// second says so, and waits on: the other may be a `replace --interactive` waiting for its
-/// answers, for minutes, and a silent wait looks like a hang. (A shorter wait, one run's
-/// write after another's, is said nothing of.)
-pub fn writer_lock(warn: &mut dyn FnMut(String)) -> Option<fs::File> {
-    let state = decided(warn)?;
-    let lock = fs::File::create(state.path.join("writer.lock")).ok()?;
-    let patience = Instant::now() + WRITER_PATIENCE;
-    loop {
-        match lock.try_lock() {
-            Ok(()) => return Some(lock),
-            Err(fs::TryLockError::WouldBlock) if Instant::now() < patience => {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(fs::TryLockError::WouldBlock) => {
-                warn(
-                    "mmt: note: another mmt run of this user is writing, or reviewing its \
-                     changes (replace --interactive); waiting for it to end"
-                        .to_owned(),
-                );
-                lock.lock().ok()?;
-                return Some(lock);
-            }
-            Err(fs::TryLockError::Error(_)) => return None,
-        }
-    }
-}
-
-/// How long a writing run waits for another in silence.
-const WRITER_PATIENCE: Duration = Duration::from_secs(1);
 
 /// The state directory the environment names, or the fallback; `warn` is told when a
 /// fallback is taken. `None`: no journal can be kept.

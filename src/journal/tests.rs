@@ -168,7 +168,7 @@ fn a_committed_run_is_not_rolled_back_and_undoes_whole() {
     assert_eq!(kept.len(), 1);
     assert!(history::why_not_undoable(&kept[0].run).is_none());
     let mut restored = 0;
-    history::undo(&kept[0], &mut |_| restored += 1).unwrap();
+    history::undo(&kept[0], &kept, &mut |_| restored += 1).unwrap();
     assert_eq!(restored, 2);
     scene.assert_old();
     assert_eq!(scene.runs_left(), 0);
@@ -185,7 +185,9 @@ fn an_undo_torn_partway_is_finished_by_recovery() {
     // What an undo leaves when it dies after marking its run and restoring one file.
     fs::write(kept[0].run.dir.join(UNDOING_FILE), b"").unwrap();
     let undo = UndoData::of(&kept[0].run.dir);
-    restore(&undo, 1, &kept[0].run.entries[1]).unwrap();
+    let mut later = crate::patch::durable::LaterSyncs::restoring();
+    restore(&undo, 1, &kept[0].run.entries[1], &mut later).unwrap();
+    later.sync().unwrap();
     assert_eq!(fs::read(&scene.rewritten).unwrap(), REWRITE_OLD);
     assert_eq!(fs::read(&scene.in_place).unwrap(), IN_PLACE_NEW);
     let restored = scene.recover();

@@ -169,12 +169,45 @@ pub struct LockedFile {
 }
 
 impl LockedFile {
-    /// Takes the exclusive lock, waiting for another mmt that holds it.
-    pub fn lock(file: File) -> io::Result<LockedFile> {
-        file.lock()?;
-        Ok(LockedFile { file })
+    /// Takes the exclusive lock, waiting for another mmt that holds it; `waiting` is told once
+    /// when that has lasted a second (a silent wait looks like a hang, and the other may be a
+    /// long run).
+    pub fn lock(file: File, waiting: &mut dyn FnMut()) -> io::Result<LockedFile> {
+        let patience = std::time::Instant::now() + LOCK_PATIENCE;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(LockedFile { file }),
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < patience => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    waiting();
+                    file.lock()?;
+                    return Ok(LockedFile { file });
+                }
+                Err(std::fs::TryLockError::Error(err)) => return Err(err),
+            }
+        }
+    }
+
+    /// Takes the exclusive lock when no other mmt holds it; gives the file back when one does.
+    pub fn try_lock(file: File) -> io::Result<Result<LockedFile, File>> {
+        match file.try_lock() {
+            Ok(()) => Ok(Ok(LockedFile { file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(Err(file)),
+            Err(std::fs::TryLockError::Error(err)) => Err(err),
+        }
+    }
+
+    /// Lets the lock go, keeping the file open.
+    pub fn unlock(self) -> io::Result<File> {
+        self.file.unlock()?;
+        Ok(self.file)
     }
 }
+
+/// How long mmt waits for another's lock on a file before it says so.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl LockedFile {
     /// The locked file opened again, for writing, at `path`: refused when `path` no longer

@@ -175,6 +175,11 @@ pub(super) fn view_of_file_as(
         if kind.is_file() && plan.limit.unwrap_or(u64::MAX).min(len) > room {
             return Err(too_large(room)).context("cannot read");
         }
+        if kind.is_file() {
+            // From the start, however much of it was read before (a file planned again).
+            let mut at = file;
+            at.seek(SeekFrom::Start(0)).context("cannot seek")?;
+        }
         let bytes = read_bounded(file, plan.limit, len).context("cannot read")?;
         return Ok(View::owned(bytes));
     }

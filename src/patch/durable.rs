@@ -79,6 +79,9 @@ pub struct LaterSyncs {
     flushes: Vec<(u64, Flush)>,
     /// The directories of the files synced each: the renames into them.
     dirs: Vec<PathBuf>,
+    /// A restore's syncs (a rollback, an undo, a recovery): never cut short by a Ctrl-C, which
+    /// is what a rollback answers.
+    restoring: bool,
 }
 
 /// Up to this many files, each is synced on its own (`fsync`) instead of by one `syncfs`.
@@ -88,6 +91,20 @@ const FSYNCED_EACH: usize = 4;
 const HELD_AT_MOST: usize = 256;
 
 impl LaterSyncs {
+    /// For what a restore writes back: made durable whatever signal is waiting.
+    pub fn restoring() -> LaterSyncs {
+        LaterSyncs {
+            restoring: true,
+            ..LaterSyncs::default()
+        }
+    }
+
+    /// Whether a long write-out stops early: a run's does when a Ctrl-C waits (it is then
+    /// rolled back at once), a restore's never.
+    fn stop(&self) -> bool {
+        !self.restoring && map::interrupt_pending()
+    }
+
     /// Holds `file` (written at `path`) for the flush; writes out those held when there are many.
     pub fn hold(&mut self, path: PathBuf, file: File) -> Result<()> {
         self.held += 1;
@@ -120,12 +137,12 @@ impl LaterSyncs {
             let cannot = || format!("{}: cannot sync the new content", path.display());
             let device = file.metadata().with_context(cannot)?.dev();
             if self.flush_of(device, &file) == Flush::EachFile {
-                sync_written(&file).with_context(cannot)?;
+                sync_written(&file, &|| self.stop()).with_context(cannot)?;
                 self.dirs.extend(path.parent().map(Path::to_path_buf));
                 continue;
             }
             // In pieces, so that a Ctrl-C during a long sync rolls the run back at once.
-            map::write_out(&file, &map::interrupt_pending).with_context(cannot)?;
+            map::write_out(&file, &|| self.stop()).with_context(cannot)?;
             if !self.file_systems.iter().any(|(dev, _)| *dev == device) {
                 self.file_systems.push((device, file));
             }
@@ -140,8 +157,10 @@ impl LaterSyncs {
         if self.syncs_each() {
             // A few files: an fsync each costs no more than one flush, and waits for nothing
             // that other processes left dirty on the file system.
+            let restoring = self.restoring;
+            let stop = || !restoring && map::interrupt_pending();
             for (path, file) in self.files.drain(..) {
-                sync_written(&file)
+                sync_written(&file, &stop)
                     .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
                 self.dirs.extend(path.parent().map(Path::to_path_buf));
             }
@@ -161,9 +180,9 @@ pub fn sync_file(file: &File) -> io::Result<()> {
 }
 
 /// [`sync_file`] for a file a run wrote: its data written out first in pieces, so that a
-/// Ctrl-C held back during a long sync rolls the run back at once.
-fn sync_written(file: &File) -> io::Result<()> {
-    map::write_out(file, &map::interrupt_pending)?;
+/// Ctrl-C held back during a long sync rolls the run back at once (`stop`).
+fn sync_written(file: &File, stop: &dyn Fn() -> bool) -> io::Result<()> {
+    map::write_out(file, stop)?;
     file.sync_all()
 }
 

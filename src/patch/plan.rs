@@ -373,6 +373,15 @@ impl Plan {
         self.len
     }
 
+    /// Whether `other` makes the same edits: the same ranges taken out, the same bytes put in.
+    pub fn same_edits(&self, other: &Plan) -> bool {
+        self.len == other.len
+            && self.edits().zip(other.edits()).all(|(a, b)| {
+                (a.start, a.end) == (b.start, b.end)
+                    && self.replacement(&a) == other.replacement(&b)
+            })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

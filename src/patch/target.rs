@@ -85,15 +85,24 @@ impl std::fmt::Display for PartlyWritten {
 /// How a file is opened for patching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// A real run: exclusive lock for the whole run.
+    /// A real run: mmt's exclusive lock, waited for, for the whole run.
     Patch,
+    /// A real run over many files: the lock when it is free; when another mmt holds it, the
+    /// file is opened unlocked, and the run takes every lock in one order before it writes
+    /// (see `Target::lock_waiting`), so that two runs never wait for each other in a circle.
+    PatchIfFree,
+    /// A real run that locks later: a review, which holds no lock while it waits for keys.
+    PatchLater,
     /// A `--copy` dry run: nothing is written, so no lock is needed.
     DryRun,
 }
 
-/// The open file of a target: locked for a real run, unlocked for a preview.
+/// The open file of a target: locked for a real run, unlocked for a preview or until the run
+/// takes its locks.
 pub enum Opened {
     Locked(LockedFile),
+    /// To be patched once locked.
+    Unlocked(File),
     ForPreview(File),
 }
 
@@ -103,13 +112,15 @@ impl std::ops::Deref for Opened {
     fn deref(&self) -> &File {
         match self {
             Opened::Locked(file) => file,
-            Opened::ForPreview(file) => file,
+            Opened::Unlocked(file) | Opened::ForPreview(file) => file,
         }
     }
 }
 
 impl Target {
-    pub fn open(path: &Path, access: Access) -> Result<Target> {
+    /// Opens the file at `path` to be patched (`access` says how it is locked); `waiting` is
+    /// told when the lock has been waited for a second.
+    pub fn open(path: &Path, access: Access, waiting: &mut dyn FnMut()) -> Result<Target> {
         if path.as_os_str() == "-" {
             bail!("standard input cannot be patched; name a file");
         }
@@ -126,7 +137,14 @@ impl Target {
             // write, and a rewrite never writes to it (see `map::take_read_lease`).
             let file = File::open(&real).context("cannot open")?;
             let file = match access {
-                Access::Patch => Opened::Locked(LockedFile::lock(file).context("cannot lock")?),
+                Access::Patch => {
+                    Opened::Locked(LockedFile::lock(file, waiting).context("cannot lock")?)
+                }
+                Access::PatchIfFree => match LockedFile::try_lock(file).context("cannot lock")? {
+                    Ok(locked) => Opened::Locked(locked),
+                    Err(file) => Opened::Unlocked(file),
+                },
+                Access::PatchLater => Opened::Unlocked(file),
                 Access::DryRun => Opened::ForPreview(file),
             };
             let meta = file.metadata().context("cannot stat")?;
@@ -137,6 +155,47 @@ impl Target {
             }
         }
         bail!("the file keeps being replaced by another process; try again")
+    }
+
+    /// The file's identity: its device and inode, the order in which a run takes its locks.
+    pub fn key(&self) -> (u64, u64) {
+        (self.meta.dev(), self.meta.ino())
+    }
+
+    /// Whether the file is still to be locked before it is written.
+    pub fn is_unlocked(&self) -> bool {
+        matches!(self.file, Opened::Unlocked(_))
+    }
+
+    /// Lets mmt's lock on the file go (a run that met another's lock takes all of its own again,
+    /// in one order).
+    pub fn unlock(self) -> Result<Target> {
+        let file = match self.file {
+            Opened::Locked(locked) => Opened::Unlocked(locked.unlock().context("cannot unlock")?),
+            other => other,
+        };
+        Ok(Target { file, ..self })
+    }
+
+    /// Takes mmt's lock on the file, waiting for another mmt that holds it (`waiting` is told
+    /// after a second). Whether the path still names the file once locked: another mmt's
+    /// rewrite may have replaced it meanwhile, and then the file is to be opened again.
+    pub fn lock_waiting(self, waiting: &mut dyn FnMut()) -> Result<(Target, bool)> {
+        let file = match self.file {
+            Opened::Unlocked(file) => {
+                Opened::Locked(LockedFile::lock(file, waiting).context("cannot lock")?)
+            }
+            other => other,
+        };
+        let at_path = fs::metadata(&self.real).context("cannot stat")?;
+        let still_there = same_file(&self.meta, &at_path);
+        Ok((Target { file, ..self }, still_there))
+    }
+
+    /// The file is planned on again, as it is now (locked, after another run changed it).
+    pub fn planned_again(&mut self) -> Result<()> {
+        self.meta = self.file.metadata().context("cannot stat")?;
+        Ok(())
     }
 
     /// Refuses to go on when the file was replaced or resized since it was planned on, which a

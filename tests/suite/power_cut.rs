@@ -47,6 +47,9 @@ impl Rig {
         let sb = Sandbox::new();
         let mount_point = sb.path("mnt");
         fs::create_dir(&mount_point).unwrap();
+        // The fallback for a state directory that cannot be used (the mount, dead after a cut)
+        // is in TMPDIR: this test's own, or runs of two tests would meet there.
+        fs::create_dir(sb.path("tmp")).unwrap();
         let fs = CrashFs::mount(&mount_point).expect("mount the crash file system");
         Rig { sb, fs, flushing }
     }
@@ -65,6 +68,7 @@ impl Rig {
         cmd.args(args)
             .current_dir(self.root())
             .env("MMT_STATE_DIR", self.path("state"))
+            .env("TMPDIR", self.sb.path("tmp"))
             .env_remove("MMT_TEST_SYNCFS_THROUGH")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -302,7 +306,7 @@ fn one_cut(kind: &Kind, flushing: Flushing, cut: Option<Cut>) -> (bool, usize) {
     assert_eq!(
         again.status.code(),
         Some(1),
-        "{context}: a run is left open: {again:?}"
+        "{context}: a run is left open: {again:?}, after a first recovery: {recovered:?}"
     );
     let got = rig.contents(&names);
     let new = which_side(&got, &before, &after)

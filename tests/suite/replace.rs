@@ -523,6 +523,94 @@ fn json_report() {
         .stdout("{\"file\":{\"text\":\"lorem.txt\"},\"replacements\":2,\"offsets\":[28,70],\"mode\":\"in-place\",\"dry_run\":true}\n");
 }
 
+/// Two runs over the same two files named in opposite orders, each with a state directory of
+/// its own, each holding its first file's lock while the other plans: neither waits there for
+/// the other (both would, for ever, with a lock per state directory); they take their locks in
+/// one order, and both end.
+#[test]
+fn runs_in_opposite_orders_with_two_state_directories_both_end() {
+    struct Reaped(Option<std::process::Child>);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            if let Some(child) = &mut self.0 {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+    let sb = Sandbox::new();
+    sb.write("a.txt", b"x\n");
+    sb.write("b.txt", b"x\n");
+    let states = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let start = |files: [&str; 2], new: &str, state: &std::path::Path, release: &str| {
+        Command::new(super::util::mmt_bin())
+            .args(["-j1", "replace", files[0], files[1], "x", new])
+            .current_dir(sb.dir())
+            .env("MMT_STATE_DIR", state)
+            .env("MMT_TEST_HOLD_FILE", files[1])
+            .env("MMT_TEST_RELEASE_MARKER", sb.path(release))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Held by another process: mmt's lock on `name` is taken.
+    let locked = |name: &str| {
+        let file = fs::File::open(sb.path(name)).unwrap();
+        matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
+    };
+    let eventually = |what: &str, cond: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !cond() {
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    };
+    let mut one = Reaped(Some(start(
+        ["a.txt", "b.txt"],
+        "y",
+        states[0].path(),
+        "go1",
+    )));
+    eventually("the first run locks a.txt", &|| locked("a.txt"));
+    let mut two = Reaped(Some(start(
+        ["b.txt", "a.txt"],
+        "z",
+        states[1].path(),
+        "go2",
+    )));
+    eventually("the second run locks b.txt", &|| locked("b.txt"));
+    sb.write("go1", b"");
+    sb.write("go2", b"");
+    let mut codes = Vec::new();
+    for run in [&mut one, &mut two] {
+        let mut child = run.0.take().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() >= deadline {
+                run.0 = Some(child);
+                panic!("the runs wait for each other");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let out = child.wait_with_output().unwrap();
+        codes.push((
+            status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
+    }
+    // The first to lock both wrote both; the other found nothing left to replace.
+    let (a, b) = (sb.read("a.txt"), sb.read("b.txt"));
+    assert_eq!(a, b, "{codes:?}");
+    assert!(a == b"y\n" || a == b"z\n", "{codes:?}");
+    let mut exits: Vec<Option<i32>> = codes.iter().map(|(code, _)| *code).collect();
+    exits.sort();
+    assert_eq!(exits, [Some(0), Some(1)], "{codes:?}");
+}
+
 #[test]
 fn concurrent_replaces_both_land() {
     let sb = Sandbox::new();

@@ -6,6 +6,7 @@
 //! `--expect` counts the whole run and a file that cannot be read stops the run before it has
 //! changed anything. Then the files are written, or previewed, one by one in order.
 
+mod locking;
 mod review;
 
 use std::collections::{HashMap, HashSet};
@@ -31,7 +32,7 @@ use crate::journal::transaction::{ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
 use crate::output::{Printer, plural};
-use crate::patch::target::{Target, backup_path};
+use crate::patch::target::{Access, Target, backup_path};
 use crate::patch::{Mode, Plan, RewriteSink};
 use crate::progress::{self, Progress, RunProgress};
 use crate::search::backtrack;
@@ -65,6 +66,8 @@ struct Replace {
     readings: Option<Readings>,
     /// `-v`: every file changed is named, however many.
     verbose: bool,
+    /// `--interactive`: files are planned with no lock, which the review takes when it commits.
+    review: bool,
 }
 
 /// A run that changes more files than this prints its total alone (unless `-v`): a run over a
@@ -122,7 +125,6 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
         .then(|| review::Reviewer::open(args, &positionals, settings))
         .transpose()?;
     let sources = positionals.sources("replace", &args.files)?;
-    let _one_writer_at_a_time = (!settings.preview).then(|| writer_lock(settings)).flatten();
     let many = sources.many;
     if many {
         raise_open_file_limit();
@@ -155,6 +157,13 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
         let code = reviewer.commit(&replace, gathered, settings, &mut printer)?;
         printer.flush()?;
         return Ok(code);
+    }
+    if locking::must_lock(&gathered.planned) {
+        locking::lock_in_order(&mut gathered.planned, settings)?;
+        for planned in &mut gathered.planned {
+            replace.plan_again(planned, settings)?;
+        }
+        gathered.planned.retain(|p| !p.plan.is_empty());
     }
     let total = gathered.replacements();
     if let Some(expected) = replace.expect.filter(|&n| n != total) {
@@ -366,16 +375,6 @@ fn positionals(args: &ReplaceArgs) -> Result<Positionals<'_>> {
     Positionals::split(&args.args, count, "OLD NEW", &args.files)
 }
 
-/// The lock that makes this user's writing runs take turns (see `state::writer_lock`).
-pub fn writer_lock(settings: &Settings) -> Option<std::fs::File> {
-    let quiet = settings.style.quiet;
-    crate::journal::state::writer_lock(&mut |note| {
-        if !quiet {
-            say!("{note}");
-        }
-    })
-}
-
 fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw, split: Split) -> Result<Replace> {
     let edit = parse_edit(args, old, new)?;
     let max = parse_limit(args.max.as_ref().map(Raw::as_os_str), "--max")?;
@@ -402,6 +401,7 @@ fn prepare(args: &ReplaceArgs, old: &Raw, new: &Raw, split: Split) -> Result<Rep
         claimed: Mutex::default(),
         readings,
         verbose: args.verbose,
+        review: args.interactive,
     })
 }
 
@@ -560,6 +560,19 @@ impl Replace {
         Ok(tally)
     }
 
+    /// Plans a file again, on its bytes as they are now that it is locked (see `locking`).
+    fn plan_again(&self, planned: &mut Planned, settings: &Settings) -> Result<()> {
+        let name = planned.source.name();
+        let Some(target) = planned.target.as_mut() else {
+            return Ok(());
+        };
+        target.planned_again().with_context(|| name.clone())?;
+        let plan = ReadPlan::one_of_many(settings.no_mmap, true);
+        planned.view = map::view_of_file(&target.file, &target.real, plan).context(name)?;
+        planned.plan = self.plan_view(&planned.view, false);
+        backtrack::gave_up()
+    }
+
     /// Plans `source`; with `claim`, only when no other name of the file is planned in this run.
     fn plan_claiming(
         &self,
@@ -600,7 +613,11 @@ impl Replace {
                         return Ok(Planning::ReachedAgain(key));
                     }
                 }
-                let (target, view) = open_target(path, settings, many)?;
+                let access = match self.review {
+                    true => Access::PatchLater,
+                    false => Access::PatchIfFree,
+                };
+                let (target, view) = open_target(path, access, settings, many)?;
                 (Some(target), view)
             }
         };

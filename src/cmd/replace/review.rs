@@ -4,10 +4,9 @@
 //! nothing, undone as one. Nothing is written before the last answer, so Ctrl-C or the end of
 //! input leaves every file as it was.
 
-use std::os::unix::fs::FileExt;
-
 use anyhow::{Result, anyhow, bail};
 
+use super::locking::change_since_planned;
 use super::{Gathered, Planned, Replace, note_skipped_binary, run_total};
 use crate::cli::ReplaceArgs;
 use crate::cmd::Positionals;
@@ -226,16 +225,12 @@ impl Reviewer {
         } = self;
         drop(terminal);
         let skipped_binary = gathered.skipped_binary;
-        let accepted: Vec<Planned> = gathered
+        let (mut reviewed, kept): (Vec<Planned>, Vec<Kept>) = gathered
             .planned
             .into_iter()
-            .zip(&kept)
+            .zip(kept)
             .filter(|(_, kept)| !kept.is_empty())
-            .map(|(planned, kept)| Planned {
-                plan: planned.plan.keeping(|index| kept.contains(index)),
-                ..planned
-            })
-            .collect();
+            .unzip();
         let counts = format!(
             "{} {} accepted, {} skipped{}",
             review.accepted(),
@@ -246,12 +241,36 @@ impl Reviewer {
                 None => String::new(),
             }
         );
-        if accepted.is_empty() {
+        if reviewed.is_empty() {
             printer.summary(&format!("{counts}; nothing written"));
             note_skipped_binary(skipped_binary, printer);
             return Ok(ExitCode::NoMatch);
         }
-        refuse_changed(&accepted)?;
+        // Locked only now, in the order every run takes its locks, and planned again: a file
+        // changed since it was shown (its size, identity, time or bytes, or its plan) refuses
+        // the run.
+        super::locking::lock_in_order(&mut reviewed, settings)?;
+        let mut changed = Vec::new();
+        for (i, planned) in reviewed.iter_mut().enumerate() {
+            let change =
+                change_since_planned(planned).map_err(|e| e.context(planned.source.name()))?;
+            let shown = std::mem::take(&mut planned.plan);
+            replace.plan_again(planned, settings)?;
+            match change {
+                Some(change) => changed.push((i, change)),
+                None if !planned.plan.same_edits(&shown) => changed.push((i, Change::Written)),
+                None => {}
+            }
+        }
+        refuse_changed(&reviewed, &changed)?;
+        let accepted: Vec<Planned> = reviewed
+            .into_iter()
+            .zip(&kept)
+            .map(|(planned, kept)| Planned {
+                plan: planned.plan.keeping(|index| kept.contains(index)),
+                ..planned
+            })
+            .collect();
         replace.write_run(&accepted, settings, printer)?;
         printer.summary(&format!("{} ({counts})", run_total(&accepted)));
         note_skipped_binary(skipped_binary, printer);
@@ -260,16 +279,16 @@ impl Reviewer {
 }
 
 /// Refuses the run, naming each file, when a file with an accepted change was changed by
-/// another process since it was planned: the changes shown are no longer the ones to make.
-fn refuse_changed(accepted: &[Planned]) -> Result<()> {
-    let mut changed = 0;
-    for planned in accepted {
-        let name = || planned.source.name();
-        if let Some(change) = change_since_planned(planned).map_err(|err| err.context(name()))? {
-            say!("mmt: {}: {change} during the review", name());
-            changed += 1;
-        }
+/// another process since it was planned (`changed`, indices in `accepted`): the changes shown
+/// are no longer the ones to make.
+fn refuse_changed(accepted: &[Planned], changed: &[(usize, Change)]) -> Result<()> {
+    for (i, change) in changed {
+        say!(
+            "mmt: {}: {change} during the review",
+            accepted[*i].source.name()
+        );
     }
+    let changed = changed.len() as u64;
     if changed > 0 {
         bail!(
             "nothing written: {changed} {} changed since {} planned; run again to review \
@@ -279,25 +298,4 @@ fn refuse_changed(accepted: &[Planned]) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// How a planned file changed since, if it did: its size, identity or modification time
-/// moved, or (for a file read into memory rather than mapped, where both can be compared) its
-/// bytes, which a write in the same clock tick as the planning leaves the time of unchanged.
-fn change_since_planned(planned: &Planned) -> Result<Option<Change>> {
-    let Some(target) = &planned.target else {
-        return Ok(None);
-    };
-    if let Some(change) = target.change_since_planned()? {
-        return Ok(Some(change));
-    }
-    if planned.view.is_mapped() {
-        return Ok(None);
-    }
-    let mut now = vec![0; planned.view.len()];
-    target
-        .file
-        .read_exact_at(&mut now, 0)
-        .map_err(|err| anyhow!("cannot read it again: {err}"))?;
-    Ok((now[..] != planned.view[..]).then_some(Change::Written))
 }
