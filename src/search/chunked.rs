@@ -326,6 +326,32 @@ pub fn regex_all(
     true
 }
 
+/// [`regex_all`], each match with the [`LineMark`] of the piece it was found in: for `grep -n`,
+/// whose line numbers are then counted on the workers, piece by piece.
+pub fn regex_all_marked(
+    pattern: &Pattern,
+    hay: &[u8],
+    split: Split,
+    progress: &(dyn Fn(usize) + Sync),
+    mut emit: impl FnMut(Range<usize>, LineMark) -> bool,
+) -> bool {
+    let Some((scanner, pieces)) = regex_scan(pattern, hay, split) else {
+        return false;
+    };
+    let emit = |(start, end), mark| emit(start..end, mark);
+    all_in_marked(
+        &scanner,
+        &pieces,
+        split,
+        KEEP_FOR_LISTING,
+        progress,
+        Some(hay),
+        emit,
+    );
+    scanner.tell_if_gave_up();
+    true
+}
+
 fn regex_scan<'a>(
     pattern: &'a Pattern,
     hay: &'a [u8],
@@ -475,22 +501,62 @@ fn all_in<S: Scanner>(
     progress: &(dyn Fn(usize) + Sync),
     mut emit: impl FnMut(S::Found) -> bool,
 ) {
+    all_in_marked(scanner, pieces, split, keep, progress, None, |found, _| {
+        emit(found)
+    });
+}
+
+/// Where a piece starts, and how many newlines come before it: where a line counter can start
+/// from for the piece's occurrences, instead of counting from the last one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineMark {
+    pub offset: usize,
+    pub newlines: u64,
+}
+
+/// [`all_in`], each occurrence handed over with the [`LineMark`] of its piece. With `lines`
+/// (the haystack), each worker counts the newlines of the piece it searched, while its bytes
+/// are at hand, so that the calling thread, which prints, counts only from a piece's start to
+/// its occurrences; without, every mark is the start of the haystack.
+fn all_in_marked<S: Scanner>(
+    scanner: &S,
+    pieces: &[Piece],
+    split: Split,
+    keep: usize,
+    progress: &(dyn Fn(usize) + Sync),
+    lines: Option<&[u8]>,
+    mut emit: impl FnMut(S::Found, LineMark) -> bool,
+) {
     let mut resume = 0;
     let mut going = true;
+    let mut mark = LineMark {
+        offset: 0,
+        newlines: 0,
+    };
     map_in_order(
         pieces,
         split.threads,
         split.threads * 4,
         |piece| {
             let seen = see(scanner, piece, keep, false);
+            // The newlines of the part of the haystack the piece owns (pieces may overlap).
+            let newlines = lines.map_or(0, |hay| {
+                let end = piece.owned_end.min(hay.len());
+                crate::search::lines::count_newlines(&hay[piece.range.start.min(end)..end])
+            });
             progress(piece.range.len());
-            (piece.clone(), seen)
+            (piece.clone(), seen, newlines)
         },
-        |(piece, seen)| {
+        |(piece, seen, newlines)| {
+            if lines.is_some() {
+                mark.offset = piece.range.start;
+            }
+            let here = mark;
             let listed = stitch(scanner, &piece, &seen, resume, &mut |found| {
-                going = going && emit(found);
+                going = going && emit(found, here);
                 going
             });
+            mark.newlines += newlines;
             resume = listed.resume.unwrap_or(resume);
             going
         },
@@ -794,6 +860,27 @@ mod properties {
                 });
                 prop_assert_eq!(&listed, &expected);
             }
+            // With marks: the same matches, each after its mark, whose newlines are those
+            // before it, and a line counter that jumps to them numbers every match as one
+            // that counts from the start.
+            let mut marked = Vec::new();
+            let mut lines = crate::search::lines::LineCounter::default();
+            regex_all_marked(&pattern, &hay, split, &|_| {}, |found, mark| {
+                let before = crate::search::lines::count_newlines(&hay[..mark.offset]);
+                assert!(mark.offset <= found.start, "{mark:?} after {found:?}");
+                assert_eq!(mark.newlines, before, "{mark:?}");
+                lines.jump(mark);
+                let line = lines.line_of(&hay, found.start);
+                marked.push((found.clone(), line));
+                true
+            });
+            let numbered: Vec<(Range<usize>, u64)> = expected
+                .iter()
+                .map(|found| {
+                    (found.clone(), crate::search::lines::count_newlines(&hay[..found.start]) + 1)
+                })
+                .collect();
+            prop_assert_eq!(marked, numbered);
         }
 
         /// Any cut into pieces, any number of threads: the same occurrences as one scan.

@@ -49,6 +49,15 @@ impl Default for LineCounter {
 }
 
 impl LineCounter {
+    /// Moves on to `mark` (a piece's start and the newlines before it, counted by the worker
+    /// that searched it) when that is ahead of where the count is: the count goes on from there.
+    pub fn jump(&mut self, mark: crate::search::chunked::LineMark) {
+        if mark.offset > self.at {
+            self.at = mark.offset;
+            self.line = mark.newlines + 1;
+        }
+    }
+
     /// The 1-based line of `hay` that holds the byte at `offset` (or that `offset` would start,
     /// at the end). An offset before the last one asked for is counted back from there.
     pub fn line_of(&mut self, hay: &[u8], offset: usize) -> u64 {
@@ -207,6 +216,28 @@ impl<'h> WholeLines<'h> {
         }
         self.group = Some((lines, vec![found]));
         Ok(())
+    }
+
+    /// [`WholeLines::push`] of a match found in a piece that starts at `mark`: once the group
+    /// before it is printed, the line count moves on to the mark rather than counting up to it
+    /// (but for after-context, which is printed later and would be counted back from there).
+    pub fn push_marked<E>(
+        &mut self,
+        found: Range<usize>,
+        mark: crate::search::chunked::LineMark,
+        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let joins = self
+            .group
+            .as_ref()
+            .is_some_and(|(span, _)| found.start < span.end);
+        if !joins && self.after == 0 {
+            if let Some(group) = self.group.take() {
+                self.print_group(group, emit)?;
+            }
+            self.lines.jump(mark);
+        }
+        self.push(found, emit)
     }
 
     /// Prints the last group and its after-context.

@@ -44,10 +44,11 @@ fn line_numbers_come_after_the_path_and_before_the_offset() {
 #[test]
 fn line_numbers_are_the_same_on_every_core() {
     let sb = Sandbox::new();
-    // 6 MiB of numbered lines: large enough to be searched in pieces on several threads.
+    // 18 MiB of numbered lines: large enough to be searched in pieces (8 MiB, two at least)
+    // on several threads.
     let mut text = Vec::new();
     let mut n = 0;
-    while text.len() < 6 << 20 {
+    while text.len() < 18 << 20 {
         n += 1;
         let marker = if n % 997 == 0 { " needle" } else { "" };
         text.extend_from_slice(format!("line {n}{marker}\n").as_bytes());
@@ -65,6 +66,14 @@ fn line_numbers_are_the_same_on_every_core() {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), n / 997, "{threads}");
         assert_eq!(lines[0], "997:line 997 needle", "{threads}");
+        // Before-context: the count moves on from each piece's start, counted by its worker.
+        let out = stdout_of(&mut sb.mmt([threads, "grep", "big.txt", "needle", "-n", "-B1"]));
+        let expected: String = (1..=n)
+            .filter(|n| n % 997 == 0)
+            .map(|n| format!("{}-line {}\n{n}:line {n} needle\n", n - 1, n - 1))
+            .collect::<Vec<_>>()
+            .join("--\n");
+        assert!(out == expected, "{threads}");
     }
 }
 

@@ -482,6 +482,44 @@ fn undo_data_over_the_bound_is_let_go_of() {
             .contains("is over the bound (1 B); it cannot be undone")
     );
     sb.mmt(["undo"]).assert().code(1);
+    // At the bound exactly, a run is kept; a byte under it, it is let go of.
+    sb.write("lorem.txt", LOREM);
+    sb.mmt(["replace", "lorem.txt", "Lorem", "LOREM"])
+        .assert()
+        .success();
+    let listed = stdout_of(&mut sb.mmt(["--json", "undo", "--list"]));
+    let run: serde_json::Value = serde_json::from_str(listed.trim()).unwrap();
+    let size = run["undo_data"].as_u64().unwrap();
+    sb.mmt(["undo"]).assert().success();
+    for (limit, kept) in [(size, true), (size - 1, false)] {
+        let out = sb
+            .mmt(["replace", "lorem.txt", "Lorem", "LOREM"])
+            .env("MMT_UNDO_LIMIT", limit.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let over = String::from_utf8_lossy(&out.stderr).contains("is over the bound");
+        assert_eq!(over, !kept, "{limit}: {out:?}");
+        sb.mmt(["undo"]).assert().code(if kept { 0 } else { 1 });
+        sb.write("lorem.txt", LOREM);
+    }
+}
+
+#[test]
+fn a_dry_run_keeps_no_run() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb
+        .mmt(["--copy", "replace", "lorem.txt", "Lorem", "LOREM"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    sb.mmt(["--copy", "write", "lorem.txt", "0", "X"])
+        .assert()
+        .success();
+    let out = sb.mmt(["undo", "--list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let runs = fs::read_dir(sb.state().join("runs")).map_or(0, |d| d.count());
+    assert_eq!(runs, 0);
 }
 
 #[test]

@@ -57,12 +57,12 @@ impl Grep {
         let mut matches = 0;
         let mut printed = Ok(());
         let parallel = split.is_some_and(|split| {
-            chunked::regex_all(&self.pattern, hay, split, &|_| {}, |found| {
+            chunked::regex_all_marked(&self.pattern, hay, split, &|_| {}, |found, mark| {
                 if matches == self.max {
                     return false;
                 }
                 matches += 1;
-                printed = lines.push(found, &mut emit);
+                printed = lines.push_marked(found, mark, &mut emit);
                 printed.is_ok() && matches < self.max
             })
         });

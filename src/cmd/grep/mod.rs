@@ -450,18 +450,28 @@ impl Grep {
     ) -> Result<(Outcome, usize)> {
         let find_at = |pos| self.pattern.find_at(view, pos);
         let mut caps = self.pattern.captures();
-        // `-n`: each record's line, counted on from the last record's.
+        // `-n`: each record's line, counted on from the last record's, or from the start of the
+        // piece it was found in, whose newlines a worker counted (`mark`).
         let mut lines = self.line_number.then(LineCounter::default);
-        let mut line_of = |offset: usize| lines.as_mut().map(|lines| lines.line_of(view, offset));
+        let mark = std::cell::Cell::new(None);
+        let mut line_of = |offset: usize| {
+            lines.as_mut().map(|lines| {
+                if let Some(mark) = mark.take() {
+                    lines.jump(mark);
+                }
+                lines.line_of(view, offset)
+            })
+        };
         let groups = self.pattern.has_groups();
         let mut matches = 0;
         let mut printed = Ok(());
         let parallel = split.is_some_and(|split| {
-            chunked::regex_all(&self.pattern, view, split, &|_| {}, |found| {
+            let mut emit = |found: Range<usize>, at| {
                 if matches == self.max {
                     return false;
                 }
                 matches += 1;
+                mark.set(at);
                 printed = if groups {
                     // The groups of the match found at its start: the search from there finds
                     // it again.
@@ -474,7 +484,17 @@ impl Grep {
                     self.print_whole(printer, view, found, line)
                 };
                 printed.is_ok() && matches < self.max
-            })
+            };
+            match self.line_number {
+                true => {
+                    chunked::regex_all_marked(&self.pattern, view, split, &|_| {}, |found, at| {
+                        emit(found, Some(at))
+                    })
+                }
+                false => chunked::regex_all(&self.pattern, view, split, &|_| {}, |found| {
+                    emit(found, None)
+                }),
+            }
         });
         printed?;
         if !parallel && groups {
