@@ -38,6 +38,9 @@ pub struct Split {
 /// enough that the work of starting it is lost in the noise.
 pub const CHUNK: usize = 8 << 20;
 
+/// The pieces of a search that counts lines on its workers (see [`regex_all_marked`]).
+const MARKED_CHUNK: usize = 256 << 10;
+
 impl Split {
     pub fn new(threads: usize) -> Split {
         Split {
@@ -335,8 +338,22 @@ pub fn regex_all_marked(
     progress: &(dyn Fn(usize) + Sync),
     mut emit: impl FnMut(Range<usize>, LineMark) -> bool,
 ) -> bool {
-    let Some((scanner, pieces)) = regex_scan(pattern, hay, split) else {
+    // Pieces small enough that a worker's count of their newlines reads them again from its
+    // own cache, not from memory; but for a pattern whose searches run past a piece's end,
+    // whose pieces stay large.
+    let small = Split {
+        chunk: split.chunk.min(MARKED_CHUNK),
+        ..split
+    };
+    let Some((scanner, pieces)) = regex_scan(pattern, hay, small) else {
         return false;
+    };
+    let (scanner, pieces, split) = match scanner.reaches_end {
+        true => match regex_scan(pattern, hay, split) {
+            Some((scanner, pieces)) => (scanner, pieces, split),
+            None => return false,
+        },
+        false => (scanner, pieces, small),
     };
     let emit = |(start, end), mark| emit(start..end, mark);
     all_in_marked(
@@ -536,10 +553,11 @@ fn all_in_marked<S: Scanner>(
     map_in_order(
         pieces,
         split.threads,
-        split.threads * 4,
+        // As many bytes a batch as pieces of `CHUNK` make, however small the pieces.
+        split.threads * 4 * (CHUNK / split.chunk.max(1)).max(1),
         |piece| {
-            let seen = see(scanner, piece, keep, false);
             // The newlines of the part of the haystack the piece owns (pieces may overlap).
+            let seen = see(scanner, piece, keep, false);
             let newlines = lines.map_or(0, |hay| {
                 let end = piece.owned_end.min(hay.len());
                 crate::search::lines::count_newlines(&hay[piece.range.start.min(end)..end])
