@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -59,7 +59,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -75,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -137,7 +137,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -195,7 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -212,7 +212,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -297,7 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -316,7 +316,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -331,7 +331,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -346,7 +346,7 @@ Register-ArgumentCompleter -Native -CommandName 'mmt' -ScriptBlock {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Machine output: JSON Lines, one object per line')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)')
-            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Patch in place without the crash journal: this run cannot be rolled back or undone')
+            [CompletionResult]::new('--no-journal', '--no-journal', [CompletionResultType]::ParameterName, 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

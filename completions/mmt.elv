@@ -27,7 +27,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -55,7 +55,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -70,7 +70,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -131,7 +131,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -188,7 +188,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -204,7 +204,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -288,7 +288,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -306,7 +306,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -320,7 +320,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -334,7 +334,7 @@ set edit:completion:arg-completer[mmt] = {|@words|
             cand --json 'Machine output: JSON Lines, one object per line'
             cand -q 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
             cand --quiet 'Print nothing on standard output and no summaries; errors still go to standard error (a filter, `replace -`, still writes its data)'
-            cand --no-journal 'Patch in place without the crash journal: this run cannot be rolled back or undone'
+            cand --no-journal 'Write without the crash journal: this run cannot be rolled back or undone, and a crash or a failure partway leaves the files written before it changed (each file whole: a rewrite is still atomic)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

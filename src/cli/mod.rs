@@ -161,7 +161,9 @@ pub struct GlobalOpts {
     #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
-    /// Patch in place without the crash journal: this run cannot be rolled back or undone
+    /// Write without the crash journal: this run cannot be rolled back or undone, and a crash
+    /// or a failure partway leaves the files written before it changed (each file whole: a
+    /// rewrite is still atomic)
     #[arg(long, global = true, help_heading = "Global options")]
     pub no_journal: bool,
 

@@ -69,6 +69,9 @@ pub struct Writing<'a> {
     /// The journal's copy of the old content of a file rewritten in place (a file with other
     /// hard links); `None`: a private copy is taken.
     pub old_copy: Option<&'a Path>,
+    /// Whether the run has a journal to roll a rewrite back from; without one, a rewrite's new
+    /// content is synced before its rename, as nothing else could put the old file back.
+    pub journaled: bool,
 }
 
 /// Writes `plan` to the target, or with `--copy` makes the change in a private copy-on-write
@@ -86,6 +89,7 @@ pub fn carry_out(
         backup,
         later,
         old_copy,
+        journaled,
     } = writing;
     let mode = target.mode(plan);
     if settings.preview {
@@ -107,7 +111,7 @@ pub fn carry_out(
         }
         Mode::Rewrite => {
             let progress = Progress::new(settings.watched, view.len() as u64, "rewriting");
-            target.rewrite(plan, view, backup, &progress, later)?;
+            target.rewrite(plan, view, backup, &progress, later, journaled)?;
         }
         Mode::RewriteInPlace => {
             if let Some(backup) = backup {

@@ -38,6 +38,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     }
     let writing = Writing {
         backup: None,
+        journaled: run.is_journaled(),
         later: run.later_syncs(),
         old_copy: None, // a write keeps the length
     };

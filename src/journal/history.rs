@@ -226,7 +226,7 @@ pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
         .context("cannot mark the run as being undone")?;
     crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
     let undo = UndoData::of(&run.dir);
-    let mut later = LaterSyncs::restoring();
+    let mut later = LaterSyncs::uninterruptible();
     for (n, entry) in run.entries.iter().enumerate().rev() {
         journal::restore(&undo, n, entry, &mut later)?;
     }

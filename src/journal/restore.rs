@@ -412,7 +412,7 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
         // Marked, so that a command that needs these files waits for the rollback.
         let _ = File::create(dir.join(ROLLING_BACK_FILE));
         let undo = UndoData::of(&dir);
-        let mut later = LaterSyncs::restoring();
+        let mut later = LaterSyncs::uninterruptible();
         let mut found = Vec::with_capacity(run.entries.len());
         for (n, entry) in run.entries.iter().enumerate() {
             found.push(restore(&undo, n, entry, &mut later)?);
@@ -499,7 +499,7 @@ pub(super) const ROLLING_BACK_FILE: &str = "rolling-back";
 /// had restored already is found in place), and the run let go of.
 pub(crate) fn finish_undo(run: &Stored, report: &mut Report) -> Result<()> {
     let undo = UndoData::of(&run.dir);
-    let mut later = LaterSyncs::restoring();
+    let mut later = LaterSyncs::uninterruptible();
     let mut found = Vec::with_capacity(run.entries.len());
     for (n, entry) in run.entries.iter().enumerate().rev() {
         found.push((entry, restore(&undo, n, entry, &mut later)?));

@@ -210,7 +210,7 @@ impl Run {
     pub fn roll_back(self) -> Result<Vec<PathBuf>> {
         let mut restored = Vec::new();
         let undo = UndoData::of(&self.dir);
-        let mut later = LaterSyncs::restoring();
+        let mut later = LaterSyncs::uninterruptible();
         for n in (0..self.applied).rev() {
             let entry = &self.entries[n];
             restore(&undo, n, entry, &mut later)?;

@@ -185,7 +185,7 @@ fn an_undo_torn_partway_is_finished_by_recovery() {
     // What an undo leaves when it dies after marking its run and restoring one file.
     fs::write(kept[0].run.dir.join(UNDOING_FILE), b"").unwrap();
     let undo = UndoData::of(&kept[0].run.dir);
-    let mut later = crate::patch::durable::LaterSyncs::restoring();
+    let mut later = crate::patch::durable::LaterSyncs::uninterruptible();
     restore(&undo, 1, &kept[0].run.entries[1], &mut later).unwrap();
     later.sync().unwrap();
     assert_eq!(fs::read(&scene.rewritten).unwrap(), REWRITE_OLD);

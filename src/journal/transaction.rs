@@ -64,9 +64,12 @@ impl Transaction {
     /// used, which is said once).
     pub fn begin(settings: &Settings, files: &[ToWrite], command: &str) -> Result<Transaction> {
         let held_back = (!settings.preview).then(map::hold_back_interrupts);
-        let unjournalled = |held_back| Transaction {
+        // Without a journal too, the files are made durable together at the end (a crash
+        // before then may keep any of the run's writes, as it could file by file); past the
+        // first write there is no going back, so that flush is not cut short by a Ctrl-C.
+        let unjournalled = |held_back: Option<InterruptsHeldBack>| Transaction {
             run: None,
-            later: None,
+            later: held_back.is_some().then(LaterSyncs::uninterruptible),
             current: 0,
             started: false,
             held_back,
@@ -125,7 +128,12 @@ impl Transaction {
         Ok(())
     }
 
-    /// Where the files' syncs go: to the commit when the run is journalled.
+    /// Whether the run is journalled (a rewrite can then be rolled back from the journal).
+    pub fn is_journaled(&self) -> bool {
+        self.run.is_some()
+    }
+
+    /// Where the files' syncs go: to the commit.
     pub fn later_syncs(&mut self) -> Option<&mut LaterSyncs> {
         self.later.as_mut()
     }

@@ -81,7 +81,7 @@ pub struct LaterSyncs {
     dirs: Vec<PathBuf>,
     /// A restore's syncs (a rollback, an undo, a recovery): never cut short by a Ctrl-C, which
     /// is what a rollback answers.
-    restoring: bool,
+    to_the_end: bool,
 }
 
 /// Up to this many files, each is synced on its own (`fsync`) instead of by one `syncfs`.
@@ -91,10 +91,12 @@ const FSYNCED_EACH: usize = 4;
 const HELD_AT_MOST: usize = 256;
 
 impl LaterSyncs {
-    /// For what a restore writes back: made durable whatever signal is waiting.
-    pub fn restoring() -> LaterSyncs {
+    /// For what cannot be cut short: a restore (a rollback, an undo, a recovery), which is what
+    /// a Ctrl-C answers, and a run without a journal, past its first write. Made durable
+    /// whatever signal is waiting.
+    pub fn uninterruptible() -> LaterSyncs {
         LaterSyncs {
-            restoring: true,
+            to_the_end: true,
             ..LaterSyncs::default()
         }
     }
@@ -102,7 +104,7 @@ impl LaterSyncs {
     /// Whether a long write-out stops early: a run's does when a Ctrl-C waits (it is then
     /// rolled back at once), a restore's never.
     fn stop(&self) -> bool {
-        !self.restoring && map::interrupt_pending()
+        !self.to_the_end && map::interrupt_pending()
     }
 
     /// Holds `file` (written at `path`) for the flush; writes out those held when there are many.
@@ -157,8 +159,8 @@ impl LaterSyncs {
         if self.syncs_each() {
             // A few files: an fsync each costs no more than one flush, and waits for nothing
             // that other processes left dirty on the file system.
-            let restoring = self.restoring;
-            let stop = || !restoring && map::interrupt_pending();
+            let to_the_end = self.to_the_end;
+            let stop = || !to_the_end && map::interrupt_pending();
             for (path, file) in self.files.drain(..) {
                 sync_written(&file, &stop)
                     .with_context(|| format!("{}: cannot sync the new content", path.display()))?;

@@ -354,7 +354,9 @@ impl Target {
     /// Writes the new content to a temporary file beside the original, syncs it and renames it
     /// over the original, keeping permission bits (and the owner, as root). `old` is the
     /// original as planned on; the holes of a sparse original stay holes. With `later`, the
-    /// syncs are left to the run's commit.
+    /// syncs after the rename are left to the run's commit; `journaled`, the sync before it
+    /// too (the journal puts the old file back after a crash; without it, the new content is
+    /// durable before its name is).
     pub fn rewrite(
         &self,
         plan: &Plan,
@@ -362,6 +364,7 @@ impl Target {
         backup: Option<&Path>,
         progress: &Progress,
         later: Option<&mut LaterSyncs>,
+        journaled: bool,
     ) -> Result<()> {
         let dir = self.real.parent().unwrap_or(Path::new("."));
         let file_name = self.real.file_name().unwrap_or(OsStr::new("mmt"));
@@ -416,7 +419,7 @@ impl Target {
             .and_then(|()| sink.finish())
             .context("cannot write the new content")?;
         drop(sink);
-        if later.is_none() {
+        if !journaled {
             map::write_out(temp.as_file(), &|| stop().is_err())
                 .and_then(|()| stop())
                 .and_then(|()| temp.as_file().sync_data())
@@ -424,7 +427,7 @@ impl Target {
         }
         // Owner, mode and extended attributes go on last: writing would clear some of them.
         attrs::keep(&self.file, &self.meta, temp.as_file())?;
-        if later.is_none() {
+        if !journaled {
             temp.as_file()
                 .sync_all()
                 .context("cannot sync the new content")?;
@@ -438,9 +441,9 @@ impl Target {
         }
         // Without a journal nothing else keeps the old file: a name for it until the rename
         // is known to have lost no write.
-        let kept = match later {
-            Some(_) => None,
-            None => Some(self.keep_old(dir, file_name)?),
+        let kept = match journaled {
+            true => None,
+            false => Some(self.keep_old(dir, file_name)?),
         };
         crate::test_hooks::pause_unless("MMT_TEST_PAUSE_BEFORE_RENAME_MS", &|| {
             self.changed_since_planned()

@@ -530,6 +530,7 @@ impl Replace {
             let old_copy = run.old_copy();
             let writing = Writing {
                 backup: None,
+                journaled: run.is_journaled(),
                 later: run.later_syncs(),
                 old_copy: old_copy.as_deref(),
             };
