@@ -23,7 +23,10 @@ pub struct Run {
     /// The directory the run is made in, for undo's names of its files (see `Entry::given`).
     cwd: Option<PathBuf>,
     entries: Vec<Entry>,
-    applied: usize,
+    /// Which files have been written (in part or whole): a rollback restores those, and only
+    /// those (one refused before its first byte changed may have been changed by another
+    /// process, whose change a restore would undo).
+    written: Vec<bool>,
 }
 
 pub(super) fn path_to_json(path: &Path) -> Value {
@@ -71,7 +74,7 @@ impl Run {
             command,
             cwd: current_dir(),
             entries: Vec::new(),
-            applied: 0,
+            written: Vec::new(),
         })
     }
 
@@ -201,9 +204,12 @@ impl Run {
             .flatten()
     }
 
-    /// Files up to `n` have been written (`n` in part or whole): a rollback restores them.
+    /// File `n` has been written, in part or whole: a rollback restores it.
     pub fn applied(&mut self, n: usize) {
-        self.applied = self.applied.max(n + 1);
+        if self.written.len() <= n {
+            self.written.resize(n + 1, false);
+        }
+        self.written[n] = true;
     }
 
     /// Restores every file written so far, the last first, and removes the run.
@@ -211,7 +217,7 @@ impl Run {
         let mut restored = Vec::new();
         let undo = UndoData::of(&self.dir);
         let mut later = LaterSyncs::uninterruptible();
-        for n in (0..self.applied).rev() {
+        for n in (0..self.written.len()).rev().filter(|&n| self.written[n]) {
             let entry = &self.entries[n];
             restore(&undo, n, entry, &mut later)?;
             restored.push(entry.path.clone());

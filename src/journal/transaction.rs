@@ -7,6 +7,8 @@
 //! `replace` and `write` drive it through this API only; it knows nothing of what they print.
 
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use anyhow::Result;
 
@@ -49,6 +51,20 @@ pub struct Transaction {
     /// Interrupts wait while files are written; a preview writes nothing and is not held.
     held_back: Option<InterruptsHeldBack>,
 }
+
+/// What the writing of one file of a run is given by [`Transaction::write_each`].
+pub struct FileWrite<'t> {
+    /// Where its syncs go (the run's flush at its commit).
+    pub later: Option<&'t mut LaterSyncs>,
+    /// The journal's copy of its old content, when it is rewritten in place.
+    pub old_copy: Option<std::path::PathBuf>,
+    /// Whether the run has a journal.
+    pub journaled: bool,
+}
+
+/// Runs of at least this many files are written on several threads: below it, starting them
+/// costs more than it saves (and the tests that stop a run between two files see one order).
+const WRITTEN_APART_FROM: usize = 16;
 
 /// One file of a writing run: the target and what was planned on it.
 pub struct ToWrite<'a> {
@@ -126,6 +142,107 @@ impl Transaction {
         }
         self.started = true;
         Ok(())
+    }
+
+    /// Writes files `0..count` with `write`, in order on this thread, or for a run of many
+    /// files on `threads` threads at once (each file's write is its own: its bytes, its syncs
+    /// held for the commit). Each file written is marked, so that a failure restores exactly
+    /// those. The first failure in the files' order (or a Ctrl-C, which lets the files being
+    /// written finish and starts no other) is returned for [`Transaction::fail`]; the results
+    /// otherwise, in order.
+    pub fn write_each<T: Send>(
+        &mut self,
+        count: usize,
+        threads: usize,
+        write: &(dyn Fn(usize, FileWrite) -> Result<T> + Sync),
+    ) -> Result<Vec<T>> {
+        if threads <= 1 || count < WRITTEN_APART_FROM {
+            let mut done = Vec::with_capacity(count);
+            for n in 0..count {
+                self.next_file()?;
+                let file = FileWrite {
+                    old_copy: self.old_copy(),
+                    journaled: self.is_journaled(),
+                    later: self.later.as_mut(),
+                };
+                done.push(write(n, file)?);
+                self.file_written();
+            }
+            return Ok(done);
+        }
+        let journaled = self.is_journaled();
+        let run = self.run.as_ref().map(|(run, _)| run);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let results: Mutex<Vec<Option<Result<T>>>> = Mutex::new((0..count).map(|_| None).collect());
+        let model = self.later.as_ref().map(LaterSyncs::alike);
+        let held: Vec<Option<LaterSyncs>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads.min(count))
+                .map(|_| {
+                    let mut later = model.as_ref().map(LaterSyncs::alike);
+                    let (next, stop, results) = (&next, &stop, &results);
+                    scope.spawn(move || {
+                        while !stop.load(Ordering::Relaxed) && !map::interrupt_pending() {
+                            let n = next.fetch_add(1, Ordering::Relaxed);
+                            if n >= count {
+                                break;
+                            }
+                            let file = FileWrite {
+                                old_copy: run.and_then(|run| run.old_copy(n)),
+                                journaled,
+                                later: later.as_mut(),
+                            };
+                            let done = write(n, file);
+                            if done.is_err() {
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                            results.lock().unwrap_or_else(|e| e.into_inner())[n] = Some(done);
+                        }
+                        later
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        if let Some(mine) = self.later.as_mut() {
+            for theirs in held.into_iter().flatten() {
+                mine.absorb(theirs)?;
+            }
+        }
+        let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut done = Vec::with_capacity(count);
+        let mut failed = None;
+        for (n, result) in results.into_iter().enumerate() {
+            match result {
+                Some(Ok(value)) => {
+                    if let Some((run, _)) = &mut self.run {
+                        run.applied(n);
+                    }
+                    done.push(value);
+                }
+                Some(Err(err)) if failed.is_none() => failed = Some((n, err)),
+                _ => {}
+            }
+        }
+        self.started = true;
+        if let Some((n, err)) = failed {
+            self.current = n;
+            return Err(err);
+        }
+        if done.len() < count {
+            // Stopped by a Ctrl-C before every file was started.
+            self.current = done.len();
+            return Err(interrupted());
+        }
+        self.current = count - 1;
+        Ok(done)
     }
 
     /// Whether the run is journalled (a rewrite can then be rolled back from the journal).

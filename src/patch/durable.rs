@@ -101,6 +101,36 @@ impl LaterSyncs {
         }
     }
 
+    /// Another, empty, that stops as this one does: for a thread that writes files of the run.
+    pub fn alike(&self) -> LaterSyncs {
+        LaterSyncs {
+            to_the_end: self.to_the_end,
+            ..LaterSyncs::default()
+        }
+    }
+
+    /// Takes in what `other` holds (what another thread of the run wrote), to be made durable
+    /// with the rest.
+    pub fn absorb(&mut self, other: LaterSyncs) -> Result<()> {
+        self.held += other.held;
+        self.dirs.extend(other.dirs);
+        for (device, flush) in other.flushes {
+            if !self.flushes.iter().any(|(dev, _)| *dev == device) {
+                self.flushes.push((device, flush));
+            }
+        }
+        for (device, file) in other.file_systems {
+            if !self.file_systems.iter().any(|(dev, _)| *dev == device) {
+                self.file_systems.push((device, file));
+            }
+        }
+        self.files.extend(other.files);
+        if self.files.len() >= HELD_AT_MOST {
+            self.write_out_held()?;
+        }
+        Ok(())
+    }
+
     /// Whether a long write-out stops early: a run's does when a Ctrl-C waits (it is then
     /// rolled back at once), a restore's never.
     fn stop(&self) -> bool {

@@ -368,6 +368,82 @@ fn a_run_that_fails_in_its_third_file_restores_the_first_two() {
     sb.mmt(["undo"]).assert().code(1);
 }
 
+/// Forty files, `foo` in each; the twentieth is 1.6 MiB of them.
+fn forty_files(sb: &Sandbox) -> Vec<(String, Vec<u8>)> {
+    (0..40)
+        .map(|i| {
+            let name = format!("f{i:02}.txt");
+            let body = match i {
+                20 => "foo\n".repeat(400_000).into_bytes(),
+                _ => format!("file {i}: foo\n").into_bytes(),
+            };
+            sb.write(&name, &body);
+            (name, body)
+        })
+        .collect()
+}
+
+/// A run of many files is written on several threads at once: one that fails (its new content
+/// larger than `ulimit -f` lets a process write) restores every file the others wrote, whether
+/// they were written before it or beside it, and leaves nothing behind.
+#[test]
+fn a_run_written_on_many_threads_that_fails_restores_every_file_written() {
+    let sb = Sandbox::new();
+    let files = forty_files(&sb);
+    let out = sb
+        .bash(r#"ulimit -f 1024; exec "$MMT" -j4 replace . foo quux"#)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("f20.txt"), "{stderr}");
+    assert!(stderr.contains("nothing changed"), "{stderr}");
+    assert_all_as_they_were(&sb, &files);
+    assert_nothing_left(&sb);
+    sb.mmt(["undo"]).assert().code(1);
+    // And without the failure, all forty land, as one run that one undo reverts.
+    sb.write("f20.txt", b"foo\n");
+    let out = sb
+        .mmt(["-j4", "replace", ".", "foo", "quux"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "40 replacements in 40 files\n"
+    );
+    for (name, _) in &files {
+        assert!(
+            String::from_utf8(sb.read(name)).unwrap().contains("quux"),
+            "{name}"
+        );
+    }
+    sb.mmt(["undo"]).assert().success();
+    assert_eq!(sb.read("f00.txt"), b"file 0: foo\n");
+    assert_eq!(sb.read("f20.txt"), b"foo\n");
+}
+
+/// A Ctrl-C while many files are written on several threads: the files being written are
+/// finished, no other is begun, and the whole run is rolled back.
+#[test]
+fn an_interrupt_while_many_files_are_written_at_once_rolls_the_run_back() {
+    let sb = Sandbox::new();
+    let files = forty_files(&sb);
+    let child = start_paused(
+        &sb,
+        &["-j4", "replace", ".", "foo", "quux"],
+        "MMT_TEST_PAUSE_BEFORE_WRITE_MS",
+    );
+    let out = kill(child, "INT");
+    assert_eq!(out.status.signal(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted; the run was rolled back"),
+        "{out:?}"
+    );
+    assert_all_as_they_were(&sb, &files);
+    assert_nothing_left(&sb);
+}
+
 #[test]
 fn undo_reverts_the_last_run_of_each_kind() {
     let sb = Sandbox::with_fixtures();

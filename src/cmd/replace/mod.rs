@@ -28,7 +28,7 @@ use crate::cmd::hints::Readings;
 use crate::exit::{ExitCode, Outcome, Tally};
 use crate::files::name::Name;
 use crate::files::source::{Done, Source, Sources};
-use crate::journal::transaction::{ToWrite, Transaction};
+use crate::journal::transaction::{FileWrite, ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
 use crate::output::{Printer, plural};
@@ -518,9 +518,12 @@ impl Replace {
             })
             .collect();
         let mut run = Transaction::begin(settings, &to_write, &command_line())?;
+        let name_each = self.verbose || planned.len() <= NAMED_FILES_AT_MOST;
+        if !settings.preview && planned.iter().all(|p| p.target.is_some()) {
+            return self.write_each(run, planned, settings, name_each, printer);
+        }
         let mut reports = (!settings.preview).then(|| Printer::buffered(settings.style));
         let mut tally = Tally::default();
-        let name_each = self.verbose || planned.len() <= NAMED_FILES_AT_MOST;
         for planned in planned {
             let writes = planned.target.is_some();
             if writes && let Err(err) = run.next_file() {
@@ -557,6 +560,53 @@ impl Replace {
                 printer.flush()?;
                 std::io::Write::write_all(&mut std::io::stderr(), &messages)?;
             }
+        }
+        Ok(tally)
+    }
+
+    /// Writes every planned file (none of them standard input) as one run, on several threads
+    /// for a run of many (see `Transaction::write_each`); each file's report is printed, in
+    /// order, once the whole run has landed.
+    fn write_each(
+        &self,
+        mut run: Transaction,
+        planned: &[Planned],
+        settings: &Settings,
+        name_each: bool,
+        printer: &mut Printer,
+    ) -> Result<Tally> {
+        let write = |n: usize, file: FileWrite| {
+            let planned = &planned[n];
+            let mut out = Printer::buffered(settings.style);
+            let writing = Writing {
+                backup: None,
+                journaled: file.journaled,
+                later: file.later,
+                old_copy: file.old_copy.as_deref(),
+            };
+            let outcome = self
+                .carry_out(planned, settings, &mut out, writing, name_each)
+                .map_err(|err| drive::describe(err).context(planned.source.name()))?;
+            Ok((outcome, out.into_buffers()))
+        };
+        let written = match run.write_each(planned.len(), settings.threads, &write) {
+            Ok(written) => written,
+            Err(err) => {
+                printer.flush()?;
+                return Err(run.fail(err));
+            }
+        };
+        run.commit(printer)?;
+        let mut tally = Tally::default();
+        let mut messages = Vec::new();
+        for (outcome, (printed, said)) in written {
+            tally.add(outcome);
+            printer.raw(&printed)?;
+            messages.extend_from_slice(&said);
+        }
+        if !messages.is_empty() {
+            printer.flush()?;
+            std::io::Write::write_all(&mut std::io::stderr(), &messages)?;
         }
         Ok(tally)
     }
