@@ -26,18 +26,17 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
     }
     if let Some(id) = &args.forget {
         let run = &kept[history::by_id(&kept, id)?];
+        let command = run.run().map_or("?", |stored| stored.command.as_str());
         if settings.preview {
             printer.summary(&format!(
-                "mmt: would let go of the run {} of `{}` (dry run, nothing changed)",
-                run.run.id(),
-                run.run.command
+                "mmt: would let go of the run {} of `{command}` (dry run, nothing changed)",
+                run.id(),
             ));
         } else {
             history::forget(run)?;
             printer.summary(&format!(
-                "mmt: let go of the run {} of `{}`; it can no longer be undone",
-                run.run.id(),
-                run.run.command
+                "mmt: let go of the run {} of `{command}`; it can no longer be undone",
+                run.id(),
             ));
         }
         return Ok(Outcome::Done);
@@ -58,9 +57,10 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
         }
     };
     let run = &kept[at];
-    history::refuse_if_a_later_run_changed(&kept[..at], &run.run)?;
+    let stored = run.readable()?;
+    history::refuse_if_a_later_run_changed(&kept[..at], stored)?;
     // A run of a file or two names each file restored; a run over a tree, its total (-v: each).
-    let each = args.verbose || run.run.entries.len() <= NAMED_FILES_AT_MOST;
+    let each = args.verbose || stored.entries.len() <= NAMED_FILES_AT_MOST;
     if settings.preview {
         return preview_undo(run, each, settings, printer);
     }
@@ -77,7 +77,7 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
         printer.summary(&format!(
             "{restored_files} {} restored: the run of `{}` undone",
             plural(restored_files, "file"),
-            run.run.command
+            stored.command
         ));
     }
     Ok(Outcome::Done)
@@ -126,7 +126,10 @@ fn list(
         printer.summary("mmt: no run is kept");
         return Ok(Outcome::NothingMatched);
     }
-    for (i, Kept { run, .. }) in kept.iter().enumerate() {
+    for (i, kept_run) in kept.iter().enumerate() {
+        let Some(run) = kept_run.run() else {
+            continue;
+        };
         let blocked = history::why_not_undoable(run);
         let later = blocked
             .as_ref()
@@ -135,7 +138,7 @@ fn list(
             Some(later) => format!(
                 "{}, by the later run {} (undo that one first)",
                 blocked.short(run),
-                later.run.id()
+                later.id()
             ),
             None => blocked.short(run),
         });
@@ -154,7 +157,7 @@ fn list(
         let files = run.entries.len();
         let status = match (&blocked, later) {
             (None, _) => "can be undone".to_owned(),
-            (Some(_), Some(later)) => format!("undo {} first", later.run.id()),
+            (Some(_), Some(later)) => format!("undo {} first", later.id()),
             (Some(_), None) => "cannot be undone".to_owned(),
         };
         printer.line(&format!(
@@ -187,7 +190,7 @@ fn preview_undo(
     settings: &Settings,
     printer: &mut Printer,
 ) -> Result<Outcome> {
-    let run = &kept.run;
+    let run = kept.readable()?;
     history::ensure_undoable(run)?;
     show_plans(run, each, settings, printer, "would be restored")?;
     Ok(Outcome::Done)

@@ -2,7 +2,8 @@
 //! (by ID, or the last that touched a file under a directory), previewing an undo, and letting
 //! a run go. The runs themselves, and restoring a file, are `journal`'s.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -17,25 +18,59 @@ use crate::journal::{
 use crate::patch::durable::LaterSyncs;
 use crate::patch::{Mode, Plan};
 
-/// A committed run and the state directory that keeps it.
+/// A committed run and the state directory that keeps it. Its manifest is read the first time
+/// it is asked for, at most once per command: an undo reads the runs it needs (the last under
+/// a directory is most often the newest), not the whole history.
 pub struct Kept {
     pub state: StateDir,
-    pub run: Stored,
+    pub dir: PathBuf,
+    read: OnceLock<Option<Stored>>,
 }
 
-/// Every committed run of `states`, newest first.
+impl Kept {
+    pub fn id(&self) -> String {
+        self.dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The run as its manifest has it; `None` when the manifest cannot be read (the run cannot
+    /// be undone, and is passed over).
+    pub fn run(&self) -> Option<&Stored> {
+        self.read
+            .get_or_init(|| journal::read_run(&self.dir))
+            .as_ref()
+    }
+
+    /// The run, or why it cannot be undone.
+    pub fn readable(&self) -> Result<&Stored> {
+        self.run().ok_or_else(|| {
+            anyhow::anyhow!(
+                "the run {} cannot be read (its manifest is damaged); remove {} to let it go",
+                self.id(),
+                self.dir.display()
+            )
+        })
+    }
+}
+
+/// Every committed run of `states`, newest first (their manifests not read yet).
 pub fn all(states: &[StateDir]) -> Vec<Kept> {
     let mut kept: Vec<Kept> = states
         .iter()
         .flat_map(|state| {
-            journal::committed_runs(state).into_iter().map(|run| Kept {
-                state: state.clone(),
-                run,
-            })
+            journal::committed_run_dirs(state)
+                .into_iter()
+                .map(|dir| Kept {
+                    state: state.clone(),
+                    dir,
+                    read: OnceLock::new(),
+                })
         })
         .collect();
     // IDs start with the time the run began, so they sort as the runs were made.
-    kept.sort_by_key(|k| std::cmp::Reverse(k.run.id()));
+    kept.sort_by_key(|k| std::cmp::Reverse(k.id()));
     kept
 }
 
@@ -43,7 +78,7 @@ pub fn all(states: &[StateDir]) -> Vec<Kept> {
 /// prefix).
 pub fn by_id(kept: &[Kept], id: &str) -> Result<usize> {
     let found: Vec<usize> = (0..kept.len())
-        .filter(|&i| !id.is_empty() && kept[i].run.id().starts_with(id))
+        .filter(|&i| !id.is_empty() && kept[i].id().starts_with(id))
         .collect();
     match found[..] {
         [] => bail!("no run {id} is kept: `mmt undo --list` shows the runs that are"),
@@ -59,7 +94,10 @@ pub fn by_id(kept: &[Kept], id: &str) -> Result<usize> {
 /// resolved) is.
 pub fn last_under(kept: &[Kept], dir: &Path) -> Option<usize> {
     kept.iter()
-        .position(|k| k.run.entries.iter().any(|e| e.path.starts_with(dir)))
+        .position(|k| {
+            k.run()
+                .is_some_and(|run| run.entries.iter().any(|e| e.path.starts_with(dir)))
+        })
 }
 
 /// Refuses to undo `run` when a later run (of `newer`, newest first) changed one of its files:
@@ -74,9 +112,9 @@ pub fn refuse_if_a_later_run_changed(newer: &[Kept], run: &Stored) -> Result<()>
              first (mmt undo {}), then this one; nothing undone",
             run.shown(&blocked.path).display(),
             run.command,
-            later.run.id(),
-            later.run.command,
-            later.run.id()
+            later.id(),
+            later.run().map_or("", |run| run.command.as_str()),
+            later.id()
         );
     }
     Ok(())
@@ -175,7 +213,10 @@ pub fn changed_by_later<'k>(
     newer
         .iter()
         .rev()
-        .find(|k| k.run.entries.iter().any(|e| e.before.recognises(&after)))
+        .find(|k| {
+            k.run()
+                .is_some_and(|run| run.entries.iter().any(|e| e.before.recognises(&after)))
+        })
 }
 
 /// Refuses, with the way past it, when `run` can no longer be undone.
@@ -189,7 +230,7 @@ pub fn ensure_undoable(run: &Stored) -> Result<()> {
 /// Reverts `kept`: every file it changed, when each is as the run left it; refuses with nothing
 /// changed otherwise. Tells `report` each file restored.
 pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
-    let run = &kept.run;
+    let run = kept.readable()?;
     ensure_undoable(run)?;
     // The run's own lock says a live undo holds it; recovery finishes an undo whose process
     // died, so that a file is never left half undone.
@@ -255,8 +296,9 @@ pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
 /// undo in place moves the modification time, which would otherwise make that run look changed,
 /// so that the second undo in a row refused. (A newer run that touched the file cannot be
 /// passed over: undoing an older run by ID is refused while the file is not as that run left
-/// it.) `others` are the runs kept, each manifest read once by the command: one pass over
-/// their files, whatever the history.
+/// it.) Only a run whose files after it hold one of the restored files' inodes is read: the
+/// inodes of a run's files after it are kept apart (`journal::after_inodes`), a few bytes a
+/// file, so that an undo reads what its own files need whatever the history.
 fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
     // What each file was before the undone run (as the older run left it), and what it is now.
     let now_of: HashMap<(u64, u64, i128), Identity> = restored
@@ -267,11 +309,17 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
             Some(((before.ino, before.size, before.mtime_ns), now))
         })
         .collect();
+    let inodes: HashSet<u64> = now_of.keys().map(|(ino, ..)| *ino).collect();
     for other in others {
-        if other.run.dir == kept.run.dir || other.state.path != kept.state.path {
+        if other.dir == kept.dir || other.state.path != kept.state.path {
             continue;
         }
-        let mut entries = other.run.entries.clone();
+        // A run recorded by an earlier mmt has no list of inodes: its manifest is read.
+        if journal::after_inodes(&other.dir).is_some_and(|list| !list.iter().any(|i| inodes.contains(i))) {
+            continue;
+        }
+        let Some(run) = other.run() else { continue };
+        let mut entries = run.entries.clone();
         let mut changed = false;
         for e in &mut entries {
             let Some(after) = e.after else { continue };
@@ -280,7 +328,7 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
                 changed = true;
             }
         }
-        let other = &other.run;
+        let other = run;
         if changed {
             // Only a convenience: a run not updated can still be undone by `undo ID` once the
             // file is back as it left it, or let go of.
@@ -295,12 +343,17 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
 
 /// Lets `kept` go: its undo data is removed, and it can no longer be undone.
 pub fn forget(kept: &Kept) -> Result<()> {
-    let run_lock = File::open(kept.run.dir.join("lock"))
-        .with_context(|| format!("cannot open the lock of {}", kept.run.dir.display()))?;
+    let run_lock = File::open(kept.dir.join("lock"))
+        .with_context(|| format!("cannot open the lock of {}", kept.dir.display()))?;
     if run_lock.try_lock().is_err() {
-        bail!("the run {} is being undone by another mmt", kept.run.id());
+        bail!("the run {} is being undone by another mmt", kept.id());
     }
-    journal::remove_run(&kept.run.dir, &kept.run.entries);
+    match kept.run() {
+        Some(run) => journal::remove_run(&run.dir, &run.entries),
+        None => {
+            let _ = fs::remove_dir_all(&kept.dir);
+        }
+    }
     Ok(())
 }
 

@@ -12,7 +12,8 @@
 //!   more than it did); where the state directory is on another file system, the link is made
 //!   beside the file instead, for the run only;
 //! - `committed`, once every file is written and synced: from then on the run is only undo data;
-//! - `size`, the disk space the run holds, as it committed (a cache for pruning).
+//! - `size`, the disk space the run holds, as it committed (a cache for pruning);
+//! - `inodes`, the inode numbers of its files after it (a cache for undo, see `after_inodes`).
 //!
 //! Restoring is idempotent (old bytes written again at their offsets; the old inode renamed back
 //! over the path), so a crash during a rollback is rolled back again by the next command.
@@ -169,7 +170,6 @@ pub struct Stored {
     pub command: String,
     /// The directory the run was made in (symbolic links resolved).
     pub cwd: Option<PathBuf>,
-    pub committed: bool,
     pub entries: Vec<Entry>,
 }
 
@@ -209,7 +209,7 @@ pub fn current_dir() -> Option<PathBuf> {
         .clone()
 }
 
-fn read_run(dir: &Path) -> Option<Stored> {
+pub(crate) fn read_run(dir: &Path) -> Option<Stored> {
     let text = fs::read_to_string(dir.join("manifest.json")).ok()?;
     let manifest: Value = serde_json::from_str(&text).ok()?;
     let entries = manifest["files"]
@@ -231,7 +231,6 @@ fn read_run(dir: &Path) -> Option<Stored> {
         dir: dir.to_path_buf(),
         command: manifest["command"].as_str().unwrap_or_default().to_owned(),
         cwd: path_from_json(&manifest["cwd"]),
-        committed: dir.join(COMMITTED_FILE).exists(),
         entries,
     })
 }
@@ -284,15 +283,44 @@ fn remove_abandoned(state: &StateDir) {
     }
 }
 
-/// The committed runs of `state`, newest first.
-pub fn committed_runs(state: &StateDir) -> Vec<Stored> {
-    let mut runs: Vec<Stored> = run_dirs(state)
-        .iter()
-        .filter_map(|dir| read_run(dir))
-        .filter(|run| run.committed)
+/// The directories of the committed runs of `state`, newest first.
+pub fn committed_run_dirs(state: &StateDir) -> Vec<PathBuf> {
+    let mut runs: Vec<PathBuf> = run_dirs(state)
+        .into_iter()
+        .filter(|dir| dir.join(COMMITTED_FILE).exists())
         .collect();
     runs.reverse();
     runs
+}
+
+/// Where a committed run keeps the inode numbers of its files after it, sorted (8 bytes each,
+/// little-endian): what an undo looks in to find the older runs it must tell (see
+/// `history::recognise_after_undo`) without reading their manifests.
+const INODES_FILE: &str = "inodes";
+
+/// Writes the list of `entries`' inodes after the run into `dir`: a cache, not synced (a
+/// missing or short one sends the reader to the manifest).
+fn write_after_inodes(dir: &Path, entries: &[Entry]) {
+    let mut inodes: Vec<u64> = entries.iter().filter_map(|e| e.after.map(|a| a.ino)).collect();
+    inodes.sort_unstable();
+    inodes.dedup();
+    let bytes: Vec<u8> = inodes.iter().flat_map(|ino| ino.to_le_bytes()).collect();
+    let _ = fs::write(dir.join(INODES_FILE), bytes);
+}
+
+/// The inodes of the files of the committed run in `dir` after it; `None` when they were not
+/// kept (a run of an earlier mmt) or cannot be read.
+pub fn after_inodes(dir: &Path) -> Option<Vec<u64>> {
+    let bytes = fs::read(dir.join(INODES_FILE)).ok()?;
+    if !bytes.len().is_multiple_of(8) {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect(),
+    )
 }
 
 /// Rolls back every run of `state` left open by a process that is gone (its lock can be

@@ -166,7 +166,7 @@ fn a_committed_run_is_not_rolled_back_and_undoes_whole() {
     scene.assert_new();
     let kept = history::all(std::slice::from_ref(&scene.state));
     assert_eq!(kept.len(), 1);
-    assert!(history::why_not_undoable(&kept[0].run).is_none());
+    assert!(history::why_not_undoable(kept[0].run().unwrap()).is_none());
     let mut restored = 0;
     history::undo(&kept[0], &kept, &mut |_| restored += 1).unwrap();
     assert_eq!(restored, 2);
@@ -183,10 +183,10 @@ fn an_undo_torn_partway_is_finished_by_recovery() {
     run.commit(u64::MAX).unwrap();
     let kept = history::all(std::slice::from_ref(&scene.state));
     // What an undo leaves when it dies after marking its run and restoring one file.
-    fs::write(kept[0].run.dir.join(UNDOING_FILE), b"").unwrap();
-    let undo = UndoData::of(&kept[0].run.dir);
+    fs::write(kept[0].dir.join(UNDOING_FILE), b"").unwrap();
+    let undo = UndoData::of(&kept[0].dir);
     let mut later = crate::patch::durable::LaterSyncs::uninterruptible();
-    restore(&undo, 1, &kept[0].run.entries[1], &mut later).unwrap();
+    restore(&undo, 1, &kept[0].run().unwrap().entries[1], &mut later).unwrap();
     later.sync().unwrap();
     assert_eq!(fs::read(&scene.rewritten).unwrap(), REWRITE_OLD);
     assert_eq!(fs::read(&scene.in_place).unwrap(), IN_PLACE_NEW);

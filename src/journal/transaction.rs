@@ -24,6 +24,14 @@ use crate::settings::Settings;
 /// How many committed runs are kept for `mmt undo`.
 const RUNS_KEPT: usize = 10;
 
+/// How many committed runs are kept: `MMT_UNDO_RUNS`, else [`RUNS_KEPT`].
+fn runs_kept() -> usize {
+    std::env::var("MMT_UNDO_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(RUNS_KEPT)
+}
+
 /// How much undo data (bytes of disk) is kept at most, unless `MMT_UNDO_LIMIT` (bytes) says
 /// otherwise: a run whose own undo data is larger cannot be undone, and older runs are let go
 /// of to stay below it.
@@ -355,7 +363,7 @@ impl Transaction {
         if let Some(note) = note {
             printer.summary(&note);
         }
-        super::prune(&state, RUNS_KEPT, limit);
+        super::prune(&state, runs_kept(), limit);
         Ok(())
     }
 }

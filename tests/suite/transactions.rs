@@ -582,6 +582,32 @@ fn undo_data_over_the_bound_is_let_go_of() {
 }
 
 #[test]
+fn the_number_of_runs_kept_is_ten_or_mmt_undo_runs() {
+    let sb = Sandbox::new();
+    sb.write("data.txt", b"a\n");
+    let kept = || {
+        let out = sb.mmt(["--json", "undo", "--list"]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    for i in 0..12 {
+        sb.mmt([
+            "replace",
+            "data.txt",
+            &format!("{}", (b'a' + i) as char),
+            &format!("{}", (b'b' + i) as char),
+        ])
+        .assert()
+        .success();
+    }
+    assert_eq!(kept(), 10);
+    sb.mmt(["replace", "data.txt", "m", "n"])
+        .env("MMT_UNDO_RUNS", "3")
+        .assert()
+        .success();
+    assert_eq!(kept(), 3);
+}
+
+#[test]
 fn a_dry_run_keeps_no_run() {
     let sb = Sandbox::with_fixtures();
     let out = sb
