@@ -30,6 +30,10 @@ numbered by their lines) and `grep -n` (the lines, as `rg -n`) over the large fi
 same grep without them and `rg -n`.
 Group 10 counts the matches of a look-behind (a pattern for the backtracking engine, PCRE2)
 over the large file on every core, beside Python's `re.finditer` over a map and `rg -P`.
+Group 7 also renames a word in hundreds of the tree's files and back (the wide rewrite), with
+the journal, without it, and with fastmod, and times two such round trips on different files at
+once beside one after the other. Group 11 times an undo of a run of 500 files with 100 runs
+kept (`MMT_UNDO_RUNS`), beside the same replace and a replace back.
 
 It is not part of the test suite: timings belong to a machine, not to a pass/fail test.
 """
@@ -85,6 +89,8 @@ with open(sys.argv[1], "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_R
 """
 
 LOOK_BEHIND = r"(?<=amet, )\w+"  # needs backtracking: runs on PCRE2
+WIDE, WIDE_NEW = "with_capacity", "with_room"  # a word in hundreds of the tree's files
+UNDO_FILES, UNDO_HISTORY = 500, 100  # group 11: an undo of a run of 500 files, 100 runs kept
 
 PY_REGEX_COUNT = r"""
 import mmap, re, sys
@@ -360,8 +366,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--dir", default=str(ROOT / "target" / "bench"))
     parser.add_argument("--skip-heap", action="store_true")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10",
-                        help="which groups to run, by number (default: all ten)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10,11",
+                        help="which groups to run, by number (default: all eleven)")
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -571,6 +577,41 @@ def main():
             ("mmt / fastmod (at most x0.9)", ratio(m, "mmt replace", "fastmod --accept-all -F"), 0.9, True),
             ("mmt / rg | sd (at most x0.9)", ratio(m, "mmt replace", "rg -l -0 | xargs -0 sd -F"), 0.9, True),
         ])
+        # The wide rewrite: a word in hundreds of files (`with_capacity`, a word of Rust's std
+        # that the vendored crates use everywhere), renamed and back.
+        wide = sum(1 for _ in subprocess.run(["rg", "-l", "-w", WIDE, t], capture_output=True,
+                                             check=True).stdout.splitlines())
+        g = run_group(f"a tree: replace the word {WIDE} in {wide} files and back (round trip)", [
+            Command("mmt replace -w",
+                    round_trip(f"{mmt} -q replace {t} {WIDE} {WIDE_NEW} -w",
+                               f"{mmt} -q replace {t} {WIDE_NEW} {WIDE} -w"), needs=mmt, **trip),
+            Command("mmt --no-journal replace -w",
+                    round_trip(f"{mmt} -q --no-journal replace {t} {WIDE} {WIDE_NEW} -w",
+                               f"{mmt} -q --no-journal replace {t} {WIDE_NEW} {WIDE} -w"), needs=mmt, **trip),
+            Command("fastmod --accept-all",
+                    round_trip(f"fastmod --accept-all '\\b{WIDE}\\b' {WIDE_NEW} {t}",
+                               f"fastmod --accept-all '\\b{WIDE_NEW}\\b' {WIDE} {t}"),
+                    needs="fastmod", **trip),
+        ], args.rounds)
+        print_group(g, lambda m: [
+            ("mmt / fastmod (at most x1.0)", ratio(m, "mmt replace -w", "fastmod --accept-all"), 1.0, True),
+            ("--no-journal / the journal (at most x1.0)",
+             ratio(m, "mmt --no-journal replace -w", "mmt replace -w"), 1.0, True),
+        ])
+        # Two runs at once on different files: neither waits for the other (no lock but the
+        # files' own), beside the same two one after the other.
+        halves = (f"{t}/copy0", f"{t}/copy1")
+        one = lambda d: f"{mmt} -q replace {d} {WIDE} {WIDE_NEW} -w && {mmt} -q replace {d} {WIDE_NEW} {WIDE} -w"
+        g = run_group("a tree: two round trips on different files, at once and one after the other", [
+            Command("two runs at once", ["sh", "-c", f"({one(halves[0])}) & ({one(halves[1])}); wait"],
+                    needs=mmt, **trip),
+            Command("one after the other", ["sh", "-c", f"{one(halves[0])} && {one(halves[1])}"],
+                    needs=mmt, **trip),
+        ], args.rounds)
+        print_group(g, lambda m: [
+            ("at once / one after the other (at most x1.0)",
+             ratio(m, "two runs at once", "one after the other"), 1.0, True),
+        ])
 
     # 8. previews of a dense replace, and their memory
     if 8 in only:
@@ -619,6 +660,38 @@ def main():
             ("mmt / python re, every core (at most x0.25)", ratio(m, "mmt grep --count", "python re over mmap"), 0.25, True),
             ("mmt / rg -P", ratio(m, "mmt grep --count", "rg -P --count-matches"), None, True),
             ("every core / one thread", ratio(m, "mmt grep --count", "mmt -j1 grep --count"), None, True),
+        ])
+
+    # 11. undo with a history of runs kept
+    if 11 in only:
+        tree = workdir / "undo-tree"
+        if tree.exists():
+            shutil.rmtree(tree)
+        tree.mkdir()
+        for i in range(UNDO_FILES):
+            (tree / f"f{i:03}.txt").write_bytes(f"alpha {i}\nbeta\n".encode())
+        history = workdir / "undo-state"
+        if history.exists():
+            shutil.rmtree(history)
+        env = dict(os.environ, MMT_STATE_DIR=str(history), MMT_UNDO_RUNS=str(UNDO_HISTORY + 10))
+        for i in range(UNDO_HISTORY // 2):
+            for old, new in (("alpha", "omega"), ("omega", "alpha")):
+                subprocess.run([mmt, "-q", "replace", str(tree), old, new], env=env, check=True)
+        prefix = f"MMT_STATE_DIR={history} MMT_UNDO_RUNS={UNDO_HISTORY + 10}"
+        d = str(tree)
+        g = run_group(f"undo of a {UNDO_FILES}-file run with {UNDO_HISTORY} runs kept", [
+            Command("replace; undo", ["sh", "-c", f"{prefix} {mmt} -q replace {d} beta gamma && "
+                                                  f"{prefix} {mmt} -q undo"], needs=mmt, settle=True),
+            # Its two runs undone after each turn, untimed: the history stays as large.
+            Command("replace; replace back",
+                    ["sh", "-c", f"{prefix} {mmt} -q replace {d} beta gamma && "
+                                 f"{prefix} {mmt} -q replace {d} gamma beta"],
+                    undo=["sh", "-c", f"{prefix} {mmt} -q undo && {prefix} {mmt} -q undo"],
+                    needs=mmt, settle=True),
+        ], args.rounds)
+        print_group(g, lambda m: [
+            ("replace; undo / replace; replace back (at most x1.25)",
+             ratio(m, "replace; undo", "replace; replace back"), 1.25, True),
         ])
 
     if MEMORY:

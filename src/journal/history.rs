@@ -2,10 +2,10 @@
 //! (by ID, or the last that touched a file under a directory), previewing an undo, and letting
 //! a run go. The runs themselves, and restoring a file, are `journal`'s.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
@@ -93,11 +93,10 @@ pub fn by_id(kept: &[Kept], id: &str) -> Result<usize> {
 /// Where in `kept` the newest run that touched a file under `dir` (a path with links
 /// resolved) is.
 pub fn last_under(kept: &[Kept], dir: &Path) -> Option<usize> {
-    kept.iter()
-        .position(|k| {
-            k.run()
-                .is_some_and(|run| run.entries.iter().any(|e| e.path.starts_with(dir)))
-        })
+    kept.iter().position(|k| {
+        k.run()
+            .is_some_and(|run| run.entries.iter().any(|e| e.path.starts_with(dir)))
+    })
 }
 
 /// Refuses to undo `run` when a later run (of `newer`, newest first) changed one of its files:
@@ -210,13 +209,10 @@ pub fn changed_by_later<'k>(
 ) -> Option<&'k Kept> {
     let after = run.entries.iter().find(|e| e.path == blocked.path)?.after?;
     // The identity names the file (a hard link under another name is the same file).
-    newer
-        .iter()
-        .rev()
-        .find(|k| {
-            k.run()
-                .is_some_and(|run| run.entries.iter().any(|e| e.before.recognises(&after)))
-        })
+    newer.iter().rev().find(|k| {
+        k.run()
+            .is_some_and(|run| run.entries.iter().any(|e| e.before.recognises(&after)))
+    })
 }
 
 /// Refuses, with the way past it, when `run` can no longer be undone.
@@ -296,26 +292,26 @@ pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
 /// undo in place moves the modification time, which would otherwise make that run look changed,
 /// so that the second undo in a row refused. (A newer run that touched the file cannot be
 /// passed over: undoing an older run by ID is refused while the file is not as that run left
-/// it.) Only a run whose files after it hold one of the restored files' inodes is read: the
-/// inodes of a run's files after it are kept apart (`journal::after_inodes`), a few bytes a
-/// file, so that an undo reads what its own files need whatever the history.
+/// it.) Only a run that left one of the restored files as the undone run found it is read:
+/// what a run's files are after it is kept apart (`journal::afters`, 32 bytes a file), so that
+/// an undo reads what its own files need whatever the history.
 fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
     // What each file was before the undone run (as the older run left it), and what it is now.
-    let now_of: HashMap<(u64, u64, i128), Identity> = restored
+    let now_of: HashMap<journal::Recognised, Identity> = restored
         .iter()
         .filter_map(|entry| {
             let now = Identity::of_path(&entry.path).ok()?;
-            let before = entry.before;
-            Some(((before.ino, before.size, before.mtime_ns), now))
+            Some((entry.before.key(), now))
         })
         .collect();
-    let inodes: HashSet<u64> = now_of.keys().map(|(ino, ..)| *ino).collect();
     for other in others {
         if other.dir == kept.dir || other.state.path != kept.state.path {
             continue;
         }
-        // A run recorded by an earlier mmt has no list of inodes: its manifest is read.
-        if journal::after_inodes(&other.dir).is_some_and(|list| !list.iter().any(|i| inodes.contains(i))) {
+        // A run recorded by an earlier mmt kept no list: its manifest is read.
+        if journal::afters(&other.dir)
+            .is_some_and(|afters| !afters.iter().any(|a| now_of.contains_key(a)))
+        {
             continue;
         }
         let Some(run) = other.run() else { continue };
@@ -323,7 +319,7 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
         let mut changed = false;
         for e in &mut entries {
             let Some(after) = e.after else { continue };
-            if let Some(now) = now_of.get(&(after.ino, after.size, after.mtime_ns)) {
+            if let Some(now) = now_of.get(&after.key()) {
                 e.after = Some(*now);
                 changed = true;
             }
@@ -337,6 +333,7 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
                 cwd: other.cwd.as_deref(),
             };
             let _ = journal::write_manifest(&other.dir, about, &entries, true);
+            journal::write_afters(&other.dir, &entries);
         }
     }
 }

@@ -13,7 +13,7 @@
 //!   beside the file instead, for the run only;
 //! - `committed`, once every file is written and synced: from then on the run is only undo data;
 //! - `size`, the disk space the run holds, as it committed (a cache for pruning);
-//! - `inodes`, the inode numbers of its files after it (a cache for undo, see `after_inodes`).
+//! - `afters`, what its files are after it (a cache for undo, see `afters`).
 //!
 //! Restoring is idempotent (old bytes written again at their offsets; the old inode renamed back
 //! over the path), so a crash during a rollback is rolled back again by the next command.
@@ -293,32 +293,53 @@ pub fn committed_run_dirs(state: &StateDir) -> Vec<PathBuf> {
     runs
 }
 
-/// Where a committed run keeps the inode numbers of its files after it, sorted (8 bytes each,
-/// little-endian): what an undo looks in to find the older runs it must tell (see
-/// `history::recognise_after_undo`) without reading their manifests.
-const INODES_FILE: &str = "inodes";
+/// Where a committed run keeps what its files are after it (inode, size, modification time:
+/// what [`Identity::recognises`] compares; 32 bytes a file, little-endian): what an undo looks
+/// in to find the older run it must tell (see `history::recognise_after_undo`) without reading
+/// every manifest.
+const AFTERS_FILE: &str = "afters";
 
-/// Writes the list of `entries`' inodes after the run into `dir`: a cache, not synced (a
-/// missing or short one sends the reader to the manifest).
-fn write_after_inodes(dir: &Path, entries: &[Entry]) {
-    let mut inodes: Vec<u64> = entries.iter().filter_map(|e| e.after.map(|a| a.ino)).collect();
-    inodes.sort_unstable();
-    inodes.dedup();
-    let bytes: Vec<u8> = inodes.iter().flat_map(|ino| ino.to_le_bytes()).collect();
-    let _ = fs::write(dir.join(INODES_FILE), bytes);
+/// How a file is recognised, as a key: inode, size, modification time.
+pub type Recognised = (u64, u64, i128);
+
+impl Identity {
+    pub fn key(&self) -> Recognised {
+        (self.ino, self.size, self.mtime_ns)
+    }
 }
 
-/// The inodes of the files of the committed run in `dir` after it; `None` when they were not
-/// kept (a run of an earlier mmt) or cannot be read.
-pub fn after_inodes(dir: &Path) -> Option<Vec<u64>> {
-    let bytes = fs::read(dir.join(INODES_FILE)).ok()?;
-    if !bytes.len().is_multiple_of(8) {
+/// Writes what `entries`' files are after the run into `dir`: a cache, not synced (a missing
+/// or damaged one sends the reader to the manifest).
+pub(crate) fn write_afters(dir: &Path, entries: &[Entry]) {
+    let bytes: Vec<u8> = entries
+        .iter()
+        .filter_map(|e| e.after.map(|a| a.key()))
+        .flat_map(|(ino, size, mtime)| {
+            let mut record = [0; 32];
+            record[..8].copy_from_slice(&ino.to_le_bytes());
+            record[8..16].copy_from_slice(&size.to_le_bytes());
+            record[16..].copy_from_slice(&mtime.to_le_bytes());
+            record
+        })
+        .collect();
+    let _ = fs::write(dir.join(AFTERS_FILE), bytes);
+}
+
+/// What the files of the committed run in `dir` are after it; `None` when that was not kept
+/// (a run of an earlier mmt) or cannot be read.
+pub fn afters(dir: &Path) -> Option<Vec<Recognised>> {
+    let bytes = fs::read(dir.join(AFTERS_FILE)).ok()?;
+    if !bytes.len().is_multiple_of(32) {
         return None;
     }
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
     Some(
         bytes
-            .chunks_exact(8)
-            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .chunks_exact(32)
+            .map(|r| {
+                let mtime = i128::from_le_bytes(r[16..].try_into().expect("16 bytes"));
+                (word(&r[..8]), word(&r[8..16]), mtime)
+            })
             .collect(),
     )
 }

@@ -249,7 +249,7 @@ impl Run {
             .map_err(anyhow::Error::from)
             .and_then(|()| durable::sync_dir(&self.dir))
             .context("cannot mark the run committed")?;
-        write_after_inodes(&self.dir, &self.entries);
+        write_afters(&self.dir, &self.entries);
         let size = disk_use(&self.dir);
         // Kept for `prune`, which would otherwise look at every kept run's files each time a
         // run commits; a cache, so not synced (a missing or bad one is measured again).

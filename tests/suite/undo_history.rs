@@ -143,10 +143,10 @@ fn undos_in_a_row_walk_back_through_in_place_and_rewrite_runs() {
     sb.mmt(["undo"]).assert().code(1);
 }
 
-/// A run recorded by an earlier mmt keeps no list of its files' inodes: an undo after it
+/// A run recorded by an earlier mmt keeps no list of what its files are after it: an undo after it
 /// reads its manifest instead, and the next undo in a row still finds that run undoable.
 #[test]
-fn undos_in_a_row_work_over_runs_that_kept_no_list_of_inodes() {
+fn undos_in_a_row_work_over_runs_that_kept_no_list_of_their_files() {
     let sb = Sandbox::new();
     sb.write("f", b"alpha beta\n");
     for (old, new) in [("alpha", "ALPHA"), ("beta", "BETA")] {
@@ -154,7 +154,7 @@ fn undos_in_a_row_work_over_runs_that_kept_no_list_of_inodes() {
         sb.mmt(["replace", "f", old, new]).assert().success();
     }
     for run in fs::read_dir(sb.state().join("runs")).unwrap().flatten() {
-        let _ = fs::remove_file(run.path().join("inodes"));
+        let _ = fs::remove_file(run.path().join("afters"));
     }
     next_tick(&sb, "f");
     sb.mmt(["undo"]).assert().success();
