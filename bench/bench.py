@@ -438,9 +438,15 @@ def main():
                     undo=[mmt, "-q", "replace", big, "reutetcesnoc", "consectetuer"]),
             Command("sd -F", ["sd", "-F", "consectetuer", "reutetcesnoc", big],
                     undo=[mmt, "-q", "replace", big, "reutetcesnoc", "consectetuer"]),
+            # The floor of a change on every page: each byte read and written back in place.
+            Command("dd, every page read and written in place",
+                    ["dd", f"if={big}", f"of={big}", "bs=16M", "conv=notrunc,fdatasync", "status=none"]),
         ], args.rounds)
         print_group(g, lambda m: [
-            ("mmt / python mmap loop (at most x0.12)", ratio(m, "mmt replace", "python mmap loop"), 0.12, True),
+            # Restated: the floor is dd's, not Python's loop (reported, no longer a goal).
+            ("mmt / python mmap loop", ratio(m, "mmt replace", "python mmap loop"), None, True),
+            ("mmt / dd's floor (at most x1.5)",
+             ratio(m, "mmt replace", "dd, every page read and written in place"), 1.5, True),
             ("journal overhead: mmt / mmt --no-journal",
              ratio(m, "mmt replace", "mmt --no-journal replace"), None, True),
         ])
@@ -480,9 +486,10 @@ def main():
             Command("sd -F", ["sd", "-F", n, l, rare], undo=[mmt, "-q", "replace", rare, l, n]),
         ], args.rounds)
         print_group(g, lambda m: [
-            ("mmt / cp+sync+mv, the same durable atomic replace (at most x1.0)",
-             ratio(m, "mmt replace", "cp to a temporary name, sync it, mv over the original"), 1.0, True),
-            ("mmt / sd -F (at most x0.5)", ratio(m, "mmt replace", "sd -F"), 0.5, True),
+            ("mmt / cp+sync+mv, the same durable atomic replace (at most x0.85)",
+             ratio(m, "mmt replace", "cp to a temporary name, sync it, mv over the original"), 0.85, True),
+            # Restated: sd syncs nothing; the durable floor is cp+sync+mv (reported).
+            ("mmt / sd -F", ratio(m, "mmt replace", "sd -F"), None, True),
         ])
 
     # 5. the seed's regex
