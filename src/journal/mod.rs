@@ -374,16 +374,39 @@ pub fn prune(state: &StateDir, keep: usize, limit: u64) {
         if left <= keep && total <= limit {
             break;
         }
-        match read_run(oldest) {
-            Some(run) => remove_run(&run.dir, &run.entries),
-            // Committed, so only undo data, and undo cannot read it.
-            None => {
-                let _ = fs::remove_dir_all(oldest);
-            }
+        // Committed, so only undo data in its directory (an old file kept beside its file went
+        // with the commit): moved out of `runs` at once, one rename, and deleted after.
+        let _ = fs::create_dir_all(state.trash());
+        let gone = oldest
+            .file_name()
+            .map(|name| state.trash().join(name))
+            .filter(|to| fs::rename(oldest, to).is_ok());
+        if gone.is_none() {
+            let _ = fs::remove_dir_all(oldest);
         }
         total = total.saturating_sub(size);
         left -= 1;
     }
+    empty_trash_meanwhile(state);
+}
+
+/// Deletes the runs let go of (`trash`) on a thread of its own, while the command goes on: a
+/// run of a tree is thousands of files to unlink, which the commit of the next run no longer
+/// waits for. A process that ends first leaves the rest to the next one.
+pub fn empty_trash_meanwhile(state: &StateDir) {
+    let trash = state.trash();
+    if !trash.exists() {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("mmt-trash".into())
+        .spawn(move || {
+            if let Ok(entries) = fs::read_dir(&trash) {
+                for entry in entries.flatten() {
+                    let _ = fs::remove_dir_all(entry.path());
+                }
+            }
+        });
 }
 
 #[cfg(test)]

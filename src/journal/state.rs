@@ -18,6 +18,11 @@ impl StateDir {
     pub fn runs(&self) -> PathBuf {
         self.path.join("runs")
     }
+
+    /// Where runs let go of wait to be deleted (see `journal::prune`).
+    pub fn trash(&self) -> PathBuf {
+        self.path.join("trash")
+    }
 }
 
 /// The state directories that exist already (nothing is created): the preferred one and the

@@ -252,3 +252,28 @@ fn taken_within_waits_for_a_lock_let_go_in_time_and_no_longer() {
     assert!(taken_within(&waiter, std::time::Duration::from_secs(10)));
     letting_go.join().unwrap();
 }
+
+/// Pruning moves the oldest committed runs out of `runs` (one rename each) and deletes them on a
+/// thread of its own: the commit that prunes waits for no unlinking.
+#[test]
+fn pruned_runs_leave_at_once_and_are_deleted_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = StateDir {
+        path: dir.path().join("state"),
+    };
+    for i in 0..3 {
+        let run = state.runs().join(format!("{i:024}-1"));
+        fs::create_dir_all(&run).unwrap();
+        fs::write(run.join(COMMITTED_FILE), b"").unwrap();
+        fs::write(run.join("undo"), vec![0u8; 4096]).unwrap();
+    }
+    prune(&state, 1, u64::MAX);
+    let left: Vec<_> = fs::read_dir(state.runs()).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].file_name().to_string_lossy().starts_with("000000000000000000000002"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while fs::read_dir(state.trash()).unwrap().count() > 0 {
+        assert!(std::time::Instant::now() < deadline, "the trash was never emptied");
+        std::thread::yield_now();
+    }
+}

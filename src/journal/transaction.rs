@@ -109,6 +109,8 @@ impl Transaction {
         let Some(state) = state::decided(&mut warn) else {
             return Ok(unjournalled(held_back));
         };
+        // What earlier runs let go of is deleted while this one writes.
+        super::empty_trash_meanwhile(&state);
         let mut run = Run::begin(&state, command.to_owned())?;
         for file in files {
             let mode = file.target.mode(file.plan);
