@@ -270,10 +270,18 @@ fn pruned_runs_leave_at_once_and_are_deleted_meanwhile() {
     prune(&state, 1, u64::MAX);
     let left: Vec<_> = fs::read_dir(state.runs()).unwrap().flatten().collect();
     assert_eq!(left.len(), 1);
-    assert!(left[0].file_name().to_string_lossy().starts_with("000000000000000000000002"));
+    assert!(
+        left[0]
+            .file_name()
+            .to_string_lossy()
+            .starts_with("000000000000000000000002")
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while fs::read_dir(state.trash()).unwrap().count() > 0 {
-        assert!(std::time::Instant::now() < deadline, "the trash was never emptied");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the trash was never emptied"
+        );
         std::thread::yield_now();
     }
 }
