@@ -918,8 +918,6 @@ impl LineOpts {
             (self.line_number, "-n/--line-number"),
             (self.column, "--column"),
             (self.vimgrep, "--vimgrep"),
-            (self.heading, "--heading"),
-            (self.no_heading, "--no-heading"),
         ]
         .into_iter()
         .find_map(|(given, flag)| given.then_some(flag))

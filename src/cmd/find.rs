@@ -55,6 +55,12 @@ pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     if let Some(flag) = args.lines.lines_flag() {
         return find_lines(args, flag, settings);
     }
+    if let Some(flag) = args.lines.heading_choice().map(|on| match on {
+        true => "--heading",
+        false => "--no-heading",
+    }) {
+        bail!("{flag} shapes the lines that -n, --whole-lines and context print; add one of them");
+    }
     let positionals = Positionals::split_or_default(&args.args, 1, "NEEDLE", &args.files)?;
     let find = prepare(args, &positionals.args[0], settings.style.json)
         .map_err(|e| positionals.attribute(e))?;
