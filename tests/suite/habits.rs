@@ -224,6 +224,15 @@ fn find_takes_lines_as_grep_does() {
         &out,
         "-n/--line-number prints the lines occurrences touch, and --last",
     );
+    // A heading alone shapes no lines: refused, not ignored.
+    let out = sb
+        .mmt(["find", "dots.txt", "a.c", "--heading"])
+        .output()
+        .unwrap();
+    assert_error(
+        &out,
+        "--heading shapes the lines that -n, --whole-lines and context print",
+    );
 }
 
 #[test]
