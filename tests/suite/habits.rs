@@ -155,6 +155,7 @@ fn grep_takes_the_flags_rg_users_type() {
     assert_eq!(out, "src/deep/lib.rs:Alpha\n");
     // --column and --vimgrep, which editors read.
     assert_eq!(grep(&["one", "--column"]), "2:7:alpha one\n");
+    assert_eq!(grep(&["one", "-o", "--column", "-b"]), "2:7:11:one\n");
     assert_eq!(
         grep(&["alpha|one", "--vimgrep"]),
         "notes.txt:2:1:alpha one\nnotes.txt:2:7:alpha one\nnotes.txt:3:1:alpha two\n"
@@ -508,6 +509,10 @@ fn borrowed_flags_print_what_rg_prints() {
         &rg(&["--column", "-S", "alpha"]),
     );
     both(&["grep", "--vimgrep", "a"], &rg(&["--vimgrep", "a"]));
+    both(
+        &["grep", "-o", "--column", "-b", "alpha"],
+        &rg(&["-o", "--column", "-b", "alpha"]),
+    );
     both(
         &["grep", "--heading", "-n", "alpha"],
         &rg(&["--heading", "-n", "alpha"]),

@@ -295,7 +295,14 @@ impl Grep {
             printer.json_line(&record)?;
             return Ok(());
         }
-        self.print_record(printer, found.start, &hay[found], line)
+        let column = self.column_of(hay, found.start);
+        self.print_record(printer, found.start, &hay[found], line, column)
+    }
+
+    /// `--column` on a record: the 1-based byte of the line where it starts, as rg -o --column.
+    fn column_of(&self, hay: &[u8], offset: usize) -> Option<usize> {
+        self.column
+            .then(|| offset - crate::search::lines::line_start(hay, offset) + 1)
     }
 
     /// A match of `hay` whose groups are in `caps`: all of them in JSON, else the group asked
@@ -317,7 +324,8 @@ impl Grep {
         } else if let Some(group) = caps.get(self.group) {
             // A group that did not take part in this match prints nothing for it.
             let line = line_of(group.start);
-            self.print_record(printer, group.start, &hay[group], line)?;
+            let column = self.column_of(hay, group.start);
+            self.print_record(printer, group.start, &hay[group], line, column)?;
         }
         Ok(())
     }
@@ -329,6 +337,7 @@ impl Grep {
         offset: usize,
         record: &[u8],
         line: Option<u64>,
+        column: Option<usize>,
     ) -> Result<()> {
         let mut record = Cow::Borrowed(record);
         if self.fold && record.contains(&b'\n') {
@@ -339,7 +348,7 @@ impl Grep {
                     .collect(),
             );
         }
-        self.print_match(printer, offset, &record, line)
+        self.print_match(printer, offset, &record, line, column)
     }
 
     fn print_match(
@@ -348,6 +357,7 @@ impl Grep {
         offset: usize,
         record: &[u8],
         line: Option<u64>,
+        column: Option<usize>,
     ) -> Result<()> {
         if self.format == Format::Hex {
             printer.hex_dump(offset as u64, record)?;
@@ -356,6 +366,10 @@ impl Grep {
         printer.record_label()?;
         if let Some(line) = line {
             printer.painted(Paint::LineNumber, line.to_string().as_bytes())?;
+            printer.raw(b":")?;
+        }
+        if let Some(column) = column {
+            printer.painted(Paint::LineNumber, column.to_string().as_bytes())?;
             printer.raw(b":")?;
         }
         if self.byte_offset {
