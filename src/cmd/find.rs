@@ -46,7 +46,7 @@ struct Find {
 
 pub fn run(args: &FindArgs, settings: &Settings) -> Result<ExitCode> {
     if args.files.type_list {
-        return super::print_type_list(&args.files, settings);
+        return super::print_type_list(&args.files, &args.args, settings);
     }
     if args.list_files {
         let sources = Positionals::all_paths(&args.args).sources("find", &args.files)?;

@@ -227,7 +227,14 @@ pub fn stdin_is_readable() -> bool {
 
 /// `--type-list`: every file type a walk knows (rg's, and `--type-add`'s) with its globs, one a
 /// line, as rg prints them.
-pub fn print_type_list(files: &FileOpts, settings: &Settings) -> Result<ExitCode> {
+pub fn print_type_list(files: &FileOpts, args: &[Raw], settings: &Settings) -> Result<ExitCode> {
+    if let Some(arg) = args.first() {
+        bail!(
+            "--type-list prints the file types and searches nothing, and {} would be searched \
+             for or in; give one of them",
+            shell_word(&arg.0.to_string_lossy())
+        );
+    }
     let table = crate::files::source::type_table(&files.type_add)?;
     let mut printer = Printer::stdout(settings.style);
     for def in table.definitions() {

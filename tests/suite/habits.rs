@@ -130,6 +130,14 @@ fn types_select_and_leave_out_files_as_rg_does() {
     let list = stdout_of(&mut sb.mmt(["grep", "--type-list", "--type-add", "notes:*.txt"]));
     assert!(list.lines().any(|l| l == "rust: *.rs"), "{list}");
     assert!(list.lines().any(|l| l == "notes: *.txt"), "{list}");
+    let list = stdout_of(&mut sb.mmt(["replace", "--type-list"]));
+    assert!(list.lines().any(|l| l == "rust: *.rs"), "{list}");
+    // A search beside it would be ignored: refused.
+    let out = sb.mmt(["grep", "--type-list", "alpha"]).output().unwrap();
+    assert_error(
+        &out,
+        "--type-list prints the file types and searches nothing",
+    );
 }
 
 #[test]

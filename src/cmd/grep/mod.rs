@@ -69,7 +69,7 @@ enum Output {
 
 pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
     if args.files.type_list {
-        return super::print_type_list(&args.files, settings);
+        return super::print_type_list(&args.files, &args.args, settings);
     }
     // The pattern by flag, or none for --files: every positional is a PATH.
     if args.list_files {

@@ -106,6 +106,9 @@ enum Reached {
 }
 
 pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
+    if args.files.type_list {
+        return super::print_type_list(&args.files, &args.args, settings);
+    }
     let positionals = positionals(args)?;
     let (old, new) = match (&args.old_by_flag, &args.new_by_flag) {
         (Some(old), Some(new)) => (old, new),
