@@ -523,6 +523,20 @@ pub fn bytes_replace(hay: &[u8], old: &[u8], new: &[u8], count: usize) -> Vec<u8
 pub(crate) mod tests {
     use super::*;
 
+    #[test]
+    fn same_edits_compares_ranges_and_bytes_put_in() {
+        let hay = b"one foo two foo";
+        let plan = Plan::literal(hay, b"foo", b"bar", usize::MAX);
+        assert!(plan.same_edits(&Plan::puts([(4..7, &b"bar"[..]), (12..15, &b"bar"[..])])));
+        assert!(plan.same_edits(&Plan::literal(hay, b"foo", b"bar", usize::MAX)));
+        // Another replacement, another range, one edit fewer, one more.
+        assert!(!plan.same_edits(&Plan::literal(hay, b"foo", b"baz", usize::MAX)));
+        assert!(!plan.same_edits(&Plan::puts([(4..7, &b"bar"[..]), (12..14, &b"bar"[..])])));
+        assert!(!plan.same_edits(&Plan::literal(hay, b"foo", b"bar", 1)));
+        assert!(!Plan::literal(hay, b"foo", b"bar", 1).same_edits(&plan));
+        assert!(Plan::default().same_edits(&Plan::default()));
+    }
+
     fn rewritten(old: &[u8], plan: &Plan) -> Vec<u8> {
         plan.render(old, 0..old.len())
     }
