@@ -1,7 +1,7 @@
 //! mmt: inspect and patch files through memory maps.
 //!
 //! `main` parses the command line, runs the command and turns its result into the exit status
-//! of `SPEC.md`: 0 done, 1 nothing matched, 2 error with one `mmt: FILE: reason` message.
+//! of the README: 0 done, 1 nothing matched, 2 error with one `mmt: FILE: reason` message.
 
 #![forbid(unsafe_code)]
 

@@ -1,6 +1,6 @@
 //! Texts that `--help` and the man page share, so the two cannot drift apart.
 
-/// The exit status table of `SPEC.md`.
+/// The exit status table of the README.
 pub const EXIT_STATUS: &[(&str, &str)] = &[
     ("0", "success: something was found, printed or changed"),
     (

@@ -1,5 +1,6 @@
-//! The command-line surface: every command, flag and value of `SPEC.md`, as clap derive types,
-//! and their conversion into the core's own types. No module outside `cli` and `cmd` sees clap.
+//! The command-line surface: every command, flag and value of the guide (`doc/guide.md`), as
+//! clap derive types, and their conversion into the core's own types. No module outside `cli`
+//! and `cmd` sees clap.
 //!
 //! Numbers, ranges and byte strings are kept as [`Raw`] values here and parsed by the core, so
 //! that a bad value is reported as `mmt: FILE: reason` like every other error, and so that values

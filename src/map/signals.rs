@@ -200,7 +200,7 @@ pub fn interrupt_pending() -> bool {
 
 /// Takes every held-back SIGINT, SIGTERM and SIGHUP off the pending list, so that dropping the
 /// guard delivers none: a run that has passed its commit point completes and exits as it would
-/// have (SPEC, "Transactions"). Only signals this thread holds back are taken.
+/// have (doc/transactions.md, "Transactions"). Only signals this thread holds back are taken.
 fn discard_pending_interrupts() {
     while interrupt_pending() {
         // SAFETY: the set is initialised by `sigemptyset` and `sigaddset` before use;

@@ -127,7 +127,7 @@ fn hex_and_escaped_needles() {
 fn needles_that_look_like_flags() {
     let sb = Sandbox::new();
     sb.write("dash", b"a -x b --y c -5");
-    // `-` and a letter is a flag, as the SPEC has it: an unknown one is said to be unknown,
+    // `-` and a letter is a flag, as the guide has it: an unknown one is said to be unknown,
     // with the way to mean the value (it used to be taken as a value, so that `grep TREE PAT
     // -l` looked for `-l` in a file named PAT).
     let out = sb.mmt(["find", "dash", "-x"]).output().unwrap();

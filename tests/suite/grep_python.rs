@@ -1,5 +1,5 @@
 //! Differential property test: `mmt grep` against Python's `re` with a bytes pattern, the
-//! reference the SPEC names, over patterns from a small grammar and random bytes.
+//! reference the README names, over patterns from a small grammar and random bytes.
 //!
 //! Python is on every machine this project targets; where `python3` is missing the test says so
 //! on standard error and passes without comparing (it cannot check anything without its
