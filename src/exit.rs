@@ -1,7 +1,8 @@
 //! The exit status, decided in one place.
 //!
 //! Commands return an [`Outcome`]; errors become [`ExitCode::Error`] in `main`. Scripts depend on
-//! these numbers (the README's exit status table), so they are spelled out once here and nowhere else.
+//! these numbers (the README's exit status table), so they are spelled out once here and nowhere
+//! else.
 
 /// What a command that ran to the end achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
