@@ -24,7 +24,7 @@ pub(super) fn must_lock(planned: &[Planned]) -> bool {
 /// another mmt's rewrite replaced meanwhile is opened again at its path (its plan is then made
 /// again by the caller, as every plan is after this).
 pub(super) fn lock_in_order(planned: &mut [Planned], settings: &Settings) -> Result<()> {
-    loop {
+    for _ in 0..ROUNDS_AT_MOST {
         for p in planned.iter_mut() {
             if let Some(target) = p.target.take() {
                 p.target = Some(target.unlock().with_context(|| p.source.name())?);
@@ -67,7 +67,14 @@ pub(super) fn lock_in_order(planned: &mut [Planned], settings: &Settings) -> Res
         let reopened = Target::open(&path, Access::PatchLater, &mut || {});
         p.target = Some(reopened.with_context(|| p.source.name())?);
     }
+    anyhow::bail!(
+        "the files keep being replaced by another process while mmt locks them; try again"
+    )
 }
+
+/// How many times the locks are taken again, at most, when another mmt's rewrites keep putting
+/// new files at the run's paths.
+const ROUNDS_AT_MOST: usize = 16;
 
 /// How a planned file changed since, if it did: its size, identity or modification time
 /// moved, or (for a file read into memory rather than mapped, where both can be compared) its
