@@ -256,16 +256,18 @@ pub fn list_sources(sources: Sources, null: bool, settings: &Settings) -> Result
     let end = if null { 0 } else { b'\n' };
     for entry in sources.entries() {
         match entry {
-            Ok(Source::File { path, named: true }) if std::fs::metadata(&path).is_err() => {
-                let error = std::fs::metadata(&path).err().map(anyhow::Error::from);
-                let error = error.unwrap_or_else(|| anyhow::anyhow!("cannot be read"));
-                tally.add_failure();
-                printer.message(&drive::report(source::Unreachable {
-                    name: path.display().to_string(),
-                    error: error.context("cannot open"),
-                }));
-            }
             Ok(source) => {
+                // A file named is listed when it is there, as rg lists it.
+                if let Source::File { path, named: true } = &source
+                    && let Err(err) = std::fs::metadata(path)
+                {
+                    tally.add_failure();
+                    printer.message(&drive::report(source::Unreachable {
+                        name: path.display().to_string(),
+                        error: anyhow::Error::from(err).context("cannot open"),
+                    }));
+                    continue;
+                }
                 printer.listed_file(&source, end)?;
                 tally.add(Outcome::Done);
             }

@@ -259,6 +259,9 @@ fn no_path_searches_the_current_directory_or_what_is_piped() {
     assert_eq!(out, "notes.txt:0\n");
     let out = out_of(nothing_piped(&mut plain(&sb, &["grep", "--files"])));
     assert_eq!(out, "notes.txt\nsrc/deep/lib.rs\nsrc/main.rs\ntool.py\n");
+    // A file named that is not there is said so, as rg says it.
+    let out = sb.mmt(["grep", "--files", "nosuch.txt"]).output().unwrap();
+    assert_error(&out, "nosuch.txt: cannot open");
     // A named . keeps its ./, as rg keeps it.
     let out = out_of(nothing_piped(&mut plain(&sb, &["grep", "-l", ".", "beta"])));
     assert_eq!(out, "./notes.txt\n");
