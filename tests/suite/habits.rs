@@ -295,6 +295,16 @@ fn the_pattern_by_flag_makes_every_argument_a_path() {
     assert_eq!(sb.read("src/main.rs"), b"fn main() {\n    gamma();\n}\n");
     assert_eq!(sb.read("src/deep/lib.rs"), b"pub fn gamma() {}\n// Alpha\n");
     assert_eq!(sb.read("tool.py"), b"def alpha():\n    pass\n");
+    // Nothing found by flag: the note about a literal that looks like a pattern, no panic.
+    let out = sb
+        .mmt(["replace", "-e", r"zz\d", "-r", "x", "tool.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        stderr(&out).contains("looks like a regular expression"),
+        "{out:?}"
+    );
     let out = sb
         .mmt(["replace", "-e", "alpha", "tool.py"])
         .output()

@@ -180,11 +180,8 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let tally = replace.write_run(&gathered.planned, settings, &mut printer)?;
     gathered.summarise(settings, many, &mut printer)?;
     printer.flush()?;
-    if total == 0 && gathered.failures.is_empty() {
-        let old = positionals.args[0].as_bytes();
-        if !args.regex && !args.bytes.hex {
-            super::hints::literal_looks_like_a_pattern(old, &positionals.paths, settings);
-        }
+    if total == 0 && gathered.failures.is_empty() && !args.regex && !args.bytes.hex {
+        super::hints::literal_looks_like_a_pattern(old.as_bytes(), &positionals.paths, settings);
     }
     Ok(tally.exit_code())
 }
