@@ -353,6 +353,18 @@ mod tests {
     /// What is printed, as grep writes it: `N:line` for a matching line, `N-line` for context,
     /// `--` between groups, when there is context.
     fn printed(hay: &[u8], matches: &[Range<usize>], before: usize, after: usize) -> Vec<String> {
+        printed_cut(hay, matches, before, after, None)
+    }
+
+    /// [`printed`], the matches handed over as pieces cut at `cuts` hand them (see
+    /// `WholeLines::push_marked`), when there are cuts.
+    fn printed_cut(
+        hay: &[u8],
+        matches: &[Range<usize>],
+        before: usize,
+        after: usize,
+        cuts: Option<&[usize]>,
+    ) -> Vec<String> {
         let mut out = Vec::new();
         let mut emit = |piece: Piece| -> Result<(), ()> {
             out.push(match piece {
@@ -372,7 +384,22 @@ mod tests {
         };
         let mut lines = WholeLines::new(hay, before, after);
         for found in matches {
-            lines.push(found.clone(), &mut emit).unwrap();
+            match cuts {
+                None => lines.push(found.clone(), &mut emit).unwrap(),
+                // As pieces cut at `cuts` hand them over: each match with the mark of the
+                // piece it was found in (the last cut at or before it).
+                Some(cuts) => {
+                    let offset = cuts
+                        .iter()
+                        .copied()
+                        .filter(|&cut| cut <= found.start.min(hay.len()))
+                        .max()
+                        .unwrap_or(0);
+                    let newlines = count_newlines(&hay[..offset]);
+                    let mark = crate::search::chunked::LineMark { offset, newlines };
+                    lines.push_marked(found.clone(), mark, &mut emit).unwrap();
+                }
+            }
         }
         lines.finish(&mut emit).unwrap();
         out
@@ -524,6 +551,7 @@ mod tests {
             picks in proptest::collection::vec((0usize..64, 0usize..4), 0..8),
             before in 0usize..3,
             after in 0usize..3,
+            cuts in proptest::collection::vec(0usize..64, 0..4),
         ) {
             // Matches in order, not overlapping, within the haystack.
             let mut matches = Vec::new();
@@ -539,6 +567,12 @@ mod tests {
             }
             prop_assert_eq!(
                 printed(&hay, &matches, before, after),
+                reference(&hay, &matches, before, after)
+            );
+            // Handed over piece by piece, each with its piece's mark: the same lines.
+            let cuts: Vec<usize> = cuts.iter().map(|c| c % (hay.len() + 1)).collect();
+            prop_assert_eq!(
+                printed_cut(&hay, &matches, before, after, Some(&cuts)),
                 reference(&hay, &matches, before, after)
             );
         }
