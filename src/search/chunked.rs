@@ -25,6 +25,7 @@ use regex_automata::Input;
 use regex_automata::meta;
 
 use crate::search::backtrack::{self, Backtrack};
+use crate::search::lines::{LineMark, count_newlines};
 use crate::search::{Needle, Pattern, Shape};
 
 /// How a large search is split: `threads` workers, pieces of about `chunk` bytes.
@@ -523,14 +524,6 @@ fn all_in<S: Scanner>(
     });
 }
 
-/// Where a piece starts, and how many newlines come before it: where a line counter can start
-/// from for the piece's occurrences, instead of counting from the last one before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineMark {
-    pub offset: usize,
-    pub newlines: u64,
-}
-
 /// [`all_in`], each occurrence handed over with the [`LineMark`] of its piece. With `lines`
 /// (the haystack), each worker counts the newlines of the piece it searched, while its bytes
 /// are at hand, so that the calling thread, which prints, counts only from a piece's start to
@@ -560,7 +553,7 @@ fn all_in_marked<S: Scanner>(
             let seen = see(scanner, piece, keep, false);
             let newlines = lines.map_or(0, |hay| {
                 let end = piece.owned_end.min(hay.len());
-                crate::search::lines::count_newlines(&hay[piece.range.start.min(end)..end])
+                count_newlines(&hay[piece.range.start.min(end)..end])
             });
             progress(piece.range.len());
             (piece.clone(), seen, newlines)
@@ -700,243 +693,7 @@ fn first_found(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_two_pieces_or_more_on_two_threads_or_more_are_split() {
-        let two = Split::new(2);
-        assert!(two.worth_it(2 * CHUNK));
-        assert!(!two.worth_it(2 * CHUNK - 1));
-        assert!(!Split::new(1).worth_it(usize::MAX));
-        assert!(!Split::new(0).worth_it(usize::MAX));
-    }
-
-    #[test]
-    fn a_regex_is_cut_by_its_longest_match_or_at_line_ends() {
-        let shape = |p: &str| {
-            let flags = crate::search::dialect::RegexFlags {
-                dot_all: p.contains('.'),
-                ..Default::default()
-            };
-            Pattern::new(p.as_bytes(), &flags)
-                .unwrap()
-                .span_search()
-                .map(|s| s.shape)
-        };
-        assert_eq!(shape("ab|c{3}"), Some(Shape::Bounded(3)));
-        assert_eq!(shape(r"\w+@\w+"), Some(Shape::WithinLines));
-        assert_eq!(shape(r"[^.]*?\."), Some(Shape::Unbounded));
-        assert_eq!(shape(r"a\s+b"), Some(Shape::Unbounded));
-        let hay = b"one\ntwo\nthree\n";
-        let ranges = |(pieces, reaches_end): (Vec<Piece>, bool)| {
-            let ranges: Vec<_> = pieces
-                .iter()
-                .map(|p| (p.range.clone(), p.owned_end))
-                .collect();
-            (ranges, reaches_end)
-        };
-        let cut = ranges(regex_pieces(hay, Shape::WithinLines, 2));
-        assert_eq!(cut.0, [(0..4, 4), (4..8, 8), (8..14, 14), (14..14, 15)]);
-        assert!(!cut.1);
-        let bounded = ranges(regex_pieces(hay, Shape::Bounded(1), 5));
-        assert_eq!(bounded, (vec![(0..6, 5), (5..11, 10), (10..14, 15)], false));
-        // Matches that may reach anywhere: pieces that do not overlap, searched to the end.
-        let anywhere = ranges(regex_pieces(hay, Shape::Unbounded, 5));
-        assert_eq!(anywhere, (vec![(0..5, 5), (5..10, 10), (10..14, 15)], true));
-        assert_eq!(ranges(regex_pieces(hay, Shape::Bounded(5), 5)), anywhere);
-    }
-
-    #[test]
-    fn a_search_that_leaves_its_piece_is_remembered_for_the_pieces_it_passed() {
-        let mut hay = vec![b'x'; 1000];
-        hay.extend_from_slice(b"ab");
-        let pattern = Pattern::new(b"a[^x]*b", &Default::default()).unwrap();
-        let split = Split {
-            threads: 1,
-            chunk: 100,
-        };
-        let (scanner, pieces) = regex_scan(&pattern, &hay, split).unwrap();
-        assert!(scanner.reaches_end);
-        assert_eq!(scanner.scan(&pieces[0], 0).count(), 0);
-        let known = (*scanner.known.lock().unwrap()).unwrap();
-        assert_eq!((known.from, known.found), (0, Some((1000, 1002))));
-        // A piece it passed over finds nothing of its own; the last finds the match.
-        assert_eq!(scanner.scan(&pieces[4], 400).count(), 0);
-        let last = pieces.last().unwrap();
-        assert_eq!(
-            scanner.scan(last, last.range.start).collect::<Vec<_>>(),
-            [(1000, 1002)]
-        );
-        // A search past the match is no longer answered by it.
-        scanner.remember(1002, None);
-        let known = (*scanner.known.lock().unwrap()).unwrap();
-        assert_eq!((known.from, known.found), (1002, None));
-        assert_eq!(scanner.search(1001, hay.len(), true), None);
-        assert_eq!(scanner.search(0, hay.len(), true), Some((1000, 1002)));
-        // A nearer result does not replace a further one.
-        scanner.remember(0, Some((1000, 1002)));
-        assert_eq!((*scanner.known.lock().unwrap()).unwrap().found, None);
-    }
-
-    #[test]
-    fn pieces_own_what_starts_before_the_next_one() {
-        let got = pieces(&[0..25, 30..34], 10, 3);
-        let starts: Vec<_> = got.iter().map(|p| (p.range.clone(), p.owned_end)).collect();
-        assert_eq!(
-            starts,
-            [(0..12, 10), (10..22, 20), (20..25, 26), (30..34, 35)]
-        );
-    }
-
-    #[test]
-    fn a_straddling_occurrence_moves_the_next_piece_on() {
-        // "aa" in "aaaaa" cut at 2: the scan from 0 takes 0 and 2, so the piece at 2 must not
-        // count its own occurrence at 3.
-        let hay = b"aaaaaaa";
-        let needle = Needle::new(b"aa");
-        let split = Split {
-            threads: 2,
-            chunk: 3,
-        };
-        let windows = [0..hay.len()];
-        let search = |overlapping| Search {
-            needle: &needle,
-            hay,
-            windows: &windows,
-            overlapping,
-        };
-        assert_eq!(count(search(false), split, &|_| {}), 3);
-        let mut listed = Vec::new();
-        all(search(false), split, &|_| {}, |at| {
-            listed.push(at);
-            true
-        });
-        assert_eq!(listed, [0, 2, 4]);
-        assert_eq!(count(search(true), split, &|_| {}), 6);
-    }
-}
+mod tests;
 
 #[cfg(test)]
-mod properties {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn bytes(range: Range<usize>) -> impl Strategy<Value = Vec<u8>> {
-        prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(0u8)], range)
-    }
-
-    fn windows_of(len: usize, cuts: &[usize]) -> Vec<Range<usize>> {
-        // Disjoint, non-touching windows from sorted cut points, or the whole haystack.
-        let mut points: Vec<usize> = cuts.iter().map(|c| c % (len + 1)).collect();
-        points.sort_unstable();
-        points.dedup();
-        let mut windows: Vec<Range<usize>> = points
-            .chunks_exact(2)
-            .map(|pair| pair[0]..pair[1])
-            .collect();
-        windows.dedup_by(|b, a| b.start <= a.end);
-        if windows.is_empty() {
-            windows.push(0..len);
-        }
-        windows
-    }
-
-    proptest! {
-        #![proptest_config(crate::property_config(2000))]
-
-        /// A regex cut into pieces (overlapping by its longest match, or at line ends when no
-        /// match holds a newline) gives the matches of one scan stepped as Python steps.
-        #[test]
-        fn regex_pieces_stitch_back_to_one_scan(
-            hay in prop::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), Just(b'\n'), Just(b' ')], 0..160),
-            pattern in prop::sample::select(vec![
-                "a", "ab", "aa", "a*", "a+b?", "(a|b)a", "a{2}", "x*", "^a", "a$", r"\ba", r"a\B",
-                "[^\n]+", "a.b", "(?m)^a", "(?m)a$", ".", "a|", "(?s).a", r"\w+", "b|ab", "", r"\Z",
-                // Matches that may cross any cut: searched past the pieces' ends.
-                "(?s)a.*?b", "[ab\n]+", "b[^a]*a", r"(\n\W+)?(a[^\n]*?\n)", "(?s)a.*b|\n", "a*$",
-            ]),
-            chunk in 1usize..24,
-            threads in 1usize..4,
-            keep in 1usize..5,
-        ) {
-            let pattern = Pattern::new(pattern.as_bytes(), &Default::default()).unwrap();
-            let split = Split { threads, chunk };
-            let expected: Vec<Range<usize>> = crate::search::python_matches(
-                hay.len(),
-                |pos| pattern.find_at(&hay, pos),
-                Clone::clone,
-            )
-            .collect();
-            let (scanner, pieces) = regex_scan(&pattern, &hay, split).unwrap();
-            for keep in [keep, KEEP_FOR_COUNT] {
-                prop_assert_eq!(count_in(&scanner, &pieces, split, keep, &|_| {}), expected.len());
-                let mut listed = Vec::new();
-                all_in(&scanner, &pieces, split, keep, &|_| {}, |(start, end)| {
-                    listed.push(start..end);
-                    true
-                });
-                prop_assert_eq!(&listed, &expected);
-            }
-            // With marks: the same matches, each after its mark, whose newlines are those
-            // before it, and a line counter that jumps to them numbers every match as one
-            // that counts from the start.
-            let mut marked = Vec::new();
-            let mut lines = crate::search::lines::LineCounter::default();
-            regex_all_marked(&pattern, &hay, split, &|_| {}, |found, mark| {
-                let before = crate::search::lines::count_newlines(&hay[..mark.offset]);
-                assert!(mark.offset <= found.start, "{mark:?} after {found:?}");
-                assert_eq!(mark.newlines, before, "{mark:?}");
-                lines.jump(mark);
-                let line = lines.line_of(&hay, found.start);
-                marked.push((found.clone(), line));
-                true
-            });
-            let numbered: Vec<(Range<usize>, u64)> = expected
-                .iter()
-                .map(|found| {
-                    (found.clone(), crate::search::lines::count_newlines(&hay[..found.start]) + 1)
-                })
-                .collect();
-            prop_assert_eq!(marked, numbered);
-        }
-
-        /// Any cut into pieces, any number of threads: the same occurrences as one scan.
-        #[test]
-        fn pieces_stitch_back_to_one_scan(
-            hay in bytes(0..200),
-            needle in bytes(0..4),
-            chunk in 1usize..40,
-            threads in 1usize..4,
-            keep in 1usize..5,
-            overlapping in any::<bool>(),
-            cuts in prop::collection::vec(0usize..200, 0..6),
-        ) {
-            let windows = windows_of(hay.len(), &cuts);
-            let finder = Needle::new(&needle);
-            let split = Split { threads, chunk };
-            let expected: Vec<usize> =
-                finder.all(&hay, windows.clone(), overlapping).collect();
-            let search = Search { needle: &finder, hay: &hay, windows: &windows, overlapping };
-            let (scanner, pieces) = literal(search, split);
-            for keep in [keep, KEEP_FOR_COUNT] {
-                prop_assert_eq!(count_in(&scanner, &pieces, split, keep, &|_| {}), expected.len());
-                let mut listed = Vec::new();
-                all_in(&scanner, &pieces, split, keep, &|_| {}, |at| {
-                    listed.push(at);
-                    true
-                });
-                prop_assert_eq!(&listed, &expected);
-                // A listing stopped early stops at the same place.
-                let mut head = Vec::new();
-                all_in(&scanner, &pieces, split, keep, &|_| {}, |at| {
-                    head.push(at);
-                    head.len() < 3
-                });
-                prop_assert_eq!(&head[..], &expected[..expected.len().min(3)]);
-            }
-            prop_assert_eq!(first(&finder, &hay, &windows, split), finder.first(&hay, &windows));
-            prop_assert_eq!(last(&finder, &hay, &windows, split), finder.last(&hay, &windows));
-        }
-    }
-}
+mod properties;

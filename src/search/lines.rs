@@ -12,6 +12,14 @@ pub fn count_newlines(bytes: &[u8]) -> u64 {
     bytecount::count(bytes, b'\n') as u64
 }
 
+/// Where a piece starts, and how many newlines come before it: where a line counter can start
+/// from for the piece's occurrences, instead of counting from the last one before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineMark {
+    pub offset: usize,
+    pub newlines: u64,
+}
+
 /// The first NUL byte of `hay` (what makes a file binary, as grep and rg tell), looked for on
 /// `threads` threads at once for a large haystack: one pass over a GiB costs a tenth of a
 /// second on one core.
@@ -51,7 +59,7 @@ impl Default for LineCounter {
 impl LineCounter {
     /// Moves on to `mark` (a piece's start and the newlines before it, counted by the worker
     /// that searched it) when that is ahead of where the count is: the count goes on from there.
-    pub fn jump(&mut self, mark: crate::search::chunked::LineMark) {
+    pub fn jump(&mut self, mark: LineMark) {
         if mark.offset > self.at {
             self.at = mark.offset;
             self.line = mark.newlines + 1;
@@ -224,7 +232,7 @@ impl<'h> WholeLines<'h> {
     pub fn push_marked<E>(
         &mut self,
         found: Range<usize>,
-        mark: crate::search::chunked::LineMark,
+        mark: LineMark,
         emit: &mut impl FnMut(Piece) -> Result<(), E>,
     ) -> Result<(), E> {
         let joins = self
@@ -396,7 +404,7 @@ mod tests {
                         .max()
                         .unwrap_or(0);
                     let newlines = count_newlines(&hay[..offset]);
-                    let mark = crate::search::chunked::LineMark { offset, newlines };
+                    let mark = LineMark { offset, newlines };
                     lines.push_marked(found.clone(), mark, &mut emit).unwrap();
                 }
             }

@@ -2,7 +2,17 @@
 
 use std::fmt::Write as _;
 
-use super::parser::{ClassItem, ascii};
+/// A class escape (`\d`, `\W`, ...) or a single unit, inside or outside a class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ClassItem {
+    Unit(u32),
+    Category(u8),
+}
+
+/// The unit as an ASCII byte, if it is one.
+pub(super) fn ascii(unit: u32) -> Option<u8> {
+    u8::try_from(unit).ok().filter(u8::is_ascii)
+}
 
 /// A unit in a spelling the regex crate reads as exactly that unit, in or out of a class:
 /// ASCII letters and digits as themselves, anything else as a hex escape (a byte in a bytes

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::emit::{ascii_category, write_category, write_class_item, write_unit};
+use super::emit::{ClassItem, ascii, ascii_category, write_category, write_class_item, write_unit};
 use super::{Engine, Literals, MAX_REPEAT, Refusal, RegexFlags, Translation};
 
 /// Why parsing stopped: a real error, a construct the engine written for cannot run, or a
@@ -95,13 +95,6 @@ enum Last {
     Item,
 }
 
-/// A class escape (`\d`, `\W`, ...) or a single unit, inside or outside a class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ClassItem {
-    Unit(u32),
-    Category(u8),
-}
-
 /// Inline flags of a scope that matter to the translation itself.
 #[derive(Debug, Clone, Copy)]
 struct Scope {
@@ -157,10 +150,6 @@ fn is_octal(unit: u32) -> bool {
 
 fn is_hex(unit: u32) -> bool {
     char::from_u32(unit).is_some_and(|c| c.is_ascii_hexdigit())
-}
-
-pub(super) fn ascii(unit: u32) -> Option<u8> {
-    u8::try_from(unit).ok().filter(u8::is_ascii)
 }
 
 fn is(unit: u32, c: u8) -> bool {
