@@ -214,8 +214,8 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
             )) => {
                 progress.finish_file(len);
                 if grouped {
-                    if any_grouped && !style.json && !style.heading {
-                        out.write_all(crate::output::GROUP_SEPARATOR)?;
+                    if let Some(separator) = style.group_separator(true).filter(|_| any_grouped) {
+                        out.write_all(separator)?;
                     }
                     any_grouped = true;
                 }

@@ -130,7 +130,17 @@ impl Label {
 }
 
 /// The line between groups of lines with context, as grep and rg print it.
-pub const GROUP_SEPARATOR: &[u8] = b"--\n";
+const GROUP_SEPARATOR: &[u8] = b"--\n";
+
+impl Style {
+    /// What separates a group of lines with context from the group before it, decided here
+    /// alone: `--` between the groups of a file, and between files' groups unless headings part
+    /// them already (a blank line and the next name); nothing in JSON, whose records say it.
+    pub fn group_separator(&self, between_files: bool) -> Option<&'static [u8]> {
+        let parted = self.json || (between_files && self.heading);
+        (!parted).then_some(GROUP_SEPARATOR)
+    }
+}
 
 /// A file's name as text records print it: its own bytes (one that is not UTF-8 is printed as
 /// it is, as rg prints it, so that a script can feed it back), with the escapes every printed
@@ -274,13 +284,12 @@ impl Printer {
     /// A file's first group of lines with context begins: `--` before it when a group was
     /// printed before (of an earlier file, through this printer), as grep and rg separate them.
     pub fn first_group_of_file(&mut self) -> io::Result<()> {
-        // Under headings, files are apart already (a blank line and the next name).
-        let separate = self.grouped && !self.style.json && !self.style.heading;
+        let separator = self.style.group_separator(true).filter(|_| self.grouped);
         self.grouped = true;
-        if separate {
-            self.out.write_all(GROUP_SEPARATOR)?;
+        match separator {
+            Some(separator) => self.out.write_all(separator),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Whether a group of lines with context was printed through this printer: a buffered

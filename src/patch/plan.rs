@@ -7,8 +7,9 @@ use std::ops::Range;
 
 use crate::patch::leb128::{push_leb128, take_leb128};
 use crate::search::chunked::{self, Split};
+use crate::search::driver::{Found, Searcher, each_match};
 use crate::search::template::Template;
-use crate::search::{Captures, MatchCursor, Needle, Pattern, python_matches};
+use crate::search::{Captures, Needle, Pattern};
 
 /// Replace `old[start..end]` with the plan's bytes at `new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,7 +251,7 @@ impl Plan {
     }
 
     /// [`Plan::regex`] searched on several threads when the haystack is large and the pattern
-    /// can be cut (see [`chunked::regex_all`]); the template is expanded on this thread, in order.
+    /// can be cut (see [`Searcher`]); the template is expanded on this thread, in order.
     pub fn regex_split(
         hay: &[u8],
         pattern: &Pattern,
@@ -258,47 +259,39 @@ impl Plan {
         max: usize,
         split: Split,
     ) -> Plan {
-        if max == 0 || !split.worth_it(hay.len()) {
-            return Plan::regex(hay, pattern, template, max);
-        }
-        let mut plan = Plan::default();
-        let mut caps = pattern.captures();
-        let cut = chunked::regex_all(pattern, hay, split, &|_| {}, |found| {
-            // The groups of the match found at its start: the search from there finds it.
-            let captured =
-                pattern.has_groups() && pattern.captures_at(hay, found.start, &mut caps).is_some();
-            plan.push_expanded(hay, template, found, captured.then_some(&caps));
-            plan.len < max
-        });
-        if cut {
-            plan
-        } else {
-            Plan::regex(hay, pattern, template, max)
-        }
+        let searcher = Searcher {
+            split: Some(split),
+            max,
+            marks: false,
+        };
+        Plan::regex_searched(hay, pattern, template, searcher)
     }
 
     /// Python's `re.sub(pattern, template, hay, count=max)`, with `$1` and `${name}` in the
     /// template.
     pub fn regex(hay: &[u8], pattern: &Pattern, template: &Template, max: usize) -> Plan {
+        let searcher = Searcher {
+            max,
+            ..Searcher::serial()
+        };
+        Plan::regex_searched(hay, pattern, template, searcher)
+    }
+
+    /// The edits of every match `searcher` finds, each the template expanded with its groups
+    /// (the replace planner is one of the search driver's sinks).
+    fn regex_searched(
+        hay: &[u8],
+        pattern: &Pattern,
+        template: &Template,
+        searcher: Searcher,
+    ) -> Plan {
         let mut plan = Plan::default();
-        if !pattern.has_groups() {
-            // The template can name the whole match only: no capture engine needed.
-            let find_at = |pos| pattern.find_at(hay, pos);
-            for found in python_matches(hay.len(), find_at, Clone::clone).take(max) {
-                plan.push_expanded(hay, template, found, None);
-            }
-            return plan;
-        }
-        let mut caps = pattern.captures();
-        let mut cursor = MatchCursor::new(hay.len());
-        while plan.len < max {
-            let Some(pos) = cursor.position() else { break };
-            let Some(whole) = pattern.captures_at(hay, pos, &mut caps) else {
-                break;
-            };
-            cursor.advance_past(whole.clone());
-            plan.push_expanded(hay, template, whole, Some(&caps));
-        }
+        let expand = |found: Found<'_>| {
+            plan.push_expanded(hay, template, found.range, found.groups);
+            Ok(())
+        };
+        // Expanding a template cannot fail: neither can the search.
+        let _ = searcher.search(pattern, hay, &mut each_match(expand).reading_groups());
         plan
     }
 

@@ -8,6 +8,7 @@
 pub mod backtrack;
 pub mod chunked;
 pub mod dialect;
+pub mod driver;
 pub mod lines;
 pub mod template;
 

@@ -12,12 +12,12 @@ use super::Grep;
 use crate::exit::Outcome;
 use crate::files::source::Source;
 use crate::output::{Paint, Printer, json_bytes};
-use crate::search::chunked::{self, Split};
+use crate::search::chunked::Split;
+use crate::search::driver::{Found, Searcher, each_match};
 use crate::search::lines::{
     LineCounter, Piece, WholeLines, first_nul, line_end, line_start, lines_in, lines_touched,
     lines_untouched,
 };
-use crate::search::python_matches;
 
 impl Grep {
     /// Every match of `hay` as whole lines (with `-v`, the lines without one), with `before`
@@ -45,37 +45,37 @@ impl Grep {
             return self.print_lines_without_a_match(hay, (before, after), printer);
         }
         let mut lines = WholeLines::new(hay, before, after);
-        // With context, the first group of a file is separated from an earlier file's.
-        let mut first = before > 0 || after > 0;
-        let mut emit = |piece: Piece| {
+        let mut emit = self.piece_printer(printer, hay, before > 0 || after > 0);
+        let push = |found: Found<'_>| {
+            match found.mark {
+                Some(mark) => lines.push_marked(found.range, mark, &mut emit)?,
+                None => lines.push(found.range, &mut emit)?,
+            }
+            Ok(())
+        };
+        let matches =
+            self.searcher(split, true)
+                .search(&self.pattern, hay, &mut each_match(push))?;
+        lines.finish(&mut emit)?;
+        Ok((Outcome::found(matches > 0), matches))
+    }
+
+    /// Prints each piece of whole lines; with `context`, a file's first group is separated from
+    /// an earlier file's (see `Printer::first_group_of_file`).
+    fn piece_printer<'a>(
+        &'a self,
+        printer: &'a mut Printer,
+        hay: &'a [u8],
+        context: bool,
+    ) -> impl FnMut(Piece) -> std::io::Result<()> + 'a {
+        let mut first = context;
+        move |piece| {
             if first {
                 first = false;
                 printer.first_group_of_file()?;
             }
             self.print_piece(printer, hay, piece)
-        };
-        let mut matches = 0;
-        let mut printed = Ok(());
-        let parallel = split.is_some_and(|split| {
-            chunked::regex_all_marked(&self.pattern, hay, split, &|_| {}, |found, mark| {
-                if matches == self.max {
-                    return false;
-                }
-                matches += 1;
-                printed = lines.push_marked(found, mark, &mut emit);
-                printed.is_ok() && matches < self.max
-            })
-        });
-        printed?;
-        if !parallel {
-            let find_at = |pos| self.pattern.find_at(hay, pos);
-            for found in python_matches(hay.len(), find_at, Clone::clone).take(self.max) {
-                matches += 1;
-                lines.push(found, &mut emit)?;
-            }
         }
-        lines.finish(&mut emit)?;
-        Ok((Outcome::found(matches > 0), matches))
     }
 
     /// `-v`: the lines no match touches, as whole lines with context (the lines with a match
@@ -87,19 +87,8 @@ impl Grep {
         printer: &mut Printer,
     ) -> Result<(Outcome, usize)> {
         let mut lines = WholeLines::new(hay, before, after);
-        let mut first = before > 0 || after > 0;
-        let mut emit = |piece: Piece| {
-            if first {
-                first = false;
-                printer.first_group_of_file()?;
-            }
-            self.print_piece(printer, hay, piece)
-        };
-        let matches = python_matches(
-            hay.len(),
-            |pos| self.pattern.find_at(hay, pos),
-            Clone::clone,
-        );
+        let mut emit = self.piece_printer(printer, hay, before > 0 || after > 0);
+        let matches = Searcher::serial().matches(&self.pattern, hay);
         let mut printed = 0;
         lines_untouched(hay, matches, |line| {
             if printed == self.max {
@@ -116,12 +105,7 @@ impl Grep {
 
     /// `-c`: the number of lines with a match (with `-v`, without one), as rg counts them.
     pub(super) fn count_lines(&self, hay: &[u8]) -> usize {
-        let matches = python_matches(
-            hay.len(),
-            |pos| self.pattern.find_at(hay, pos),
-            Clone::clone,
-        )
-        .take(self.max);
+        let matches = self.searcher(None, false).matches(&self.pattern, hay);
         let touched = lines_touched(hay, matches);
         match self.invert {
             true => lines_in(hay) - touched,
@@ -140,12 +124,7 @@ impl Grep {
         printer.set_label(Some(source));
         let mut lines = LineCounter::default();
         let mut matches = 0;
-        let found = python_matches(
-            hay.len(),
-            |pos| self.pattern.find_at(hay, pos),
-            Clone::clone,
-        );
-        for found in found.take(self.max) {
+        for found in self.searcher(None, false).matches(&self.pattern, hay) {
             matches += 1;
             let number = lines.line_of(hay, found.start);
             let start = line_start(hay, found.start);
@@ -186,9 +165,9 @@ impl Grep {
             context,
         } = piece
         else {
-            return match printer.style().json {
-                true => Ok(()),
-                false => printer.raw(crate::output::GROUP_SEPARATOR),
+            return match printer.style().group_separator(false) {
+                Some(separator) => printer.raw(separator),
+                None => Ok(()),
             };
         };
         // With -v, a line printed has no match on it.

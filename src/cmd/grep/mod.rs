@@ -22,9 +22,10 @@ use crate::map::{self, ReadPlan};
 use crate::output::Style;
 use crate::output::{Format, Paint, Printer, json_bytes};
 use crate::search::backtrack;
-use crate::search::chunked::{self, Split};
+use crate::search::chunked::Split;
+use crate::search::driver::{Found, Searcher, each_match};
 use crate::search::lines::LineCounter;
-use crate::search::{Captures, MatchCursor, Pattern, python_matches};
+use crate::search::{Captures, Pattern};
 use crate::settings::Settings;
 use stats::Stats;
 
@@ -172,16 +173,7 @@ impl Grep {
         let split = split.worth_it(view.len()).then_some(split);
         let (outcome, matches) = match self.output {
             Output::CountMatches => {
-                let find_at = |pos| self.pattern.find_at(&view, pos);
-                let parallel = split
-                    .filter(|_| self.max == usize::MAX)
-                    .and_then(|split| chunked::regex_count(&self.pattern, &view, split, &|_| {}));
-                let count = match parallel {
-                    Some(count) => count,
-                    None => python_matches(view.len(), find_at, Clone::clone)
-                        .take(self.max)
-                        .count(),
-                };
+                let count = self.searcher(split, false).count(&self.pattern, &view);
                 (print_count(printer, count)?, count)
             }
             Output::CountLines => {
@@ -197,6 +189,16 @@ impl Grep {
         Ok((outcome, matches, view.len()))
     }
 
+    /// How a file is searched: on `split`'s threads when it is large, at most `--max-count`
+    /// matches, with line marks for `-n` when `marks`.
+    fn searcher(&self, split: Option<Split>, marks: bool) -> Searcher {
+        Searcher {
+            split,
+            max: self.max,
+            marks,
+        }
+    }
+
     /// Every match (or the group asked for), each a record; with `-n`, after its line's number.
     fn print_records(
         &self,
@@ -204,75 +206,32 @@ impl Grep {
         split: Option<Split>,
         printer: &mut Printer,
     ) -> Result<(Outcome, usize)> {
-        let find_at = |pos| self.pattern.find_at(view, pos);
-        let mut caps = self.pattern.captures();
         // `-n`: each record's line, counted on from the last record's, or from the start of the
-        // piece it was found in, whose newlines a worker counted (`mark`).
+        // piece it was found in, whose newlines a worker counted (the match's mark).
         let mut lines = self.line_number.then(LineCounter::default);
-        let mark = std::cell::Cell::new(None);
-        let mut line_of = |offset: usize| {
-            lines.as_mut().map(|lines| {
-                if let Some(mark) = mark.take() {
-                    lines.jump(mark);
-                }
-                lines.line_of(view, offset)
-            })
-        };
         let groups = self.pattern.has_groups();
-        let mut matches = 0;
-        let mut printed = Ok(());
-        let parallel = split.is_some_and(|split| {
-            let mut emit = |found: Range<usize>, at| {
-                if matches == self.max {
-                    return false;
-                }
-                matches += 1;
-                mark.set(at);
-                printed = if groups {
-                    // The groups of the match found at its start: the search from there finds
-                    // it again.
-                    match self.pattern.captures_at(view, found.start, &mut caps) {
-                        Some(_) => self.print_groups(printer, view, &caps, &mut line_of),
-                        None => Ok(()),
+        let print = |found: Found<'_>| {
+            let mut line_of = |offset: usize| {
+                lines.as_mut().map(|lines| {
+                    if let Some(mark) = found.mark {
+                        lines.jump(mark);
                     }
-                } else {
-                    let line = line_of(found.start);
-                    self.print_whole(printer, view, found, line)
-                };
-                printed.is_ok() && matches < self.max
+                    lines.line_of(view, offset)
+                })
             };
-            match self.line_number {
-                true => {
-                    chunked::regex_all_marked(&self.pattern, view, split, &|_| {}, |found, at| {
-                        emit(found, Some(at))
-                    })
+            match (groups, found.groups) {
+                (true, Some(caps)) => self.print_groups(printer, view, caps, &mut line_of),
+                // The backtracking engine gave up on this match's groups: the error follows.
+                (true, None) => Ok(()),
+                (false, _) => {
+                    let line = line_of(found.range.start);
+                    self.print_whole(printer, view, found.range, line)
                 }
-                false => chunked::regex_all(&self.pattern, view, split, &|_| {}, |found| {
-                    emit(found, None)
-                }),
             }
-        });
-        printed?;
-        if !parallel && groups {
-            // One search a match, its groups found with it.
-            let mut cursor = MatchCursor::new(view.len());
-            while matches < self.max {
-                let Some(pos) = cursor.position() else { break };
-                let Some(whole) = self.pattern.captures_at(view, pos, &mut caps) else {
-                    break;
-                };
-                cursor.advance_past(whole);
-                matches += 1;
-                self.print_groups(printer, view, &caps, &mut line_of)?;
-            }
-        } else if !parallel {
-            // Only the whole match to print: no capture engine needed.
-            for found in python_matches(view.len(), find_at, Clone::clone).take(self.max) {
-                matches += 1;
-                let line = line_of(found.start);
-                self.print_whole(printer, view, found, line)?;
-            }
-        }
+        };
+        let searcher = self.searcher(split, self.line_number);
+        let matches =
+            searcher.search(&self.pattern, view, &mut each_match(print).reading_groups())?;
         Ok((Outcome::found(matches > 0), matches))
     }
 
