@@ -4,7 +4,7 @@
 //! library holds everything else, so that tests and generators (completions, the man page) see
 //! the same clap definition the binary uses.
 
-// `unsafe` lives in `map` alone, and every block there says why it is sound.
+// `unsafe` lives in `map` and `sys` alone, and every block there says why it is sound.
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 // Tests pass lists of search windows, often a list of one (`vec![0..len]`), which this lint
@@ -39,10 +39,12 @@ mod patch;
 mod progress;
 mod review;
 mod search;
+#[allow(unsafe_code)]
+mod sys;
 mod test_hooks;
 
 pub use cmd::drive::is_broken_pipe;
-pub use map::ignore_sigxfsz;
+pub use sys::ignore_sigxfsz;
 
 /// The configuration of every property test: `default` cases keep `cargo test` quick, and
 /// `PROPTEST_CASES=1000000` runs the same properties at fuzzing scale. A failure is saved beside

@@ -37,7 +37,7 @@ pub fn pause_unless(var: &str, stop: &dyn Fn() -> bool) {
     }
     // In slices, ending early when a held-back signal is waiting, as a real step would.
     let until = std::time::Instant::now() + std::time::Duration::from_millis(ms);
-    while std::time::Instant::now() < until && !crate::map::interrupt_pending() && !stop() {
+    while std::time::Instant::now() < until && !crate::sys::interrupt_pending() && !stop() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }

@@ -158,7 +158,7 @@ fn finish_window(window: Option<(u64, crate::map::Window)>, file: &File) {
         let len = map.len() as u64;
         drop(map);
         if len > 0 {
-            crate::map::start_writeback(file, start, len);
+            crate::sys::start_writeback(file, start, len);
         }
     }
 }

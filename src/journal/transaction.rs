@@ -14,12 +14,14 @@ use anyhow::Result;
 
 use super::state::{self, StateDir};
 use super::{Identity, OldBytes, Run};
-use crate::map::{self, InterruptsHeldBack, View};
+use crate::map::View;
 use crate::output::{Printer, plural};
 use crate::patch::Plan;
 use crate::patch::durable::LaterSyncs;
 use crate::patch::target::{PartlyWritten, Target};
 use crate::settings::Settings;
+use crate::sys;
+use crate::sys::InterruptsHeldBack;
 
 /// How many committed runs are kept for `mmt undo`.
 const RUNS_KEPT: usize = 10;
@@ -87,7 +89,7 @@ impl Transaction {
     /// Starts a run over `files`, journaled unless `--no-journal` (or no state directory can be
     /// used, which is said once).
     pub fn begin(settings: &Settings, files: &[ToWrite], command: &str) -> Result<Transaction> {
-        let held_back = (!settings.preview).then(map::hold_back_interrupts);
+        let held_back = (!settings.preview).then(sys::hold_back_interrupts);
         // Without a journal too, the files are made durable together at the end (a crash
         // before then may keep any of the run's writes, as it could file by file); past the
         // first write there is no going back, so that flush is not cut short by a Ctrl-C.
@@ -143,7 +145,7 @@ impl Transaction {
     /// The next file (in the order `begin` was given them) is about to be written. Refuses
     /// when an interrupt is waiting.
     pub fn next_file(&mut self) -> Result<()> {
-        if map::interrupt_pending() {
+        if sys::interrupt_pending() {
             return Err(interrupted());
         }
         if self.started {
@@ -192,7 +194,7 @@ impl Transaction {
                     let mut later = model.as_ref().map(LaterSyncs::alike);
                     let (next, stop, results) = (&next, &stop, &results);
                     scope.spawn(move || {
-                        while !stop.load(Ordering::Relaxed) && !map::interrupt_pending() {
+                        while !stop.load(Ordering::Relaxed) && !sys::interrupt_pending() {
                             let n = next.fetch_add(1, Ordering::Relaxed);
                             if n >= count {
                                 break;
@@ -351,7 +353,7 @@ impl Transaction {
             crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_COMMIT_MS");
             return Ok(());
         };
-        if map::interrupt_pending() {
+        if sys::interrupt_pending() {
             self.run = Some((run, state));
             return Err(self.fail(interrupted()));
         }

@@ -12,10 +12,10 @@
 //! faulting address and prints that file's `mmt: FILE: ...` message, the same kind every other
 //! error gets, instead of a bare "Bus error", whichever thread faulted.
 //!
-//! Being the crate's one module with `unsafe`, it also holds the other system calls that need
-//! it (`kernel`: SIGXFSZ, writeback, leases) and the signal handling of writes (`signals`). The
-//! read policy (what is mapped and what is read, and within which memory) is `read`; the SIGBUS
-//! registry is `sigbus`. Nothing here knows a command or the command line.
+//! `unsafe` lives here and in `sys` (signals and the other system calls that need it). The read
+//! policy (what is mapped and what is read, and within which memory) is `read`; the SIGBUS
+//! registry and its handler are `sigbus`, which cleans up through `sys::signals`, the one
+//! fatal-signal path. Nothing here knows a command or the command line.
 
 use std::fs::File;
 use std::io;
@@ -26,23 +26,12 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
 
-mod kernel;
 mod read;
 mod sigbus;
-mod signals;
 
-pub use kernel::{
-    NoLease, ReadLease, flush_file_system, ignore_sigxfsz, start_writeback, take_read_lease,
-    write_out,
-};
 use read::*;
 pub use read::{open_source, open_view, view_of_file};
 use sigbus::*;
-
-pub use signals::{
-    InterruptsHeldBack, RestoreTerminalOnSignal, hold_back_interrupts, interrupt_pending,
-    remove_on_signal, restore_terminal_on_signal,
-};
 
 /// The bytes of a target, mapped or owned.
 pub struct View {

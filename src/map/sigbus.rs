@@ -142,7 +142,7 @@ pub(super) extern "C" fn on_sigbus(
         } else {
             (*info).si_addr() as usize
         };
-        super::signals::clean_up_before_the_end();
+        crate::sys::signals::clean_up_before_the_end();
         let (message, len) =
             message_for(address).unwrap_or((GENERIC_MESSAGE.as_ptr(), GENERIC_MESSAGE.len()));
         libc::write(2, message.cast(), len);

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::map;
+use crate::sys;
 
 /// How the writes on one file system are made durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +134,7 @@ impl LaterSyncs {
     /// Whether a long write-out stops early: a run's does when a Ctrl-C waits (it is then
     /// rolled back at once), a restore's never.
     fn stop(&self) -> bool {
-        !self.to_the_end && map::interrupt_pending()
+        !self.to_the_end && sys::interrupt_pending()
     }
 
     /// Holds `file` (written at `path`) for the flush; writes out those held when there are many.
@@ -174,7 +174,7 @@ impl LaterSyncs {
                 continue;
             }
             // In pieces, so that a Ctrl-C during a long sync rolls the run back at once.
-            map::write_out(&file, &|| self.stop()).with_context(cannot)?;
+            sys::write_out(&file, &|| self.stop()).with_context(cannot)?;
             if !self.file_systems.iter().any(|(dev, _)| *dev == device) {
                 self.file_systems.push((device, file));
             }
@@ -190,7 +190,7 @@ impl LaterSyncs {
             // A few files: an fsync each costs no more than one flush, and waits for nothing
             // that other processes left dirty on the file system.
             let to_the_end = self.to_the_end;
-            let stop = || !to_the_end && map::interrupt_pending();
+            let stop = || !to_the_end && sys::interrupt_pending();
             for (path, file) in self.files.drain(..) {
                 sync_written(&file, &stop)
                     .with_context(|| format!("{}: cannot sync the new content", path.display()))?;
@@ -214,7 +214,7 @@ pub fn sync_file(file: &File) -> io::Result<()> {
 /// [`sync_file`] for a file a run wrote: its data written out first in pieces, so that a
 /// Ctrl-C held back during a long sync rolls the run back at once (`stop`).
 fn sync_written(file: &File, stop: &dyn Fn() -> bool) -> io::Result<()> {
-    map::write_out(file, stop)?;
+    sys::write_out(file, stop)?;
     file.sync_all()
 }
 
@@ -238,7 +238,7 @@ pub fn sync_dirs(mut dirs: Vec<PathBuf>) -> Result<()> {
 /// Makes everything written on the file system that holds `file` durable: one `syncfs`, which
 /// the tests' crash-simulating file system hears of through its seam.
 fn flush_file_system(file: &File) -> io::Result<()> {
-    map::flush_file_system(file)?;
+    sys::flush_file_system(file)?;
     crate::test_hooks::syncfs_done()
 }
 

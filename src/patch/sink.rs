@@ -11,9 +11,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::ops::Range;
 
-use crate::map;
 use crate::patch::RewriteSink;
 use crate::progress::Progress;
+use crate::sys;
 
 /// Copies go in chunks of this size, each handed to writeback as soon as it is copied.
 const WRITEBACK_CHUNK: usize = 64 << 20;
@@ -150,7 +150,7 @@ impl<'a> FileSink<'a> {
                 Ok(n) => {
                     (self.stop)()?;
                     // The disk writes this chunk while the next one is copied.
-                    map::start_writeback(self.out.get_ref(), out_at, n as u64);
+                    sys::start_writeback(self.out.get_ref(), out_at, n as u64);
                     out_at += n as u64;
                     self.progress.set(out_at);
                 }

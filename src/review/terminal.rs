@@ -11,7 +11,7 @@ use std::os::fd::AsFd;
 use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
 
 use super::{Abort, Key, keys_of};
-use crate::map::{RestoreTerminalOnSignal, restore_terminal_on_signal};
+use crate::sys::{RestoreTerminalOnSignal, restore_terminal_on_signal};
 
 pub struct Terminal {
     /// Declared first so that it is dropped first: the signal handler forgets the descriptor

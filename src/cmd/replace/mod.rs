@@ -13,7 +13,6 @@ mod writing;
 
 use planning::{FileKey, Gathered, Planned};
 use report::{note_skipped_binary, run_total};
-use writing::raise_open_file_limit;
 mod review;
 
 use std::collections::HashSet;
@@ -34,6 +33,7 @@ use crate::search::chunked::Split;
 use crate::search::dialect::RegexFlags;
 use crate::search::template::Template;
 use crate::settings::Settings;
+use crate::sys;
 
 /// What OLD stands for, and what NEW puts in its place.
 enum Edit {
@@ -88,7 +88,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     let sources = positionals.sources("replace", &args.files)?;
     let many = sources.many;
     if many {
-        raise_open_file_limit();
+        sys::raise_open_file_limit();
     }
 
     // Plan every file before writing any; a review asks about each file's changes as soon as

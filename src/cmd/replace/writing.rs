@@ -228,14 +228,3 @@ impl RewriteSink for StdoutSink<'_> {
         std::io::Write::write_all(&mut self.out, bytes)
     }
 }
-
-/// A replace over many files holds every file with a match open until it is written; let it
-/// hold as many as the system allows, not the default soft limit of 1024.
-pub(super) fn raise_open_file_limit() {
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let mut limit = getrlimit(Resource::Nofile);
-    if limit.current < limit.maximum {
-        limit.current = limit.maximum;
-        let _ = setrlimit(Resource::Nofile, limit);
-    }
-}

@@ -119,7 +119,7 @@ impl Target {
                 );
             }
             // Read-only: an in-place patch opens the file again for writing when it comes to
-            // write, and a rewrite never writes to it (see `map::take_read_lease`).
+            // write, and a rewrite never writes to it (see `sys::take_read_lease`).
             let file = File::open(&real).context("cannot open")?;
             let file = match access {
                 Access::Patch => {

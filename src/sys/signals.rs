@@ -28,7 +28,6 @@ pub struct RemoveOnSignal {
 /// handlers on first use.
 pub fn remove_on_signal(path: &Path) -> RemoveOnSignal {
     use std::os::unix::ffi::OsStrExt;
-    super::install_sigbus_handler();
     install_interrupt_handlers();
     let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
         return RemoveOnSignal { slot: None };
@@ -106,7 +105,7 @@ was, its temporary file removed\n";
 /// `on_interrupt`, SIGBUS from `sigbus::on_sigbus`): the terminal a review changed put back, and
 /// the temporary files of a rewrite removed. True when a temporary file was removed.
 /// Async-signal-safe: atomic swaps, `ioctl` and `unlink`.
-pub(super) fn clean_up_before_the_end() -> bool {
+pub(crate) fn clean_up_before_the_end() -> bool {
     restore_terminal();
     remove_registered_temps()
 }
@@ -227,6 +226,17 @@ fn discard_pending_interrupts() {
 /// Holds back SIGINT, SIGTERM and SIGHUP while it lives, so that an in-place patch is either
 /// done or not begun when one of them ends mmt: a pending signal is delivered when the guard
 /// is dropped.
+///
+/// The signal mask is per thread, and that is where this promise can break:
+/// - A signal sent to the process goes to any thread that does not hold it back. "Ctrl-C
+///   waits" holds only while no thread that was started before the guard is still running:
+///   a thread inherits its creator's mask, so the workers of `Transaction::write_each` and the
+///   `mmt-trash` thread, all started under the guard, hold the signals back too. A thread
+///   started earlier and still alive (none is today: planning's threads are scoped and end
+///   before a run begins) would take the signal and end mmt in the middle of a patch.
+/// - Guards nest (a run holds one, and each in-place patch takes its own): each puts back the
+///   mask it found, so they must be dropped in the reverse order of their making, as scopes
+///   drop them. A guard moved out of its scope and dropped late would unblock too early.
 pub struct InterruptsHeldBack {
     previous: libc::sigset_t,
 }

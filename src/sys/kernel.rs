@@ -1,11 +1,8 @@
-//! Calls into the kernel about a file that are not maps but need `unsafe` all the same (this
-//! folder is the crate's one place for it): ignoring SIGXFSZ, starting and waiting for
-//! writeback, and read leases.
+//! Calls into the kernel that are not maps but need `unsafe` all the same: ignoring SIGXFSZ,
+//! starting and waiting for writeback, syncfs, read leases and the open-file limit.
 
 use std::fs::File;
 use std::io;
-
-use super::*;
 
 /// Makes a write past the file-size limit (`ulimit -f`) fail with `EFBIG`, which mmt reports and
 /// cleans up after, instead of killing the process with SIGXFSZ and leaving a temporary file.
@@ -144,7 +141,7 @@ impl Drop for ReadLease<'_> {
 
 /// The kernel tells a lease holder of a break with SIGIO, whose default action ends the
 /// process. mmt asks instead ([`ReadLease::broken`]), so the signal is ignored.
-pub(super) fn ignore_lease_breaks() {
+fn ignore_lease_breaks() {
     static IGNORED: std::sync::Once = std::sync::Once::new();
     IGNORED.call_once(|| {
         // SAFETY: setting a signal's disposition to SIG_IGN installs no code and touches no
@@ -156,4 +153,15 @@ pub(super) fn ignore_lease_breaks() {
 }
 
 /// The piece [`write_out`] waits for at a time: a fraction of a second of a disk's writing.
-pub(super) const WRITE_OUT_PIECE: u64 = 32 << 20;
+const WRITE_OUT_PIECE: u64 = 32 << 20;
+
+/// A replace over many files holds every file with a match open until it is written; let it
+/// hold as many as the system allows, not the default soft limit of 1024.
+pub fn raise_open_file_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
+}
