@@ -43,9 +43,6 @@ mod search;
 mod sys;
 mod test_hooks;
 
-pub use cmd::drive::is_broken_pipe;
-pub use sys::ignore_sigxfsz;
-
 /// The configuration of every property test: `default` cases keep `cargo test` quick, and
 /// `PROPTEST_CASES=1000000` runs the same properties at fuzzing scale. A failure is saved beside
 /// its source file (`src/NAME.regressions`), to be checked in and replayed first from then on.

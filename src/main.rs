@@ -13,12 +13,11 @@ fn main() -> std::process::ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err).into(),
     };
-    mmt::ignore_sigxfsz();
     match cmd::dispatch(cli) {
         Ok(code) => code.into(),
         // The reader went away (`mmt ... | head`): what it wanted was printed, so this is a
         // quiet, successful end, as in ripgrep.
-        Err(err) if mmt::is_broken_pipe(&err) => ExitCode::Success.into(),
+        Err(err) if cmd::drive::is_broken_pipe(&err) => ExitCode::Success.into(),
         Err(err) => {
             mmt::output::say(&format!("mmt: {err:#}"));
             ExitCode::Error.into()

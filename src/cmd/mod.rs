@@ -28,7 +28,11 @@ use crate::output::{Format, Printer, json_bytes};
 use crate::search::Pattern;
 use crate::settings::Settings;
 
+/// Runs a parsed command line.
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    // A write past `ulimit -f` fails with EFBIG, reported and cleaned up, instead of SIGXFSZ
+    // ending mmt with a temporary file left behind.
+    crate::sys::ignore_sigxfsz();
     let settings = cli.global.settings();
     crate::progress::set_watched(settings.watched);
     if !matches!(

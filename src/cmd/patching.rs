@@ -12,7 +12,7 @@ use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
 use crate::output::{Printer, json_path};
 use crate::patch::durable::LaterSyncs;
-use crate::patch::target::{Access, BackupMethod, Target};
+use crate::patch::targets::{Access, BackupMethod, Target};
 use crate::patch::{Mode, Plan};
 use crate::progress::Progress;
 use crate::settings::Settings;

@@ -12,7 +12,7 @@ use crate::exit::Outcome;
 use crate::journal::transaction::{ToWrite, Transaction};
 use crate::output::{Printer, json_path, plural};
 use crate::patch::Plan;
-use crate::patch::target::Access;
+use crate::patch::targets::Access;
 use crate::settings::Settings;
 
 pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Result<Outcome> {

@@ -275,7 +275,7 @@ fn remove_abandoned(state: &StateDir) {
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.rsplit('-').next())
                 .and_then(|pid| pid.parse().ok())
-                .is_some_and(|pid| !crate::patch::target::process_exists(pid)),
+                .is_some_and(|pid| !crate::patch::targets::process_exists(pid)),
         };
         if abandoned {
             let _ = fs::remove_dir_all(&dir);

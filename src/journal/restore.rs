@@ -416,7 +416,7 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
         let mut found = Vec::with_capacity(run.entries.len());
         for (n, entry) in run.entries.iter().enumerate() {
             found.push(restore(&undo, n, entry, &mut later)?);
-            crate::patch::target::remove_stale_temps_of(&entry.path);
+            crate::patch::targets::remove_stale_temps_of(&entry.path);
         }
         later.sync()?;
         for (entry, found) in run.entries.iter().zip(found) {

@@ -18,7 +18,7 @@ use crate::map::View;
 use crate::output::{Printer, plural};
 use crate::patch::Plan;
 use crate::patch::durable::LaterSyncs;
-use crate::patch::target::{PartlyWritten, Target};
+use crate::patch::targets::{PartlyWritten, Target};
 use crate::settings::Settings;
 use crate::sys;
 use crate::sys::InterruptsHeldBack;

@@ -10,7 +10,7 @@ pub mod durable;
 pub(crate) mod leb128;
 mod plan;
 pub mod sink;
-pub mod target;
+pub mod targets;
 
 pub use plan::*;
 

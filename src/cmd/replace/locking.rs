@@ -9,7 +9,7 @@
 use anyhow::{Context, Result};
 
 use super::Planned;
-use crate::patch::target::{Access, Change, Target};
+use crate::patch::targets::{Access, Change, Target};
 use crate::settings::Settings;
 
 /// Whether the run met another's lock while planning (or never took any: a review), and so must

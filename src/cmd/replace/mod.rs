@@ -27,7 +27,7 @@ use crate::cli::{Raw, ReplaceArgs};
 use crate::cmd::hints::Readings;
 use crate::exit::ExitCode;
 use crate::output::{Printer, plural};
-use crate::patch::target::backup_path;
+use crate::patch::targets::backup_path;
 use crate::search::Pattern;
 use crate::search::chunked::Split;
 use crate::search::dialect::RegexFlags;

@@ -16,13 +16,12 @@ use crate::files::source::{Done, Source, Sources};
 use crate::map::{self, ReadPlan, View};
 use crate::output::plural;
 use crate::patch::Plan;
-use crate::patch::target::{Access, Target};
+use crate::patch::targets::{Access, Target};
 use crate::progress::{self, Progress, RunProgress};
 use crate::search::backtrack;
 use crate::search::{search_windows, split_windows};
 use crate::settings::Settings;
 
-use super::report::replacements;
 use super::{Edit, How, Replace, review};
 
 /// A file's identity: its device and inode.
@@ -364,4 +363,9 @@ impl Replace {
 pub(super) fn file_key(path: &Path) -> Result<FileKey> {
     let meta = std::fs::metadata(path).context("cannot open")?;
     Ok((meta.dev(), meta.ino()))
+}
+
+/// The edits of every file planned.
+pub(super) fn replacements(planned: &[Planned]) -> u64 {
+    planned.iter().map(|p| p.plan.len() as u64).sum()
 }

@@ -12,15 +12,11 @@ use crate::output::{Printer, plural};
 use crate::patch::{Mode, Plan};
 use crate::settings::Settings;
 
-use super::planning::{Gathered, Planned};
+use super::planning::{Gathered, Planned, replacements};
 
 /// A run that changes more files than this prints its total alone (unless `-v`): a run over a
 /// tree fits a screen, and a run over a file or two still names each.
 pub(super) const NAMED_FILES_AT_MOST: usize = 2;
-
-pub(super) fn replacements(planned: &[Planned]) -> u64 {
-    planned.iter().map(|p| p.plan.len() as u64).sum()
-}
 
 /// A run's total: `N replacements in M files`.
 pub(super) fn run_total(planned: &[Planned]) -> String {

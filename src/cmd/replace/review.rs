@@ -13,7 +13,7 @@ use crate::cmd::Positionals;
 use crate::exit::ExitCode;
 use crate::output::preview;
 use crate::output::{Paint, Printer, Style, plural};
-use crate::patch::target::Change;
+use crate::patch::targets::Change;
 use crate::patch::{Edit, Plan};
 use crate::review::terminal::Terminal;
 use crate::review::{CHOICES, HELP, Kept, Review, Step};

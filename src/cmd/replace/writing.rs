@@ -10,7 +10,7 @@ use crate::journal::transaction::{FileWrite, ToWrite, Transaction};
 use crate::output::preview;
 use crate::output::{Printer, plural};
 use crate::patch::RewriteSink;
-use crate::patch::target::backup_path;
+use crate::patch::targets::backup_path;
 use crate::settings::Settings;
 
 use super::Replace;
