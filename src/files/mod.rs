@@ -7,6 +7,7 @@
 //! It reads directories and lists only: it never opens a file's bytes (that is `map`'s), and
 //! knows nothing of commands, output or the command line.
 
+pub mod id;
 pub mod name;
 pub mod ordered;
 pub mod source;

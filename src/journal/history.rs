@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
+use crate::files::id::FileId;
 use crate::journal::state::StateDir;
 use crate::journal::undo_file;
 use crate::journal::{
@@ -248,8 +249,7 @@ pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
     // in the order every run takes its locks (by identity), so that none waits in a circle.
     let mut locks = Vec::new();
     let mut in_order: Vec<&Entry> = run.entries.iter().collect();
-    in_order
-        .sort_by_key(|entry| Identity::of_path(&entry.path).map_or((0, 0), |id| (id.dev, id.ino)));
+    in_order.sort_by_key(|entry| FileId::of_path(&entry.path).ok());
     for entry in in_order {
         let file = File::open(&entry.path)
             .with_context(|| format!("{}: cannot open", entry.path.display()))?;
@@ -301,7 +301,7 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
         .iter()
         .filter_map(|entry| {
             let now = Identity::of_path(&entry.path).ok()?;
-            Some((entry.before.key(), now))
+            Some((entry.before.recognised(), now))
         })
         .collect();
     for other in others {
@@ -319,7 +319,7 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
         let mut changed = false;
         for e in &mut entries {
             let Some(after) = e.after else { continue };
-            if let Some(now) = now_of.get(&after.key()) {
+            if let Some(now) = now_of.get(&after.recognised()) {
                 e.after = Some(*now);
                 changed = true;
             }
@@ -386,7 +386,7 @@ pub fn undo_plans(run: &Stored) -> Result<Vec<(PathBuf, Vec<u8>, Plan)>> {
                     let kept = Identity::of_path(link).ok()?;
                     let here = Identity::of_path(&entry.path).ok()?;
                     // Still the same file: the rename never happened.
-                    let renamed = (kept.dev, kept.ino) != (here.dev, here.ino);
+                    let renamed = kept.id != here.id;
                     renamed.then(|| fs::read(link).ok()).flatten()
                 });
                 match old {

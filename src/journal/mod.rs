@@ -41,6 +41,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use crate::files::id::FileId;
 use crate::journal::state::StateDir;
 use crate::patch::durable::LaterSyncs;
 use crate::patch::{Mode, Plan};
@@ -55,8 +56,7 @@ const SUMMED_APART: usize = 1 << 16;
 /// [`Identity::recognises`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Identity {
-    pub dev: u64,
-    pub ino: u64,
+    pub id: FileId,
     pub size: u64,
     pub mtime_ns: i128,
 }
@@ -64,8 +64,7 @@ pub struct Identity {
 impl Identity {
     pub fn of(meta: &fs::Metadata) -> Identity {
         Identity {
-            dev: meta.dev(),
-            ino: meta.ino(),
+            id: FileId::of(meta),
             size: meta.len(),
             mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
         }
@@ -80,19 +79,19 @@ impl Identity {
     /// again, as after a power cut (FUSE, NFS, btrfs subvolumes, overlays have numbers the
     /// kernel hands out at mount time), and a run must still be rolled back or undone then.
     pub fn recognises(&self, other: &Identity) -> bool {
-        (self.ino, self.size, self.mtime_ns) == (other.ino, other.size, other.mtime_ns)
+        self.recognised() == other.recognised()
     }
 
     /// Whether `other` is the same file, whatever its size and time now: the same inode
     /// (the device number aside, as in [`Identity::recognises`]).
     pub fn same_inode(&self, other: &Identity) -> bool {
-        self.ino == other.ino
+        self.id.ino == other.id.ino
     }
 
     fn to_json(self) -> Value {
         json!({
-            "dev": self.dev,
-            "ino": self.ino,
+            "dev": self.id.dev,
+            "ino": self.id.ino,
             "size": self.size,
             "mtime_ns": self.mtime_ns.to_string(),
         })
@@ -100,8 +99,10 @@ impl Identity {
 
     fn from_json(value: &Value) -> Option<Identity> {
         Some(Identity {
-            dev: value["dev"].as_u64()?,
-            ino: value["ino"].as_u64()?,
+            id: FileId {
+                dev: value["dev"].as_u64()?,
+                ino: value["ino"].as_u64()?,
+            },
             size: value["size"].as_u64()?,
             mtime_ns: value["mtime_ns"].as_str()?.parse().ok()?,
         })
@@ -303,8 +304,8 @@ const AFTERS_FILE: &str = "afters";
 pub type Recognised = (u64, u64, i128);
 
 impl Identity {
-    pub fn key(&self) -> Recognised {
-        (self.ino, self.size, self.mtime_ns)
+    pub fn recognised(&self) -> Recognised {
+        (self.id.ino, self.size, self.mtime_ns)
     }
 }
 
@@ -313,7 +314,7 @@ impl Identity {
 pub(crate) fn write_afters(dir: &Path, entries: &[Entry]) {
     let bytes: Vec<u8> = entries
         .iter()
-        .filter_map(|e| e.after.map(|a| a.key()))
+        .filter_map(|e| e.after.map(|a| a.recognised()))
         .flat_map(|(ino, size, mtime)| {
             let mut record = [0; 32];
             record[..8].copy_from_slice(&ino.to_le_bytes());

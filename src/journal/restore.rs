@@ -271,7 +271,7 @@ fn put_back(undo: &UndoData, n: usize, entry: &Entry, later: &mut LaterSyncs) ->
                 return Ok(()); // never linked, so never rewritten
             };
             let now = Identity::of_path(&entry.path).ok();
-            if now.map(|n| (n.dev, n.ino)) == Some((kept.dev, kept.ino)) {
+            if now.map(|n| n.id) == Some(kept.id) {
                 // The rename never happened: the old file is still in place.
                 let _ = fs::remove_file(link);
                 return Ok(());

@@ -20,11 +20,12 @@
 use std::fs::File;
 use std::io;
 use std::ops::{Deref, Range};
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use memmap2::{Advice, Mmap, MmapMut, MmapOptions};
+
+use crate::files::id::FileId;
 
 mod read;
 mod sigbus;
@@ -206,7 +207,7 @@ impl LockedFile {
     pub fn open_for_writing(&self, path: &Path) -> io::Result<LockedForWriting<'_>> {
         let file = File::options().read(true).write(true).open(path)?;
         let (locked, opened) = (self.file.metadata()?, file.metadata()?);
-        if (locked.dev(), locked.ino()) != (opened.dev(), opened.ino()) {
+        if FileId::of(&locked) != FileId::of(&opened) {
             return Err(io::Error::other(
                 "the file was replaced by another process; nothing written",
             ));

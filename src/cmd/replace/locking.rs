@@ -33,7 +33,7 @@ pub(super) fn lock_in_order(planned: &mut [Planned], settings: &Settings) -> Res
         let mut order: Vec<usize> = (0..planned.len())
             .filter(|&i| planned[i].target.is_some())
             .collect();
-        order.sort_by_key(|&i| planned[i].target.as_ref().map(Target::key));
+        order.sort_by_key(|&i| planned[i].target.as_ref().map(Target::id));
         let mut replaced = None;
         for i in order {
             let p = &mut planned[i];

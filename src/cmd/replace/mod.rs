@@ -11,7 +11,8 @@ mod planning;
 mod report;
 mod writing;
 
-use planning::{FileKey, Gathered, Planned};
+use crate::files::id::FileId;
+use planning::{Gathered, Planned};
 use report::{note_skipped_binary, run_total};
 mod review;
 
@@ -53,7 +54,7 @@ struct Replace {
     /// The files this run plans to write, by identity: a file reached again (a hard link, a
     /// file named twice, a directory and a file in it, a link and its target) is planned once.
     /// Without this, the second name would wait forever for the lock that the first holds.
-    claimed: Mutex<HashSet<FileKey>>,
+    claimed: Mutex<HashSet<FileId>>,
     /// For OLD with `^` or `$` and no `--multi-line`: both readings counted over every file
     /// (see `hints::Readings`).
     readings: Option<Readings>,

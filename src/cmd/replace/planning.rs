@@ -3,8 +3,6 @@
 //! plans gathered back in the sources' order.
 
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
-use std::path::Path;
 use std::sync::PoisonError;
 
 use anyhow::{Context, Result, bail};
@@ -12,6 +10,7 @@ use memchr::memchr;
 
 use crate::cmd::drive;
 use crate::cmd::patching::open_target;
+use crate::files::id::FileId;
 use crate::files::source::{Done, Source, Sources};
 use crate::map::{self, ReadPlan, View};
 use crate::output::plural;
@@ -24,14 +23,11 @@ use crate::settings::Settings;
 
 use super::{Edit, How, Replace, review};
 
-/// A file's identity: its device and inode.
-pub(super) type FileKey = (u64, u64);
-
 /// A file whose plan is made: held open (and, for a real run, locked) until it is written.
 pub(super) struct Planned {
     pub(super) source: Source,
     /// The file's identity (none for standard input).
-    pub(super) key: Option<FileKey>,
+    pub(super) key: Option<FileId>,
     /// `None` for standard input, which is filtered to standard output.
     pub(super) target: Option<Target>,
     pub(super) view: View,
@@ -44,7 +40,7 @@ pub(super) enum Planning {
     Unchanged(Source),
     SkippedBinary,
     /// A file with a match that this run plans under another name already.
-    ReachedAgain(FileKey),
+    ReachedAgain(FileId),
 }
 
 /// How the run reached a file it plans, in the order of the sources.
@@ -64,7 +60,7 @@ pub(super) struct Gathered {
     pub(super) unchanged: Vec<Source>,
     pub(super) skipped_binary: usize,
     pub(super) failures: Vec<anyhow::Error>,
-    pub(super) reached: HashMap<FileKey, Reached>,
+    pub(super) reached: HashMap<FileId, Reached>,
     /// Names that reached a file planned under another, and that other.
     pub(super) reached_again: Vec<(Source, Source)>,
 }
@@ -263,7 +259,7 @@ impl Replace {
                     }
                 }
                 if claim {
-                    let key = file_key(path)?;
+                    let key = FileId::of_path(path).context("cannot open")?;
                     if !self.claim(key) {
                         return Ok(Planning::ReachedAgain(key));
                     }
@@ -290,7 +286,7 @@ impl Replace {
         if !source.is_named() && !self.binary && memchr(0, &view).is_some() {
             return Ok(Planning::SkippedBinary);
         }
-        let key = target.as_ref().map(|t| (t.meta.dev(), t.meta.ino()));
+        let key = target.as_ref().map(Target::id);
         Ok(Planning::Planned(Box::new(Planned {
             source: source.clone(),
             key,
@@ -313,7 +309,7 @@ impl Replace {
     }
 
     /// Claims the file `key` for this run: false when another of its names has it already.
-    pub(super) fn claim(&self, key: FileKey) -> bool {
+    pub(super) fn claim(&self, key: FileId) -> bool {
         self.claimed
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -326,7 +322,7 @@ impl Replace {
     pub(super) fn first_name_wins(
         &self,
         planned: Planned,
-        reached: &HashMap<FileKey, Reached>,
+        reached: &HashMap<FileId, Reached>,
         how: &How,
     ) -> Result<Planning> {
         let first = match planned.key.and_then(|key| reached.get(&key)) {
@@ -357,12 +353,6 @@ impl Replace {
             }
         }
     }
-}
-
-/// The identity of the file at `path`, links followed, as its lock would see it.
-pub(super) fn file_key(path: &Path) -> Result<FileKey> {
-    let meta = std::fs::metadata(path).context("cannot open")?;
-    Ok((meta.dev(), meta.ino()))
 }
 
 /// The edits of every file planned.

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::files::id::FileId;
 use crate::map::LockedFile;
 use crate::patch::{Mode, Plan};
 
@@ -135,7 +136,7 @@ impl Target {
             let meta = file.metadata().context("cannot stat")?;
             // Another mmt may have renamed a rewritten file over this path while we waited for
             // the lock; then we hold the lock of a file that is no longer there. Start again.
-            if same_file(&meta, &fs::metadata(&real).context("cannot stat")?) {
+            if FileId::of(&meta) == FileId::of_path(&real).context("cannot stat")? {
                 return Ok(Target { real, file, meta });
             }
         }
@@ -143,8 +144,8 @@ impl Target {
     }
 
     /// The file's identity: its device and inode, the order in which a run takes its locks.
-    pub fn key(&self) -> (u64, u64) {
-        (self.meta.dev(), self.meta.ino())
+    pub fn id(&self) -> FileId {
+        FileId::of(&self.meta)
     }
 
     /// Whether the file is still to be locked before it is written.
@@ -173,7 +174,7 @@ impl Target {
             other => other,
         };
         let at_path = fs::metadata(&self.real).context("cannot stat")?;
-        let still_there = same_file(&self.meta, &at_path);
+        let still_there = FileId::of(&self.meta) == FileId::of(&at_path);
         Ok((Target { file, ..self }, still_there))
     }
 
@@ -197,7 +198,7 @@ impl Target {
     pub fn change_since_planned(&self) -> Result<Option<Change>> {
         let now_open = self.file.metadata().context("cannot stat")?;
         let at_path = fs::metadata(&self.real).context("cannot stat")?;
-        if !same_file(&self.meta, &at_path) {
+        if FileId::of(&self.meta) != FileId::of(&at_path) {
             return Ok(Some(Change::Replaced));
         }
         if now_open.len() != self.meta.len() {
@@ -230,10 +231,6 @@ impl Target {
             mode => mode,
         }
     }
-}
-
-fn same_file(a: &Metadata, b: &Metadata) -> bool {
-    a.dev() == b.dev() && a.ino() == b.ino()
 }
 
 fn describe_kind(meta: &Metadata) -> &'static str {
