@@ -11,11 +11,12 @@ use anyhow::Result;
 use crate::exit::{ExitCode, Outcome, Tally};
 use crate::files::name::Name;
 use crate::files::ordered;
-use crate::files::source::{Done, Entry, Item, Source, Sources, Unreachable};
+use crate::files::source::{Done, Item, Source, SourceEntry, Sources, Unreachable};
 use crate::files::walk;
 use crate::output::Printer;
 use crate::progress::RunProgress;
 use crate::settings::Settings;
+use crate::test_hooks::{self, Step};
 
 /// Runs `work` on every source on `threads` threads, and hands each result (or the reason a
 /// source could not be reached) to `consume` in the order of the sources, directories walked
@@ -29,8 +30,8 @@ where
 {
     // A test removes a listed file while mmt waits here, before it opens the next.
     let work = |source: &Source| {
-        crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_OPEN_MS");
-        crate::test_hooks::hold(source.path());
+        test_hooks::hold_at(Step::BeforeOpen);
+        test_hooks::hold_planning(source.path());
         work(source)
     };
     if threads <= 1 {
@@ -47,7 +48,9 @@ where
     let mut items = sources.items.peekable();
     while let Some(item) = items.next() {
         match item {
-            Item::Tree(dir) => walk::in_order(&dir, &sources.walk, threads, &work, &mut consume)?,
+            Item::Tree(dir) => {
+                walk::in_walk_order(&dir, &sources.walk, threads, &work, &mut consume)?
+            }
             Item::One(first) => {
                 let rest = std::iter::from_fn(|| match items.next_if(Item::is_one)? {
                     Item::One(entry) => Some(entry),
@@ -68,7 +71,7 @@ where
 /// Runs `work` on every source of `entries` on `threads` worker threads, and hands each result
 /// to `consume` in the order of `entries`.
 fn pool<T, W, C>(
-    entries: impl Iterator<Item = Entry>,
+    entries: impl Iterator<Item = SourceEntry>,
     threads: usize,
     work: &W,
     consume: &mut C,
@@ -95,7 +98,7 @@ where
         (!batch.is_empty()).then_some(batch)
     });
     let stop = AtomicBool::new(false);
-    let work_on = |batch: Vec<Entry>| -> Vec<Done<T>> {
+    let work_on = |batch: Vec<SourceEntry>| -> Vec<Done<T>> {
         batch
             .into_iter()
             // A run stopped (a closed pipe, say) stops within a batch too.
@@ -152,7 +155,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
             match entry {
                 Ok(source) => {
                     printer.set_label(labelled.then_some(&source));
-                    crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_OPEN_MS");
+                    test_hooks::hold_at(Step::BeforeOpen);
                     match job(&source, &mut printer) {
                         Ok(outcome) => tally.add(outcome),
                         Err(err) if is_broken_pipe(&err) => return Err(err),
@@ -168,7 +171,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
                 }
                 Err(unreachable) => {
                     tally.add_failure();
-                    printer.message(&report(unreachable));
+                    printer.message(&describe_unreachable(unreachable));
                 }
             }
         }
@@ -245,7 +248,7 @@ pub fn each(sources: Sources, settings: &Settings, labelled: bool, job: &Job) ->
             Err(unreachable) => {
                 tally.add_failure();
                 out.flush()?;
-                progress.suspend(|| say!("{}", report(unreachable)));
+                progress.suspend(|| say!("{}", describe_unreachable(unreachable)));
             }
         }
         Ok(())
@@ -266,7 +269,7 @@ fn progress_len(progress: &RunProgress, source: &Source) -> u64 {
 }
 
 /// The message for a source that could not be reached.
-pub fn report(unreachable: Unreachable) -> String {
+pub fn describe_unreachable(unreachable: Unreachable) -> String {
     if unreachable.name.is_empty() {
         format!("mmt: {:#}", unreachable.error)
     } else {
@@ -306,7 +309,7 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn files(n: usize) -> Box<dyn Iterator<Item = Entry> + Send> {
+    fn files(n: usize) -> Box<dyn Iterator<Item = SourceEntry> + Send> {
         Box::new((0..n).map(|i| {
             if i % 7 == 3 {
                 Err(Unreachable {

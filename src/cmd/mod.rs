@@ -266,7 +266,7 @@ pub fn list_sources(sources: Sources, null: bool, settings: &Settings) -> Result
                     && let Err(err) = std::fs::metadata(path)
                 {
                     tally.add_failure();
-                    printer.message(&drive::report(source::Unreachable {
+                    printer.message(&drive::describe_unreachable(source::Unreachable {
                         name: path.display().to_string(),
                         error: anyhow::Error::from(err).context("cannot open"),
                     }));
@@ -277,7 +277,7 @@ pub fn list_sources(sources: Sources, null: bool, settings: &Settings) -> Result
             }
             Err(unreachable) => {
                 tally.add_failure();
-                printer.message(&drive::report(unreachable));
+                printer.message(&drive::describe_unreachable(unreachable));
             }
         }
     }

@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::{Value, json};
 
+use crate::journal::transaction::{Failed, ToWrite, Transaction};
 use crate::map::{self, ReadPlan, View};
 use crate::output::preview;
 use crate::output::{Printer, json_path};
@@ -16,6 +17,7 @@ use crate::patch::targets::{Access, BackupMethod, Target};
 use crate::patch::{Mode, Plan};
 use crate::progress::Progress;
 use crate::settings::Settings;
+use crate::test_hooks::{self, Step};
 
 /// Opens the file to patch (locked for a real run, not for `--copy`) and its bytes as planned on.
 /// Opens the file at `path` to be patched, locked as `access` says (a preview: never), and its
@@ -101,7 +103,7 @@ pub fn carry_out(
         }
         return Ok(mode);
     }
-    crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_WRITE_MS");
+    test_hooks::hold_at(Step::BeforeWrite);
     match mode {
         Mode::InPlace => {
             if let Some(backup) = backup {
@@ -227,4 +229,30 @@ pub fn command_line() -> String {
         )
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Starts the run that writes `files`, saying its note (unless `-q`) when it must go on without
+/// a journal.
+pub fn begin_run(settings: &Settings, files: &[ToWrite]) -> Result<Transaction> {
+    let mut warn = |note: String| {
+        if !settings.style.quiet {
+            say!("{note}");
+        }
+    };
+    Transaction::begin(settings, files, &command_line(), &mut warn)
+}
+
+/// The error of a run that failed, once the note of an interrupt that ended it is said (the
+/// interrupt then ends mmt).
+pub fn failed(failed: Failed) -> anyhow::Error {
+    failed.said(|note| say!("{note}"))
+}
+
+/// Commits a run, printing what the commit has to say on the summary.
+pub fn commit_run(run: Transaction, printer: &mut Printer) -> Result<()> {
+    let committed = run.commit().map_err(failed)?;
+    if let Some(note) = committed.note {
+        printer.summary(&note);
+    }
+    Ok(())
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::cli::UndoArgs;
 use crate::exit::Outcome;
 use crate::files::name::Name;
-use crate::journal::history::{self, Kept};
+use crate::journal::history::{self, KeptRun};
 use crate::journal::state;
 use crate::journal::{self, Hooks, Restored, Scope, human};
 use crate::output::preview;
@@ -69,7 +69,7 @@ pub fn run(args: &UndoArgs, settings: &Settings, printer: &mut Printer) -> Resul
     let mut report = |restored: Restored| {
         restored_files += 1;
         if each || style.json {
-            report(printer, style.json, &restored, false);
+            print_restored(printer, style.json, &restored, false);
         }
     };
     history::undo(run, &kept, &mut report)?;
@@ -99,7 +99,7 @@ fn nothing_here(here: &Path, any: bool) -> String {
 }
 
 /// One file restored: a line on standard error, or an object on standard output.
-fn report(printer: &mut Printer, json: bool, restored: &Restored, dry_run: bool) {
+fn print_restored(printer: &mut Printer, json: bool, restored: &Restored, dry_run: bool) {
     if json {
         let _ = printer.json_line(&json!({
             "file": json_path(restored.path),
@@ -117,7 +117,7 @@ fn report(printer: &mut Printer, json: bool, restored: &Restored, dry_run: bool)
 /// `--list`: every run, newest first, a line each with whether it can still be undone; with
 /// `-v`, its files under it.
 fn list(
-    kept: Vec<Kept>,
+    kept: Vec<KeptRun>,
     verbose: bool,
     settings: &Settings,
     printer: &mut Printer,
@@ -185,7 +185,7 @@ fn list(
 /// `--copy undo`: the diff that undoing `kept` would make, and nothing changed. Refused as the
 /// real undo would be.
 fn preview_undo(
-    kept: &Kept,
+    kept: &KeptRun,
     each: bool,
     settings: &Settings,
     printer: &mut Printer,
@@ -221,7 +221,7 @@ fn show_plans(
                 detail: "dry run, nothing changed".to_owned(),
                 run,
             };
-            report(printer, settings.style.json, &restored, true);
+            print_restored(printer, settings.style.json, &restored, true);
         }
     }
     if !each && !settings.style.json {
@@ -245,7 +245,7 @@ pub fn recover(settings: &Settings, printer: &mut Printer) -> Result<Outcome> {
             continue;
         }
         let style = settings.style;
-        let mut report = |restored: Restored| report(printer, style.json, &restored, false);
+        let mut report = |restored: Restored| print_restored(printer, style.json, &restored, false);
         let mut hooks = Hooks {
             report: &mut report,
             waiting: &mut |run| say_waiting(run),

@@ -4,12 +4,14 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
-use super::patching::{Writing, carry_out, command_line, dry_run_note, open_target};
+use super::patching::{
+    Writing, begin_run, carry_out, commit_run, dry_run_note, failed, open_target,
+};
 use crate::cli::WriteArgs;
 use crate::cli::bytes::{Spelling, parse_byte_string, parse_signed};
 use crate::cmd::display_name;
 use crate::exit::Outcome;
-use crate::journal::transaction::{ToWrite, Transaction};
+use crate::journal::transaction::{FileWrite, ToWrite};
 use crate::output::{Printer, json_path, plural};
 use crate::patch::Plan;
 use crate::patch::targets::Access;
@@ -32,21 +34,31 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
         view: &view,
         plan: &plan,
     }];
-    let mut run = Transaction::begin(settings, &to_write, &command_line())?;
-    if let Err(err) = run.next_file() {
-        return Err(run.fail(err));
-    }
-    let writing = Writing {
-        backup: None,
-        journaled: run.is_journaled(),
-        later: run.later_syncs(),
-        old_copy: None, // a write keeps the length
+    let mut run = begin_run(settings, &to_write)?;
+    // The transaction runs the write (its one file), so that a failure restores what it wrote.
+    let write = |_: usize, file: FileWrite| {
+        let mut out = Printer::buffered(settings.style);
+        let writing = Writing {
+            backup: None,
+            journaled: file.journaled,
+            later: file.later,
+            old_copy: None, // a write keeps the length
+        };
+        carry_out(&target, &view, &plan, settings, &mut out, &path, writing)?;
+        Ok(out.into_buffers())
     };
-    if let Err(err) = carry_out(&target, &view, &plan, settings, printer, &path, writing) {
-        return Err(run.fail(err));
+    let written = match run.write_each(1, 1, &write) {
+        Ok(written) => written,
+        Err(err) => return Err(failed(run.fail(err))),
+    };
+    commit_run(run, printer)?;
+    for (printed, said) in written {
+        printer.raw(&printed)?;
+        if !said.is_empty() {
+            printer.flush()?;
+            std::io::Write::write_all(&mut std::io::stderr(), &said)?;
+        }
     }
-    run.file_written();
-    run.commit(printer)?;
     if settings.style.json {
         printer.json_line(&json!({
             "file": json_path(&path),

@@ -52,7 +52,7 @@ pub struct Unreachable {
     pub error: anyhow::Error,
 }
 
-pub type Entry = Result<Source, Unreachable>;
+pub type SourceEntry = Result<Source, Unreachable>;
 
 /// A source and what was done with it, or why it could not be reached.
 pub type Done<T> = Result<(Source, T), Unreachable>;
@@ -93,7 +93,7 @@ impl Lists {
 
 /// One PATH (or list entry) as a run meets it: one source, or a directory to walk.
 pub enum Item {
-    One(Entry),
+    One(SourceEntry),
     Tree(PathBuf),
 }
 
@@ -115,15 +115,16 @@ pub struct Sources {
 
 impl Sources {
     /// Every entry, in order, with directories walked on the calling thread.
-    pub fn entries(self) -> impl Iterator<Item = Entry> + Send {
+    pub fn entries(self) -> impl Iterator<Item = SourceEntry> + Send {
         let walk = self.walk;
-        self.items
-            .flat_map(move |item| -> Box<dyn Iterator<Item = Entry> + Send> {
+        self.items.flat_map(
+            move |item| -> Box<dyn Iterator<Item = SourceEntry> + Send> {
                 match item {
                     Item::One(entry) => Box::new(std::iter::once(entry)),
                     Item::Tree(dir) => walk_in_order(dir, &walk),
                 }
-            })
+            },
+        )
     }
 }
 
@@ -202,7 +203,7 @@ fn read_list(list: &Path, separator: u8) -> Result<Vec<PathBuf>> {
 
 /// The files of `dir` in the order of a walk on one thread: each directory's entries sorted by
 /// path, depth first.
-fn walk_in_order(dir: PathBuf, walk: &WalkOptions) -> Box<dyn Iterator<Item = Entry> + Send> {
+fn walk_in_order(dir: PathBuf, walk: &WalkOptions) -> Box<dyn Iterator<Item = SourceEntry> + Send> {
     let strip = walk.implicit_dot;
     match walker(&dir, walk) {
         Ok(mut builder) => Box::new(
@@ -289,7 +290,10 @@ pub fn type_table(defs: &[String]) -> Result<ignore::types::TypesBuilder> {
 
 /// A walked entry as a source: regular files only (directories are descended into, symbolic
 /// links are not followed unless asked), errors with the path they concern.
-fn walked_entry(entry: Result<ignore::DirEntry, ignore::Error>, strip: bool) -> Option<Entry> {
+fn walked_entry(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    strip: bool,
+) -> Option<SourceEntry> {
     match entry {
         Ok(entry) => {
             let is_file = entry.file_type().is_some_and(|t| t.is_file());

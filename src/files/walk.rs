@@ -29,7 +29,7 @@ use crate::files::source::{self, Done, Source, Unreachable, WalkOptions};
 /// Walks `dir` on `threads` threads, runs `work` on every file as the walk meets it, and hands
 /// each result (or what could not be reached) to `consume` in the order of the one-thread
 /// walk. `consume` runs on the calling thread; an error from it stops the walk and is returned.
-pub fn in_order<T, W, C>(
+pub fn in_walk_order<T, W, C>(
     dir: &Path,
     options: &WalkOptions,
     threads: usize,
@@ -154,7 +154,7 @@ type MetMap<V> = HashMap<Met, V, foldhash::fast::RandomState>;
 #[derive(Debug, Clone)]
 enum Slot {
     Root,
-    Entry(Met),
+    SourceEntry(Met),
 }
 
 /// What the walker threads hand to the calling thread.
@@ -206,7 +206,7 @@ impl<T> Shared<T> {
     fn wake_if_awaited(&self, state: &State<T>, met: Option<&Met>) {
         let awaited = match &state.awaited {
             Some(Slot::Root) => met.is_none(),
-            Some(Slot::Entry(awaited)) => Some(awaited) == met,
+            Some(Slot::SourceEntry(awaited)) => Some(awaited) == met,
             None => false,
         };
         if awaited {
@@ -250,7 +250,7 @@ fn hand_on_in_order<T>(
                 || slot.clone(),
                 |state| match &slot {
                     Slot::Root => state.root.take(),
-                    Slot::Entry(dir) => state.listings.remove(dir),
+                    Slot::SourceEntry(dir) => state.listings.remove(dir),
                 },
             )
             .unwrap_or_default()
@@ -267,9 +267,9 @@ fn hand_on_in_order<T>(
             None => {
                 stack.pop();
             }
-            Some(Child::Dir(dir)) => stack.push(listing(Slot::Entry(dir))),
+            Some(Child::Dir(dir)) => stack.push(listing(Slot::SourceEntry(dir))),
             Some(Child::File(file)) => {
-                let awaited = || Slot::Entry(file.clone());
+                let awaited = || Slot::SourceEntry(file.clone());
                 let taken = shared.wait_for(awaited, |state| state.results.remove(&file));
                 if let Some(done) = taken {
                     let source = Source::File {
@@ -335,7 +335,7 @@ impl<T, W> Visitor<'_, T, W> {
                 self.shared.wake_if_awaited(&state, None);
                 state.root = Some(children);
             }
-            Slot::Entry(dir) => {
+            Slot::SourceEntry(dir) => {
                 self.shared.wake_if_awaited(&state, Some(&dir));
                 state.listings.insert(dir, children);
             }
@@ -371,7 +371,7 @@ where
             Some(kind) if kind.is_dir() => {
                 self.listing = Some(match entry.depth() {
                     0 => Slot::Root,
-                    _ => Slot::Entry(Met::of(&entry, self.strip)),
+                    _ => Slot::SourceEntry(Met::of(&entry, self.strip)),
                 });
             }
             Some(kind) if kind.is_file() => {

@@ -18,17 +18,18 @@ use crate::journal::{
 };
 use crate::patch::durable::LaterSyncs;
 use crate::patch::{Mode, Plan};
+use crate::test_hooks::{self, Step};
 
 /// A committed run and the state directory that keeps it. Its manifest is read the first time
 /// it is asked for, at most once per command: an undo reads the runs it needs (the last under
 /// a directory is most often the newest), not the whole history.
-pub struct Kept {
+pub struct KeptRun {
     pub state: StateDir,
     pub dir: PathBuf,
     read: OnceLock<Option<Stored>>,
 }
 
-impl Kept {
+impl KeptRun {
     pub fn id(&self) -> String {
         self.dir
             .file_name()
@@ -57,13 +58,13 @@ impl Kept {
 }
 
 /// Every committed run of `states`, newest first (their manifests not read yet).
-pub fn all(states: &[StateDir]) -> Vec<Kept> {
-    let mut kept: Vec<Kept> = states
+pub fn all(states: &[StateDir]) -> Vec<KeptRun> {
+    let mut kept: Vec<KeptRun> = states
         .iter()
         .flat_map(|state| {
             journal::committed_run_dirs(state)
                 .into_iter()
-                .map(|dir| Kept {
+                .map(|dir| KeptRun {
                     state: state.clone(),
                     dir,
                     read: OnceLock::new(),
@@ -77,7 +78,7 @@ pub fn all(states: &[StateDir]) -> Vec<Kept> {
 
 /// Where in `kept` the run whose ID is `id`, or starts with it, is (as git takes a commit's
 /// prefix).
-pub fn by_id(kept: &[Kept], id: &str) -> Result<usize> {
+pub fn by_id(kept: &[KeptRun], id: &str) -> Result<usize> {
     let found: Vec<usize> = (0..kept.len())
         .filter(|&i| !id.is_empty() && kept[i].id().starts_with(id))
         .collect();
@@ -93,7 +94,7 @@ pub fn by_id(kept: &[Kept], id: &str) -> Result<usize> {
 
 /// Where in `kept` the newest run that touched a file under `dir` (a path with links
 /// resolved) is.
-pub fn last_under(kept: &[Kept], dir: &Path) -> Option<usize> {
+pub fn last_under(kept: &[KeptRun], dir: &Path) -> Option<usize> {
     kept.iter().position(|k| {
         k.run()
             .is_some_and(|run| run.entries.iter().any(|e| e.path.starts_with(dir)))
@@ -102,7 +103,7 @@ pub fn last_under(kept: &[Kept], dir: &Path) -> Option<usize> {
 
 /// Refuses to undo `run` when a later run (of `newer`, newest first) changed one of its files:
 /// that run is to be undone first, as `undo --list` says.
-pub fn refuse_if_a_later_run_changed(newer: &[Kept], run: &Stored) -> Result<()> {
+pub fn refuse_if_a_later_run_changed(newer: &[KeptRun], run: &Stored) -> Result<()> {
     let Some(blocked) = why_not_undoable(run) else {
         return Ok(());
     };
@@ -204,10 +205,10 @@ pub fn why_not_undoable(run: &Stored) -> Option<Blocked> {
 /// The later run (of `newer`, newest first) that changed `blocked`'s file from what `run` left,
 /// when one did: undoing that one first makes `run` undoable again.
 pub fn changed_by_later<'k>(
-    newer: &'k [Kept],
+    newer: &'k [KeptRun],
     run: &Stored,
     blocked: &Blocked,
-) -> Option<&'k Kept> {
+) -> Option<&'k KeptRun> {
     let after = run.entries.iter().find(|e| e.path == blocked.path)?.after?;
     // The identity names the file (a hard link under another name is the same file).
     newer.iter().rev().find(|k| {
@@ -226,7 +227,7 @@ pub fn ensure_undoable(run: &Stored) -> Result<()> {
 
 /// Reverts `kept`: every file it changed, when each is as the run left it; refuses with nothing
 /// changed otherwise. Tells `report` each file restored.
-pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
+pub fn undo(kept: &KeptRun, others: &[KeptRun], report: &mut Report) -> Result<()> {
     let run = kept.readable()?;
     ensure_undoable(run)?;
     // The run's own lock says a live undo holds it; recovery finishes an undo whose process
@@ -261,7 +262,7 @@ pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
         .map_err(anyhow::Error::from)
         .and_then(|()| crate::patch::durable::sync_dir(&run.dir))
         .context("cannot mark the run as being undone")?;
-    crate::test_hooks::pause("MMT_TEST_PAUSE_UNDO_MARKED_MS");
+    test_hooks::hold_at(Step::UndoMarked);
     let undo = UndoData::of(&run.dir);
     let mut later = LaterSyncs::uninterruptible();
     for (n, entry) in run.entries.iter().enumerate().rev() {
@@ -295,7 +296,7 @@ pub fn undo(kept: &Kept, others: &[Kept], report: &mut Report) -> Result<()> {
 /// it.) Only a run that left one of the restored files as the undone run found it is read:
 /// what a run's files are after it is kept apart (`journal::afters`, 32 bytes a file), so that
 /// an undo reads what its own files need whatever the history.
-fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
+fn recognise_after_undo(kept: &KeptRun, others: &[KeptRun], restored: &[Entry]) {
     // What each file was before the undone run (as the older run left it), and what it is now.
     let now_of: HashMap<journal::Recognised, Identity> = restored
         .iter()
@@ -339,7 +340,7 @@ fn recognise_after_undo(kept: &Kept, others: &[Kept], restored: &[Entry]) {
 }
 
 /// Lets `kept` go: its undo data is removed, and it can no longer be undone.
-pub fn forget(kept: &Kept) -> Result<()> {
+pub fn forget(kept: &KeptRun) -> Result<()> {
     let run_lock = File::open(kept.dir.join("lock"))
         .with_context(|| format!("cannot open the lock of {}", kept.dir.display()))?;
     if run_lock.try_lock().is_err() {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::*;
+use crate::test_hooks::{self, Step};
 
 /// A run's undo data, as it was recorded: its pack, or a file `N.undo` for each file patched
 /// in place (runs of mmt before the pack).
@@ -106,7 +107,7 @@ pub(super) fn apply_undo(encoded: &[u8], file: &File, path: &Path) -> Result<()>
         // A test kills a rollback or an undo here, partway.
         if written && !paused {
             paused = true;
-            crate::test_hooks::pause("MMT_TEST_PAUSE_MID_RESTORE_MS");
+            test_hooks::hold_at(Step::MidRestore);
         }
     };
     let mut now = Vec::new();
@@ -358,7 +359,7 @@ pub fn recover(state: &StateDir, scope: &Scope, hooks: &mut Hooks) -> Result<usi
         let Ok(lock) = File::open(dir.join("lock")) else {
             continue;
         };
-        crate::test_hooks::hold_at("recovery-lock");
+        test_hooks::hold_at(Step::RecoveryLock);
         let run = read_run(&dir);
         // A run whose files are all gone has nothing to roll back: let go of by any command,
         // which says so once, rather than said to wait for `mmt recover` by every one.

@@ -251,7 +251,7 @@ impl Run {
             .context("cannot mark the run committed")?;
         write_afters(&self.dir, &self.entries);
         let size = disk_use(&self.dir);
-        // Kept for `prune`, which would otherwise look at every kept run's files each time a
+        // KeptRun for `prune`, which would otherwise look at every kept run's files each time a
         // run commits; a cache, so not synced (a missing or bad one is measured again).
         let _ = fs::write(self.dir.join(SIZE_FILE), size.to_string());
         if size > limit {

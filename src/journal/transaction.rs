@@ -15,13 +15,14 @@ use anyhow::Result;
 use super::state::{self, StateDir};
 use super::{Identity, OldBytes, Run};
 use crate::map::View;
-use crate::output::{Printer, plural};
+use crate::output::plural;
 use crate::patch::Plan;
 use crate::patch::durable::LaterSyncs;
 use crate::patch::targets::{PartlyWritten, Target};
 use crate::settings::Settings;
 use crate::sys;
 use crate::sys::InterruptsHeldBack;
+use crate::test_hooks::{self, Step};
 
 /// How many committed runs are kept for `mmt undo`.
 const RUNS_KEPT: usize = 10;
@@ -88,7 +89,14 @@ pub struct ToWrite<'a> {
 impl Transaction {
     /// Starts a run over `files`, journaled unless `--no-journal` (or no state directory can be
     /// used, which is said once).
-    pub fn begin(settings: &Settings, files: &[ToWrite], command: &str) -> Result<Transaction> {
+    /// A note for the user (the state directory cannot be used, and the run goes on without a
+    /// journal) goes to `warn`, for the command to say.
+    pub fn begin(
+        settings: &Settings,
+        files: &[ToWrite],
+        command: &str,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<Transaction> {
         let held_back = (!settings.preview).then(sys::hold_back_interrupts);
         // Without a journal too, the files are made durable together at the end (a crash
         // before then may keep any of the run's writes, as it could file by file); past the
@@ -103,12 +111,7 @@ impl Transaction {
         if !settings.journal || settings.preview || files.is_empty() {
             return Ok(unjournalled(held_back));
         }
-        let mut warn = |note: String| {
-            if !settings.style.quiet {
-                say!("{note}");
-            }
-        };
-        let Some(state) = state::decided(&mut warn) else {
+        let Some(state) = state::decided(warn) else {
             return Ok(unjournalled(held_back));
         };
         // What earlier runs let go of is deleted while this one writes.
@@ -132,7 +135,7 @@ impl Transaction {
             };
             (file.plan, old)
         })?;
-        crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_JOURNAL_MS");
+        test_hooks::hold_at(Step::AfterJournal);
         Ok(Transaction {
             run: Some((run, state)),
             later: Some(LaterSyncs::default()),
@@ -149,7 +152,7 @@ impl Transaction {
             return Err(interrupted());
         }
         if self.started {
-            crate::test_hooks::pause("MMT_TEST_PAUSE_BETWEEN_FILES_MS");
+            test_hooks::hold_at(Step::BetweenFiles);
             self.current += 1;
         }
         self.started = true;
@@ -281,38 +284,39 @@ impl Transaction {
         }
     }
 
-    /// A file could not be written: every file written before it is restored, and `err` says
-    /// so. An interrupt waiting is let through once this returns (ending the process).
-    pub fn fail(self, err: anyhow::Error) -> anyhow::Error {
+    /// A file could not be written: every file written before it is restored, and the error
+    /// says so. An interrupt that ended the run is said first (see [`Failed::said`]).
+    pub fn fail(mut self, err: anyhow::Error) -> Failed {
         let interrupted = err.chain().any(|cause| {
             cause
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::Interrupted)
         });
-        let Some((mut run, _)) = self.run else {
-            if interrupted {
-                // Said now: the signal, held back until this transaction ends, ends the process.
-                match self.current {
-                    0 => say!("mmt: interrupted; nothing changed"),
-                    n => say!(
-                        "mmt: interrupted; {n} {} written before it stay written (--no-journal \
-                         runs cannot be rolled back)",
-                        if n == 1 { "file was" } else { "files were" }
-                    ),
-                }
-            }
-            return err;
+        let held_back = self.held_back.take().map(Box::new);
+        let failed = |error: anyhow::Error, note: Option<String>| Failed {
+            error,
+            note: note.filter(|_| interrupted),
+            held_back,
         };
-        if interrupted {
-            say!("mmt: interrupted; the run was rolled back, nothing changed");
-        }
+        let Some((mut run, _)) = self.run else {
+            let note = match self.current {
+                0 => "mmt: interrupted; nothing changed".to_owned(),
+                n => format!(
+                    "mmt: interrupted; {n} {} written before it stay written (--no-journal runs \
+                     cannot be rolled back)",
+                    if n == 1 { "file was" } else { "files were" }
+                ),
+            };
+            return failed(err, Some(note));
+        };
+        let note = Some("mmt: interrupted; the run was rolled back, nothing changed".to_owned());
         // A file refused before its first byte changed is left alone (another process may have
         // changed it); one that holds part of a patch is restored too.
         let partly = err.downcast_ref::<PartlyWritten>().is_some();
         if partly {
             run.applied(self.current);
         }
-        match run.roll_back() {
+        let error = match run.roll_back() {
             Ok(restored) => {
                 let before = restored.len() - usize::from(partly);
                 match (before, partly) {
@@ -329,7 +333,8 @@ impl Transaction {
                 "{err:#}; and restoring the files already written failed too ({rollback:#}): \
                  run `mmt recover`"
             ),
-        }
+        };
+        failed(error, note)
     }
 
     /// Every file is written and synced: the run is kept for `mmt undo`, within the bound.
@@ -338,37 +343,81 @@ impl Transaction {
     /// held back until then rolls the run back and ends mmt by that signal; one that comes
     /// after it is dropped, and the run exits as it would have. A run without a journal cannot
     /// be rolled back once a file is written, so its commit point is its first write.
-    pub fn commit(mut self, printer: &mut Printer) -> Result<()> {
+    pub fn commit(mut self) -> Result<Committed, Failed> {
         if let Some(later) = self.later.take()
             && let Err(err) = later.sync()
         {
             return Err(self.fail(err));
         }
-        crate::test_hooks::pause("MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
-        crate::test_hooks::hold_at("before-commit");
+        test_hooks::hold_at(Step::BeforeCommit);
         let Some((run, state)) = self.run.take() else {
             if let Some(held_back) = self.held_back.take() {
                 held_back.past_commit_point();
             }
-            crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_COMMIT_MS");
-            return Ok(());
+            test_hooks::hold_at(Step::AfterCommit);
+            return Ok(Committed { note: None });
         };
         if sys::interrupt_pending() {
             self.run = Some((run, state));
             return Err(self.fail(interrupted()));
         }
         let limit = undo_limit();
-        let note = run.commit(limit)?;
+        let note = match run.commit(limit) {
+            Ok(note) => note,
+            Err(error) => {
+                return Err(Failed {
+                    error,
+                    note: None,
+                    held_back: self.held_back.take().map(Box::new),
+                });
+            }
+        };
         if let Some(held_back) = self.held_back.take() {
             held_back.past_commit_point();
         }
         // A test signals mmt here: past the commit point, the run completes.
-        crate::test_hooks::pause("MMT_TEST_PAUSE_AFTER_COMMIT_MS");
-        if let Some(note) = note {
-            printer.summary(&note);
-        }
+        test_hooks::hold_at(Step::AfterCommit);
         super::prune(&state, runs_kept(), limit);
-        Ok(())
+        Ok(Committed { note })
+    }
+}
+
+/// A run that landed.
+#[derive(Debug)]
+pub struct Committed {
+    /// What the commit has to say on the run's summary (the oldest runs let go of).
+    pub note: Option<String>,
+}
+
+/// A run that failed and was rolled back: its error, and what to say when an interrupt ended
+/// it. The interrupt stays held back until [`Failed::said`]: it ends the process once the
+/// note is out.
+#[must_use = "Failed::said says the note and lets a waiting interrupt through"]
+pub struct Failed {
+    error: anyhow::Error,
+    note: Option<String>,
+    /// Boxed: a signal set is large, and a `Result` carries this value back.
+    held_back: Option<Box<InterruptsHeldBack>>,
+}
+
+impl Failed {
+    /// The run's error, once `say` has said the note of an interrupt, if one ended the run. A
+    /// waiting interrupt is let through here, after the note, and ends the process.
+    pub fn said(self, say: impl FnOnce(&str)) -> anyhow::Error {
+        if let Some(note) = &self.note {
+            say(note);
+        }
+        drop(self.held_back);
+        self.error
+    }
+}
+
+impl std::fmt::Debug for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Failed")
+            .field("error", &self.error)
+            .field("note", &self.note)
+            .finish()
     }
 }
 

@@ -200,11 +200,11 @@ impl Review {
 /// The accepted changes of one file, by their index in its plan: runs of indices, so that a
 /// file accepted whole by `a` or `A` costs one range however many changes it has.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Kept {
+pub struct Accepted {
     runs: Vec<Range<usize>>,
 }
 
-impl Kept {
+impl Accepted {
     /// Accepts the changes `indices`, which come after every change accepted so far.
     pub fn accept(&mut self, indices: Range<usize>) {
         if indices.is_empty() {
@@ -263,14 +263,14 @@ mod tests {
 
     /// Feeds `keys` to a review of files of the given sizes, as the command does, and gives
     /// the accepted indices of each file and whether it was asked about each change.
-    fn run_review(files: &[usize], keys: &str) -> (Vec<Kept>, Review, usize) {
+    fn run_review(files: &[usize], keys: &str) -> (Vec<Accepted>, Review, usize) {
         let mut keys = keys.bytes().map(Key::of);
         let mut review = Review::default();
         let mut asked = 0;
         let mut all = Vec::new();
         for &len in files {
             review.next_file();
-            let mut kept = Kept::default();
+            let mut kept = Accepted::default();
             for index in 0..len {
                 if let Some(accept) = review.decide_rest(len - index) {
                     if accept {
@@ -297,7 +297,7 @@ mod tests {
         (all, review, asked)
     }
 
-    fn indices(kept: &Kept, len: usize) -> Vec<usize> {
+    fn indices(kept: &Accepted, len: usize) -> Vec<usize> {
         (0..len).filter(|&i| kept.contains(i)).collect()
     }
 
@@ -369,7 +369,7 @@ mod tests {
         fn kept_holds_what_was_accepted(
             steps in proptest::collection::vec((0usize..4, 0usize..4), 0..20),
         ) {
-            let mut kept = Kept::default();
+            let mut kept = Accepted::default();
             let mut reference = std::collections::BTreeSet::new();
             let mut at = 0;
             for (gap, len) in steps {
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn kept_runs_join_and_answer_membership() {
-        let mut kept = Kept::default();
+        let mut kept = Accepted::default();
         assert!(kept.is_empty() && !kept.contains(0));
         kept.accept(2..2);
         assert!(kept.is_empty());

@@ -159,7 +159,7 @@ pub fn lines_in(bytes: &[u8]) -> usize {
 
 /// What to print, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece<'m> {
+pub enum Shown<'m> {
     /// A line (its bytes, newline included when it has one): one a match touches, with the
     /// matches of its group (to highlight), or a line of context (no matches).
     Line {
@@ -207,7 +207,7 @@ impl<'h> WholeLines<'h> {
     pub fn push<E>(
         &mut self,
         found: Range<usize>,
-        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+        emit: &mut impl FnMut(Shown) -> Result<(), E>,
     ) -> Result<(), E> {
         let Some(lines) = lines_of(self.hay, &found) else {
             return Ok(());
@@ -233,7 +233,7 @@ impl<'h> WholeLines<'h> {
         &mut self,
         found: Range<usize>,
         mark: LineMark,
-        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+        emit: &mut impl FnMut(Shown) -> Result<(), E>,
     ) -> Result<(), E> {
         let joins = self
             .group
@@ -249,7 +249,7 @@ impl<'h> WholeLines<'h> {
     }
 
     /// Prints the last group and its after-context.
-    pub fn finish<E>(mut self, emit: &mut impl FnMut(Piece) -> Result<(), E>) -> Result<(), E> {
+    pub fn finish<E>(mut self, emit: &mut impl FnMut(Shown) -> Result<(), E>) -> Result<(), E> {
         if let Some(group) = self.group.take() {
             self.print_group(group, emit)?;
         }
@@ -260,7 +260,7 @@ impl<'h> WholeLines<'h> {
     fn after_context<E>(
         &mut self,
         until: usize,
-        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+        emit: &mut impl FnMut(Shown) -> Result<(), E>,
     ) -> Result<(), E> {
         let Some(mut at) = self.printed_to else {
             return Ok(());
@@ -278,10 +278,10 @@ impl<'h> WholeLines<'h> {
     fn context_line<E>(
         &mut self,
         range: Range<usize>,
-        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+        emit: &mut impl FnMut(Shown) -> Result<(), E>,
     ) -> Result<(), E> {
         let number = self.lines.line_of(self.hay, range.start);
-        emit(Piece::Line {
+        emit(Shown::Line {
             number,
             range,
             matches: &[],
@@ -292,7 +292,7 @@ impl<'h> WholeLines<'h> {
     fn print_group<E>(
         &mut self,
         (span, matches): (Range<usize>, Vec<Range<usize>>),
-        emit: &mut impl FnMut(Piece) -> Result<(), E>,
+        emit: &mut impl FnMut(Shown) -> Result<(), E>,
     ) -> Result<(), E> {
         self.after_context(span.start, emit)?;
         let floor = self.printed_to.unwrap_or(0);
@@ -307,7 +307,7 @@ impl<'h> WholeLines<'h> {
         // As grep and rg: groups are separated only where context is asked for.
         let with_context = self.before > 0 || self.after > 0;
         if with_context && self.printed_to.is_some_and(|printed| start > printed) {
-            emit(Piece::Separator)?;
+            emit(Shown::Separator)?;
         }
         let mut at = start;
         while at < span.start {
@@ -319,7 +319,7 @@ impl<'h> WholeLines<'h> {
         while at < span.end {
             let end = line_end(self.hay, at);
             let number = self.lines.line_of(self.hay, at);
-            emit(Piece::Line {
+            emit(Shown::Line {
                 number,
                 range: at..end,
                 matches: &matches,
@@ -374,10 +374,10 @@ mod tests {
         cuts: Option<&[usize]>,
     ) -> Vec<String> {
         let mut out = Vec::new();
-        let mut emit = |piece: Piece| -> Result<(), ()> {
+        let mut emit = |piece: Shown| -> Result<(), ()> {
             out.push(match piece {
-                Piece::Separator => "--".to_owned(),
-                Piece::Line {
+                Shown::Separator => "--".to_owned(),
+                Shown::Line {
                     number,
                     range,
                     context,
@@ -503,8 +503,8 @@ mod tests {
         let hay = b"x\nfoo two foo\ny\n";
         let mut lines = WholeLines::new(hay, 0, 0);
         let mut seen = Vec::new();
-        let mut emit = |piece: Piece| -> Result<(), ()> {
-            if let Piece::Line { range, matches, .. } = piece {
+        let mut emit = |piece: Shown| -> Result<(), ()> {
+            if let Shown::Line { range, matches, .. } = piece {
                 seen.push((range, matches.to_vec()));
             }
             Ok(())

@@ -5,43 +5,16 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::util::{Sandbox, assert_error, mmt_bin, start_paused};
+use super::util::{Sandbox, assert_error, start_paused_with};
 
 /// Appends `line` to `path`, opening it anew as a logger does.
 fn append(path: &std::path::Path, line: &str) {
     let mut file = OpenOptions::new().append(true).open(path).unwrap();
     file.write_all(line.as_bytes()).unwrap();
-}
-
-/// `mmt ARGS` started in the sandbox with `env`, its output piped.
-fn start(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(mmt_bin());
-    cmd.env("MMT_STATE_DIR", sb.state())
-        .args(args)
-        .current_dir(sb.dir())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    cmd.spawn().unwrap()
-}
-
-/// Waits until a temporary file of a rewrite appears in the sandbox (at most 10 s).
-fn wait_for_temp(sb: &Sandbox) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        if sb.listing().iter().any(|n| n.ends_with(".mmt-tmp")) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("no rewrite began: {:?}", sb.listing());
 }
 
 #[test]
@@ -67,14 +40,11 @@ fn a_writer_that_holds_the_file_open_is_refused_and_keeps_its_writes() {
 fn a_writer_that_opens_the_file_during_the_rewrite_stops_it() {
     let sb = Sandbox::new();
     sb.write("log", b"one NEEDLE\n");
-    let child = start(
-        &sb,
-        &["replace", "log", "NEEDLE", "X"],
-        &[("MMT_TEST_PAUSE_IN_REWRITE_MS", "10000")],
-    );
-    wait_for_temp(&sb);
+    // Held while its temporary file exists, until a writer comes (or a minute passes).
+    let child = sb.spawn_paused(&["replace", "log", "NEEDLE", "X"], "in-rewrite");
+    assert!(sb.listing().iter().any(|n| n.ends_with(".mmt-tmp")));
     // This open waits for mmt to give its lease back, which it does as soon as it sees it
-    // broken: well before the pause would end.
+    // broken: well before the hold would give up.
     let path = sb.path("log");
     let started = Instant::now();
     let writer = std::thread::spawn(move || append(&path, "two\n"));
@@ -82,7 +52,7 @@ fn a_writer_that_opens_the_file_during_the_rewrite_stops_it() {
     writer.join().unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(9),
-        "mmt sat out its pause"
+        "mmt sat out its hold"
     );
     assert_error(
         &out,
@@ -101,19 +71,11 @@ fn without_a_lease_a_write_just_before_the_rename_puts_the_old_file_back() {
         if !journal {
             args.insert(0, "--no-journal");
         }
-        let marker = sb.state().join("paused");
-        let child = start(
-            &sb,
-            &args,
-            &[
-                ("MMT_TEST_NO_LEASE", "1"),
-                ("MMT_TEST_PAUSE_BEFORE_RENAME_MS", "10000"),
-                ("MMT_TEST_PAUSED_MARKER", marker.to_str().unwrap()),
-            ],
-        );
+        let env = [("MMT_TEST_NO_LEASE", "1")];
+        let child = start_paused_with(&sb, sb.state(), &args, "before-rename", &env);
         // Past every check mmt makes before the rename: only the check after it can see this.
-        super::util::wait_for_marker(&marker);
         append(&sb.path("log"), "two\n");
+        child.release();
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "journal {journal}: {stderr}");
@@ -198,7 +160,7 @@ fn a_logger_appending_during_rewrites_never_loses_a_line() {
         sb.write("log", &old);
         let args = ["replace", "log", "NEEDLE", "NEEDLE_LONGER"];
         let out = if paused {
-            let child = start_paused(&sb, &args, "MMT_TEST_PAUSE_IN_REWRITE_MS");
+            let child = sb.spawn_paused(&args, "in-rewrite");
             // Waits in `open` until mmt gives its lease back.
             append(&sb.path("log"), "appended while paused\n");
             child.wait_with_output().unwrap()

@@ -182,25 +182,15 @@ fn a_read_only_directory_refuses_a_rewrite_and_allows_a_patch() {
     );
 }
 
-/// Runs `mmt replace` paused between planning and writing, and `interfere` in that pause.
+/// Runs `mmt replace` held between planning and writing, and `interfere` there.
 fn interfere_between_plan_and_write(
     sb: &Sandbox,
     args: &[&str],
     interfere: impl FnOnce(),
 ) -> std::process::Output {
-    let marker = sb.state().join("test-paused");
-    let child = Command::new(mmt_bin())
-        .env("MMT_STATE_DIR", sb.state())
-        .args(args)
-        .current_dir(sb.dir())
-        .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "600")
-        .env("MMT_TEST_PAUSED_MARKER", &marker)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    super::util::wait_for_marker(&marker);
+    let child = sb.spawn_paused(args, "before-write");
     interfere();
+    child.release();
     child.wait_with_output().unwrap()
 }
 

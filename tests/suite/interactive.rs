@@ -274,6 +274,7 @@ fn ctrl_c_between_questions_ends_the_review_too() {
     let marker = sb.path("release");
     let marker = marker.to_str().unwrap();
     let env = [
+        ("MMT_TEST_HOLD_AT", "planning"),
         ("MMT_TEST_HOLD_FILE", "c.rs"),
         ("MMT_TEST_RELEASE_MARKER", marker),
     ];
@@ -394,6 +395,7 @@ fn the_first_change_is_asked_about_before_the_whole_tree_is_planned() {
     let sb = tree();
     let marker = sb.path("release");
     let env = [
+        ("MMT_TEST_HOLD_AT", "planning"),
         ("MMT_TEST_HOLD_FILE", "c.rs"),
         ("MMT_TEST_RELEASE_MARKER", marker.to_str().unwrap()),
     ];

@@ -282,21 +282,11 @@ fn a_file_that_vanishes_mid_walk_is_reported_and_the_walk_goes_on() {
     for name in ["d/a.txt", "d/b.txt", "d/c.txt"] {
         sb.write(name, b"foo\n");
     }
-    // One thread: the directory is listed, then each file is opened in turn; while the first
-    // one pauses (mmt writes the marker then), the second is removed.
-    let marker = sb.state().join("test-paused");
-    let child = Command::new(super::util::mmt_bin())
-        .args(["-j1", "find", "d", "foo", "--count"])
-        .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
-        .env("MMT_TEST_PAUSE_BEFORE_OPEN_MS", "1000")
-        .env("MMT_TEST_PAUSED_MARKER", &marker)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    super::util::wait_for_marker(&marker);
+    // One thread: the directory is listed, then each file is opened in turn; while mmt is
+    // held before the first, the second is removed.
+    let child = sb.spawn_paused(&["-j1", "find", "d", "foo", "--count"], "before-open");
     fs::remove_file(sb.path("d/b.txt")).unwrap();
+    child.release();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stdout(&out), "d/a.txt:1\nd/c.txt:1\n");

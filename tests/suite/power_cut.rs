@@ -12,11 +12,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use super::crashfs::{CrashFs, Cut, SYNCFS_FILE};
-use super::util::{LOREM, Sandbox, is_root, mmt_bin};
+use super::util::{LOREM, Reaped, Sandbox, eventually, hold_env, is_root, mmt_bin};
 
 /// How the files of a run are made durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,18 +179,23 @@ fn undo_a_tree_rewrite_first(rig: &Rig) {
     rig.fs.sync_all();
 }
 
-/// Starts `args` paused at the test seam `pause`, kills it there, and makes what it left
-/// durable, as a crash at that moment on a disk that had written it all would.
-fn killed_at(rig: &Rig, args: &[&str], pause: &str) {
-    let marker = rig.sb.path("paused");
-    let mut child = rig
-        .mmt(args)
-        .env(pause, "30000")
-        .env("MMT_TEST_PAUSED_MARKER", &marker)
-        .spawn()
-        .unwrap();
-    eventually("mmt reaches its pause", || marker.exists(), &mut child);
-    reap(child);
+/// Starts `args` held at the step `step`, kills it there, and makes what it left durable, as
+/// a crash at that moment on a disk that had written it all would.
+fn killed_at(rig: &Rig, args: &[&str], step: &str) {
+    let env = hold_env(rig.sb.dir(), step);
+    let paused = PathBuf::from(&env[1].1);
+    let mut child = Reaped::new(rig.mmt(args).envs(env).spawn().unwrap());
+    eventually(
+        &format!("mmt reaches {step}"),
+        Duration::from_secs(30),
+        || {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("mmt ended ({status}) before {step}");
+            }
+            paused.exists()
+        },
+    );
+    drop(child);
     rig.write_back_and_sync_all();
 }
 
@@ -198,30 +203,12 @@ fn recover_a_patch_first(rig: &Rig) {
     killed_at(
         rig,
         &["replace", "tree/a.txt", "Lorem", "LOREM"],
-        "MMT_TEST_PAUSE_MID_PATCH_MS",
+        "mid-patch",
     );
 }
 
 fn recover_a_tree_rewrite_first(rig: &Rig) {
-    killed_at(rig, &TREE_RUN, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
-}
-
-/// Polls `cond` every few milliseconds for up to 30 s; fails if `child` ends first.
-fn eventually(what: &str, mut cond: impl FnMut() -> bool, child: &mut Child) {
-    let until = Instant::now() + Duration::from_secs(30);
-    while !cond() {
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("mmt ended ({status}) before {what}");
-        }
-        assert!(Instant::now() < until, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Kills `child` (SIGKILL) and waits for it.
-fn reap(mut child: Child) -> Output {
-    let _ = child.kill();
-    child.wait_with_output().unwrap()
+    killed_at(rig, &TREE_RUN, "before-commit");
 }
 
 /// Runs the measured command with the power cut at `cut`: as soon as the file system is dead,
@@ -229,20 +216,26 @@ fn reap(mut child: Child) -> Output {
 /// what was durable). Returns mmt's exit code when it ended on its own.
 fn run_cut(rig: &mut Rig, command: &[&str], cut: Option<Cut>) -> Option<i32> {
     rig.fs.cut(cut);
-    let mut child = rig.mmt(command).spawn().unwrap();
-    let until = Instant::now() + Duration::from_secs(60);
-    let code = loop {
-        if rig.fs.is_dead() {
-            reap(child);
-            break None;
-        }
-        if child.try_wait().unwrap().is_some() {
-            let out = child.wait_with_output().unwrap();
-            break out.status.code();
-        }
-        assert!(Instant::now() < until, "mmt never ended");
-        std::thread::sleep(Duration::from_millis(1));
-    };
+    // Killed and reaped when dropped, if it did not end on its own.
+    let mut child = Reaped::new(rig.mmt(command).spawn().unwrap());
+    let mut code = None;
+    eventually(
+        "mmt ends or the power is cut",
+        Duration::from_secs(60),
+        || {
+            if rig.fs.is_dead() {
+                return true;
+            }
+            match child.try_wait().unwrap() {
+                Some(status) => {
+                    code = status.code();
+                    true
+                }
+                None => false,
+            }
+        },
+    );
+    drop(child);
     rig.fs.power_cut();
     code
 }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::faults::on_small_tmpfs;
-use super::util::{LOREM, Sandbox, assert_error, is_root, mmt_bin, start_paused};
+use super::util::{LOREM, Sandbox, assert_error, eventually, is_root, mmt_bin};
 
 fn mode(sb: &Sandbox, name: &str) -> u32 {
     fs::metadata(sb.path(name)).unwrap().mode() & 0o7777
@@ -115,11 +115,7 @@ fn signal(child: &Child, name: &str) {
 fn a_signal_during_a_rewrite_removes_its_temporary_file() {
     for (name, number) in [("INT", 2), ("TERM", 15), ("HUP", 1), ("BUS", 7)] {
         let sb = Sandbox::with_fixtures();
-        let child = start_paused(
-            &sb,
-            &["replace", "lorem.txt", "Lorem", "L"],
-            "MMT_TEST_PAUSE_IN_REWRITE_MS",
-        );
+        let child = sb.spawn_paused(&["replace", "lorem.txt", "Lorem", "L"], "in-rewrite");
         assert_eq!(temps(&sb).count(), 1, "{name}: no temporary file to remove");
         signal(&child, name);
         let out = child.wait_with_output().unwrap();
@@ -142,11 +138,7 @@ fn an_interrupt_during_an_in_place_patch_rolls_the_run_back() {
     // Journalled: the run is before its commit point, so the patch is rolled back, and mmt
     // ends by the signal.
     let sb = Sandbox::with_fixtures();
-    let child = start_paused(
-        &sb,
-        &["replace", "lorem.txt", "Lorem", "LOREM"],
-        "MMT_TEST_PAUSE_IN_PATCH_MS",
-    );
+    let child = sb.spawn_paused(&["replace", "lorem.txt", "Lorem", "LOREM"], "in-patch");
     signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.signal(), Some(2));
@@ -159,10 +151,9 @@ fn an_interrupt_during_a_patch_without_a_journal_lets_it_finish() {
     // Without a journal a patch cannot be rolled back: its first write is its commit point, so
     // it completes and exits 0, never half done.
     let sb = Sandbox::with_fixtures();
-    let child = start_paused(
-        &sb,
+    let child = sb.spawn_paused(
         &["--no-journal", "replace", "lorem.txt", "Lorem", "LOREM"],
-        "MMT_TEST_PAUSE_IN_PATCH_MS",
+        "in-patch",
     );
     signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
@@ -175,11 +166,7 @@ fn an_interrupt_during_a_patch_without_a_journal_lets_it_finish() {
 fn an_interrupt_before_the_commit_rolls_back_and_one_after_it_changes_nothing() {
     // Held back until every file is written and synced: still before the commit point.
     let sb = Sandbox::with_fixtures();
-    let child = start_paused(
-        &sb,
-        &["replace", "lorem.txt", "Lorem", "L"],
-        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
-    );
+    let child = sb.spawn_paused(&["replace", "lorem.txt", "Lorem", "L"], "before-commit");
     wait_for_run(&sb);
     signal(&child, "TERM");
     let out = child.wait_with_output().unwrap();
@@ -197,17 +184,9 @@ fn an_interrupt_before_the_commit_rolls_back_and_one_after_it_changes_nothing() 
 
 /// Waits until a run is in the sandbox's state directory (its journal written), at most 10 s.
 fn wait_for_run(sb: &Sandbox) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        let runs = fs::read_dir(sb.state().join("runs"))
-            .map(|d| d.count())
-            .unwrap_or(0);
-        if runs > 0 {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("no run began");
+    eventually("a run begins", Duration::from_secs(10), || {
+        fs::read_dir(sb.state().join("runs")).is_ok_and(|runs| runs.count() > 0)
+    });
 }
 
 /// A file of `len` bytes with a needle every 4 KiB.
@@ -238,18 +217,18 @@ fn a_signal_at_any_moment_leaves_old_and_killed_or_new_and_exit_0() {
         // First at the steps that decide: before the first write and just before the commit
         // (the run rolled back, killed), and just after the commit (the run completes).
         let steps = [
-            ("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "old, killed"),
-            ("MMT_TEST_PAUSE_BEFORE_COMMIT_MS", "old, killed"),
-            ("MMT_TEST_PAUSE_AFTER_COMMIT_MS", "new, exit 0"),
+            ("before-write", "old, killed"),
+            ("before-commit", "old, killed"),
+            ("after-commit", "new, exit 0"),
         ];
         for (step, expected) in steps {
             // Without a journal, files are synced as they are written: no step before a commit.
-            if what == "no journal" && step.contains("BEFORE_COMMIT") {
+            if what == "no journal" && step == "before-commit" {
                 continue;
             }
             let sb = Sandbox::new();
             sb.write("f", &old);
-            let child = start_paused(&sb, args, step);
+            let child = sb.spawn_paused(args, step);
             signal(&child, "TERM");
             let out = child.wait_with_output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
@@ -399,24 +378,14 @@ fn a_same_size_change_between_planning_and_writing_is_refused() {
     let sb = Sandbox::with_fixtures();
     for new in ["LOREM", "L"] {
         sb.write("f", LOREM);
-        let marker = sb.state().join("test-paused");
-        let child = Command::new(mmt_bin())
-            .env("MMT_STATE_DIR", sb.state())
-            .args(["replace", "f", "Lorem", new])
-            .current_dir(sb.dir())
-            .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "600")
-            .env("MMT_TEST_PAUSED_MARKER", &marker)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        super::util::wait_for_marker(&marker);
+        let child = sb.spawn_paused(&["replace", "f", "Lorem", new], "before-write");
         let same_size = String::from_utf8_lossy(LOREM).replace("Lorem", "Ipsum");
         fs::OpenOptions::new()
             .write(true)
             .open(sb.path("f"))
             .and_then(|mut f| std::io::Write::write_all(&mut f, same_size.as_bytes()))
             .unwrap();
+        child.release();
         let out = child.wait_with_output().unwrap();
         assert_error(
             &out,

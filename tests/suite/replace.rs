@@ -4,7 +4,11 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::Command;
 
-use super::util::{LOREM, Sandbox, assert_error, is_root, start_paused, stdout, stdout_of};
+use std::time::Duration;
+
+use super::util::{
+    LOREM, Paused, Sandbox, assert_error, eventually, is_root, start_paused_with, stdout, stdout_of,
+};
 
 fn lorem_replaced(old: &str, new: &str) -> Vec<u8> {
     String::from_utf8(LOREM.to_vec())
@@ -449,11 +453,7 @@ fn a_hard_linked_rewrite_that_fails_or_is_killed_leaves_every_name_as_it_was() {
     }
     // Killed once the new content is written over the old, before the run commits: the next
     // command rolls it back from the journal's copy.
-    let child = start_paused(
-        &sb,
-        &["replace", "lorem.txt", "Lorem", "L"],
-        "MMT_TEST_PAUSE_MID_PATCH_MS",
-    );
+    let child = sb.spawn_paused(&["replace", "lorem.txt", "Lorem", "L"], "mid-patch");
     // With the journal, the copy of the old content is the journal's: none beside the file.
     assert_eq!(
         sb.listing(),
@@ -474,7 +474,7 @@ fn a_hard_linked_rewrite_that_fails_or_is_killed_leaves_every_name_as_it_was() {
 }
 
 /// Kills `child` with SIGKILL and waits for it.
-fn kill_and_reap(mut child: std::process::Child) {
+fn kill_and_reap(mut child: Paused) {
     child.kill().expect("kill mmt");
     child.wait().expect("reap mmt");
 }
@@ -529,79 +529,37 @@ fn json_report() {
 /// one order, and both end.
 #[test]
 fn runs_in_opposite_orders_with_two_state_directories_both_end() {
-    struct Reaped(Option<std::process::Child>);
-    impl Drop for Reaped {
-        fn drop(&mut self) {
-            if let Some(child) = &mut self.0 {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
-    }
     let sb = Sandbox::new();
     sb.write("a.txt", b"x\n");
     sb.write("b.txt", b"x\n");
     let states = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
-    let start = |files: [&str; 2], new: &str, state: &std::path::Path, release: &str| {
-        Command::new(super::util::mmt_bin())
-            .args(["-j1", "replace", files[0], files[1], "x", new])
-            .current_dir(sb.dir())
-            .env("MMT_STATE_DIR", state)
-            .env("MMT_TEST_HOLD_FILE", files[1])
-            .env("MMT_TEST_RELEASE_MARKER", sb.path(release))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
+    // Each run is held as it comes to plan its second file, its first one locked.
+    let start = |files: [&str; 2], new: &str, state: &std::path::Path| {
+        let args = ["-j1", "replace", files[0], files[1], "x", new];
+        let hold = [("MMT_TEST_HOLD_FILE", files[1])];
+        start_paused_with(&sb, state, &args, "planning", &hold)
     };
-    // Held by another process: mmt's lock on `name` is taken.
-    let locked = |name: &str| {
-        let file = fs::File::open(sb.path(name)).unwrap();
-        matches!(file.try_lock(), Err(fs::TryLockError::WouldBlock))
-    };
-    let eventually = |what: &str, cond: &dyn Fn() -> bool| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while !cond() {
-            assert!(std::time::Instant::now() < deadline, "{what}");
-            std::thread::sleep(std::time::Duration::from_millis(5));
+    let mut one = start(["a.txt", "b.txt"], "y", states[0].path());
+    let mut two = start(["b.txt", "a.txt"], "z", states[1].path());
+    one.release();
+    two.release();
+    let mut ended = [None, None];
+    eventually("both runs end", Duration::from_secs(20), || {
+        for (slot, run) in ended.iter_mut().zip([&mut one, &mut two]) {
+            if slot.is_none() {
+                *slot = run.try_wait().unwrap();
+            }
         }
-    };
-    let mut one = Reaped(Some(start(
-        ["a.txt", "b.txt"],
-        "y",
-        states[0].path(),
-        "go1",
-    )));
-    eventually("the first run locks a.txt", &|| locked("a.txt"));
-    let mut two = Reaped(Some(start(
-        ["b.txt", "a.txt"],
-        "z",
-        states[1].path(),
-        "go2",
-    )));
-    eventually("the second run locks b.txt", &|| locked("b.txt"));
-    sb.write("go1", b"");
-    sb.write("go2", b"");
-    let mut codes = Vec::new();
-    for run in [&mut one, &mut two] {
-        let mut child = run.0.take().unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if std::time::Instant::now() >= deadline {
-                run.0 = Some(child);
-                panic!("the runs wait for each other");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        };
-        let out = child.wait_with_output().unwrap();
-        codes.push((
-            status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        ));
-    }
+        ended.iter().all(Option::is_some)
+    });
+    let codes: Vec<_> = [one, two]
+        .map(|run| {
+            let out = run.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            (out.status.code(), stderr)
+        })
+        .into_iter()
+        .collect();
     // The first to lock both wrote both; the other found nothing left to replace.
     let (a, b) = (sb.read("a.txt"), sb.read("b.txt"));
     assert_eq!(a, b, "{codes:?}");

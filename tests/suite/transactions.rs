@@ -4,11 +4,12 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::util::{
-    LOREM, Sandbox, assert_error, is_root, start_paused, start_paused_in, stdout_of,
+    LOREM, Paused, Reaped, Sandbox, assert_error, eventually, is_root, start_paused_in,
+    start_paused_with, stdout_of,
 };
 
 /// Five small files, each with `foo` in it.
@@ -51,10 +52,10 @@ fn assert_nothing_left(sb: &Sandbox) {
 
 /// Runs `mmt ARGS` and kills it (SIGKILL) at the step `pause` names.
 fn killed_at(sb: &Sandbox, args: &[&str], pause: &str) {
-    kill(start_paused(sb, args, pause), "KILL");
+    kill(sb.spawn_paused(args, pause), "KILL");
 }
 
-fn kill(child: Child, signal: &str) -> std::process::Output {
+fn kill(child: Paused, signal: &str) -> std::process::Output {
     let sent = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
@@ -66,17 +67,16 @@ fn kill(child: Child, signal: &str) -> std::process::Output {
 #[test]
 fn a_run_killed_at_any_step_is_rolled_back_by_recover() {
     for step in [
-        "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
-        "MMT_TEST_PAUSE_IN_REWRITE_MS",
-        "MMT_TEST_PAUSE_BETWEEN_FILES_MS",
-        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+        "after-journal",
+        "in-rewrite",
+        "between-files",
+        "before-commit",
     ] {
         let sb = Sandbox::new();
         let files = five_files(&sb);
         // Three rewrites (foo -> longer) and, in f4 and f5, the same length: both kinds.
         fs::write(sb.path("f4.txt"), b"file 4: foo and foo\n").unwrap();
-        let child = start_paused(
-            &sb,
+        let child = sb.spawn_paused(
             &[
                 "replace", "f1.txt", "f2.txt", "f3.txt", "f4.txt", "f5.txt", "foo", "quux",
             ],
@@ -101,7 +101,7 @@ fn recover_says_what_it_rolled_back() {
     killed_at(
         &sb,
         &["replace", "f1.txt", "f2.txt", "foo", "quux"],
-        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+        "before-commit",
     );
     // Both files were rewritten before the kill.
     assert_ne!(sb.read("f1.txt"), files[0].1);
@@ -128,7 +128,7 @@ fn recover_says_a_removed_file_is_gone_and_lets_a_run_of_gone_files_go() {
     killed_at(
         &sb,
         &["replace", "f1.txt", "f2.txt", "foo", "quux"],
-        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+        "before-commit",
     );
     fs::remove_file(sb.path("f1.txt")).unwrap();
     let out = sb.mmt(["recover"]).output().unwrap();
@@ -146,11 +146,7 @@ fn recover_says_a_removed_file_is_gone_and_lets_a_run_of_gone_files_go() {
     assert_eq!(sb.read("f2.txt"), files[1].1);
 
     // Every file gone: an unrelated command lets the run go, saying so once.
-    killed_at(
-        &sb,
-        &["replace", "f3.txt", "foo", "quux"],
-        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
-    );
+    killed_at(&sb, &["replace", "f3.txt", "foo", "quux"], "before-commit");
     fs::remove_file(sb.path("f3.txt")).unwrap();
     let out = sb.mmt(["find", "f4.txt", "foo"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -173,7 +169,7 @@ fn dense_patch_killed_halfway(sb: &Sandbox) -> (Vec<u8>, Vec<u8>) {
     killed_at(
         sb,
         &["replace", "dense.txt", "consectetur", "CONSECTETUR"],
-        "MMT_TEST_PAUSE_MID_PATCH_MS",
+        "mid-patch",
     );
     let torn = sb.read("dense.txt");
     assert!(torn.starts_with(b"CONSECTETUR") && torn.ends_with(b"consectetur "));
@@ -199,7 +195,7 @@ fn a_dense_in_place_patch_killed_halfway_is_rolled_back_by_the_next_command() {
 fn a_recover_killed_partway_is_finished_by_the_next_recover() {
     let sb = Sandbox::new();
     let (body, torn) = dense_patch_killed_halfway(&sb);
-    killed_at(&sb, &["recover"], "MMT_TEST_PAUSE_MID_RESTORE_MS");
+    killed_at(&sb, &["recover"], "mid-restore");
     // Killed partway: some of the old bytes are back, not all.
     let partway = sb.read("dense.txt");
     assert!(
@@ -225,10 +221,10 @@ fn an_undo_killed_partway_is_finished_by_the_next_command() {
             .success();
         let done = sb.read("dense.txt");
         let pause = if old.len() == new.len() {
-            "MMT_TEST_PAUSE_MID_RESTORE_MS"
+            "mid-restore"
         } else {
             // A rewrite's undo is a rename per file: killed between them.
-            "MMT_TEST_PAUSE_UNDO_MARKED_MS"
+            "undo-marked"
         };
         killed_at(&sb, &["undo"], pause);
         if old.len() == new.len() {
@@ -275,7 +271,7 @@ fn a_patch_over_many_stretches_killed_halfway_is_rolled_back() {
     killed_at(
         &sb,
         &["-j2", "replace", "dense.txt", "consectetur", "CONSECTETUR"],
-        "MMT_TEST_PAUSE_MID_PATCH_MS",
+        "mid-patch",
     );
     // The first half of the edits is in the file, and only that half: every hit before the
     // middle one is new, every hit from it on is old.
@@ -429,11 +425,7 @@ fn a_run_written_on_many_threads_that_fails_restores_every_file_written() {
 fn an_interrupt_while_many_files_are_written_at_once_rolls_the_run_back() {
     let sb = Sandbox::new();
     let files = forty_files(&sb);
-    let child = start_paused(
-        &sb,
-        &["-j4", "replace", ".", "foo", "quux"],
-        "MMT_TEST_PAUSE_BEFORE_WRITE_MS",
-    );
+    let child = sb.spawn_paused(&["-j4", "replace", ".", "foo", "quux"], "before-write");
     let out = kill(child, "INT");
     assert_eq!(out.status.signal(), Some(2), "{out:?}");
     assert!(
@@ -500,8 +492,8 @@ fn undo_refuses_when_a_file_changed_since() {
     sb.mmt(["replace", "lorem.txt", "Lorem", "LOREM"])
         .assert()
         .success();
+    // Another size: told apart from the run's own result whatever the clock says.
     let changed_since = String::from_utf8_lossy(LOREM).replace("Lorem", "LOREM") + "more\n";
-    std::thread::sleep(Duration::from_millis(10));
     sb.write("lorem.txt", changed_since.as_bytes());
     let out = sb.mmt(["undo"]).output().unwrap();
     assert_error(
@@ -628,10 +620,9 @@ fn a_dry_run_keeps_no_run() {
 fn an_interrupt_between_files_rolls_the_run_back() {
     let sb = Sandbox::new();
     let files = five_files(&sb);
-    let child = start_paused(
-        &sb,
+    let child = sb.spawn_paused(
         &["replace", "f1.txt", "f2.txt", "f3.txt", "foo", "quux"],
-        "MMT_TEST_PAUSE_BETWEEN_FILES_MS",
+        "between-files",
     );
     let out = kill(child, "INT");
     assert_eq!(out.status.signal(), Some(2));
@@ -673,39 +664,36 @@ fn without_a_usable_state_directory_mmt_still_works_and_says_where_it_went() {
 #[test]
 fn runs_over_the_same_files_in_opposite_orders_both_land() {
     let sb = Sandbox::new();
-    // Large enough that planning one file takes a while, so each run holds its first file
-    // while it plans; and -j1, so each run locks its files one after the other.
-    let body = [vec![b'.'; 16 << 20], b"one two\n".to_vec()].concat();
+    // -j1: each run locks its files one after the other, as it plans them.
+    let body = b"...\none two\n".to_vec();
     sb.write("a.txt", &body);
     sb.write("b.txt", &body);
-    let start = |args: &[&str]| {
+    // The first holds a.txt (locked as it was planned) and is held as it comes to plan b.txt;
+    // the second then takes b.txt and wants a.txt: each holds what the other wants.
+    let hold_b = [("MMT_TEST_HOLD_FILE", "b.txt")];
+    let args = ["-j1", "replace", "a.txt", "b.txt", "one", "ONE"];
+    let first = start_paused_with(&sb, sb.state(), &args, "planning", &hold_b);
+    let mut second = Reaped::new(
         Command::new(super::util::mmt_bin())
-            .args(args)
+            .args(["-j1", "replace", "b.txt", "a.txt", "two", "TWO"])
             .current_dir(sb.dir())
             .env("MMT_STATE_DIR", sb.state())
-            // Each holds its files locked a while before writing: the runs overlap.
-            .env("MMT_TEST_PAUSE_BEFORE_WRITE_MS", "300")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap()
-    };
-    let mut first = start(&["-j1", "replace", "a.txt", "b.txt", "one", "ONE"]);
-    let mut second = start(&["-j1", "replace", "b.txt", "a.txt", "two", "TWO"]);
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            .unwrap(),
+    );
+    first.release();
+    let mut first = first;
     let mut done = [None, None];
-    while done.iter().any(Option::is_none) && std::time::Instant::now() < deadline {
-        for (slot, child) in done.iter_mut().zip([&mut first, &mut second]) {
+    eventually("both runs end", Duration::from_secs(20), || {
+        for (slot, child) in done.iter_mut().zip([&mut *first, &mut *second]) {
             if slot.is_none() {
                 *slot = child.try_wait().unwrap();
             }
         }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    for child in [&mut first, &mut second] {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+        done.iter().all(Option::is_some)
+    });
     assert!(
         done.iter().all(|s| s.is_some_and(|s| s.success())),
         "{done:?}"
@@ -788,7 +776,7 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
     let files = five_files(&sb);
     let names = ["f1.txt", "f2.txt", "f3.txt", "f4.txt", "f5.txt"];
     let args = [&["replace"][..], &names, &["foo", "bar"]].concat();
-    killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+    killed_at(&sb, &args, "before-commit");
     assert_ne!(sb.read("f1.txt"), files[0].1);
     unpack_as_before(&the_run(&sb));
     sb.mmt(["recover"]).assert().success();
@@ -806,7 +794,7 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
     // A pack of the mmt before the checksum: rolled back, and undone.
     let sb = Sandbox::new();
     let files = five_files(&sb);
-    killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+    killed_at(&sb, &args, "before-commit");
     assert_ne!(sb.read("f1.txt"), files[0].1);
     pack_without_checksum(&the_run(&sb));
     sb.mmt(["recover"]).assert().success();
@@ -826,7 +814,7 @@ fn runs_kept_a_file_per_entry_by_an_earlier_mmt_are_still_rolled_back_and_undone
         let sb = Sandbox::new();
         five_files(&sb);
         if command == "recover" {
-            killed_at(&sb, &args, "MMT_TEST_PAUSE_BEFORE_COMMIT_MS");
+            killed_at(&sb, &args, "before-commit");
         } else {
             sb.mmt(&args).assert().success();
         }
@@ -861,7 +849,7 @@ fn a_rewrite_with_the_state_on_another_file_system_is_rolled_back_from_beside_th
         &sb,
         state.path(),
         &["replace", "f1.txt", "f2.txt", "foo", "quux"],
-        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
+        "before-commit",
     );
     kill(child, "KILL");
     // A hard link cannot cross file systems: the old inode was kept beside the file.
@@ -903,7 +891,7 @@ fn killed_after_its_journal(sb: &Sandbox) -> Vec<(String, Vec<u8>)> {
     killed_at(
         sb,
         &["replace", "f1.txt", "f2.txt", "foo", "bar"],
-        "MMT_TEST_PAUSE_AFTER_JOURNAL_MS",
+        "after-journal",
     );
     files
 }
@@ -994,36 +982,6 @@ fn a_pack_cut_short_is_nothing_recorded_and_a_missing_one_refuses_undo() {
     assert_eq!(sb.read("f1.txt"), patched);
 }
 
-/// Starts `mmt ARGS` held at the step `step` (see `test_hooks::hold_at`), and returns once it
-/// is there, with the marker that releases it.
-fn held_at(sb: &Sandbox, args: &[&str], step: &str) -> (Child, std::path::PathBuf) {
-    let paused = sb.state().join(format!("{step}.paused"));
-    let release = sb.state().join(format!("{step}.release"));
-    let mut child = Command::new(super::util::mmt_bin())
-        .args(args)
-        .current_dir(sb.dir())
-        .env("MMT_STATE_DIR", sb.state())
-        .env("MMT_TEST_HOLD_AT", step)
-        .env("MMT_TEST_PAUSED_MARKER", &paused)
-        .env("MMT_TEST_RELEASE_MARKER", &release)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let until = std::time::Instant::now() + Duration::from_secs(20);
-    while !paused.exists() {
-        assert!(
-            std::time::Instant::now() < until,
-            "mmt never reached {step}"
-        );
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("mmt ended ({status}) before {step}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    (child, release)
-}
-
 /// A race found under load: another command's recovery saw a run not yet committed, the run
 /// committed and let go of its lock, and the recovery, taking the lock, rolled the committed
 /// run back. The recovery now looks again once it holds the lock.
@@ -1031,12 +989,12 @@ fn held_at(sb: &Sandbox, args: &[&str], step: &str) -> (Child, std::path::PathBu
 fn a_run_that_commits_while_another_command_looks_at_it_is_not_rolled_back() {
     let sb = Sandbox::new();
     sb.write("f.txt", b"old text\n");
-    let (run, run_release) = held_at(&sb, &["replace", "f.txt", "old", "new"], "before-commit");
-    let (look, look_release) = held_at(&sb, &["find", "f.txt", "text"], "recovery-lock");
-    fs::write(&run_release, b"").unwrap();
+    let run = sb.spawn_paused(&["replace", "f.txt", "old", "new"], "before-commit");
+    let look = sb.spawn_paused(&["find", "f.txt", "text"], "recovery-lock");
+    run.release();
     let run = run.wait_with_output().unwrap();
     assert_eq!(run.status.code(), Some(0), "{run:?}");
-    fs::write(&look_release, b"").unwrap();
+    look.release();
     let look = look.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&look.stderr);
     assert_eq!(look.status.code(), Some(0), "{stderr}");

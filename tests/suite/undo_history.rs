@@ -3,9 +3,9 @@
 //! rollback, and commands that leave unrelated interrupted runs alone.
 
 use std::fs;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::util::{Sandbox, start_paused, stdout_of};
+use super::util::{Sandbox, eventually, stdout_of};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -60,19 +60,11 @@ fn a_dry_run_of_undo_shows_the_diff_and_changes_nothing() {
 /// share a time, which would hide a check that compares them). Polls a probe file; a few ms.
 fn next_tick(sb: &Sandbox, name: &str) {
     let before = fs::metadata(sb.path(name)).unwrap().modified().unwrap();
-    let started = Instant::now();
-    loop {
+    eventually("the clock moves on", Duration::from_secs(5), || {
         sb.write(".tick", b"");
-        if fs::metadata(sb.path(".tick")).unwrap().modified().unwrap() > before {
-            fs::remove_file(sb.path(".tick")).unwrap();
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "the clock stood still"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
+        fs::metadata(sb.path(".tick")).unwrap().modified().unwrap() > before
+    });
+    fs::remove_file(sb.path(".tick")).unwrap();
 }
 
 #[test]
@@ -247,10 +239,9 @@ fn undo_reverts_the_last_run_under_the_current_directory() {
 fn torn(sb: &Sandbox) -> Vec<u8> {
     let body = "consectetur ".repeat(300_000).into_bytes();
     sb.write("dense.txt", &body);
-    let mut child = start_paused(
-        sb,
+    let mut child = sb.spawn_paused(
         &["replace", "dense.txt", "consectetur", "CONSECTETUR"],
-        "MMT_TEST_PAUSE_MID_PATCH_MS",
+        "mid-patch",
     );
     child.kill().unwrap();
     child.wait().unwrap();
@@ -299,30 +290,30 @@ fn a_read_waits_for_another_commands_rollback() {
     let sb = Sandbox::new();
     let body = torn(&sb);
     // Another mmt rolls the run back, and is stopped partway (it holds the run's lock).
-    let recover = start_paused(&sb, &["recover"], "MMT_TEST_PAUSE_MID_RESTORE_MS");
+    let recover = sb.spawn_paused(&["recover"], "mid-restore");
     let half_restored = sb.read("dense.txt");
     assert_ne!(half_restored, body);
     let mut reader = sb.mmt(["find", "dense.txt", "CONSECTETUR", "--count"]);
     reader.timeout(Duration::from_secs(60));
     let reader = std::thread::spawn(move || reader.output().unwrap());
     // The reader waits on the run's lock (flock), having read nothing.
-    let started = Instant::now();
-    let waiting = loop {
-        let pids = fs::read_dir("/proc").unwrap().flatten().filter_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let cmdline = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-            let text = String::from_utf8_lossy(&cmdline).into_owned();
-            (text.contains("find\0dense.txt\0CONSECTETUR")).then_some(pid)
-        });
-        if pids.into_iter().any(|pid| in_syscall(pid) == Some(FLOCK)) {
-            break true;
-        }
-        if reader.is_finished() || started.elapsed() > Duration::from_secs(20) {
-            break false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    assert!(waiting, "the reader did not wait for the rollback");
+    eventually(
+        "the reader waits for the rollback",
+        Duration::from_secs(20),
+        || {
+            assert!(
+                !reader.is_finished(),
+                "the reader did not wait for the rollback"
+            );
+            let pids = fs::read_dir("/proc").unwrap().flatten().filter_map(|e| {
+                let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+                let cmdline = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+                let text = String::from_utf8_lossy(&cmdline).into_owned();
+                (text.contains("find\0dense.txt\0CONSECTETUR")).then_some(pid)
+            });
+            pids.into_iter().any(|pid| in_syscall(pid) == Some(FLOCK))
+        },
+    );
     // The rollback's process dies: the reader takes the run over and rolls it back itself.
     let mut recover = recover;
     recover.kill().unwrap();
@@ -404,11 +395,7 @@ fn a_read_during_a_live_run_neither_waits_nor_rolls_it_back() {
     // the run alone.
     let sb = Sandbox::new();
     sb.write("f", b"one two\n");
-    let mut live = start_paused(
-        &sb,
-        &["replace", "f", "one", "ONE"],
-        "MMT_TEST_PAUSE_BEFORE_COMMIT_MS",
-    );
+    let mut live = sb.spawn_paused(&["replace", "f", "one", "ONE"], "before-commit");
     let out = sb
         .mmt(["find", "f", "ONE", "--count"])
         .timeout(Duration::from_secs(10))

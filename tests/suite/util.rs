@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -59,6 +59,12 @@ impl Sandbox {
         sandbox.write("crlf.txt", CRLF);
         sandbox.write("empty.bin", b"");
         sandbox
+    }
+
+    /// Starts `mmt ARGS` here, held at `step` of its run (see [`hold_env`]), and returns once it
+    /// is there: the test acts, then releases it, signals it or kills it.
+    pub fn spawn_paused(&self, args: &[&str], step: &str) -> Paused {
+        start_paused_in(self, self.state(), args, step)
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -159,18 +165,14 @@ pub fn mmt_bin() -> &'static str {
     env!("CARGO_BIN_EXE_mmt")
 }
 
-/// Waits until `marker` exists: mmt writes it when it reaches a test pause
-/// (`MMT_TEST_PAUSED_MARKER`). Fails after 20 s.
-pub fn wait_for_marker(marker: &Path) {
-    let started = std::time::Instant::now();
-    while !marker.exists() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "mmt never reached its pause"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
+/// Polls `cond` every few milliseconds until it holds, and fails the test, saying `what`,
+/// when `deadline` passes first: the tests' one poll loop, never a fixed wait.
+pub fn eventually(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
+    let until = Instant::now() + deadline;
+    while !cond() {
+        assert!(Instant::now() < until, "{what}: not within {deadline:?}");
+        std::thread::sleep(Duration::from_millis(2));
     }
-    let _ = fs::remove_file(marker);
 }
 
 /// Runs `mmt ARGS` in `dir` as an unprivileged user when the tests run as root (root reads
@@ -206,45 +208,137 @@ pub fn run_unprivileged(sb: &Sandbox, args: &[&str]) -> Option<std::process::Out
     Some(cmd.args(args).current_dir(sb.dir()).output().unwrap())
 }
 
-/// Starts `mmt ARGS` in `sb` with its state directory in `state`, paused at the test seam
-/// `pause` (for up to 30 s: tests signal or kill it there), and returns once mmt has reached the
-/// pause, which it says by writing `MMT_TEST_PAUSED_MARKER`. Fails if mmt ends first.
-pub fn start_paused_in(
+/// The environment that holds mmt at `step` (a name from `Step` in `src/test_hooks.rs`:
+/// `before-commit`, `mid-patch`, ...), with the files it says it is there in (`paused`) and
+/// waits for (`release`), inside `state`.
+pub fn hold_env(state: &Path, step: &str) -> [(&'static str, std::ffi::OsString); 3] {
+    [
+        ("MMT_TEST_HOLD_AT", step.into()),
+        // Named for the step: two processes held at two steps share a state directory.
+        (
+            "MMT_TEST_PAUSED_MARKER",
+            state.join(format!("{step}.paused")).into(),
+        ),
+        (
+            "MMT_TEST_RELEASE_MARKER",
+            state.join(format!("{step}.release")).into(),
+        ),
+    ]
+}
+
+/// A process that is killed and reaped when dropped, if it still runs: a failing test leaves
+/// no process behind.
+pub struct Reaped(Option<std::process::Child>);
+
+impl Reaped {
+    pub fn new(child: std::process::Child) -> Reaped {
+        Reaped(Some(child))
+    }
+
+    /// Waits for the process to end, with what it printed.
+    pub fn wait_with_output(mut self) -> std::io::Result<std::process::Output> {
+        self.0.take().expect("a child").wait_with_output()
+    }
+}
+
+impl std::ops::Deref for Reaped {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        self.0.as_ref().expect("a child")
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("a child")
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// mmt held at a step of its run (see [`Sandbox::spawn_paused`]): the process (reaped when
+/// dropped), and the file that lets it go on.
+pub struct Paused {
+    child: Reaped,
+    release: PathBuf,
+}
+
+impl Paused {
+    /// Lets mmt go on from the step it is held at.
+    pub fn release(&self) {
+        fs::write(&self.release, b"").expect("write the release file");
+    }
+
+    /// Waits for mmt to end, with what it printed.
+    pub fn wait_with_output(self) -> std::io::Result<std::process::Output> {
+        self.child.wait_with_output()
+    }
+}
+
+impl std::ops::Deref for Paused {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.child
+    }
+}
+
+impl std::ops::DerefMut for Paused {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.child
+    }
+}
+
+/// Starts `mmt ARGS` in `sb` with its state directory in `state`, held at `step` (see
+/// [`hold_env`]), and returns once mmt is there. Fails if mmt ends first.
+pub fn start_paused_in(sb: &Sandbox, state: &Path, args: &[&str], step: &str) -> Paused {
+    start_paused_with(sb, state, args, step, &[])
+}
+
+/// [`start_paused_in`] with more environment (`extra`) for mmt.
+pub fn start_paused_with(
     sb: &Sandbox,
     state: &Path,
     args: &[&str],
-    pause: &str,
-) -> std::process::Child {
-    let marker = state.join("test-paused");
-    let _ = fs::remove_file(&marker);
-    let mut child = std::process::Command::new(mmt_bin())
+    step: &str,
+    extra: &[(&str, &str)],
+) -> Paused {
+    let env = hold_env(state, step);
+    let (paused, release) = (PathBuf::from(&env[1].1), PathBuf::from(&env[2].1));
+    let _ = fs::remove_file(&paused);
+    let _ = fs::remove_file(&release);
+    let child = std::process::Command::new(mmt_bin())
         .args(args)
         .current_dir(sb.dir())
         .env("MMT_STATE_DIR", state)
-        .env(pause, "30000")
-        .env("MMT_TEST_PAUSED_MARKER", &marker)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .envs(extra.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start mmt");
-    let started = std::time::Instant::now();
-    while !marker.exists() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "mmt never reached {pause}"
-        );
-        if child.try_wait().expect("wait for mmt").is_some() {
-            panic!("mmt ended before {pause}: {:?}", child.wait_with_output());
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let _ = fs::remove_file(&marker);
-    child
-}
-
-/// [`start_paused_in`] with the sandbox's own state directory.
-pub fn start_paused(sb: &Sandbox, args: &[&str], pause: &str) -> std::process::Child {
-    start_paused_in(sb, sb.state(), args, pause)
+    let mut held = Paused {
+        child: Reaped::new(child),
+        release,
+    };
+    eventually(
+        &format!("mmt reaches {step}"),
+        Duration::from_secs(20),
+        || {
+            if let Some(status) = held.try_wait().expect("wait for mmt") {
+                panic!("mmt ended ({status}) before {step}");
+            }
+            paused.exists()
+        },
+    );
+    let _ = fs::remove_file(&paused);
+    held
 }
 
 /// Fails the test, saying `why`, when `tool` cannot be run: a test that needs a tool checks

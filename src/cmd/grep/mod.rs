@@ -2,9 +2,9 @@
 //! lines, with Python's `re` flags and capture groups; each match alone (as `rg -o`), with
 //! `-n` its line; `--whole-lines` and context (`lines`); `-l` and `--files-without-match`.
 
-mod lines;
 mod prepare;
 mod stats;
+mod whole_lines;
 
 use std::borrow::Cow;
 use std::ops::Range;

@@ -79,7 +79,7 @@ const ROUNDS_AT_MOST: usize = 16;
 /// How a planned file changed since, if it did: its size, identity or modification time
 /// moved, or (for a file read into memory rather than mapped, where both can be compared) its
 /// bytes, which a write in the same clock tick as the planning leaves the time of unchanged.
-pub(super) fn change_since_planned(planned: &Planned) -> Result<Option<Change>> {
+pub(super) fn change_of(planned: &Planned) -> Result<Option<Change>> {
     use std::os::unix::fs::FileExt;
     let Some(target) = &planned.target else {
         return Ok(None);

@@ -14,7 +14,7 @@ mod writing;
 use crate::files::id::FileId;
 use planning::{Gathered, Planned};
 use report::{note_skipped_binary, run_total};
-mod review;
+mod interactive;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -84,7 +84,7 @@ pub fn run(args: &ReplaceArgs, settings: &Settings) -> Result<ExitCode> {
     }
     let mut reviewer = args
         .interactive
-        .then(|| review::Reviewer::open(args, &positionals, settings))
+        .then(|| interactive::Reviewer::open(args, &positionals, settings))
         .transpose()?;
     let sources = positionals.sources("replace", &args.files)?;
     let many = sources.many;

@@ -21,7 +21,7 @@ use crate::search::backtrack;
 use crate::search::{search_windows, split_windows};
 use crate::settings::Settings;
 
-use super::{Edit, How, Replace, review};
+use super::{Edit, How, Replace, interactive};
 
 /// A file whose plan is made: held open (and, for a real run, locked) until it is written.
 pub(super) struct Planned {
@@ -170,7 +170,7 @@ impl Replace {
 
     /// Plans every source, on worker threads, and gathers the plans in the sources' order,
     /// handing the gathering to `taken` after each source (an error from it stops the run;
-    /// [`review::StopPlanning`] stops the planning alone).
+    /// [`interactive::StopPlanning`] stops the planning alone).
     pub(super) fn plan_all(
         &self,
         sources: Sources,
@@ -206,7 +206,7 @@ impl Replace {
             },
         );
         match planned {
-            Err(err) if !err.is::<review::StopPlanning>() => Err(err),
+            Err(err) if !err.is::<interactive::StopPlanning>() => Err(err),
             _ => Ok(gathered),
         }
     }

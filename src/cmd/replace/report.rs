@@ -39,7 +39,7 @@ pub(super) fn note_skipped_binary(skipped: usize, printer: &mut Printer) {
 }
 
 /// The summary of one file: a line on standard error, or an object on standard output.
-pub(super) fn report(
+pub(super) fn report_file(
     path: &Path,
     name: &Name,
     plan: &Plan,
@@ -67,7 +67,7 @@ pub(super) fn report_unchanged(
     settings: &Settings,
     printer: &mut Printer,
 ) -> Result<()> {
-    report(
+    report_file(
         source.path(),
         &source.name(),
         &Plan::default(),

@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::cmd::drive;
-use crate::cmd::patching::{Writing, carry_out, command_line, dry_run_note};
+use crate::cmd::patching::{Writing, begin_run, carry_out, commit_run, dry_run_note, failed};
 use crate::exit::{Outcome, Tally};
 use crate::journal::transaction::{FileWrite, ToWrite, Transaction};
 use crate::output::preview;
@@ -15,7 +15,7 @@ use crate::settings::Settings;
 
 use super::Replace;
 use super::planning::Planned;
-use super::report::{NAMED_FILES_AT_MOST, report};
+use super::report::{NAMED_FILES_AT_MOST, report_file};
 
 impl Replace {
     /// Writes (or previews) every planned file in order as one run: all or nothing. What each
@@ -38,7 +38,7 @@ impl Replace {
                 })
             })
             .collect();
-        let mut run = Transaction::begin(settings, &to_write, &command_line())?;
+        let mut run = begin_run(settings, &to_write)?;
         let name_each = self.verbose || planned.len() <= NAMED_FILES_AT_MOST;
         if !settings.preview && planned.iter().all(|p| p.target.is_some()) {
             return self.write_each(run, planned, settings, name_each, printer);
@@ -48,7 +48,7 @@ impl Replace {
         for planned in planned {
             let writes = planned.target.is_some();
             if writes && let Err(err) = run.next_file() {
-                return Err(run.fail(err));
+                return Err(failed(run.fail(err)));
             }
             let out = reports.as_mut().unwrap_or(&mut *printer);
             let old_copy = run.old_copy();
@@ -69,11 +69,11 @@ impl Replace {
                 Err(err) => {
                     printer.flush()?;
                     let err = drive::describe(err).context(planned.source.name());
-                    return Err(run.fail(err));
+                    return Err(failed(run.fail(err)));
                 }
             }
         }
-        run.commit(printer)?;
+        commit_run(run, printer)?;
         if let Some(reports) = reports {
             let (printed, messages) = reports.into_buffers();
             printer.raw(&printed)?;
@@ -114,10 +114,10 @@ impl Replace {
             Ok(written) => written,
             Err(err) => {
                 printer.flush()?;
-                return Err(run.fail(err));
+                return Err(failed(run.fail(err)));
             }
         };
-        run.commit(printer)?;
+        commit_run(run, printer)?;
         let mut tally = Tally::default();
         let mut messages = Vec::new();
         for (outcome, (printed, said)) in written {
@@ -165,7 +165,7 @@ impl Replace {
             },
         )?;
         if named || settings.style.json {
-            report(planned.source.path(), &name, plan, mode, settings, printer)?;
+            report_file(planned.source.path(), &name, plan, mode, settings, printer)?;
         }
         Ok(Outcome::found(!plan.is_empty()))
     }

@@ -102,7 +102,7 @@ fn one_thread(dir: &Path, options: &WalkOptions) -> Vec<String> {
 fn many_threads(dir: &Path, options: &WalkOptions, threads: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let worked_on = Mutex::new(Vec::new());
-    in_order(
+    in_walk_order(
         dir,
         options,
         threads,
@@ -188,7 +188,7 @@ fn results_are_handed_on_while_the_walk_goes_on() {
     symlink(tree.path().join("a"), tree.path().join("0link")).unwrap();
     let handed_a = (Mutex::new(false), Condvar::new());
     let mut results = Vec::new();
-    in_order(
+    in_walk_order(
         tree.path(),
         &WalkOptions::default(),
         2,
@@ -222,7 +222,7 @@ fn results_are_handed_on_while_the_walk_goes_on() {
 fn a_consumer_that_stops_stops_the_walk() {
     let tree = random_tree(7);
     let mut taken = 0;
-    let result = in_order(
+    let result = in_walk_order(
         tree.path(),
         &WalkOptions {
             hidden: true,

@@ -17,6 +17,7 @@ use crate::patch::sink::copy_whole;
 use crate::patch::{self, Plan, Stretch};
 use crate::progress::Progress;
 use crate::sys;
+use crate::test_hooks::{self, Step};
 
 use super::backup::copy_preserving;
 use super::rewrite::temp_prefix;
@@ -54,7 +55,7 @@ impl Target {
         // Ctrl-C, SIGTERM and SIGHUP wait until the patch is written and synced: an in-place
         // patch is never left half done by them.
         let _held_back = sys::hold_back_interrupts();
-        crate::test_hooks::pause("MMT_TEST_PAUSE_IN_PATCH_MS");
+        test_hooks::hold_at(Step::InPatch);
         if !no_mmap {
             self.allocate_holes(&writable, plan)?;
         }
@@ -87,7 +88,7 @@ impl Target {
             let mut edits = plan.edits();
             let first_half = patch::stretches(&mut edits, half, STRETCH_MAX);
             self.patch_stretches(writable, plan, first_half, threads)?;
-            crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
+            test_hooks::hold_at(Step::MidPatch);
             let second_half = patch::stretches(&mut edits, plan.len() - half, STRETCH_MAX);
             self.patch_stretches(writable, plan, second_half, threads)?;
         }
@@ -191,7 +192,7 @@ impl Target {
             .context("cannot write the new content");
         drop(sink);
         // A test kills mmt here: the new content written over the old, nothing synced.
-        crate::test_hooks::pause("MMT_TEST_PAUSE_MID_PATCH_MS");
+        test_hooks::hold_at(Step::MidPatch);
         let synced = written.and_then(|()| match later {
             Some(later) => {
                 let file = writable

@@ -215,7 +215,7 @@ impl Target {
 
     /// Whether the open file's size or modification time moved since it was planned on: a
     /// write by a process that does not take mmt's lock.
-    fn changed_since_planned(&self) -> bool {
+    fn written_since_planned(&self) -> bool {
         let moved = |m: &Metadata| (m.len(), m.mtime(), m.mtime_nsec());
         self.file
             .metadata()

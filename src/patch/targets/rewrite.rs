@@ -17,6 +17,7 @@ use crate::patch::sink::FileSink;
 use crate::progress::Progress;
 use crate::sys;
 use crate::sys::NoLease;
+use crate::test_hooks::{self, Step};
 
 use super::{BackupMethod, PartlyWritten, Target};
 
@@ -51,7 +52,7 @@ impl Target {
         // one that has the file open now is refused here, one that opens it later breaks the
         // lease. Where no lease can be had, the size and time of the old file are checked at
         // the last moment before the rename and once more after it.
-        let lease = if crate::test_hooks::set("MMT_TEST_NO_LEASE") {
+        let lease = if test_hooks::set("MMT_TEST_NO_LEASE") {
             Err(NoLease::Unsupported)
         } else {
             self.lease_when_no_writer()
@@ -83,7 +84,7 @@ impl Target {
         // From here on, an error drops `temp`, which deletes the temporary file; a signal that
         // ends mmt deletes it too.
         let _on_signal = sys::remove_on_signal(temp.path());
-        crate::test_hooks::pause_unless("MMT_TEST_PAUSE_IN_REWRITE_MS", &|| stop().is_err());
+        test_hooks::hold_unless(Step::InRewrite, &|| stop().is_err());
         let mut sink = FileSink::new(
             &self.file,
             old,
@@ -122,14 +123,12 @@ impl Target {
             true => None,
             false => Some(self.keep_old(dir, file_name)?),
         };
-        crate::test_hooks::pause_unless("MMT_TEST_PAUSE_BEFORE_RENAME_MS", &|| {
-            self.changed_since_planned()
-        });
+        test_hooks::hold_unless(Step::BeforeRename, &|| self.written_since_planned());
         let file = temp
             .persist(&self.real)
             .map_err(|err| err.error)
             .context("cannot rename the new content over the original")?;
-        if writer_came() || self.changed_since_planned() {
+        if writer_came() || self.written_since_planned() {
             // A write reached the old file after all: put it back, with that write.
             return Err(match kept {
                 Some(kept) => match kept.persist(&self.real) {

@@ -15,7 +15,7 @@ use crate::output::{Paint, Printer, json_bytes};
 use crate::search::chunked::Split;
 use crate::search::driver::{Found, Searcher, each_match};
 use crate::search::lines::{
-    LineCounter, Piece, WholeLines, first_nul, line_end, line_start, lines_in, lines_touched,
+    LineCounter, Shown, WholeLines, first_nul, line_end, line_start, lines_in, lines_touched,
     lines_untouched,
 };
 
@@ -67,7 +67,7 @@ impl Grep {
         printer: &'a mut Printer,
         hay: &'a [u8],
         context: bool,
-    ) -> impl FnMut(Piece) -> std::io::Result<()> + 'a {
+    ) -> impl FnMut(Shown) -> std::io::Result<()> + 'a {
         let mut first = context;
         move |piece| {
             if first {
@@ -157,8 +157,8 @@ impl Grep {
 
     /// One line (`PATH:LINE:` before a matching one, `PATH-LINE-` before context, `-b` the
     /// offset of its start), or the `--` between groups.
-    fn print_piece(&self, printer: &mut Printer, hay: &[u8], piece: Piece) -> std::io::Result<()> {
-        let Piece::Line {
+    fn print_piece(&self, printer: &mut Printer, hay: &[u8], piece: Shown) -> std::io::Result<()> {
+        let Shown::Line {
             number,
             range,
             matches,

@@ -6,7 +6,7 @@
 
 use anyhow::{Result, anyhow, bail};
 
-use super::locking::change_since_planned;
+use super::locking::change_of;
 use super::{Gathered, Planned, Replace, note_skipped_binary, run_total};
 use crate::cli::ReplaceArgs;
 use crate::cmd::Positionals;
@@ -16,7 +16,7 @@ use crate::output::{Paint, Printer, Style, plural};
 use crate::patch::targets::Change;
 use crate::patch::{Edit, Plan};
 use crate::review::terminal::Terminal;
-use crate::review::{CHOICES, HELP, Kept, Review, Step};
+use crate::review::{Accepted, CHOICES, HELP, Review, Step};
 use crate::search::lines::count_newlines;
 use crate::settings::Settings;
 
@@ -29,7 +29,7 @@ pub(super) struct Reviewer {
     /// Whether what is shown on the terminal is coloured.
     color: bool,
     /// The accepted changes of each planned file, in the order of `Gathered::planned`.
-    kept: Vec<Kept>,
+    kept: Vec<Accepted>,
     /// The file at which `q` ended the review: no file after it is looked at.
     quit_at: Option<String>,
 }
@@ -126,14 +126,14 @@ impl Reviewer {
     }
 
     /// Asks about each change of one file that is not decided already.
-    fn review_file(&mut self, planned: &Planned) -> Result<Kept> {
+    fn review_file(&mut self, planned: &Planned) -> Result<Accepted> {
         if planned.target.is_none() {
             bail!("--interactive patches files; standard input cannot be reviewed");
         }
         self.review.next_file();
         let plan = &planned.plan;
         let total = plan.len();
-        let mut kept = Kept::default();
+        let mut kept = Accepted::default();
         let (mut line, mut counted_to) = (1, 0);
         for (index, edit) in plan.edits().enumerate() {
             if let Some(accept) = self.review.decide_rest(total - index) {
@@ -225,7 +225,7 @@ impl Reviewer {
         } = self;
         drop(terminal);
         let skipped_binary = gathered.skipped_binary;
-        let (mut reviewed, kept): (Vec<Planned>, Vec<Kept>) = gathered
+        let (mut reviewed, kept): (Vec<Planned>, Vec<Accepted>) = gathered
             .planned
             .into_iter()
             .zip(kept)
@@ -252,8 +252,7 @@ impl Reviewer {
         super::locking::lock_in_order(&mut reviewed, settings)?;
         let mut changed = Vec::new();
         for (i, planned) in reviewed.iter_mut().enumerate() {
-            let change =
-                change_since_planned(planned).map_err(|e| e.context(planned.source.name()))?;
+            let change = change_of(planned).map_err(|e| e.context(planned.source.name()))?;
             let shown = std::mem::take(&mut planned.plan);
             replace.plan_again(planned, settings)?;
             match change {
