@@ -1,39 +1,12 @@
+//! The integration tests, grouped by behaviour: what each command does (`commands`), the
+//! pattern dialect against Python (`patterns`), trees walked as ripgrep walks them (`trees`),
+//! and writes that can be trusted through failures, signals, other writers and power cuts
+//! (`durability`).
+
 mod properties;
 mod util;
 
-mod backtrack;
-mod backtrack_python;
-mod colour;
-mod concurrent_writers;
-mod cpython_tables;
-mod crashfs;
-mod dialect;
-mod diff_names;
-mod errors;
-mod faults;
-mod find;
-mod generated;
-mod grep;
-mod grep_python;
-mod grep_trees;
-mod habits;
-mod help;
-mod interactive;
-mod many;
-mod power_cut;
-mod reached_twice;
-mod read;
-mod readme;
-mod reliability;
-mod replace;
-mod replace_properties;
-mod seed;
-mod slice;
-mod special_files;
-mod template_python;
-mod terminal_names;
-mod transactions;
-mod undo_history;
-mod walk_rules;
-mod walk_vs_rg;
-mod write;
+mod commands;
+mod durability;
+mod patterns;
+mod trees;

@@ -1,4 +1,4 @@
-//! `replace --interactive` (issue 30), driven through a real pseudo-terminal: the keys, what is
+//! `replace --interactive`, driven through a real pseudo-terminal: the keys, what is
 //! shown, the run written once with what was accepted (or nothing), `mmt undo` after, and the
 //! terminal put back. Every wait is for output with a deadline; a session that fails is killed
 //! and reaped when it is dropped.
@@ -531,7 +531,7 @@ fn interactive_without_a_terminal_is_refused_before_anything_is_planned() {
 /// The guide's transcript of a review is what a real one shows, keys and all.
 #[test]
 fn the_readme_transcript_is_what_a_review_shows() {
-    let readme = include_str!("../../doc/guide.md");
+    let readme = include_str!("../../../doc/guide.md");
     let block = readme
         .split("<!-- transcript: replace --interactive")
         .nth(1)

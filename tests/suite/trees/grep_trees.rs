@@ -1,4 +1,4 @@
-//! grep and find for people working in trees (issue 29): line numbers, whole lines with
+//! grep and find for people working in trees: line numbers, whole lines with
 //! context, file lists, `-w`, and what rg and sd users type. The rg equivalents are compared
 //! with rg itself on a copy of this repository's sources (`#[ignore = "needs rg"]`, which
 //! `.ci/run` runs).

@@ -1,4 +1,4 @@
-//! One file reached by two names in one run (issue 25): a hard link, a file named twice, a
+//! One file reached by two names in one run: a hard link, a file named twice, a
 //! directory and a file inside it, a link and its target. `replace` plans and writes it once,
 //! under the first name, and its dry run says what the real run does; `find` and `grep` print
 //! it under each name, as rg does. Every run here has a deadline: the bug was a hang.

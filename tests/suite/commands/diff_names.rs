@@ -1,4 +1,4 @@
-//! A preview names its files as git does (issue 30): `git apply` and GNU `patch -p1` both take
+//! A preview names its files as git does: `git apply` and GNU `patch -p1` both take
 //! it, whatever bytes the names hold, and leave each file as the real run leaves it.
 
 use std::ffi::OsStr;

@@ -1,4 +1,4 @@
-//! The walk against ripgrep's own, on random trees (issue 25): nested `.gitignore` files with
+//! The walk against ripgrep's own, on random trees: nested `.gitignore` files with
 //! negations, anchored and directory-only patterns and `**`, `.ignore`, `.rgignore`,
 //! `.git/info/exclude`, git and non-git roots, hidden files, links with and without `-L`,
 //! `--max-depth`, and `-g` with and without `/` and `!`, each under a relative and an absolute

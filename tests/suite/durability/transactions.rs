@@ -1,4 +1,4 @@
-//! A run that writes is all or nothing (issue 12): a journal before the first byte changes,
+//! A run that writes is all or nothing: a journal before the first byte changes,
 //! rollback when a file fails, recovery after SIGKILL at any step, and `mmt undo`.
 
 use std::fs;

@@ -1,4 +1,4 @@
-//! Undo and recovery people can trust (issue 26): a dry run that changes nothing, undos in a
+//! Undo and recovery people can trust: a dry run that changes nothing, undos in a
 //! row, undo by ID and by directory, letting a run go, a read that waits for someone else's
 //! rollback, and commands that leave unrelated interrupted runs alone.
 

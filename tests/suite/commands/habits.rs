@@ -1,4 +1,4 @@
-//! At home for rg, sd and fastmod users (issue 38): their flags with their meaning, their
+//! At home for rg, sd and fastmod users: their flags with their meaning, their
 //! pipelines (no PATH, the pattern by flag, sd's filter), the flags they type that mmt answers
 //! with its own way, output that fits a screen, and undo that names files as the run did. The
 //! rg equivalents are held against rg itself (`#[ignore = "needs rg"]`, which `.ci/run` runs).

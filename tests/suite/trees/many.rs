@@ -1,4 +1,4 @@
-//! Many files (issue 11): PATHs, directories walked as ripgrep walks them, lists, labels, a
+//! Many files: PATHs, directories walked as ripgrep walks them, lists, labels, a
 //! deterministic order for any number of threads, per-file errors, and `replace` planning every
 //! file before writing any.
 

@@ -1,4 +1,4 @@
-//! A rewrite never loses what another process writes to the file meanwhile (issue 25): a
+//! A rewrite never loses what another process writes to the file meanwhile: a
 //! writer that holds the file open is refused before anything is written; one that opens it
 //! during the rewrite (a logger appending) stops the rewrite; where no lease can be had, a
 //! write that slips in before the rename is caught after it and the old file put back.

@@ -1,4 +1,4 @@
-//! The walk's rules as ripgrep has them, where they once differed (issue 25): a glob with a `/`
+//! The walk's rules as ripgrep has them, where they once differed: a glob with a `/`
 //! under an absolute PATH, and `.rgignore`.
 
 use super::util::{Sandbox, stdout};

@@ -1,4 +1,4 @@
-//! What a rewrite keeps and what a failure leaves (issue 13): mode bits, ACLs, extended
+//! What a rewrite keeps and what a failure leaves: mode bits, ACLs, extended
 //! attributes and capabilities survive a rewrite; a signal or a full disk leaves no temporary
 //! file; limits hold in a memory cgroup. Root-only tests are ignored unless asked for (`.ci/run`
 //! asks), and fail where they cannot run.

@@ -1,4 +1,4 @@
-//! Python's dialect to the letter (issue 10): templates that would silently delete text, flags
+//! Python's dialect to the letter: templates that would silently delete text, flags
 //! that would be ignored, patterns the regex crate reads differently from Python, and the count
 //! and record semantics of `bytes.count` and `readline()`.
 
