@@ -358,7 +358,8 @@ mod tests {
     }
     use proptest::prelude::*;
 
-    /// What is printed, as grep writes it: `N:line` for a matching line, `N-line` for context,
+    /// What is printed, as grep writes it: `N:line` for a matching line (then the matches it
+    /// highlights), `N-line` for context,
     /// `--` between groups, when there is context.
     fn printed(hay: &[u8], matches: &[Range<usize>], before: usize, after: usize) -> Vec<String> {
         printed_cut(hay, matches, before, after, None)
@@ -381,11 +382,15 @@ mod tests {
                     number,
                     range,
                     context,
-                    ..
+                    matches,
                 } => format!(
-                    "{number}{}{}",
+                    "{number}{}{}{}",
                     if context { '-' } else { ':' },
-                    String::from_utf8_lossy(&hay[range])
+                    String::from_utf8_lossy(&hay[range.clone()]),
+                    match context {
+                        true => String::new(),
+                        false => highlighted(matches, &range),
+                    }
                 ),
             });
             Ok(())
@@ -411,6 +416,16 @@ mod tests {
         }
         lines.finish(&mut emit).unwrap();
         out
+    }
+
+    /// The matches a printed line highlights: those with a byte on it (an empty one: at a
+    /// position on it), as `grep` paints them; a line must be handed every one of them.
+    fn highlighted(matches: &[Range<usize>], line: &Range<usize>) -> String {
+        let on_line = |found: &&Range<usize>| match found.is_empty() {
+            true => line.contains(&found.start),
+            false => found.start < line.end && found.end > line.start,
+        };
+        format!("{:?}", matches.iter().filter(on_line).collect::<Vec<_>>())
     }
 
     /// The plain reference: every line marked as matching (a match touches it), in context
@@ -455,10 +470,14 @@ mod tests {
             }
             let end = starts.get(line + 1).copied().unwrap_or(hay.len());
             out.push(format!(
-                "{}{}{}",
+                "{}{}{}{}",
                 line + 1,
                 if matching[line] { ':' } else { '-' },
-                String::from_utf8_lossy(&hay[starts[line]..end])
+                String::from_utf8_lossy(&hay[starts[line]..end]),
+                match matching[line] {
+                    true => highlighted(matches, &(starts[line]..end)),
+                    false => String::new(),
+                }
             ));
             last_shown = Some(line);
         }
@@ -478,11 +497,11 @@ mod tests {
             printed(hay, &found(b"foo"), 1, 1),
             [
                 "1-a\n",
-                "2:foo one\n",
+                "2:foo one\n[2..5]",
                 "3-b\n",
                 "--",
                 "6-e\n",
-                "7:foo two foo\n",
+                "7:foo two foo\n[18..21, 26..29]",
                 "8-f\n"
             ]
         );
@@ -492,10 +511,13 @@ mod tests {
         // Without context, lines that do not touch are not separated (as grep -n).
         assert_eq!(
             printed(hay, &found(b"foo"), 0, 0),
-            ["2:foo one\n", "7:foo two foo\n"]
+            ["2:foo one\n[2..5]", "7:foo two foo\n[18..21, 26..29]"]
         );
         // A match across lines prints every line it touches.
-        assert_eq!(printed(hay, &[4..12], 0, 0), ["2:foo one\n", "3:b\n"]);
+        assert_eq!(
+            printed(hay, &[4..12], 0, 0),
+            ["2:foo one\n[4..12]", "3:b\n[4..12]"]
+        );
     }
 
     #[test]
@@ -518,10 +540,10 @@ mod tests {
     #[test]
     fn a_last_line_without_newline_and_an_empty_match_at_the_end() {
         let hay = b"x\nfoo";
-        assert_eq!(printed(hay, &[2..5], 1, 0), ["1-x\n", "2:foo"]);
+        assert_eq!(printed(hay, &[2..5], 1, 0), ["1-x\n", "2:foo[2..5]"]);
         // `$` at the very end of "x\n": there is no line after the newline.
         assert_eq!(printed(b"x\n", &[2..2], 0, 0), Vec::<String>::new());
-        assert_eq!(printed(b"x\n", &[1..1], 0, 0), ["1:x\n"]);
+        assert_eq!(printed(b"x\n", &[1..1], 0, 0), ["1:x\n[1..1]"]);
     }
 
     #[test]
