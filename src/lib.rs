@@ -35,6 +35,7 @@ pub mod fuzzing;
 mod journal;
 #[allow(unsafe_code)]
 mod map;
+mod ordered;
 mod patch;
 mod progress;
 mod review;

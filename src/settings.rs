@@ -2,8 +2,6 @@
 //! how to read files, how to print, how many threads. The core takes these plain values and
 //! never looks at the command line itself.
 
-use std::io::IsTerminal;
-
 use crate::output::Style;
 
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +36,7 @@ impl Settings {
             no_mmap,
             style,
             threads: threads.max(1),
-            watched: !style.quiet && !style.json && std::io::stderr().is_terminal(),
+            watched: !style.quiet && !style.json && crate::sys::stderr_is_terminal(),
             color_forced: None,
         }
     }

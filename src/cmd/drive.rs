@@ -10,9 +10,9 @@ use anyhow::Result;
 
 use crate::exit::{ExitCode, Outcome, Tally};
 use crate::files::name::Name;
-use crate::files::ordered;
 use crate::files::source::{Done, Item, Source, SourceEntry, Sources, Unreachable};
 use crate::files::walk;
+use crate::ordered;
 use crate::output::Printer;
 use crate::progress::RunProgress;
 use crate::settings::Settings;

@@ -159,6 +159,50 @@ fn matches(count: usize) -> String {
     }
 }
 
+/// Python's FutureWarnings about a pattern, on standard error (unless `-q`), each with the way
+/// to say what was probably meant.
+pub fn warn_of_pattern(pattern: &Pattern, settings: &Settings) {
+    if settings.style.quiet {
+        return;
+    }
+    for warning in &pattern.warnings {
+        say!(
+            "mmt: FutureWarning: {warning}{}",
+            nested_set_hint(pattern.source())
+        );
+    }
+}
+
+/// What a set that opens with `[` was probably meant to be: a POSIX class such as
+/// `[[:digit:]]`, which Python reads as the set of the characters `[:digt` followed by `]`.
+fn nested_set_hint(pattern: &[u8]) -> String {
+    const CLASSES: [(&str, &str); 10] = [
+        ("digit", r"\d"),
+        ("space", r"\s"),
+        ("alnum", "[a-zA-Z0-9]"),
+        ("alpha", "[a-zA-Z]"),
+        ("upper", "[A-Z]"),
+        ("lower", "[a-z]"),
+        ("xdigit", "[0-9a-fA-F]"),
+        ("punct", r"[!-/:-@\[-`{-~]"),
+        ("blank", r"[ \t]"),
+        ("word", r"\w"),
+    ];
+    let text = String::from_utf8_lossy(pattern);
+    for (name, meant) in CLASSES {
+        let posix = format!("[[:{name}:]]");
+        if text.contains(&posix) {
+            return format!(
+                " ({posix} is read as a set of the characters in [:{name}: followed by ], not \
+                 as a POSIX class; Python has none: write {meant})"
+            );
+        }
+    }
+    " (a set that opens with [ holds the character [; a later Python may read it as a nested \
+     set: write \\[ to mean [)"
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

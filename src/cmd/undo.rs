@@ -299,8 +299,7 @@ pub fn recover_first(scope: &Scope) {
 
 /// Said, on a terminal, when recovery has waited a second for another mmt's rollback.
 fn say_waiting(run: &journal::Stored) {
-    use std::io::IsTerminal;
-    if std::io::stderr().is_terminal() {
+    if crate::progress::watched() {
         say!(
             "mmt: waiting for another mmt to roll back an interrupted run of `{}`",
             run.command

@@ -10,10 +10,8 @@
 //! the line escapes only, and `-0` and `--json` the name as it is.
 
 use std::fmt;
-use std::io::IsTerminal;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::LazyLock;
 
 /// A file's name, or `<stdin>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +43,7 @@ impl Name {
 
     /// As printed on standard output (a record's `PATH:`, a file listed by `-l`).
     pub fn on_stdout(&self) -> Vec<u8> {
-        escaped(&self.0, *STDOUT_IS_TERMINAL)
+        escaped(&self.0, crate::sys::stdout_is_terminal())
     }
 
     /// As shown on a terminal, whatever standard output is (the review's `/dev/tty`).
@@ -60,13 +58,10 @@ impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&String::from_utf8_lossy(&escaped(
             &self.0,
-            *STDERR_IS_TERMINAL,
+            crate::sys::stderr_is_terminal(),
         )))
     }
 }
-
-static STDOUT_IS_TERMINAL: LazyLock<bool> = LazyLock::new(|| std::io::stdout().is_terminal());
-static STDERR_IS_TERMINAL: LazyLock<bool> = LazyLock::new(|| std::io::stderr().is_terminal());
 
 /// `name` escaped: the line escapes always, and for a `terminal` what could talk to it.
 pub fn escaped(name: &[u8], terminal: bool) -> Vec<u8> {
@@ -133,7 +128,7 @@ pub fn bytes_for_terminal(text: &[u8]) -> Vec<u8> {
 
 /// `text` for standard error: [`for_terminal`] when it is one.
 pub fn for_stderr(text: &str) -> std::borrow::Cow<'_, str> {
-    if *STDERR_IS_TERMINAL {
+    if crate::sys::stderr_is_terminal() {
         std::borrow::Cow::Owned(for_terminal(text))
     } else {
         std::borrow::Cow::Borrowed(text)

@@ -131,7 +131,10 @@ pub(super) fn apply_undo(encoded: &[u8], file: &File, path: &Path) -> Result<()>
         };
         if !window.as_ref().is_some_and(fits) {
             finish_window(window.take(), file);
-            let until = offset.saturating_add(RESTORE_WINDOW).max(end).min(len);
+            let until = offset
+                .saturating_add(crate::patch::WINDOW as u64)
+                .max(end)
+                .min(len);
             let map = crate::map::map_shared_window_held(file, offset..until, path)?;
             window = Some((offset, map));
         }
@@ -149,9 +152,6 @@ pub(super) fn apply_undo(encoded: &[u8], file: &File, path: &Path) -> Result<()>
     finish_window(window, file);
     Ok(())
 }
-
-/// How much of a file a restore maps at a time: as the patch's stretches.
-const RESTORE_WINDOW: u64 = 8 << 20;
 
 /// Unmaps a restore's window and starts writing its pages to disk.
 fn finish_window(window: Option<(u64, crate::map::Window)>, file: &File) {

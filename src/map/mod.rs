@@ -110,14 +110,19 @@ pub struct ReadPlan {
     /// When the target has to be read (not mapped), no more than this many bytes are needed:
     /// reading `/dev/zero` for `mmt read /dev/zero 16` must stop.
     pub limit: Option<u64>,
-    /// Read a file smaller than [`SMALL_FILE`] instead of mapping it: over many files, a map
+    /// Read a file smaller than [`READ_BELOW`] instead of mapping it: over many files, a map
     /// (map, page faults, unmap and, with threads, a TLB shootdown on every core) costs more
     /// than copying a few pages.
     pub read_small: bool,
 }
 
-/// Below this size, a file among many is read rather than mapped.
-pub const SMALL_FILE: u64 = 128 << 10;
+/// The one threshold of "read instead of map": below this size a file among many (named or met
+/// while walking) is read whole, into its thread's spare buffer; from it up, it is mapped. A
+/// map costs two system calls, a page fault per 64 KiB and, once the files are searched on
+/// several threads, a TLB flush on every core when it is unmapped; reading costs a copy, which
+/// is cheaper up to a few hundred KiB. The bound also keeps each thread's buffer small: 64
+/// threads keep 20 MiB of the 64 MiB of anonymous memory a command may take.
+pub const READ_BELOW: u64 = 256 << 10;
 
 impl ReadPlan {
     /// All of the target, mapped unless `no_mmap`.

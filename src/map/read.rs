@@ -30,13 +30,6 @@ pub fn open_source(source: &crate::files::source::Source, plan: ReadPlan) -> Res
 /// What a file met while walking is first read into, before its size is known.
 pub(super) const FIRST_READ: usize = 64 << 10;
 
-/// Below this size a file met while walking is read whole, into its thread's spare buffer;
-/// from it up, it is mapped. A map costs two system calls, a page fault per 64 KiB and, once
-/// the walk runs on several threads, a TLB flush on every core when it is unmapped; reading
-/// costs a copy, which is cheaper up to a few hundred KiB. The bound also keeps each thread's
-/// buffer small: 64 threads keep 20 MiB of the 64 MiB of anonymous memory a command may take.
-pub const WALKED_READ_MAX: u64 = 256 << 10;
-
 thread_local! {
     /// The buffer the last walked file on this thread was read into, kept for the next one:
     /// a fresh buffer for each file costs an allocation of 64 KiB or more, and glibc
@@ -59,7 +52,7 @@ pub(super) fn take_spare() -> Vec<u8> {
 /// Keeps `buf` as this thread's spare buffer, unless it grew past what a walked file is read
 /// into (a file that grew while it was read): each thread keeps at most 320 KiB.
 pub(super) fn give_back_spare(buf: Vec<u8>) {
-    if buf.capacity() as u64 <= WALKED_READ_MAX + FIRST_READ as u64 {
+    if buf.capacity() as u64 <= READ_BELOW + FIRST_READ as u64 {
         // A view dropped on another thread leaves its buffer there; the one kept is freed.
         // On a thread whose locals are being torn down, `buf` is freed instead.
         let _ = SPARE.try_with(|spare| spare.set(buf));
@@ -98,7 +91,7 @@ pub(super) fn read_up_to(mut file: &File, buf: &mut [u8], mut len: usize) -> io:
 /// A [`View`] of a file met while walking a directory, which the walk's listing said is a
 /// regular file. Most such files are small: read whole without asking the file system for
 /// its size first (as ripgrep does: a system call fewer per file, a few per cent of a tree's
-/// time), until the first read fills [`FIRST_READ`] bytes. A file under [`WALKED_READ_MAX`]
+/// time), until the first read fills [`FIRST_READ`] bytes. A file under [`READ_BELOW`]
 /// is then read on; a larger one is treated as any other file of its size.
 pub(super) fn view_of_walked_file(file: &File, path: &Path, plan: ReadPlan) -> Result<View> {
     let mut spare = Spare {
@@ -110,7 +103,7 @@ pub(super) fn view_of_walked_file(file: &File, path: &Path, plan: ReadPlan) -> R
         return Ok(View::spare(spare));
     }
     let meta = file.metadata().context("cannot stat")?;
-    if meta.is_file() && meta.len() < WALKED_READ_MAX {
+    if meta.is_file() && meta.len() < READ_BELOW {
         // Read on from where the first read ended, with a byte of room past the size: a read
         // that fills it finds a file that grew since.
         let room = usize::try_from(meta.len()).unwrap_or(0) + 1;
@@ -167,7 +160,7 @@ pub(super) fn view_of_file_as(
     } else {
         meta.len()
     };
-    let small = plan.read_small && kind.is_file() && len < SMALL_FILE;
+    let small = plan.read_small && kind.is_file() && len < READ_BELOW;
     let mappable = (kind.is_file() || kind.is_block_device()) && len > 0 && !plan.no_mmap && !small;
     if !mappable {
         // Pipes, character devices and files that report size 0 but have content (/proc).

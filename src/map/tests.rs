@@ -53,10 +53,10 @@ fn one_of_many_small_files_is_read_and_a_large_one_mapped() {
             .is_mapped()
     );
     let large = tempfile::NamedTempFile::new().unwrap();
-    large.as_file().set_len(SMALL_FILE).unwrap();
+    large.as_file().set_len(READ_BELOW).unwrap();
     let view = open_view(large.path(), ReadPlan::one_of_many(false, true)).unwrap();
     assert!(view.is_mapped());
-    assert_eq!(view.len() as u64, SMALL_FILE);
+    assert_eq!(view.len() as u64, READ_BELOW);
 }
 
 /// The spare buffer is given back and taken again up to its bound, and a view read into
@@ -67,17 +67,15 @@ fn a_thread_keeps_one_spare_buffer_up_to_its_bound() {
     drop(SPARE.take());
     let fresh = take_spare();
     assert_eq!((fresh.len(), fresh.capacity()), (FIRST_READ, FIRST_READ));
-    let largest_kept = Vec::with_capacity((WALKED_READ_MAX as usize) + FIRST_READ);
+    let largest_kept = Vec::with_capacity((READ_BELOW as usize) + FIRST_READ);
     let kept_at = largest_kept.as_ptr();
     give_back_spare(largest_kept);
     // Were the buffer freed instead of kept, this would likely be given its memory.
-    let blocker = Vec::<u8>::with_capacity((WALKED_READ_MAX as usize) + FIRST_READ);
+    let blocker = Vec::<u8>::with_capacity((READ_BELOW as usize) + FIRST_READ);
     let taken = take_spare();
     assert_eq!(taken.as_ptr(), kept_at);
     drop((blocker, taken));
-    give_back_spare(Vec::with_capacity(
-        (WALKED_READ_MAX as usize) + FIRST_READ + 1,
-    ));
+    give_back_spare(Vec::with_capacity((READ_BELOW as usize) + FIRST_READ + 1));
     let fresh = take_spare();
     assert_eq!(
         (fresh.len(), fresh.capacity()),
@@ -101,7 +99,7 @@ fn a_thread_keeps_one_spare_buffer_up_to_its_bound() {
     drop(blocker);
 }
 
-/// A walked file under [`WALKED_READ_MAX`] is read into the thread's spare buffer, which
+/// A walked file under [`READ_BELOW`] is read into the thread's spare buffer, which
 /// the next file is read into again: nothing of a larger file read before shows through.
 #[test]
 fn walked_files_are_read_into_one_buffer_up_to_the_bound_and_mapped_from_it() {
@@ -117,12 +115,12 @@ fn walked_files_are_read_into_one_buffer_up_to_the_bound_and_mapped_from_it() {
         file.write_all(&vec![fill; len as usize]).unwrap();
         file
     };
-    let under = with(WALKED_READ_MAX - 1, b'a');
-    let at = with(WALKED_READ_MAX, b'b');
+    let under = with(READ_BELOW - 1, b'a');
+    let at = with(READ_BELOW, b'b');
     let small = with(3, b'c');
     let view = walked(&under);
     assert!(!view.is_mapped());
-    assert_eq!(view.len() as u64, WALKED_READ_MAX - 1);
+    assert_eq!(view.len() as u64, READ_BELOW - 1);
     assert!(view.iter().all(|&b| b == b'a'));
     drop(view);
     let view = walked(&small);
@@ -134,7 +132,7 @@ fn walked_files_are_read_into_one_buffer_up_to_the_bound_and_mapped_from_it() {
     drop((view, other));
     let view = walked(&at);
     assert!(view.is_mapped());
-    assert_eq!(view.len() as u64, WALKED_READ_MAX);
+    assert_eq!(view.len() as u64, READ_BELOW);
     assert_eq!(&*walked(&small), b"ccc");
 }
 
@@ -143,7 +141,7 @@ fn walked_files_are_read_into_one_buffer_up_to_the_bound_and_mapped_from_it() {
 #[test]
 fn walked_files_of_every_size_about_the_bounds_read_back_whole() {
     let first = FIRST_READ;
-    let max = WALKED_READ_MAX as usize;
+    let max = READ_BELOW as usize;
     let sizes = [
         max - 1,
         0,

@@ -14,6 +14,12 @@ pub mod targets;
 
 pub use plan::*;
 
+/// An in-place patch, and a restore of one (rollback, recovery, undo), map, write and unmap a
+/// file in windows of at most this many bytes: small enough that the write to disk of the
+/// first ones overlaps the writing of the rest, large enough that mapping costs little beside
+/// the writes.
+pub const WINDOW: usize = 8 << 20;
+
 /// How a plan is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

@@ -100,9 +100,7 @@ pub struct Found<'c> {
 /// What is done with each match.
 pub trait Sink {
     /// Whether the sink reads each match's groups: they cost a second, slower search.
-    fn reads_groups(&self) -> bool {
-        false
-    }
+    fn reads_groups(&self) -> bool;
 
     /// One match, in the haystack's order. An error stops the search and is returned.
     fn matched(&mut self, found: Found<'_>) -> Result<()>;

@@ -1,4 +1,7 @@
 use super::*;
+use crate::search::dialect::Literals;
+use crate::search::linear::LiteralSearch;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use proptest::prelude::*;
 
 fn naive_all(hay: &[u8], needle: &[u8], bounds: Range<usize>, overlapping: bool) -> Vec<usize> {

@@ -1,4 +1,6 @@
 use super::*;
+use crate::search::linear::{LONG_LITERALS, LiteralSearch};
+use regex::bytes::Regex;
 
 #[test]
 fn bounds_clamp_like_python() {

@@ -6,6 +6,7 @@
 
 mod kernel;
 pub(crate) mod signals;
+mod terminal;
 
 pub use kernel::{
     NoLease, ReadLease, flush_file_system, ignore_sigxfsz, raise_open_file_limit, start_writeback,
@@ -15,3 +16,4 @@ pub use signals::{
     InterruptsHeldBack, RestoreTerminalOnSignal, hold_back_interrupts, interrupt_pending,
     remove_on_signal, restore_terminal_on_signal,
 };
+pub use terminal::{stderr_is_terminal, stdout_is_terminal};

@@ -99,7 +99,7 @@ pub fn run(args: &GrepArgs, settings: &Settings) -> Result<ExitCode> {
         && args
             .lines
             .heading_choice()
-            .unwrap_or_else(crate::output::stdout_is_terminal);
+            .unwrap_or_else(crate::sys::stdout_is_terminal);
     let settings = Settings {
         style: Style {
             heading,

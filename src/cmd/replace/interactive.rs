@@ -6,8 +6,10 @@
 
 use anyhow::{Result, anyhow, bail};
 
+use super::Replace;
 use super::locking::change_of;
-use super::{Gathered, Planned, Replace, note_skipped_binary, run_total};
+use super::planning::{Gathered, Planned};
+use super::report::{note_skipped_binary, run_total};
 use crate::cli::ReplaceArgs;
 use crate::cmd::Positionals;
 use crate::exit::ExitCode;

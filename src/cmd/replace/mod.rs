@@ -12,8 +12,7 @@ mod report;
 mod writing;
 
 use crate::files::id::FileId;
-use planning::{Gathered, Planned};
-use report::{note_skipped_binary, run_total};
+use planning::Planned;
 mod interactive;
 
 use std::collections::HashSet;
@@ -161,7 +160,7 @@ fn positionals(args: &ReplaceArgs) -> Result<Positionals<'_>> {
     let count = if by_flag { 0 } else { 2 };
     if args.args.len() == count && !has_list {
         if !super::stdin_is_readable() {
-            let word = |raw: &Raw| super::shell_word(&raw.0.to_string_lossy());
+            let word = |raw: &Raw| crate::cmd::positionals::shell_word(&raw.0.to_string_lossy());
             let typed: Vec<String> = match (&args.old_by_flag, &args.new_by_flag) {
                 (Some(old), Some(new)) => vec!["-e".into(), word(old), "-r".into(), word(new)],
                 _ => args.args.iter().map(word).collect(),

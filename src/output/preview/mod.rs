@@ -13,16 +13,18 @@ use std::cell::Cell;
 use std::io;
 use std::thread::Scope;
 
+mod copy_on_write;
 mod hex;
 mod regions;
 mod unified;
 
+pub use copy_on_write::CopyOnWrite;
 use hex::*;
 use regions::*;
 use unified::*;
 
 use crate::files::name::Name;
-use crate::files::ordered;
+use crate::ordered;
 use crate::output::{Paint, Printer, Style};
 use crate::patch::{Edits, Plan};
 

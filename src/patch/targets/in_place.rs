@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::files::ordered;
 use crate::map::{self, LockedForWriting};
+use crate::ordered;
 use crate::patch::durable::LaterSyncs;
 use crate::patch::sink::FileSink;
 use crate::patch::sink::copy_whole;
@@ -22,11 +22,6 @@ use crate::test_hooks::{self, Step};
 use super::backup::copy_preserving;
 use super::rewrite::temp_prefix;
 use super::{Opened, PartlyWritten, Target};
-
-/// An in-place patch maps, writes and unmaps its edits in stretches of at most this many
-/// bytes: small enough that the write to disk of the first ones overlaps the patching of the
-/// rest, large enough that mapping costs little beside the writes.
-const STRETCH_MAX: usize = 8 << 20;
 
 /// Stretches in flight for each thread: they are of about one size.
 const STRETCHES_PER_THREAD: usize = 2;
@@ -82,14 +77,14 @@ impl Target {
             let half = plan.len() / 2;
             // One thread for edits that fit one stretch: no thread is started for a small file.
             let threads = match plan.touched() {
-                Some(touched) if touched.len() > STRETCH_MAX => threads,
+                Some(touched) if touched.len() > patch::WINDOW => threads,
                 _ => 1,
             };
             let mut edits = plan.edits();
-            let first_half = patch::stretches(&mut edits, half, STRETCH_MAX);
+            let first_half = patch::stretches(&mut edits, half, patch::WINDOW);
             self.patch_stretches(writable, plan, first_half, threads)?;
             test_hooks::hold_at(Step::MidPatch);
-            let second_half = patch::stretches(&mut edits, plan.len() - half, STRETCH_MAX);
+            let second_half = patch::stretches(&mut edits, plan.len() - half, patch::WINDOW);
             self.patch_stretches(writable, plan, second_half, threads)?;
         }
         match later {

@@ -248,7 +248,7 @@ fn remove_stale_temps(dir: &Path, file_name: &OsStr) {
 
 /// The names in `dir` that end like mmt's temporary files, listed once per process: a run
 /// that rewrites many files of one directory would otherwise list the directory again for each
-/// of them (10,000 files in one directory took 40 s, nearly all of it listing). A temporary
+/// of them, a cost that grows with the square of the directory's size. A temporary
 /// file left by a run that dies after the listing is removed by a later run.
 fn temps_in(dir: &Path) -> std::sync::Arc<Vec<OsString>> {
     use std::collections::HashMap;

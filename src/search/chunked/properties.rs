@@ -1,4 +1,6 @@
+use super::regex::regex_scan;
 use super::*;
+use crate::search::Pattern;
 use proptest::prelude::*;
 
 fn bytes(range: Range<usize>) -> impl Strategy<Value = Vec<u8>> {

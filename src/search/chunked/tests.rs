@@ -1,4 +1,6 @@
+use super::regex::{regex_pieces, regex_scan};
 use super::*;
+use crate::search::{Pattern, Shape};
 
 #[test]
 fn only_two_pieces_or_more_on_two_threads_or_more_are_split() {
