@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow, bail};
 
 use super::Replace;
 use super::locking::change_of;
-use super::planning::{Gathered, Planned};
+use super::planning::{Gathered, Planned, StopPlanning};
 use super::report::{note_skipped_binary, run_total};
 use crate::cli::ReplaceArgs;
 use crate::cmd::Positionals;
@@ -35,18 +35,6 @@ pub(super) struct Reviewer {
     /// The file at which `q` ended the review: no file after it is looked at.
     quit_at: Option<String>,
 }
-
-/// Ends the planning of a run whose review has stopped: not an error of the run.
-#[derive(Debug)]
-pub(super) struct StopPlanning;
-
-impl std::fmt::Display for StopPlanning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the review stopped")
-    }
-}
-
-impl std::error::Error for StopPlanning {}
 
 impl Reviewer {
     /// Refuses what cannot be reviewed, before anything is planned: no terminal to ask on, a

@@ -21,7 +21,20 @@ use crate::search::backtrack;
 use crate::search::{search_windows, split_windows};
 use crate::settings::Settings;
 
-use super::{Edit, How, Replace, interactive};
+use super::{Edit, How, Replace};
+
+/// Ends the planning of a run whose review (`replace --interactive`) has stopped: not an error
+/// of the run.
+#[derive(Debug)]
+pub(super) struct StopPlanning;
+
+impl std::fmt::Display for StopPlanning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the review stopped")
+    }
+}
+
+impl std::error::Error for StopPlanning {}
 
 /// A file whose plan is made: held open (and, for a real run, locked) until it is written.
 pub(super) struct Planned {
@@ -170,7 +183,7 @@ impl Replace {
 
     /// Plans every source, on worker threads, and gathers the plans in the sources' order,
     /// handing the gathering to `taken` after each source (an error from it stops the run;
-    /// [`interactive::StopPlanning`] stops the planning alone).
+    /// [`StopPlanning`] stops the planning alone).
     pub(super) fn plan_all(
         &self,
         sources: Sources,
@@ -206,7 +219,7 @@ impl Replace {
             },
         );
         match planned {
-            Err(err) if !err.is::<interactive::StopPlanning>() => Err(err),
+            Err(err) if !err.is::<StopPlanning>() => Err(err),
             _ => Ok(gathered),
         }
     }
