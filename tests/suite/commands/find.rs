@@ -238,3 +238,26 @@ fn a_large_file_searched_on_every_core_gives_one_scan_s_answers() {
         assert_eq!(find(&["--last"]), format!("{}\n", n - 3));
     }
 }
+
+/// A NEEDLE that names a file too is searched as typed, with a note that shows the other
+/// reading; spelled as a byte string (`--escapes`, `--hex`) it is plainly bytes, and no note.
+#[test]
+fn a_needle_that_names_a_file_is_noted_unless_it_is_spelled_as_bytes() {
+    let sb = Sandbox::with_fixtures();
+    let out = sb.mmt(["find", "lorem.txt", "crlf.txt"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("note: the NEEDLE crlf.txt names a file too")
+            && said.contains("mmt find crlf.txt lorem.txt"),
+        "{said}"
+    );
+    for spelled in [&["--escapes", "crlf.txt"][..], &["--hex", "6372"][..]] {
+        sb.write("6372", b"");
+        let mut args = vec!["find", "lorem.txt"];
+        args.extend_from_slice(spelled);
+        let out = sb.mmt(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{spelled:?}: {out:?}");
+        assert!(out.stderr.is_empty(), "{spelled:?}: {out:?}");
+    }
+}
