@@ -261,3 +261,16 @@ fn a_needle_that_names_a_file_is_noted_unless_it_is_spelled_as_bytes() {
         assert!(out.stderr.is_empty(), "{spelled:?}: {out:?}");
     }
 }
+
+/// `find -n -w`: whole words only, as `rg -F -n -w` prints them.
+#[test]
+fn find_with_lines_keeps_whole_words_only() {
+    let sb = Sandbox::new();
+    sb.write("f", b"concat\ncat here\nconcatenate\n");
+    let lines = |args: &[&str]| super::util::stdout_of(&mut sb.mmt(args));
+    assert_eq!(lines(&["find", "-n", "-w", "f", "cat"]), "2:cat here\n");
+    assert_eq!(
+        lines(&["find", "-n", "f", "cat"]),
+        "1:concat\n2:cat here\n3:concatenate\n"
+    );
+}
