@@ -273,4 +273,7 @@ fn find_with_lines_keeps_whole_words_only() {
         lines(&["find", "-n", "f", "cat"]),
         "1:concat\n2:cat here\n3:concatenate\n"
     );
+    // -l is not dropped on the way to the lines: it is refused beside -n, as grep refuses it.
+    let out = sb.mmt(["find", "-n", "-l", "f", "cat"]).output().unwrap();
+    assert_error(&out, "-l/--files-with-matches prints only the names of files");
 }
