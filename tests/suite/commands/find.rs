@@ -275,5 +275,47 @@ fn find_with_lines_keeps_whole_words_only() {
     );
     // -l is not dropped on the way to the lines: it is refused beside -n, as grep refuses it.
     let out = sb.mmt(["find", "-n", "-l", "f", "cat"]).output().unwrap();
-    assert_error(&out, "-l/--files-with-matches prints only the names of files");
+    assert_error(
+        &out,
+        "-l/--files-with-matches prints only the names of files",
+    );
+}
+
+/// `find -w` lists, with `--overlapping`, the occurrences that start inside an earlier one;
+/// `--end` keeps an occurrence that ends exactly there; and a `--start` past the end finds
+/// nothing, counted as 0 and listed as nothing.
+#[test]
+fn whole_words_overlap_end_at_end_and_a_start_past_the_end_finds_none() {
+    let sb = Sandbox::new();
+    sb.write("f", b"a a a\n");
+    let out = |args: &[&str]| {
+        let out = sb.mmt(args).output().unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.code(),
+        )
+    };
+    let found = |offsets: &str| (offsets.to_owned(), Some(0));
+    assert_eq!(out(&["find", "-w", "--all", "f", "a a"]), found("0\n"));
+    assert_eq!(
+        out(&["find", "-w", "--all", "--overlapping", "f", "a a"]),
+        found("0\n2\n")
+    );
+    assert_eq!(
+        out(&["find", "-w", "--count", "--overlapping", "f", "a a"]),
+        found("2\n")
+    );
+    assert_eq!(out(&["find", "-w", "--end", "3", "f", "a a"]), found("0\n"));
+    assert_eq!(
+        out(&["find", "-w", "--end", "2", "f", "a a"]),
+        (String::new(), Some(1))
+    );
+    assert_eq!(
+        out(&["find", "--count", "--start", "99", "f", "a"]),
+        ("0\n".to_owned(), Some(1))
+    );
+    assert_eq!(
+        out(&["find", "--all", "--start", "99", "f", "a"]),
+        (String::new(), Some(1))
+    );
 }

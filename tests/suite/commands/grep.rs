@@ -351,3 +351,28 @@ fn a_large_file_grepped_on_every_core_gives_one_thread_s_answers() {
     let expected = text.matches("ab").count() + text.matches("ccc").count();
     assert_eq!(count, format!("{expected}\n"));
 }
+
+/// `--heading` heads records only: counts, `--vimgrep` and file lists keep the name on each
+/// line, as rg prints them.
+#[test]
+fn heading_leaves_counts_vimgrep_and_lists_alone() {
+    let sb = Sandbox::new();
+    sb.write("f", b"cat\n");
+    sb.write("g", b"cat cat\n");
+    let grep = |flag: &str| {
+        let out = sb
+            .mmt(["-j1", "grep", "--heading", flag, "f", "g", "cat"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(grep("--count"), "f:1\ng:2\n");
+    assert_eq!(grep("-c"), "f:1\ng:1\n");
+    assert_eq!(
+        grep("--vimgrep"),
+        "f:1:1:cat\ng:1:1:cat cat\ng:1:5:cat cat\n"
+    );
+    assert_eq!(grep("-l"), "f\ng\n");
+    // Records are headed: the name on a line of its own, files a blank line apart.
+    assert_eq!(grep("-n"), "f\n1:cat\n\ng\n1:cat cat\n");
+}
