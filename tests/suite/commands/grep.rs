@@ -376,3 +376,21 @@ fn heading_leaves_counts_vimgrep_and_lists_alone() {
     // Records are headed: the name on a line of its own, files a blank line apart.
     assert_eq!(grep("-n"), "f\n1:cat\n\ng\n1:cat cat\n");
 }
+
+/// `-v -l`: the files with a line no match touches, as rg lists them; with
+/// `--files-without-match`, the others.
+#[test]
+fn inverted_lists_name_the_files_with_a_line_without_a_match() {
+    let sb = Sandbox::new();
+    sb.write("all", b"cat\ncat\n");
+    sb.write("some", b"cat\ndog\n");
+    let grep = |flag: &str| {
+        let out = sb
+            .mmt(["-j1", "grep", "-v", flag, "all", "some", "cat"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(grep("-l"), "some\n");
+    assert_eq!(grep("--files-without-match"), "all\n");
+}
