@@ -394,3 +394,26 @@ fn inverted_lists_name_the_files_with_a_line_without_a_match() {
     assert_eq!(grep("-l"), "some\n");
     assert_eq!(grep("--files-without-match"), "all\n");
 }
+
+/// `--json -n -o`: each match's record carries its line, with groups or without.
+#[test]
+fn json_records_with_line_numbers_carry_the_line() {
+    let sb = Sandbox::new();
+    sb.write("f", b"x\ncat\n");
+    let json = |pattern: &str| {
+        let out = sb
+            .mmt(["--json", "grep", "-n", "-o", "f", pattern])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        json("cat"),
+        "{\"offset\":2,\"end\":5,\"match\":{\"text\":\"cat\"},\"groups\":[],\"line\":2}\n"
+    );
+    assert!(
+        json("(c)at").ends_with(",\"line\":2}\n"),
+        "{}",
+        json("(c)at")
+    );
+}
