@@ -523,3 +523,25 @@ fn rg_agrees_on_lines_context_and_file_lists() {
         );
     }
 }
+
+/// The note about a literal that looks like a pattern counts the other reading in a file of up
+/// to 64 MiB, and past that only says to add `--regex` (a sparse file: nothing to read).
+#[test]
+fn the_other_reading_is_counted_in_a_file_of_up_to_64_mib() {
+    let sb = Sandbox::new();
+    for (len, said) in [
+        (64 << 20, "with --regex it would find 1"),
+        ((64 << 20) + 1, "add --regex to read it as one"),
+    ] {
+        let path = sb.write("big", b"v1.5\n");
+        fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len)
+            .unwrap();
+        let out = sb.mmt(["replace", "big", r"\d\.\d", "x"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{len}");
+        assert!(stderr(&out).contains(said), "{len}: {}", stderr(&out));
+    }
+}
