@@ -1,5 +1,7 @@
 //! `mmt find`: offsets of a literal, as m.find / m.rfind / bytes.count.
 
+use std::fs;
+
 use super::util::{Sandbox, assert_error};
 
 #[test]
@@ -272,6 +274,14 @@ fn find_with_lines_keeps_whole_words_only() {
     assert_eq!(
         lines(&["find", "-n", "f", "cat"]),
         "1:concat\n2:cat here\n3:concatenate\n"
+    );
+    // The walk's options reach the lines too: a glob keeps to its files.
+    fs::create_dir(sb.path("d")).unwrap();
+    sb.write("d/a.txt", b"cat\n");
+    sb.write("d/b.md", b"cat\n");
+    assert_eq!(
+        lines(&["find", "-n", "-g", "*.txt", "d", "cat"]),
+        "d/a.txt:1:cat\n"
     );
     // -l is not dropped on the way to the lines: it is refused beside -n, as grep refuses it.
     let out = sb.mmt(["find", "-n", "-l", "f", "cat"]).output().unwrap();
