@@ -170,8 +170,9 @@ fn see<S: Scanner>(scanner: &S, piece: &Piece, keep: usize, count_all: bool) -> 
 
 /// Runs `work` on every item on `split.threads` threads, `batch` items at a time, and hands the
 /// results to `consume` in order until it says stop; memory holds one batch of results. (Not
-/// the ordered pool of `crate::ordered`: for the many small cut searches of a planning run, its
-/// channel per job and hand-over between threads cost about a hundred times more.)
+/// the ordered pool of `crate::ordered`, which hands each job and each result between threads:
+/// for the many small pieces of a cut search each hand-over waits for the scheduler, and the
+/// planner's property tests ran a hundred times slower on two busy cores.)
 fn map_in_order<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
