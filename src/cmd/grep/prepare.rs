@@ -237,6 +237,8 @@ fn has_upper_case(pattern: &[u8], literal: bool) -> bool {
             '<' if previous == 'P' => in_name = true,
             '=' if previous == 'P' => in_name = true,
             '>' | ')' if in_name => in_name = false,
+            // The `P` of `(?P<name>` and `(?P=name)` is syntax, not a letter to match.
+            'P' if previous == '?' => {}
             c if c.is_uppercase() && !in_name => return true,
             _ => {}
         }
@@ -291,4 +293,23 @@ fn refuse_beside_json(args: &GrepArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_case_of_its_own_is_not_in_an_escape_or_a_group_name() {
+        assert!(!has_upper_case(b"abc", false));
+        assert!(has_upper_case(b"aBc", false));
+        assert!(!has_upper_case(br"\W\S\D", false));
+        assert!(!has_upper_case(b"(?P<Name>x)", false));
+        assert!(has_upper_case(b"(?P<name>X)", false));
+        assert!(has_upper_case(b"(?P<Name>x)Y", false));
+        assert!(!has_upper_case(b"(?P<n>x)(?P=Name)", false));
+        // Literal bytes: every upper-case letter counts, escapes are not escapes.
+        assert!(has_upper_case(br"\W", true));
+        assert!(!has_upper_case(b"w", true));
+    }
 }

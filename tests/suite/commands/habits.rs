@@ -161,6 +161,12 @@ fn grep_takes_the_flags_rg_users_type() {
     );
     let out = stdout_of(&mut sb.mmt(["grep", "src", "-S", "Alpha", "-o"]));
     assert_eq!(out, "src/deep/lib.rs:Alpha\n");
+    // The `P` of a named group is syntax: still no upper case of the pattern's own, as rg.
+    let out = stdout_of(&mut sb.mmt(["grep", "src", "-S", "(?P<word>alpha)", "-o"]));
+    assert_eq!(
+        out,
+        "src/deep/lib.rs:alpha\nsrc/deep/lib.rs:Alpha\nsrc/main.rs:alpha\n"
+    );
     // --column and --vimgrep, which editors read.
     assert_eq!(grep(&["one", "--column"]), "2:7:alpha one\n");
     assert_eq!(grep(&["one", "-o", "--column", "-b"]), "2:7:11:one\n");
