@@ -417,3 +417,36 @@ fn json_records_with_line_numbers_carry_the_line() {
         json("(c)at")
     );
 }
+
+/// `--stats` counts the files with a match apart from the files searched.
+#[test]
+fn stats_count_files_with_matches_apart_from_files_searched() {
+    let sb = Sandbox::new();
+    sb.write("f", b"cat\n");
+    sb.write("g", b"dog\n");
+    let out = sb
+        .mmt(["-j1", "grep", "--stats", "f", "g", "cat"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "\n1 matches\n1 files contained matches\n2 files searched\n8 bytes searched\n"
+        ),
+        "{text}"
+    );
+}
+
+/// The flags that shape text records are refused beside `--json`, not ignored.
+#[test]
+fn text_record_flags_are_refused_beside_json() {
+    let sb = Sandbox::new();
+    sb.write("f", b"cat\n");
+    for flag in ["-b", "--fold", "--group=0"] {
+        let out = sb
+            .mmt(["--json", "grep", flag, "f", "cat"])
+            .output()
+            .unwrap();
+        assert_error(&out, "shapes text records, and --json prints every match");
+    }
+}
