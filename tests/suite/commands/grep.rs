@@ -450,3 +450,45 @@ fn text_record_flags_are_refused_beside_json() {
         assert_error(&out, "shapes text records, and --json prints every match");
     }
 }
+
+/// With context on either side alone, the groups of two files are `--` apart, as rg prints
+/// them; without context, they are not.
+#[test]
+fn context_on_either_side_separates_the_files_groups() {
+    let sb = Sandbox::new();
+    sb.write("f", b"cat\nx\n");
+    sb.write("g", b"cat\ny\n");
+    let grep = |args: &[&str]| {
+        let mut all = vec!["-j1", "grep", "--no-heading", "-n"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["f", "g", "cat"]);
+        super::util::stdout_of(&mut sb.mmt(&all))
+    };
+    assert_eq!(grep(&["-A1"]), "f:1:cat\nf-2-x\n--\ng:1:cat\ng-2-y\n");
+    assert_eq!(grep(&["-B1"]), "f:1:cat\n--\ng:1:cat\n");
+    assert_eq!(grep(&[]), "f:1:cat\ng:1:cat\n");
+}
+
+/// A binary file with `-v`: one note when a line has no match, nothing (exit 1) when every
+/// line has one.
+#[test]
+fn an_inverted_search_of_a_binary_file_notes_only_a_line_without_a_match() {
+    let sb = Sandbox::new();
+    sb.write("all", b"cat\0\ncat\n");
+    sb.write("some", b"cat\0\ndog\n");
+    let out = sb.mmt(["grep", "-v", "-n", "all", "cat"]).output().unwrap();
+    assert_eq!(
+        (out.status.code(), out.stdout.len()),
+        (Some(1), 0),
+        "{out:?}"
+    );
+    let out = sb
+        .mmt(["grep", "-v", "-n", "some", "cat"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "binary file matches (found \"\\0\" byte around offset 3)\n"
+    );
+}
