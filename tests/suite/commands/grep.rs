@@ -467,6 +467,15 @@ fn context_on_either_side_separates_the_files_groups() {
     assert_eq!(grep(&["-A1"]), "f:1:cat\nf-2-x\n--\ng:1:cat\ng-2-y\n");
     assert_eq!(grep(&["-B1"]), "f:1:cat\n--\ng:1:cat\n");
     assert_eq!(grep(&[]), "f:1:cat\ng:1:cat\n");
+    // The same with -v, whose lines are those without a match.
+    assert_eq!(grep(&["-v", "-B1"]), "f-1-cat\nf:2:x\n--\ng-1-cat\ng:2:y\n");
+    // Lines asked for and none found: exit 1, as for records.
+    let out = sb.mmt(["grep", "-n", "f", "dog"]).output().unwrap();
+    assert_eq!(
+        (out.status.code(), out.stdout.len()),
+        (Some(1), 0),
+        "{out:?}"
+    );
 }
 
 /// A binary file with `-v`: one note when a line has no match, nothing (exit 1) when every
