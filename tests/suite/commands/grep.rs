@@ -469,6 +469,8 @@ fn context_on_either_side_separates_the_files_groups() {
     assert_eq!(grep(&[]), "f:1:cat\ng:1:cat\n");
     // The same with -v, whose lines are those without a match.
     assert_eq!(grep(&["-v", "-B1"]), "f-1-cat\nf:2:x\n--\ng-1-cat\ng:2:y\n");
+    assert_eq!(grep(&["-v", "-A1"]), "f:2:x\n--\ng:2:y\n");
+    assert_eq!(grep(&["-v"]), "f:2:x\ng:2:y\n");
     // Lines asked for and none found: exit 1, as for records.
     let out = sb.mmt(["grep", "-n", "f", "dog"]).output().unwrap();
     assert_eq!(
