@@ -471,13 +471,19 @@ fn context_on_either_side_separates_the_files_groups() {
     assert_eq!(grep(&["-v", "-B1"]), "f-1-cat\nf:2:x\n--\ng-1-cat\ng:2:y\n");
     assert_eq!(grep(&["-v", "-A1"]), "f:2:x\n--\ng:2:y\n");
     assert_eq!(grep(&["-v"]), "f:2:x\ng:2:y\n");
-    // Lines asked for and none found: exit 1, as for records.
-    let out = sb.mmt(["grep", "-n", "f", "dog"]).output().unwrap();
-    assert_eq!(
-        (out.status.code(), out.stdout.len()),
-        (Some(1), 0),
-        "{out:?}"
-    );
+    // Lines asked for and none found: exit 1, as for records; so too for -v when every line
+    // has a match, and for --vimgrep.
+    sb.write("cats", b"cat\ncat\n");
+    let none: [&[&str]; 3] = [
+        &["-n", "f", "dog"],
+        &["-v", "-n", "cats", "cat"],
+        &["--vimgrep", "f", "dog"],
+    ];
+    for args in none {
+        let out = sb.mmt([&["grep"][..], args].concat()).output().unwrap();
+        let got = (out.status.code(), out.stdout.len());
+        assert_eq!(got, (Some(1), 0), "{args:?}: {out:?}");
+    }
 }
 
 /// A binary file with `-v`: one note when a line has no match, nothing (exit 1) when every
