@@ -308,6 +308,10 @@ mod tests {
         assert!(has_upper_case(b"(?P<name>X)", false));
         assert!(has_upper_case(b"(?P<Name>x)Y", false));
         assert!(!has_upper_case(b"(?P<n>x)(?P=Name)", false));
+        // A `P`, a `<` or a `=` elsewhere is what it is.
+        assert!(has_upper_case(b"aP", false));
+        assert!(has_upper_case(b"a=B", false));
+        assert!(has_upper_case(b"a<B", false));
         // Literal bytes: every upper-case letter counts, escapes are not escapes.
         assert!(has_upper_case(br"\W", true));
         assert!(!has_upper_case(b"w", true));
