@@ -510,22 +510,22 @@ fn an_inverted_search_of_a_binary_file_notes_only_a_line_without_a_match() {
     );
 }
 
-/// In a group of lines with context, each line is given the matches on it alone: its
-/// `--column` is its own first match's, and its JSON lists its own (a match ending with the
-/// line's newline is not on the next line, one at the next line's start not on this one).
+/// In a group of lines, each line is given the matches on it alone: its `--column` is its own
+/// first match's, and its JSON lists its own (a match across the newline on both lines, the
+/// one after it on the second alone).
 #[test]
 fn each_line_of_a_group_has_its_own_matches() {
     let sb = Sandbox::new();
     sb.write("t", b"ab\nxxb\n");
     let column = super::util::stdout_of(&mut sb.mmt(["grep", "-n", "--column", "-C1", "t", "b"]));
     assert_eq!(column, "1:2:ab\n2:3:xxb\n");
-    let json = super::util::stdout_of(&mut sb.mmt(["--json", "grep", "-n", "-C1", "t", r"b\n|x"]));
+    let json = super::util::stdout_of(&mut sb.mmt(["--json", "grep", "-n", "t", r"b\nx|b"]));
     assert_eq!(
         json,
         concat!(
-            r#"{"type":"match","line":1,"offset":0,"text":{"text":"ab\n"},"matches":[{"offset":1,"end":3}]}"#,
+            r#"{"type":"match","line":1,"offset":0,"text":{"text":"ab\n"},"matches":[{"offset":1,"end":4}]}"#,
             "\n",
-            r#"{"type":"match","line":2,"offset":3,"text":{"text":"xxb\n"},"matches":[{"offset":3,"end":4},{"offset":4,"end":5},{"offset":5,"end":7}]}"#,
+            r#"{"type":"match","line":2,"offset":3,"text":{"text":"xxb\n"},"matches":[{"offset":1,"end":4},{"offset":5,"end":6}]}"#,
             "\n"
         )
     );
