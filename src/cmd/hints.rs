@@ -40,8 +40,7 @@ fn count_in(paths: &[std::path::PathBuf], pattern: &Pattern) -> Option<usize> {
     // Through the read policy every command uses (a map), not onto the heap: 64 MiB read
     // whole would be all the anonymous memory a command may take.
     let hay = crate::map::open_view(path, crate::map::ReadPlan::default()).ok()?;
-    let find_at = |pos| pattern.find_at(&hay, pos);
-    let count = crate::search::python_matches(hay.len(), find_at, Clone::clone).count();
+    let count = pattern.count(&hay);
     // A count of a search that gave up is no count.
     crate::search::backtrack::gave_up().ok().map(|()| count)
 }

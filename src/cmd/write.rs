@@ -53,11 +53,7 @@ pub fn run(args: &WriteArgs, settings: &Settings, printer: &mut Printer) -> Resu
     };
     commit_run(run, printer)?;
     for (printed, said) in written {
-        printer.raw(&printed)?;
-        if !said.is_empty() {
-            printer.flush()?;
-            std::io::Write::write_all(&mut std::io::stderr(), &said)?;
-        }
+        printer.replay(&printed, &said)?;
     }
     if settings.style.json {
         printer.json_line(&json!({

@@ -412,15 +412,6 @@ impl Failed {
     }
 }
 
-impl std::fmt::Debug for Failed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Failed")
-            .field("error", &self.error)
-            .field("note", &self.note)
-            .finish()
-    }
-}
-
 fn interrupted() -> anyhow::Error {
     std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted").into()
 }

@@ -513,4 +513,15 @@ impl Printer {
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
+
+    /// What buffered printers kept ([`Printer::into_buffers`]), printed here: their standard
+    /// output's bytes, then, once those are out, their standard error's.
+    pub fn replay(&mut self, printed: &[u8], said: &[u8]) -> io::Result<()> {
+        self.raw(printed)?;
+        if !said.is_empty() {
+            self.out.flush()?;
+            io::stderr().write_all(said)?;
+        }
+        Ok(())
+    }
 }

@@ -76,11 +76,7 @@ impl Replace {
         commit_run(run, printer)?;
         if let Some(reports) = reports {
             let (printed, messages) = reports.into_buffers();
-            printer.raw(&printed)?;
-            if !messages.is_empty() {
-                printer.flush()?;
-                std::io::Write::write_all(&mut std::io::stderr(), &messages)?;
-            }
+            printer.replay(&printed, &messages)?;
         }
         Ok(tally)
     }
@@ -119,16 +115,14 @@ impl Replace {
         };
         commit_run(run, printer)?;
         let mut tally = Tally::default();
-        let mut messages = Vec::new();
-        for (outcome, (printed, said)) in written {
+        let mut said = Vec::new();
+        for (outcome, (printed, messages)) in written {
             tally.add(outcome);
             printer.raw(&printed)?;
-            messages.extend_from_slice(&said);
+            said.extend_from_slice(&messages);
         }
-        if !messages.is_empty() {
-            printer.flush()?;
-            std::io::Write::write_all(&mut std::io::stderr(), &messages)?;
-        }
+        // Every file's messages after every file's report, as a run of one thread prints them.
+        printer.replay(&[], &said)?;
         Ok(tally)
     }
 
